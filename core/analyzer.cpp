@@ -1,0 +1,104 @@
+#include "analyzer.h"
+
+#include <stdexcept>
+#include <unordered_map>
+
+#include "normalize.h"
+#include "stopwords.h"
+
+namespace qanat {
+namespace {
+
+/// Xapian hands its stemmer each word, lower-cased. We fold it (diacritics,
+/// apostrophes, NFKC) and stem it, so that index and query agree without
+/// touching Xapian's word splitting.
+class FoldingStemmer : public Xapian::StemImplementation {
+  public:
+    explicit FoldingStemmer(const std::string& language)
+        : inner_(language == "none" ? Xapian::Stem() : Xapian::Stem(language)) {}
+
+    std::string operator()(const std::string& word) override {
+        auto it = cache_.find(word);
+        if (it != cache_.end()) return it->second;
+        std::string f = fold(word);
+        // British and American spellings of the same noun: mobilisation / mobilization.
+        for (std::size_t p = f.find("isation"); p != std::string::npos; p = f.find("isation", p + 7))
+            f[p + 1] = 'z';
+        std::string stemmed = inner_(f);
+        if (cache_.size() > 500000) cache_.clear();
+        cache_.emplace(word, stemmed);
+        return stemmed;
+    }
+
+    std::string get_description() const override {
+        return "qanat-fold+" + inner_.get_description();
+    }
+
+  private:
+    Xapian::Stem inner_;
+    std::unordered_map<std::string, std::string> cache_;
+};
+
+}  // namespace
+
+std::string AnalysisSettings::serialise() const {
+    return "language=" + language + ";normalizer=" + std::to_string(normalizer);
+}
+
+AnalysisSettings AnalysisSettings::parse(std::string_view s) {
+    AnalysisSettings a;
+    a.language.clear();
+    a.normalizer = 0;
+    while (!s.empty()) {
+        auto semi = s.find(';');
+        std::string_view item = s.substr(0, semi);
+        s = semi == std::string_view::npos ? std::string_view{} : s.substr(semi + 1);
+        auto eq = item.find('=');
+        if (eq == std::string_view::npos) throw std::invalid_argument("bad analysis settings");
+        auto key = item.substr(0, eq);
+        auto val = item.substr(eq + 1);
+        if (key == "language")
+            a.language = std::string(val);
+        else if (key == "normalizer")
+            a.normalizer = std::stoi(std::string(val));
+    }
+    if (a.language.empty() || a.normalizer == 0) throw std::invalid_argument("bad analysis settings");
+    return a;
+}
+
+Analyzer::Analyzer(AnalysisSettings settings) : settings_(std::move(settings)) {
+    try {
+        stem_ = Xapian::Stem(new FoldingStemmer(settings_.language));
+    } catch (const Xapian::InvalidArgumentError&) {
+        throw std::invalid_argument("unknown stemming language '" + settings_.language + "'");
+    }
+    stopper_ = std::make_shared<Xapian::SimpleStopper>();
+    if (settings_.language == "english" || settings_.language == "en")
+        for (auto w : english_stopwords()) stopper_->add(std::string(w));
+}
+
+std::string Analyzer::term(std::string_view word) const {
+    // Xapian lower-cases before stemming; fold() does that and more.
+    return stem_(fold(word));
+}
+
+bool Analyzer::is_stopword(std::string_view folded_word) const {
+    return (*stopper_)(std::string(folded_word));
+}
+
+Xapian::TermGenerator Analyzer::term_generator() const {
+    Xapian::TermGenerator tg;
+    tg.set_stemmer(stem_);
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+    return tg;
+}
+
+Xapian::QueryParser Analyzer::query_parser() const {
+    Xapian::QueryParser qp;
+    qp.set_stemmer(stem_);
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
+    qp.set_stopper(stopper_.get());
+    return qp;
+}
+
+}  // namespace qanat

@@ -1,0 +1,98 @@
+#include "decode.h"
+
+#include <unicode/ucnv.h>
+
+#include "normalize.h"
+
+namespace qanat {
+
+namespace {
+
+std::string from_utf16(std::string_view bytes, bool big_endian, bool* ok) {
+    UErrorCode err = U_ZERO_ERROR;
+    const char* name = big_endian ? "UTF-16BE" : "UTF-16LE";
+    std::string out(bytes.size() * 2 + 16, '\0');
+    int32_t n = ucnv_convert("UTF-8", name, out.data(), static_cast<int32_t>(out.size()), bytes.data(),
+                             static_cast<int32_t>(bytes.size()), &err);
+    *ok = U_SUCCESS(err);
+    out.resize(*ok ? static_cast<std::size_t>(n) : 0);
+    return out;
+}
+
+std::size_t first_invalid(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) continue;
+        std::size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
+        if (len == 0 || i + len > s.size() || !valid_utf8(s.substr(i, len))) return i;
+        i += len - 1;
+    }
+    return s.size();
+}
+
+}  // namespace
+
+Decoded decode_text(std::string_view bytes) {
+    Decoded d;
+    if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF'))) {
+        bool be = bytes[0] == '\xFE';
+        bool ok = false;
+        std::string s = from_utf16(bytes.substr(2), be, &ok);
+        if (!ok) {
+            d.reason = "UTF-16 text that does not decode";
+            return d;
+        }
+        d.notes.push_back(std::string("converted from ") + (be ? "UTF-16BE" : "UTF-16LE"));
+        Decoded inner = decode_text(s);
+        inner.notes.insert(inner.notes.begin(), d.notes.begin(), d.notes.end());
+        return inner;
+    }
+    if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+    // Binary: NUL bytes, or many control characters in the first 8 KiB.
+    std::size_t probe = std::min<std::size_t>(bytes.size(), 8192), ctrl = 0;
+    for (std::size_t i = 0; i < probe; ++i) {
+        unsigned char c = static_cast<unsigned char>(bytes[i]);
+        if (c == 0) {
+            d.reason = "binary file (NUL byte at offset " + std::to_string(i) + ")";
+            return d;
+        }
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f') ++ctrl;
+    }
+    if (probe > 0 && ctrl * 10 > probe) {
+        d.reason = "binary file (" + std::to_string(ctrl) + " control bytes in the first " + std::to_string(probe) + ")";
+        return d;
+    }
+    if (bytes.find('\0', probe) != std::string_view::npos) {
+        d.reason = "binary file (NUL byte at offset " + std::to_string(bytes.find('\0', probe)) + ")";
+        return d;
+    }
+    if (valid_utf8(bytes)) {
+        d.text = std::string(bytes);
+    } else {
+        std::size_t at = first_invalid(bytes), n = 0;
+        d.text = repair_utf8(bytes, &n);
+        d.notes.push_back(std::to_string(n) + " invalid UTF-8 sequence" + (n == 1 ? "" : "s") +
+                          " replaced with U+FFFD, first at byte " + std::to_string(at));
+    }
+    // Control characters other than white space are dropped from the text.
+    std::string clean;
+    clean.reserve(d.text.size());
+    std::size_t dropped = 0;
+    for (char c : d.text) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\n' && c != '\r' && c != '\t') || u == 0x7F) {
+            ++dropped;
+            clean += ' ';
+            continue;
+        }
+        clean += c;
+    }
+    if (dropped) {
+        d.notes.push_back(std::to_string(dropped) + " control character" + (dropped == 1 ? "" : "s") + " replaced with spaces");
+        d.text = std::move(clean);
+    }
+    d.ok = true;
+    return d;
+}
+
+}  // namespace qanat

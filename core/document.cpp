@@ -1,0 +1,216 @@
+#include "document.h"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "schema.h"
+
+namespace qanat {
+
+namespace {
+
+constexpr char kFieldSep = '\x1f';
+constexpr char kItemSep = '\x1e';
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    if (s.empty()) return out;
+    for (std::size_t p = 0;;) {
+        auto q = s.find(sep, p);
+        out.push_back(s.substr(p, q == std::string_view::npos ? std::string_view::npos : q - p));
+        if (q == std::string_view::npos) break;
+        p = q + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string StoredPassage::serialise() const {
+    nlohmann::json j;
+    j["a"] = article_id;
+    j["t"] = title;
+    j["p"] = path;
+    if (!published.empty()) j["d"] = published;
+    j["i"] = ordinal;
+    j["s"] = start;
+    j["e"] = end;
+    j["x"] = text;
+    if (kind != BlockKind::Prose) j["k"] = block_kind_name(kind);
+    auto ac = nlohmann::json::array();
+    for (const auto& a : actors) ac.push_back({a.name, static_cast<int>(a.kind), a.start, a.end});
+    j["ac"] = ac;
+    auto yr = nlohmann::json::array();
+    for (const auto& y : years) yr.push_back({y.label, y.start, y.end});
+    j["yr"] = yr;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+StoredPassage StoredPassage::deserialise(std::string_view data) {
+    StoredPassage p;
+    try {
+        auto j = nlohmann::json::parse(data);
+        p.article_id = j.at("a").get<std::string>();
+        p.title = j.at("t").get<std::string>();
+        p.path = j.at("p").get<std::string>();
+        p.published = j.value("d", std::string());
+        p.ordinal = j.at("i").get<unsigned>();
+        p.start = j.at("s").get<std::size_t>();
+        p.end = j.at("e").get<std::size_t>();
+        p.text = j.at("x").get<std::string>();
+        if (j.contains("k")) parse_block_kind(j["k"].get<std::string>(), &p.kind);
+        for (const auto& a : j.at("ac"))
+            p.actors.push_back({a.at(0).get<std::string>(), static_cast<ActorKind>(a.at(1).get<int>()),
+                                a.at(2).get<std::size_t>(), a.at(3).get<std::size_t>()});
+        for (const auto& y : j.at("yr"))
+            p.years.push_back({y.at(0).get<std::string>(), y.at(1).get<std::size_t>(), y.at(2).get<std::size_t>()});
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(std::string("stored passage is damaged: ") + e.what());
+    }
+    return p;
+}
+
+std::vector<std::pair<std::string, ActorKind>> StoredPassage::actor_set() const {
+    std::vector<std::pair<std::string, ActorKind>> out;
+    for (const auto& a : actors) out.emplace_back(a.name, a.kind);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
+              out.end());
+    return out;
+}
+
+std::vector<std::string> StoredPassage::year_set() const {
+    std::set<std::string> s;
+    for (const auto& y : years) s.insert(y.label);
+    return {s.begin(), s.end()};
+}
+
+std::string FacetKey::serialise() const {
+    std::string s = article_id;
+    s += kFieldSep;
+    bool first = true;
+    for (const auto& [name, kind] : actors) {
+        if (!first) s += kItemSep;
+        first = false;
+        s += static_cast<char>('0' + static_cast<int>(kind));
+        s += name;
+    }
+    s += kFieldSep;
+    first = true;
+    for (const auto& y : years) {
+        if (!first) s += kItemSep;
+        first = false;
+        s += y;
+    }
+    return s;
+}
+
+FacetKey FacetKey::deserialise(std::string_view s) {
+    FacetKey k;
+    auto fields = split(s, kFieldSep);
+    if (fields.size() != 3) return k;
+    k.article_id = std::string(fields[0]);
+    for (auto a : split(fields[1], kItemSep)) {
+        if (a.empty()) continue;
+        int kind = a[0] - '0';
+        if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
+        k.actors.emplace_back(std::string(a.substr(1)), static_cast<ActorKind>(kind));
+    }
+    for (auto y : split(fields[2], kItemSep))
+        if (!y.empty()) k.years.emplace_back(y);
+    return k;
+}
+
+std::string year_label_term(std::string_view label) {
+    if (label.size() == 5 && label.back() == 's')
+        return schema::term(schema::kDecade, label.substr(0, 3));
+    return schema::term(schema::kYear, label);
+}
+
+DocumentBuilder::DocumentBuilder(const AnalysisSettings& analysis, const Gazetteer& gazetteer,
+                                 PassageOptions options)
+    : analyzer_(analysis), gazetteer_(gazetteer), options_(options), tg_(analyzer_.term_generator()) {}
+
+void DocumentBuilder::annotate(std::string_view text, std::vector<ActorRef>* actors,
+                               std::vector<YearRef>* years) const {
+    for (const auto& m : gazetteer_.mentions(text)) {
+        const Actor& a = gazetteer_.actors()[m.actor];
+        actors->push_back({a.name, a.kind, m.start, m.end});
+    }
+    for (const auto& y : find_years(text)) {
+        if (y.decade) {
+            years->push_back({std::to_string(y.from) + "s", y.start, y.end});
+        } else {
+            for (int v = y.from; v <= y.to; ++v) years->push_back({std::to_string(v), y.start, y.end});
+        }
+    }
+}
+
+BuiltArticle DocumentBuilder::build(const Article& article) {
+    BuiltArticle out;
+    ParsedArticle parsed = parse_article(article.text, options_, article.title);
+    out.title = parsed.title;
+    std::string published = article.published.empty() ? parsed.published : article.published;
+    const std::string article_term = schema::term(schema::kArticle, article.id);
+    unsigned ordinal = 0;
+    for (const auto& ps : parsed.passages) {
+        if (ps.duplicate) {
+            ++out.duplicates;
+            continue;
+        }
+        StoredPassage sp;
+        sp.article_id = article.id;
+        sp.title = parsed.title;
+        sp.path = article.path;
+        sp.published = published;
+        sp.ordinal = ordinal++;
+        sp.start = ps.start;
+        sp.end = ps.end;
+        sp.text = article.text.substr(ps.start, ps.end - ps.start);
+        sp.kind = ps.kind;
+        annotate(sp.text, &sp.actors, &sp.years);
+
+        Xapian::Document doc;
+        tg_.set_document(doc);
+        tg_.index_text(sp.text);
+        tg_.increase_termpos(100);
+        tg_.index_text(parsed.title, 1, std::string(schema::kTitle.prefix));
+        doc.add_boolean_term(article_term);
+        doc.add_boolean_term(schema::passage_id_term(article.id, sp.ordinal));
+        FacetKey fk;
+        fk.article_id = article.id;
+        fk.actors = sp.actor_set();
+        fk.years = sp.year_set();
+        std::set<ActorKind> kinds;
+        for (const auto& [name, kind] : fk.actors) {
+            doc.add_boolean_term(schema::term(schema::kActor, actor_key(name)));
+            kinds.insert(kind);
+        }
+        for (ActorKind k : kinds) doc.add_boolean_term(schema::term(schema::kActorKind, actor_kind_name(k)));
+        for (const auto& y : fk.years) doc.add_boolean_term(year_label_term(y));
+        if (sp.kind != BlockKind::Prose) {
+            doc.add_boolean_term(schema::term(schema::kBlock, block_kind_name(sp.kind)));
+            ++out.nonprose;
+        }
+        if (published.size() >= 4) {
+            doc.add_boolean_term(schema::term(schema::kPublished, published.substr(0, 4)));
+            std::string ymd;
+            for (char c : published)
+                if (c != '-') ymd += c;
+            doc.add_value(schema::kSlotPublished, ymd);
+        }
+        doc.add_value(schema::kSlotArticle, article.id);
+        doc.add_value(schema::kSlotOrder, schema::order_key(article.id, sp.ordinal));
+        doc.add_value(schema::kSlotFacets, fk.serialise());
+        doc.set_data(sp.serialise());
+        out.documents.push_back(std::move(doc));
+        ++out.passages;
+    }
+    return out;
+}
+
+}  // namespace qanat

@@ -1,0 +1,378 @@
+#include "entities.h"
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "normalize.h"
+
+namespace qanat {
+
+std::string_view actor_kind_name(ActorKind k) {
+    switch (k) {
+    case ActorKind::Person: return "person";
+    case ActorKind::Organisation: return "organisation";
+    case ActorKind::Place: return "place";
+    case ActorKind::Group: return "group";
+    case ActorKind::Unknown: return "unknown";
+    }
+    return "unknown";
+}
+
+bool parse_actor_kind(std::string_view s, ActorKind* out) {
+    std::string f = fold(s);
+    if (f == "person" || f == "people") *out = ActorKind::Person;
+    else if (f == "organisation" || f == "organization" || f == "org") *out = ActorKind::Organisation;
+    else if (f == "place" || f == "country" || f == "location") *out = ActorKind::Place;
+    else if (f == "group") *out = ActorKind::Group;
+    else if (f == "unknown") *out = ActorKind::Unknown;
+    else return false;
+    return true;
+}
+
+namespace {
+
+/// A word folded for matching names: "Iran’s" -> "iran".
+std::string match_form(std::string_view word) {
+    std::string f = fold(word);
+    if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
+    return f;
+}
+
+std::vector<std::string> match_words(std::string_view s) {
+    std::vector<std::string> out;
+    for (auto sp : words(s)) out.push_back(match_form(s.substr(sp.start, sp.end - sp.start)));
+    return out;
+}
+
+/// Between two words of one name there may be only spaces and hyphens.
+bool joinable_gap(std::string_view gap) {
+    if (gap.size() > 4) return false;
+    for (std::size_t i = 0; i < gap.size();) {
+        unsigned char c = static_cast<unsigned char>(gap[i]);
+        if (c == ' ' || c == '-' || c == '\'') {  // Workers' Party
+            ++i;
+        } else if (gap.substr(i, 3) == "\xE2\x80\x90" || gap.substr(i, 3) == "\xE2\x80\x91" ||
+                   gap.substr(i, 3) == "\xE2\x80\x93" || gap.substr(i, 3) == "\xE2\x80\x99") {
+            i += 3;
+        } else if (gap.substr(i, 2) == "\xC2\xA0") {
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string_view trim_ws(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::string actor_key(std::string_view name) {
+    std::string out;
+    for (const auto& w : match_words(name)) {
+        if (!out.empty()) out += ' ';
+        out += w;
+    }
+    return out;
+}
+
+void Gazetteer::load_tsv(std::string_view content, const std::string& source) {
+    std::size_t lineno = 0;
+    while (!content.empty()) {
+        ++lineno;
+        auto nl = content.find('\n');
+        std::string_view line = content.substr(0, nl);
+        content = nl == std::string_view::npos ? std::string_view{} : content.substr(nl + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (trim_ws(line).empty() || trim_ws(line)[0] == '#') continue;
+        std::vector<std::string_view> cols;
+        for (std::size_t p = 0;;) {
+            auto t = line.find('\t', p);
+            cols.push_back(line.substr(p, t == std::string_view::npos ? std::string_view::npos : t - p));
+            if (t == std::string_view::npos) break;
+            p = t + 1;
+        }
+        if (cols.size() < 2)
+            throw GazetteerError(source, lineno, "expected 'name<TAB>kind<TAB>aliases', found no tab");
+        if (cols.size() > 3) throw GazetteerError(source, lineno, "more than three tab-separated columns");
+        Actor a;
+        a.name = std::string(trim_ws(cols[0]));
+        if (a.name.empty()) throw GazetteerError(source, lineno, "empty canonical name");
+        if (!valid_utf8(a.name)) throw GazetteerError(source, lineno, "name is not valid UTF-8");
+        if (!parse_actor_kind(trim_ws(cols[1]), &a.kind))
+            throw GazetteerError(source, lineno,
+                                 "unknown kind '" + std::string(trim_ws(cols[1])) +
+                                     "' (person, organisation, place or group)");
+        if (cols.size() == 3) {
+            std::string_view al = cols[2];
+            while (!al.empty()) {
+                auto bar = al.find('|');
+                std::string_view one = trim_ws(al.substr(0, bar));
+                al = bar == std::string_view::npos ? std::string_view{} : al.substr(bar + 1);
+                if (!one.empty()) a.aliases.emplace_back(one);
+            }
+        }
+        if (actor_key(a.name).empty()) throw GazetteerError(source, lineno, "name has no words");
+        add(std::move(a));
+    }
+}
+
+void Gazetteer::add(Actor a) {
+    std::string key = actor_key(a.name);
+    auto it = by_key_.find(key);
+    std::size_t idx;
+    if (it != by_key_.end()) {
+        idx = it->second;
+        Actor& existing = actors_[idx];
+        for (auto& al : a.aliases)
+            if (std::find(existing.aliases.begin(), existing.aliases.end(), al) == existing.aliases.end())
+                existing.aliases.push_back(al);
+        if (existing.kind == ActorKind::Unknown) existing.kind = a.kind;
+    } else {
+        idx = actors_.size();
+        actors_.push_back(a);
+        by_key_.emplace(key, idx);
+        add_pattern(a.name, idx);
+    }
+    for (const auto& al : a.aliases) {
+        by_key_.emplace(actor_key(al), idx);
+        add_pattern(al, idx);
+    }
+}
+
+void Gazetteer::add_pattern(std::string_view alias, std::size_t actor) {
+    Pattern p;
+    p.actor = actor;
+    p.words = match_words(alias);
+    if (p.words.empty()) return;
+    std::string_view letters = alias;
+    p.capitals = all_upper(letters) && words(alias).size() == 1 && alias.size() <= 6;
+    auto& list = patterns_[p.words.front()];
+    for (const auto& q : list)
+        if (q.words == p.words && q.capitals == p.capitals) return;
+    list.push_back(std::move(p));
+    std::stable_sort(list.begin(), list.end(),
+                     [](const Pattern& x, const Pattern& y) { return x.words.size() > y.words.size(); });
+}
+
+const Actor* Gazetteer::find(std::string_view name_or_alias) const {
+    auto it = by_key_.find(actor_key(name_or_alias));
+    return it == by_key_.end() ? nullptr : &actors_[it->second];
+}
+
+std::vector<ActorMention> Gazetteer::mentions(std::string_view text) const {
+    std::vector<ActorMention> out;
+    if (patterns_.empty()) return out;
+    auto spans = words(text);
+    std::vector<std::string> folded;
+    folded.reserve(spans.size());
+    for (auto sp : spans) folded.push_back(match_form(text.substr(sp.start, sp.end - sp.start)));
+    for (std::size_t i = 0; i < spans.size();) {
+        auto it = patterns_.find(folded[i]);
+        bool matched = false;
+        if (it != patterns_.end()) {
+            for (const auto& p : it->second) {
+                std::size_t n = p.words.size();
+                if (i + n > spans.size()) continue;
+                bool ok = true;
+                for (std::size_t k = 1; k < n && ok; ++k) {
+                    ok = folded[i + k] == p.words[k] &&
+                         joinable_gap(text.substr(spans[i + k - 1].end, spans[i + k].start - spans[i + k - 1].end));
+                }
+                if (!ok) continue;
+                if (p.capitals) {
+                    std::string_view w = text.substr(spans[i].start, spans[i].end - spans[i].start);
+                    for (std::string_view poss : {"'s", "\xE2\x80\x99s"})  // PMF's
+                        if (w.size() > poss.size() && w.substr(w.size() - poss.size()) == poss)
+                            w.remove_suffix(poss.size());
+                    if (!all_upper(w)) continue;
+                }
+                std::size_t end = spans[i + n - 1].end;
+                // "Iran's": the possessive belongs to the name.
+                out.push_back({spans[i].start, end, p.actor});
+                i += n;
+                matched = true;
+                break;
+            }
+        }
+        if (!matched) ++i;
+    }
+    return out;
+}
+
+std::string Gazetteer::serialise() const {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& a : actors_)
+        j.push_back({{"name", a.name}, {"kind", actor_kind_name(a.kind)}, {"aliases", a.aliases}});
+    return j.dump();
+}
+
+Gazetteer Gazetteer::deserialise(std::string_view s) {
+    Gazetteer g;
+    if (s.empty()) return g;
+    auto j = nlohmann::json::parse(s);
+    for (const auto& e : j) {
+        Actor a;
+        a.name = e.at("name").get<std::string>();
+        parse_actor_kind(e.at("kind").get<std::string>(), &a.kind);
+        a.aliases = e.at("aliases").get<std::vector<std::string>>();
+        g.add(std::move(a));
+    }
+    return g;
+}
+
+// ---------------------------------------------------------------- years
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/// The word that follows position p (letters only, lower-cased).
+std::string next_word(std::string_view t, std::size_t p) {
+    while (p < t.size() && (t[p] == ' ' || t[p] == '-')) ++p;
+    std::string w;
+    while (p < t.size() && is_alpha(t[p])) w += static_cast<char>(t[p++] | 0x20);
+    return w;
+}
+
+bool quantity_word(const std::string& w) {
+    static const std::set<std::string> units{
+        "people", "troops", "soldiers", "fighters", "personnel", "members", "men", "women",
+        "children", "families", "km", "kilometres", "kilometers", "miles", "metres", "meters",
+        "feet", "tons", "tonnes", "barrels", "bpd", "dollars", "dlrs", "euros", "pounds", "mln",
+        "million", "billion", "shares", "workers", "employees", "units", "vehicles", "acres",
+        "hectares", "cases", "deaths", "casualties", "votes", "seats", "pct", "percent",
+        "points", "words", "pages", "rooms", "beds", "jobs", "refugees", "prisoners", "detainees"};
+    return units.count(w) > 0;
+}
+
+/// The whitespace-delimited run containing p looks like a URL or a path.
+bool inside_url(std::string_view t, std::size_t s, std::size_t e) {
+    std::size_t a = s, b = e;
+    while (a > 0 && t[a - 1] != ' ' && t[a - 1] != '\n' && t[a - 1] != '\t') --a;
+    while (b < t.size() && t[b] != ' ' && t[b] != '\n' && t[b] != '\t') ++b;
+    std::string_view run = t.substr(a, b - a);
+    return run.find("://") != std::string_view::npos || run.find("www.") != std::string_view::npos ||
+           (s > 0 && t[s - 1] == '/') || (e < t.size() && t[e] == '/') ||
+           run.find('@') != std::string_view::npos;
+}
+
+bool plausible(int y) { return y >= 1000 && y <= 2099; }
+
+}  // namespace
+
+std::vector<YearMention> find_years(std::string_view t) {
+    std::vector<YearMention> out;
+    std::size_t i = 0;
+    const std::size_t n = t.size();
+    while (i < n) {
+        if (!is_digit(t[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t s = i;
+        while (i < n && is_digit(t[i])) ++i;
+        std::size_t e = i;
+        if (e - s != 4) continue;
+        // Part of a larger number: 1,2003 / 3.2003 / 2003.5 / 2003,000 / +1.228.637.0488
+        if (s > 0) {
+            char b = t[s - 1];
+            if (is_digit(b) || is_alpha(b) || b == '$' || b == '#' || b == '+' || b == '_') continue;
+            if ((b == '.' || b == ',') && s > 1 && is_digit(t[s - 2])) continue;
+            if (b == '.' && s > 1 && t[s - 2] == '+') continue;
+            if (s >= 2 && (t.substr(s - 2, 2) == "\xC2\xA3" || t.substr(s - 2, 2) == "\xC2\xA5")) continue;
+            if (s >= 3 && t.substr(s - 3, 3) == "\xE2\x82\xAC") continue;
+        }
+        if (e < n) {
+            char a = t[e];
+            if ((a == '.' || a == ',') && e + 1 < n && is_digit(t[e + 1])) continue;
+            if (a == '%' || a == '_') continue;
+            if (is_alpha(a) && !(a == 's' && (e + 1 >= n || !is_alpha(t[e + 1])))) continue;
+        }
+        int y = std::stoi(std::string(t.substr(s, 4)));
+        if (!plausible(y)) continue;
+        if (inside_url(t, s, e)) continue;
+        // Phone and id shapes: 0488 after a dot-separated group was caught above;
+        // ISO dates (1970-02-23) count as the year.
+        // "the 1980s", "1980's"
+        if (e < n && t[e] == 's' && y % 10 == 0) {
+            out.push_back({s, e + 1, y, y + 9, true});
+            i = e + 1;
+            continue;
+        }
+        if (e + 2 < n && (t[e] == '\'' ) && t[e + 1] == 's' && y % 10 == 0 &&
+            (e + 2 >= n || !is_alpha(t[e + 2]))) {
+            out.push_back({s, e + 2, y, y + 9, true});
+            i = e + 2;
+            continue;
+        }
+        if (e + 4 <= n && t.substr(e, 4) == "\xE2\x80\x99s" && y % 10 == 0) {
+            out.push_back({s, e + 4, y, y + 9, true});
+            i = e + 4;
+            continue;
+        }
+        if (quantity_word(next_word(t, e))) continue;
+        // Ranges: 1980-88, 1980–1988, 1980 - 88
+        std::size_t p = e;
+        while (p < n && t[p] == ' ') ++p;
+        std::size_t dash = 0;
+        if (p < n && t[p] == '-') dash = 1;
+        else if (t.substr(p, 3) == "\xE2\x80\x93" || t.substr(p, 3) == "\xE2\x80\x94") dash = 3;
+        if (dash) {
+            std::size_t q = p + dash;
+            while (q < n && t[q] == ' ') ++q;
+            std::size_t r = q;
+            while (r < n && is_digit(t[r])) ++r;
+            bool ends_clean = r >= n || !(is_digit(t[r]) || is_alpha(t[r]) || (t[r] == '-' && r + 1 < n && is_digit(t[r + 1])));
+            if (ends_clean && (r - q == 2 || r - q == 4)) {
+                int to = std::stoi(std::string(t.substr(q, r - q)));
+                if (r - q == 2) to = (y / 100) * 100 + to;
+                if (to > y && to - y <= 100 && plausible(to)) {
+                    out.push_back({s, r, y, to, false});
+                    i = r;
+                    continue;
+                }
+            }
+        }
+        // "from 2003 to 2011", "between 2003 and 2011"
+        {
+            std::size_t q = e;
+            std::string w = next_word(t, q);
+            bool from_to = false;
+            std::size_t back = s;
+            while (back > 0 && t[back - 1] == ' ') --back;
+            std::size_t ws = back;
+            while (ws > 0 && is_alpha(t[ws - 1])) --ws;
+            std::string prev(t.substr(ws, back - ws));
+            for (auto& c : prev) c = static_cast<char>(c | 0x20);
+            if ((prev == "from" && w == "to") || (prev == "between" && w == "and")) from_to = true;
+            if (from_to) {
+                std::size_t r = e;
+                while (r < n && t[r] == ' ') ++r;
+                r += w.size();
+                while (r < n && t[r] == ' ') ++r;
+                std::size_t ds = r;
+                while (r < n && is_digit(t[r])) ++r;
+                if (r - ds == 4 && (r >= n || !(is_digit(t[r]) || is_alpha(t[r])))) {
+                    int to = std::stoi(std::string(t.substr(ds, 4)));
+                    if (to > y && to - y <= 100 && plausible(to)) {
+                        out.push_back({s, r, y, to, false});
+                        i = r;
+                        continue;
+                    }
+                }
+            }
+        }
+        out.push_back({s, e, y, y, false});
+    }
+    return out;
+}
+
+}  // namespace qanat

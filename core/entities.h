@@ -1,0 +1,92 @@
+// Actors and years mentioned in a passage, as spans of its text.
+//
+// Actors come from a gazetteer (canonical name, kind, aliases; see
+// corpus/actors.tsv). Matching is by words, folded (case, diacritics,
+// apostrophes), except that short all-capital aliases ("US", "PMF") only match
+// text in capitals, so that the pronoun "us" is not the United States.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace qanat {
+
+enum class ActorKind { Person, Organisation, Place, Group, Unknown };
+
+std::string_view actor_kind_name(ActorKind k);
+/// Accepts "person", "organisation"/"organization"/"org", "place", "group".
+bool parse_actor_kind(std::string_view s, ActorKind* out);
+
+struct Actor {
+    std::string name;  ///< canonical name, as shown in facets
+    ActorKind kind = ActorKind::Unknown;
+    std::vector<std::string> aliases;  ///< other names, not including `name`
+};
+
+/// The key an actor is indexed under: its canonical name folded, spaces single.
+std::string actor_key(std::string_view name);
+
+struct GazetteerError : std::runtime_error {
+    GazetteerError(const std::string& source, std::size_t line, const std::string& what)
+        : std::runtime_error(source + ":" + std::to_string(line) + ": " + what) {}
+};
+
+struct ActorMention {
+    std::size_t start = 0, end = 0;  ///< byte offsets in the text searched
+    std::size_t actor = 0;           ///< index into Gazetteer::actors()
+};
+
+class Gazetteer {
+  public:
+    /// Parses TSV: canonical name <TAB> kind <TAB> aliases separated by '|'.
+    /// Blank lines and lines starting with '#' are skipped. `source` names the
+    /// file in error messages.
+    void load_tsv(std::string_view content, const std::string& source);
+
+    /// Adds an actor; an actor with the same key gets the new aliases.
+    void add(Actor a);
+
+    const std::vector<Actor>& actors() const { return actors_; }
+
+    /// The actor a name or alias denotes, case- and diacritic-insensitively;
+    /// nullptr if none.
+    const Actor* find(std::string_view name_or_alias) const;
+
+    /// Every mention in text, longest alias first, left to right, no overlaps.
+    std::vector<ActorMention> mentions(std::string_view text) const;
+
+    /// Compact form stored in the index metadata.
+    std::string serialise() const;
+    static Gazetteer deserialise(std::string_view s);
+
+  private:
+    struct Pattern {
+        std::vector<std::string> words;  ///< folded words
+        std::size_t actor;
+        bool capitals;  ///< short all-capital alias: text must be in capitals too
+    };
+    void add_pattern(std::string_view alias, std::size_t actor);
+
+    std::vector<Actor> actors_;
+    std::unordered_map<std::string, std::size_t> by_key_;  ///< actor_key(any alias) -> actor
+    std::unordered_map<std::string, std::vector<Pattern>> patterns_;  ///< by first folded word
+};
+
+struct YearMention {
+    std::size_t start = 0, end = 0;  ///< byte offsets
+    int from = 0, to = 0;            ///< inclusive; from == to for one year
+    bool decade = false;             ///< "the 1980s": from = 1980, to = 1989
+};
+
+/// Years a text speaks of: "in 2003", "June 24, 2025", "1980-88", "1980–1988",
+/// "from 2003 to 2011", "the 1980s". Not years: amounts ("$3 billion",
+/// "2,500"), decimals, phone numbers, numbers inside URLs, quantities ("2000
+/// troops").
+std::vector<YearMention> find_years(std::string_view text);
+
+}  // namespace qanat

@@ -1,0 +1,167 @@
+#include "index_writer.h"
+
+#include <nlohmann/json.hpp>
+
+#include "hash.h"
+#include "schema.h"
+
+namespace qanat {
+
+namespace {
+
+std::string rebuild_hint(const std::string& path) {
+    return "rebuild it with: qanat-index --rebuild --db '" + path + "' [PATH...]";
+}
+
+}  // namespace
+
+std::string article_record_key(std::string_view id) {
+    std::string key(schema::kMetaArticlePrefix);
+    if (key.size() + id.size() <= schema::kMaxTermBytes) {
+        key += id;
+    } else {
+        key += "#";
+        key += hex64(fnv1a64(id));
+    }
+    return key;
+}
+
+std::string file_record_key(std::string_view key) {
+    return std::string(schema::kMetaFilePrefix) + hex64(fnv1a64(key));
+}
+
+std::string ArticleRecord::serialise() const {
+    nlohmann::json j{{"h", hash}, {"z", size}, {"m", mtime_ns}, {"n", passages}, {"s", source}};
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ArticleRecord ArticleRecord::parse(std::string_view s) {
+    ArticleRecord r;
+    auto j = nlohmann::json::parse(s, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return r;
+    r.hash = j.value("h", std::string());
+    r.size = j.value("z", std::uint64_t{0});
+    r.mtime_ns = j.value("m", std::int64_t{0});
+    r.passages = j.value("n", 0u);
+    r.source = j.value("s", std::string());
+    return r;
+}
+
+void check_index_compatible(const Xapian::Database& db, const std::string& path,
+                            const AnalysisSettings* expected) {
+    std::string ver = db.get_metadata(std::string(schema::kMetaSchema));
+    if (ver.empty()) {
+        if (db.get_doccount() == 0) return;  // new and empty
+        throw IndexError("'" + path + "' is a Xapian database but not a qanat index (no schema version); " +
+                         "use another --db, or " + rebuild_hint(path));
+    }
+    if (ver != std::to_string(schema::kVersion))
+        throw IndexError("the index at '" + path + "' has schema version " + ver + "; this qanat reads version " +
+                         std::to_string(schema::kVersion) + "; " + rebuild_hint(path));
+    std::string an = db.get_metadata(std::string(schema::kMetaAnalysis));
+    AnalysisSettings stored;
+    try {
+        stored = AnalysisSettings::parse(an);
+    } catch (const std::exception&) {
+        throw IndexError("the index at '" + path + "' has unreadable analysis settings '" + an + "'; " +
+                         rebuild_hint(path));
+    }
+    if (expected && !(stored == *expected))
+        throw IndexError("the index at '" + path + "' was built with analysis settings '" + stored.serialise() +
+                         "', not '" + expected->serialise() + "'; " + rebuild_hint(path) +
+                         " (or leave the analysis options as they were)");
+}
+
+IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings)
+    : path_(path), settings_(settings) {
+    try {
+        db_ = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+    } catch (const Xapian::DatabaseLockError&) {
+        throw IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
+    } catch (const Xapian::DatabaseError& e) {
+        throw IndexError("cannot open or create the index at '" + path + "': " + e.get_msg());
+    }
+    check_index_compatible(db_, path, &settings_.analysis);
+    created_ = db_.get_metadata(std::string(schema::kMetaSchema)).empty();
+    if (!created_) {
+        std::string stored_passages = db_.get_metadata(std::string(schema::kMetaPassages));
+        std::string stored_actors = db_.get_metadata(std::string(schema::kMetaActorsHash));
+        settings_changed_ = stored_passages != std::to_string(settings_.passages.max_bytes) ||
+                            stored_actors != hex64(fnv1a64(settings_.actors_serialised));
+    }
+    db_.begin_transaction(false);
+    in_transaction_ = true;
+}
+
+std::optional<ArticleRecord> IndexWriter::record(const std::string& id) const {
+    std::string v = db_.get_metadata(article_record_key(id));
+    if (v.empty()) return std::nullopt;
+    return ArticleRecord::parse(v);
+}
+
+std::vector<std::pair<std::string, ArticleRecord>> IndexWriter::records() const {
+    std::vector<std::pair<std::string, ArticleRecord>> out;
+    const std::string prefix(schema::kMetaArticlePrefix);
+    for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
+        std::string v = db_.get_metadata(*it);
+        auto j = nlohmann::json::parse(v, nullptr, false);
+        std::string id = (!j.is_discarded() && j.is_object()) ? j.value("id", std::string()) : std::string();
+        if (id.empty()) id = (*it).substr(prefix.size());
+        out.emplace_back(id, ArticleRecord::parse(v));
+    }
+    return out;
+}
+
+void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs) {
+    db_.delete_document(schema::term(schema::kArticle, id));
+    for (auto& d : docs) db_.add_document(d);
+    touch(id, rec);
+}
+
+void IndexWriter::touch(const std::string& id, const ArticleRecord& rec) {
+    auto j = nlohmann::json::parse(rec.serialise());
+    j["id"] = id;
+    db_.set_metadata(article_record_key(id), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void IndexWriter::remove(const std::string& id) {
+    db_.delete_document(schema::term(schema::kArticle, id));
+    db_.set_metadata(article_record_key(id), std::string());
+}
+
+std::optional<ArticleRecord> IndexWriter::file_record(const std::string& key) const {
+    std::string v = db_.get_metadata(file_record_key(key));
+    if (v.empty()) return std::nullopt;
+    return ArticleRecord::parse(v);
+}
+
+void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& rec) {
+    db_.set_metadata(file_record_key(key), rec.serialise());
+}
+
+void IndexWriter::commit() {
+    db_.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kVersion));
+    db_.set_metadata(std::string(schema::kMetaAnalysis), settings_.analysis.serialise());
+    db_.set_metadata(std::string(schema::kMetaPassages), std::to_string(settings_.passages.max_bytes));
+    db_.set_metadata(std::string(schema::kMetaActors), settings_.actors_serialised);
+    db_.set_metadata(std::string(schema::kMetaActorsHash), hex64(fnv1a64(settings_.actors_serialised)));
+    if (in_transaction_) {
+        db_.commit_transaction();
+        in_transaction_ = false;
+    }
+    db_.commit();
+    db_.close();
+}
+
+void IndexWriter::cancel() {
+    if (in_transaction_) {
+        try {
+            db_.cancel_transaction();
+        } catch (const Xapian::Error&) {
+        }
+        in_transaction_ = false;
+    }
+    db_.close();
+}
+
+}  // namespace qanat

@@ -1,0 +1,91 @@
+// Writes articles into a Xapian database: one transaction per run, per-article
+// records for incremental updates, and the schema and settings stored so that
+// a reader can refuse an index it would misread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+#include "analyzer.h"
+#include "passages.h"
+
+namespace qanat {
+
+/// An index that cannot be opened as asked; the message says what to do.
+struct IndexError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// What the indexer remembers of an article between runs.
+struct ArticleRecord {
+    std::string hash;            ///< content hash (hex)
+    std::uint64_t size = 0;      ///< file size in bytes
+    std::int64_t mtime_ns = 0;   ///< file modification time
+    unsigned passages = 0;
+    std::string source;          ///< the file (or JSONL file) it came from, as given
+    std::string serialise() const;
+    static ArticleRecord parse(std::string_view s);
+};
+
+struct IndexSettings {
+    AnalysisSettings analysis;
+    PassageOptions passages;
+    std::string actors_serialised;  ///< the gazetteer, as Gazetteer::serialise()
+};
+
+/// Checks the schema and analysis settings stored in an open index. Throws
+/// IndexError with a message that says how to rebuild.
+void check_index_compatible(const Xapian::Database& db, const std::string& path,
+                            const AnalysisSettings* expected);
+
+class IndexWriter {
+  public:
+    /// Opens (creating if needed) the index at path and starts a transaction.
+    /// Throws IndexError if it is locked by another writer or incompatible.
+    IndexWriter(const std::string& path, const IndexSettings& settings);
+
+    /// True if the passage settings or the gazetteer differ from those the
+    /// index was built with: every article must then be analysed again.
+    bool settings_changed() const { return settings_changed_; }
+    bool created() const { return created_; }
+
+    std::optional<ArticleRecord> record(const std::string& id) const;
+    /// Every article id with its record.
+    std::vector<std::pair<std::string, ArticleRecord>> records() const;
+
+    /// Replaces the passages of an article.
+    void put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs);
+    /// Updates the record only (content unchanged).
+    void touch(const std::string& id, const ArticleRecord& rec);
+    void remove(const std::string& id);
+
+    /// Size and time of a file that holds many articles (JSONL), by its path key.
+    std::optional<ArticleRecord> file_record(const std::string& key) const;
+    void set_file_record(const std::string& key, const ArticleRecord& rec);
+
+    /// Stores the settings and commits everything written since opening.
+    void commit();
+    /// Drops everything written since opening.
+    void cancel();
+
+    Xapian::doccount passage_count() const { return db_.get_doccount(); }
+
+  private:
+    std::string path_;
+    IndexSettings settings_;
+    Xapian::WritableDatabase db_;
+    bool settings_changed_ = false;
+    bool created_ = false;
+    bool in_transaction_ = false;
+};
+
+/// Metadata key of an article's record (shortened with a hash if too long).
+std::string article_record_key(std::string_view id);
+std::string file_record_key(std::string_view key);
+
+}  // namespace qanat

@@ -1,0 +1,485 @@
+#include "search.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "index_writer.h"
+#include "passages.h"
+#include "schema.h"
+
+namespace qanat {
+
+namespace {
+
+int parse_int(std::string_view s, bool* ok) {
+    int v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    *ok = r.ec == std::errc() && r.ptr == s.data() + s.size() && !s.empty();
+    return v;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '"')) s.remove_suffix(1);
+    return s;
+}
+
+/// OR of the year terms (and decade terms) that cover [from, to].
+Xapian::Query year_query(const YearRange& r) {
+    std::vector<Xapian::Query> terms;
+    for (int y = r.from; y <= r.to; ++y) terms.emplace_back(year_label_term(std::to_string(y)));
+    for (int d = r.from / 10; d <= r.to / 10; ++d)
+        terms.emplace_back(year_label_term(std::to_string(d * 10) + "s"));
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+Xapian::Query published_query(const YearRange& r) {
+    std::vector<Xapian::Query> terms;
+    for (int y = r.from; y <= r.to; ++y) terms.emplace_back(schema::term(schema::kPublished, std::to_string(y)));
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+/// Field processors throw this through the QueryParser; the searcher turns it
+/// into a SearchError rather than retrying the query as plain words.
+struct FieldValueError : Xapian::QueryParserError {
+    explicit FieldValueError(const std::string& msg) : Xapian::QueryParserError(msg) {}
+};
+
+class YearProcessor : public Xapian::FieldProcessor {
+  public:
+    Xapian::Query operator()(const std::string& value) override {
+        try {
+            return year_query(parse_year_range(value));
+        } catch (const SearchError& e) {
+            throw FieldValueError(e.what());
+        }
+    }
+};
+
+class PublishedProcessor : public Xapian::FieldProcessor {
+  public:
+    Xapian::Query operator()(const std::string& value) override {
+        try {
+            YearRange r = parse_year_range(value);
+            return published_query(r);
+        } catch (const SearchError& e) {
+            throw FieldValueError(std::string("published: ") + e.what());
+        }
+    }
+};
+
+class ActorProcessor : public Xapian::FieldProcessor {
+  public:
+    explicit ActorProcessor(const Gazetteer& g) : g_(g) {}
+    Xapian::Query operator()(const std::string& value) override {
+        std::string v(trim(value));
+        if (v.empty()) throw FieldValueError("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
+        const Actor* a = g_.find(v);
+        std::string key = actor_key(a ? a->name : v);
+        return Xapian::Query(schema::term(schema::kActor, key));
+    }
+
+  private:
+    const Gazetteer& g_;
+};
+
+Xapian::Database open_one(const std::string& spec) {
+    if (spec.rfind("tcp://", 0) == 0) {
+        std::string hp = spec.substr(6);
+        while (!hp.empty() && hp.back() == '/') hp.pop_back();
+        auto colon = hp.rfind(':');
+        if (colon == std::string::npos)
+            throw IndexError("remote index '" + spec + "' needs a port: tcp://HOST:PORT");
+        std::string host = hp.substr(0, colon);
+        bool ok = false;
+        int port = parse_int(std::string_view(hp).substr(colon + 1), &ok);
+        if (!ok || port <= 0 || port > 65535) throw IndexError("remote index '" + spec + "': bad port");
+        try {
+            return Xapian::Remote::open(host, static_cast<unsigned>(port), 10000, 5000);
+        } catch (const Xapian::Error& e) {
+            throw IndexError("cannot reach remote index '" + spec + "': " + e.get_msg());
+        }
+    }
+    try {
+        return Xapian::Database(spec);
+    } catch (const Xapian::DatabaseNotFoundError&) {
+        throw IndexError("no index at '" + spec + "'; create one with: qanat-index --db '" + spec + "' [PATH...]");
+    } catch (const Xapian::DatabaseOpeningError& e) {
+        throw IndexError("cannot open the index at '" + spec + "': " + e.get_msg());
+    }
+}
+
+bool is_prefixed(const std::string& t) { return !t.empty() && t[0] >= 'A' && t[0] <= 'Z'; }
+
+void merge_spans(std::vector<Span>& s) {
+    std::sort(s.begin(), s.end(), [](const Span& a, const Span& b) {
+        return a.start < b.start || (a.start == b.start && a.end > b.end);
+    });
+    std::vector<Span> out;
+    for (const auto& x : s) {
+        if (!out.empty() && x.start <= out.back().end) {
+            out.back().end = std::max(out.back().end, x.end);
+        } else {
+            out.push_back(x);
+        }
+    }
+    s = std::move(out);
+}
+
+/// Wildcard prefixes written in the query: "milit*" -> "milit".
+std::vector<std::string> wildcard_prefixes(const std::string& query) {
+    std::vector<std::string> out;
+    for (auto sp : words(query)) {
+        if (sp.end < query.size() && query[sp.end] == '*') {
+            std::string w = fold(std::string_view(query).substr(sp.start, sp.end - sp.start));
+            auto colon = w.rfind(':');
+            if (colon != std::string::npos) w = w.substr(colon + 1);
+            if (!w.empty()) out.push_back(w);
+        }
+    }
+    return out;
+}
+
+bool is_upper_word_op(std::string_view w) {
+    return w == "AND" || w == "OR" || w == "NOT" || w == "XOR" || w == "NEAR" || w == "ADJ";
+}
+
+}  // namespace
+
+YearRange parse_year_range(std::string_view value) {
+    std::string_view v = trim(value);
+    auto bad = [&]() {
+        return SearchError("year value '" + std::string(value) +
+                           "' is not a year: use 2003, 1980..1988, 1980-88 or 1980s");
+    };
+    bool ok = false;
+    YearRange r;
+    if (v.size() == 5 && (v.back() == 's' || v.back() == 'S')) {
+        int d = parse_int(v.substr(0, 4), &ok);
+        if (!ok || d % 10 != 0) throw bad();
+        return {d, d + 9, true};
+    }
+    std::size_t sep = v.find("..");
+    std::size_t seplen = 2;
+    if (sep == std::string_view::npos) {
+        sep = v.find('-', 1);
+        seplen = 1;
+    }
+    if (sep != std::string_view::npos) {
+        std::string_view a = v.substr(0, sep), b = v.substr(sep + seplen);
+        r.from = parse_int(a, &ok);
+        if (!ok || a.size() != 4) throw bad();
+        r.to = parse_int(b, &ok);
+        if (!ok || (b.size() != 4 && b.size() != 2)) throw bad();
+        if (b.size() == 2) r.to += (r.from / 100) * 100;
+        if (r.to < r.from)
+            throw SearchError("year range '" + std::string(value) + "' ends before it starts");
+        if (r.to - r.from > 1000) throw SearchError("year range '" + std::string(value) + "' is longer than 1000 years");
+        return r;
+    }
+    r.from = r.to = parse_int(v, &ok);
+    if (!ok || v.size() != 4) throw bad();
+    return r;
+}
+
+std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyzer,
+                                  const std::vector<std::string>& text_terms,
+                                  const std::vector<std::string>& wildcards,
+                                  const std::vector<std::string>& filter_terms) {
+    std::vector<Span> out;
+    if (!text_terms.empty() || !wildcards.empty()) {
+        std::unordered_set<std::string> terms(text_terms.begin(), text_terms.end());
+        for (auto sp : words(p.text)) {
+            std::string_view w = std::string_view(p.text).substr(sp.start, sp.end - sp.start);
+            bool hit = !terms.empty() && terms.count(analyzer.term(w));
+            if (!hit && !wildcards.empty()) {
+                std::string f = fold(w);
+                for (const auto& pre : wildcards)
+                    if (f.compare(0, pre.size(), pre) == 0) hit = true;
+            }
+            if (hit) out.push_back(sp);
+        }
+    }
+    if (!filter_terms.empty()) {
+        std::unordered_set<std::string> ft(filter_terms.begin(), filter_terms.end());
+        for (const auto& a : p.actors)
+            if (ft.count(schema::term(schema::kActor, actor_key(a.name)))) out.push_back({a.start, a.end});
+        for (const auto& y : p.years)
+            if (ft.count(year_label_term(y.label))) out.push_back({y.start, y.end});
+    }
+    merge_spans(out);
+    return out;
+}
+
+Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) return {0, text.size()};
+    auto sents = sentences(text, 0, text.size());
+    // Best run of whole sentences within max_bytes: most highlights, earliest first.
+    std::size_t best_s = 0, best_e = 0;
+    int best_score = -1;
+    for (std::size_t i = 0; i < sents.size(); ++i) {
+        if (sents[i].second - sents[i].first > max_bytes) continue;
+        std::size_t j = i;
+        while (j + 1 < sents.size() && sents[j + 1].second - sents[i].first <= max_bytes) ++j;
+        int score = 0;
+        for (const auto& h : hl)
+            if (h.start >= sents[i].first && h.end <= sents[j].second) ++score;
+        if (score > best_score) {
+            best_score = score;
+            best_s = sents[i].first;
+            best_e = sents[j].second;
+        }
+    }
+    int hl_total = static_cast<int>(hl.size());
+    if (best_score >= 0 && (best_score > 0 || hl_total == 0)) return {best_s, best_e};
+    // A highlight inside an over-long sentence: cut words around it.
+    std::size_t centre = hl.empty() ? 0 : hl.front().start;
+    std::size_t s = centre > max_bytes / 3 ? centre - max_bytes / 3 : 0;
+    std::size_t e = std::min(text.size(), s + max_bytes);
+    while (s > 0 && text[s - 1] != ' ' && text[s - 1] != '\n') --s;
+    while (e < text.size() && e > s && text[e] != ' ' && text[e] != '\n') --e;
+    if (e <= s) {
+        e = std::min(text.size(), s + max_bytes);
+        while (e < text.size() && e > s && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80) --e;
+    }
+    return {s, e};
+}
+
+struct Searcher::Impl {
+    std::vector<std::string> specs;
+    Xapian::Database db;
+    Analyzer analyzer;
+    Gazetteer gazetteer;
+    YearProcessor year_proc;
+    PublishedProcessor published_proc;
+    std::unique_ptr<ActorProcessor> actor_proc;
+
+    void open() {
+        Xapian::Database combined;
+        std::optional<AnalysisSettings> first;
+        for (const auto& spec : specs) {
+            Xapian::Database one = open_one(spec);
+            // Every part must have been built with the same analysis.
+            check_index_compatible(one, spec, first ? &*first : nullptr);
+            std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
+            if (!first && !an.empty()) first = AnalysisSettings::parse(an);
+            combined.add_database(one);
+        }
+        use(combined);
+    }
+
+    /// Loads the analyser and the actor list stored in the (first) database.
+    void use(const Xapian::Database& d) {
+        std::string an = d.get_metadata(std::string(schema::kMetaAnalysis));
+        db = d;
+        analyzer = Analyzer(an.empty() ? AnalysisSettings{} : AnalysisSettings::parse(an));
+        gazetteer = Gazetteer::deserialise(d.get_metadata(std::string(schema::kMetaActors)));
+        actor_proc = std::make_unique<ActorProcessor>(gazetteer);
+    }
+
+    Xapian::QueryParser parser(const SearchRequest& req) {
+        Xapian::QueryParser qp = analyzer.query_parser();
+        qp.set_database(db);
+        qp.set_max_expansion(200, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::QueryParser::FLAG_WILDCARD);
+        bool any = req.op == DefaultOp::Any || (req.op == DefaultOp::Auto && req.plain);
+        qp.set_default_op(any ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+        qp.add_prefix(std::string(schema::kTitle.field), std::string(schema::kTitle.prefix));
+        qp.add_boolean_prefix(std::string(schema::kArticle.field), std::string(schema::kArticle.prefix));
+        qp.add_boolean_prefix(std::string(schema::kActor.field), actor_proc.get());
+        qp.add_boolean_prefix(std::string(schema::kYear.field), &year_proc);
+        qp.add_boolean_prefix(std::string(schema::kPublished.field), &published_proc);
+        return qp;
+    }
+
+    Xapian::Query build_query(const SearchRequest& req, SearchResult& res) {
+        std::string text = fold_keep_case(req.query);
+        Xapian::Query words;
+        bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
+        if (has_words) {
+            Xapian::QueryParser qp = parser(req);
+            const unsigned keyword_flags = Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
+                                           Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
+                                           Xapian::QueryParser::FLAG_PURE_NOT;
+            if (req.plain) {
+                words = qp.parse_query(text, 0);
+            } else {
+                try {
+                    words = qp.parse_query(text, keyword_flags);
+                } catch (const FieldValueError& e) {
+                    throw SearchError(e.get_msg());
+                } catch (const Xapian::QueryParserError& e) {
+                    // Retried as plain words, without the operators that broke it.
+                    std::string plain;
+                    for (auto sp : qanat::words(text)) {
+                        std::string_view w = std::string_view(text).substr(sp.start, sp.end - sp.start);
+                        if (is_upper_word_op(w)) continue;
+                        if (!plain.empty()) plain += ' ';
+                        plain += w;
+                    }
+                    res.warnings.push_back("could not parse the query (" + e.get_msg() +
+                                           "); searched for its words instead: " + plain);
+                    words = qp.parse_query(plain, 0);
+                }
+            }
+        }
+        std::vector<Xapian::Query> filters;
+        for (const auto& a : req.actors) filters.push_back((*actor_proc)(a));
+        for (const auto& y : req.years) filters.push_back(year_query(parse_year_range(y)));
+        if (!req.articles.empty()) {
+            std::vector<Xapian::Query> arts;
+            for (const auto& a : req.articles) arts.emplace_back(schema::term(schema::kArticle, a));
+            filters.emplace_back(Xapian::Query::OP_OR, arts.begin(), arts.end());
+        }
+        Xapian::Query q = words;
+        if (!filters.empty()) {
+            Xapian::Query f(Xapian::Query::OP_AND, filters.begin(), filters.end());
+            if (words.empty())
+                q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, f, 0.0);
+            else
+                q = Xapian::Query(Xapian::Query::OP_FILTER, words, f);
+        }
+        if (q.empty()) {
+            if (has_words)
+                throw SearchError("the query has no searchable words (only stop words or punctuation?)");
+            throw SearchError("empty query: give words to search for, or a filter such as --actor or --year");
+        }
+        if (!req.include_nonprose) {
+            std::vector<Xapian::Query> blocks;
+            for (BlockKind k : {BlockKind::List, BlockKind::Fields, BlockKind::Price, BlockKind::References,
+                                BlockKind::Links})
+                blocks.emplace_back(schema::term(schema::kBlock, block_kind_name(k)));
+            q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
+                              Xapian::Query(Xapian::Query::OP_OR, blocks.begin(), blocks.end()));
+        }
+        return q;
+    }
+
+    SearchResult run(const SearchRequest& req) {
+        SearchResult res;
+        res.query = req.query;
+        Xapian::Query q = build_query(req, res);
+        res.parsed = q.get_description();
+
+        Xapian::Enquire enquire(db);
+        enquire.set_query(q);
+        enquire.set_weighting_scheme(Xapian::BM25Weight());
+        enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
+        if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
+        Xapian::ValueCountMatchSpy spy(schema::kSlotFacets);
+        enquire.add_matchspy(&spy);
+        Xapian::MSet mset = enquire.get_mset(req.offset, req.limit, db.get_doccount());
+
+        // Facets and totals from the spy, over every matching passage.
+        std::map<std::string, std::pair<FacetValue, std::set<std::string>>> actors, years;
+        std::set<std::string> articles;
+        std::set<std::string> kinds(req.facet_kinds.begin(), req.facet_kinds.end());
+        Xapian::doccount total = 0;
+        for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
+            Xapian::doccount n = it.get_termfreq();
+            total += n;
+            FacetKey key = FacetKey::deserialise(*it);
+            articles.insert(key.article_id);
+            for (const auto& [name, kind] : key.actors) {
+                std::string kn(actor_kind_name(kind));
+                if (!kinds.empty() && !kinds.count(kn)) continue;
+                auto& e = actors[name];
+                e.first.value = name;
+                e.first.kind = kn;
+                e.first.passages += n;
+                e.second.insert(key.article_id);
+            }
+            std::set<std::string> ys;
+            for (const auto& y : key.years) {
+                std::string label = y;
+                if (req.year_decades && y.size() == 4) label = y.substr(0, 3) + "0s";
+                ys.insert(label);
+            }
+            for (const auto& label : ys) {
+                auto& e = years[label];
+                e.first.value = label;
+                e.first.passages += n;
+                e.second.insert(key.article_id);
+            }
+        }
+        res.total_passages = total;
+        res.total_articles = static_cast<Xapian::doccount>(articles.size());
+        auto finish = [&](auto& m, Facet& out) {
+            for (auto& [name, e] : m) {
+                e.first.articles = static_cast<Xapian::doccount>(e.second.size());
+                out.values.push_back(e.first);
+            }
+            out.total_values = out.values.size();
+            if (req.facet_sort == FacetSort::Count) {
+                std::stable_sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
+                    if (a.passages != b.passages) return a.passages > b.passages;
+                    if (a.articles != b.articles) return a.articles > b.articles;
+                    return a.value < b.value;
+                });
+            }
+            if (req.facet_limit > 0 && out.values.size() > req.facet_limit) out.values.resize(req.facet_limit);
+        };
+        if (req.facets) {
+            finish(actors, res.actors);
+            finish(years, res.years);
+        }
+
+        // Terms to highlight.
+        std::vector<std::string> text_terms, filter_terms;
+        for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+            if (!is_prefixed(*t))
+                text_terms.push_back(*t);
+            else
+                filter_terms.push_back(*t);
+        }
+        std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
+        unsigned rank = req.offset;
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            Hit h;
+            h.rank = ++rank;
+            h.score = it.get_weight();
+            h.docid = *it;
+            h.passage = StoredPassage::deserialise(it.get_document().get_data());
+            h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms);
+            h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes);
+            res.hits.push_back(std::move(h));
+        }
+        return res;
+    }
+};
+
+Searcher::Searcher(const std::vector<std::string>& databases) : impl_(std::make_unique<Impl>()) {
+    impl_->specs = databases;
+    if (impl_->specs.empty()) throw IndexError("no index given");
+    impl_->open();
+}
+
+Searcher::Searcher(const Xapian::Database& db) : impl_(std::make_unique<Impl>()) {
+    check_index_compatible(db, "(database)", nullptr);
+    impl_->use(db);
+}
+
+Searcher::~Searcher() = default;
+
+SearchResult Searcher::search(const SearchRequest& request) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return impl_->run(request);
+        } catch (const Xapian::DatabaseModifiedError&) {
+            if (attempt >= 5) throw;
+            impl_->db.reopen();
+        }
+    }
+}
+
+void Searcher::reopen() { impl_->db.reopen(); }
+
+Xapian::doccount Searcher::passage_count() const { return impl_->db.get_doccount(); }
+
+const Gazetteer& Searcher::gazetteer() const { return impl_->gazetteer; }
+
+}  // namespace qanat

@@ -1,0 +1,121 @@
+// A search request -> ranked passages with highlight spans, snippets and
+// exact facet counts. Results are plain data; printers render them.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
+#include "analyzer.h"
+#include "document.h"
+#include "entities.h"
+#include "normalize.h"
+
+namespace qanat {
+
+/// A request the user must change (bad filter value, unparsable query).
+struct SearchError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+enum class DefaultOp { Auto, All, Any };
+enum class FacetSort { Count, Name };
+
+struct SearchRequest {
+    std::string query;
+    bool plain = false;                 ///< natural language: no operators, best match first
+    DefaultOp op = DefaultOp::Auto;     ///< Auto: all words (keywords) / any word (plain)
+    std::vector<std::string> actors;    ///< each narrows the results (AND)
+    std::vector<std::string> years;     ///< "2003", "1980..1988", "1980s"; each narrows (AND)
+    std::vector<std::string> articles;  ///< article ids; any of them (OR)
+    std::vector<std::string> facet_kinds;  ///< only these actor kinds in the actor facet
+    unsigned offset = 0;
+    unsigned limit = 10;
+    unsigned per_article = 0;   ///< 0: no limit
+    unsigned facet_limit = 10;  ///< 0: all
+    FacetSort facet_sort = FacetSort::Count;
+    bool year_decades = false;  ///< year facet by decade
+    bool include_nonprose = false;
+    bool facets = true;
+    std::size_t snippet_bytes = 300;
+};
+
+struct Hit {
+    unsigned rank = 0;  ///< 1-based, over the whole result list
+    double score = 0;
+    Xapian::docid docid = 0;
+    StoredPassage passage;
+    std::vector<Span> highlights;  ///< byte ranges in passage.text, sorted, disjoint
+    Span snippet;                  ///< the part of passage.text to show
+};
+
+struct FacetValue {
+    std::string value;
+    std::string kind;  ///< actor kind; empty for years
+    Xapian::doccount passages = 0;
+    Xapian::doccount articles = 0;
+};
+
+struct Facet {
+    std::vector<FacetValue> values;  ///< the top facet_limit
+    std::size_t total_values = 0;    ///< how many values there are in all
+};
+
+struct SearchResult {
+    std::string query;
+    std::string parsed;
+    Xapian::doccount total_passages = 0;
+    Xapian::doccount total_articles = 0;
+    std::vector<Hit> hits;
+    Facet actors;
+    Facet years;
+    std::vector<std::string> warnings;
+};
+
+class Searcher {
+  public:
+    /// Opens one index, or several searched as one: local paths, tcp://HOST:PORT
+    /// for xapian-tcpsrv, or a Xapian stub database file. Throws IndexError.
+    explicit Searcher(const std::vector<std::string>& databases);
+    /// Searches an open database (tests use an in-memory one).
+    explicit Searcher(const Xapian::Database& db);
+    ~Searcher();
+    Searcher(const Searcher&) = delete;
+    Searcher& operator=(const Searcher&) = delete;
+
+    SearchResult search(const SearchRequest& request);
+
+    /// Picks up a newer commit of the index, if any.
+    void reopen();
+
+    Xapian::doccount passage_count() const;
+    const Gazetteer& gazetteer() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Highlight spans of a passage for a set of query terms (as indexed: folded
+/// and stemmed, unprefixed) and matched actor and year terms.
+std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyzer,
+                                  const std::vector<std::string>& text_terms,
+                                  const std::vector<std::string>& wildcard_prefixes,
+                                  const std::vector<std::string>& filter_terms);
+
+/// The window of text to show: the whole text if short, else whole sentences
+/// (or words) around the densest highlights, at most max_bytes long.
+Span choose_snippet(std::string_view text, const std::vector<Span>& highlights, std::size_t max_bytes);
+
+/// "2003" -> [2003, 2003]; "1980..1988" and "1980-88" -> [1980, 1988]; "1980s" ->
+/// [1980, 1989] (decade). Throws SearchError naming the value.
+struct YearRange {
+    int from = 0, to = 0;
+    bool decade = false;
+};
+YearRange parse_year_range(std::string_view value);
+
+}  // namespace qanat

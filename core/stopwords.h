@@ -1,0 +1,13 @@
+// Stop-word lists, dropped from free-text queries (not from the index, so that
+// phrases such as "battle of truth" still match).
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace qanat {
+
+/// Snowball's English stop-word list (snowballstem.org, english/stop.txt).
+std::span<const std::string_view> english_stopwords();
+
+}  // namespace qanat

@@ -1,0 +1,728 @@
+#include "index_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <boost/program_options.hpp>
+
+#include "decode.h"
+#include "document.h"
+#include "entities.h"
+#include "hash.h"
+#include "index_writer.h"
+#include "jsonl.h"
+#include "normalize.h"
+#include "schema.h"
+#include "sources.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace qanat::indexer {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitWarnings = 1;
+constexpr int kExitError = 2;
+
+struct Options {
+    std::string db;
+    std::vector<std::string> paths;
+    std::vector<std::string> actor_files;
+    bool rebuild = false;
+    bool quiet = false;
+    bool progress = false;
+    bool follow_symlinks = false;
+    unsigned threads = 0;
+    PassageOptions passages;
+    AnalysisSettings analysis;
+    std::uint64_t max_article_bytes = 64ull << 20;
+    unsigned shard_index = 0, shard_count = 1;
+};
+
+std::string default_db() {
+    if (const char* e = std::getenv("QANAT_DB"); e && *e) return e;
+    return ".qanat/index";
+}
+
+std::string default_corpus() {
+#ifdef QANAT_DEFAULT_CORPUS
+    if (fs::is_directory(QANAT_DEFAULT_CORPUS)) return QANAT_DEFAULT_CORPUS;
+#endif
+    return "corpus";
+}
+
+const char* kUsage =
+    "Usage: qanat-index [OPTIONS] [PATH...]\n"
+    "\n"
+    "Indexes articles into a qanat index, one Xapian document per passage.\n"
+    "PATH is a folder (read recursively) or a file: .txt and .md articles, and\n"
+    ".jsonl files with one article a line ({\"id\", \"title\", \"text\", optional\n"
+    "\"date\", \"url\", \"source\"}). Default PATH: the project's corpus/.\n"
+    "\n"
+    "An article's id is its path relative to the folder given, without the\n"
+    "extension (corpus/a/b.txt -> a/b), or the JSONL \"id\". A file actors.tsv at\n"
+    "the top of a folder given is read as its actor list (see README).\n"
+    "\n"
+    "Running again updates changed articles, removes those whose files are gone\n"
+    "from the folders given, and skips unchanged ones (same size and time, or\n"
+    "same content). Each run is one atomic commit: if it fails or is killed, the\n"
+    "index stays as the last run left it.\n"
+    "\n"
+    "Exit status: 0 done; 1 done with warnings (files skipped or repaired, listed\n"
+    "on stderr); 2 error, nothing changed.\n"
+    "\n"
+    "Options";
+
+void print_help(const po::options_description& desc) { std::cout << kUsage << desc << "\n"; }
+
+/// Outcome of one article.
+struct Outcome {
+    enum Type { Indexed, Touched, Unchanged, Skipped } type = Skipped;
+    std::string id;
+    std::string where;  ///< file, or file:line
+    ArticleRecord record;
+    BuiltArticle built;
+    bool existed = false;
+};
+
+struct TaskResult {
+    std::vector<Outcome> outcomes;
+    std::vector<std::string> warnings;
+    const SourceFile* jsonl_done = nullptr;  ///< every line of this JSONL file was read
+};
+
+struct Task {
+    const SourceFile* file = nullptr;
+    std::size_t first_line = 0;       ///< JSONL chunk: number of the first line
+    std::vector<std::string> lines;   ///< JSONL chunk
+    bool jsonl_unchanged = false;
+};
+
+class Progress {
+  public:
+    explicit Progress(bool on) : on_(on), start_(Clock::now()), last_(start_) {}
+    void update(std::size_t files, std::size_t total_files, std::size_t articles, std::size_t passages) {
+        if (!on_) return;
+        auto now = Clock::now();
+        if (now - last_ < std::chrono::milliseconds(200)) return;
+        last_ = now;
+        double secs = std::chrono::duration<double>(now - start_).count();
+        std::fprintf(stderr, "\r\x1b[Kindexing: %zu/%zu files, %zu articles, %zu passages, %.0f articles/s", files,
+                     total_files, articles, passages, secs > 0 ? articles / secs : 0.0);
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    void clear() {
+        if (shown_) std::fprintf(stderr, "\r\x1b[K");
+        shown_ = false;
+    }
+    double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    bool on_;
+    bool shown_ = false;
+    Clock::time_point start_, last_;
+};
+
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* out, std::string* err, bool* truncated) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        *err = std::string("cannot read (") + std::strerror(errno) + ")";
+        return false;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) {
+        *err = "read error";
+        return false;
+    }
+    *out = ss.str();
+    *truncated = out->size() > max_bytes;
+    if (*truncated) out->resize(max_bytes);
+    return true;
+}
+
+unsigned shard_of(const std::string& id, unsigned count) {
+    return static_cast<unsigned>(fnv1a64(id) % count);
+}
+
+/// Everything the workers share, read-only while they run.
+struct Shared {
+    const Options* opt = nullptr;
+    const Gazetteer* gazetteer = nullptr;
+    std::unordered_map<std::string, ArticleRecord> records;
+    std::unordered_map<std::string, std::vector<std::string>> ids_by_source;
+    bool force = false;  ///< analyse everything again
+};
+
+class Worker {
+  public:
+    explicit Worker(const Shared& s) : s_(s), builder_(s.opt->analysis, *s.gazetteer, s.opt->passages) {}
+
+    TaskResult run(const Task& t) {
+        TaskResult r;
+        if (t.file->type == SourceType::Text)
+            text_file(*t.file, r);
+        else if (t.jsonl_unchanged)
+            jsonl_kept(t, r);
+        else if (t.lines.empty() && t.first_line == 0)
+            r.jsonl_done = t.file;
+        else
+            jsonl_chunk(t, r);
+        return r;
+    }
+
+  private:
+    const ArticleRecord* old(const std::string& id) const {
+        auto it = s_.records.find(id);
+        return it == s_.records.end() ? nullptr : &it->second;
+    }
+
+    void text_file(const SourceFile& f, TaskResult& r) {
+        Outcome o;
+        o.id = f.id;
+        o.where = f.path;
+        if (s_.opt->shard_count > 1 && shard_of(f.id, s_.opt->shard_count) != s_.opt->shard_index) return;
+        const ArticleRecord* prev = old(f.id);
+        o.existed = prev != nullptr;
+        if (prev && !s_.force && prev->size == f.size && prev->mtime_ns == f.mtime_ns && prev->source == f.key) {
+            o.type = Outcome::Unchanged;
+            o.record = *prev;
+            r.outcomes.push_back(std::move(o));
+            return;
+        }
+        std::string bytes, err;
+        bool truncated = false;
+        if (!read_file(f.path, s_.opt->max_article_bytes, &bytes, &err, &truncated)) {
+            r.warnings.push_back(f.path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
+            o.type = prev ? Outcome::Unchanged : Outcome::Skipped;
+            if (prev) o.record = *prev;
+            r.outcomes.push_back(std::move(o));
+            return;
+        }
+        if (truncated)
+            r.warnings.push_back(f.path + ": larger than --max-article-bytes (" +
+                                 std::to_string(s_.opt->max_article_bytes) + "); only the first part is indexed");
+        std::string hash = hex64(fnv1a64(bytes));
+        o.record.hash = hash;
+        o.record.size = f.size;
+        o.record.mtime_ns = f.mtime_ns;
+        o.record.source = f.key;
+        if (prev && !s_.force && prev->hash == hash && prev->source == f.key) {
+            o.record.passages = prev->passages;
+            o.type = Outcome::Touched;
+            r.outcomes.push_back(std::move(o));
+            return;
+        }
+        Decoded d = decode_text(bytes);
+        if (!d.ok) {
+            r.warnings.push_back(f.path + ": " + d.reason + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
+            o.type = prev ? Outcome::Unchanged : Outcome::Skipped;
+            if (prev) o.record = *prev;
+            r.outcomes.push_back(std::move(o));
+            return;
+        }
+        for (const auto& n : d.notes) r.warnings.push_back(f.path + ": " + n);
+        Article a;
+        a.id = f.id;
+        a.path = f.display;
+        a.text = std::move(d.text);
+        build(a, o, r);
+        r.outcomes.push_back(std::move(o));
+    }
+
+    void build(const Article& a, Outcome& o, TaskResult& r) {
+        o.built = builder_.build(a);
+        o.record.passages = static_cast<unsigned>(o.built.passages);
+        o.type = Outcome::Indexed;
+        if (o.built.passages == 0) r.warnings.push_back(o.where + ": no text to index");
+    }
+
+    /// A JSONL file not read again (unchanged, or unreadable now): its articles stay.
+    void jsonl_kept(const Task& t, TaskResult& r) {
+        if (!t.lines.empty()) r.warnings.push_back(t.file->path + ": " + t.lines.front() + "; the indexed articles are kept");
+        auto it = s_.ids_by_source.find(t.file->key);
+        if (it == s_.ids_by_source.end()) return;
+        for (const auto& id : it->second) {
+            Outcome o;
+            o.id = id;
+            o.where = t.file->path;
+            o.type = Outcome::Unchanged;
+            o.existed = true;
+            o.record = s_.records.at(id);
+            r.outcomes.push_back(std::move(o));
+        }
+    }
+
+    void jsonl_chunk(const Task& t, TaskResult& r) {
+        const SourceFile& f = *t.file;
+        for (std::size_t k = 0; k < t.lines.size(); ++k) {
+            std::size_t lineno = t.first_line + k;
+            std::string_view line = t.lines[k];
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+            std::string where = f.path + ":" + std::to_string(lineno);
+            std::string fixed;
+            if (!valid_utf8(line)) {
+                std::size_t n = 0;
+                fixed = repair_utf8(line, &n);
+                r.warnings.push_back(where + ": " + std::to_string(n) + " invalid UTF-8 sequences replaced with U+FFFD");
+                line = fixed;
+            }
+            JsonlResult jr = parse_jsonl_article(line);
+            if (!jr.ok) {
+                r.warnings.push_back(where + ": " + jr.error + "; line skipped");
+                continue;
+            }
+            Outcome o;
+            o.id = jr.article.id;
+            o.where = where;
+            if (s_.opt->shard_count > 1 && shard_of(o.id, s_.opt->shard_count) != s_.opt->shard_index) continue;
+            const ArticleRecord* prev = old(o.id);
+            o.existed = prev != nullptr;
+            std::string hash = hex64(fnv1a64(line));
+            o.record.hash = hash;
+            o.record.source = f.key;
+            if (prev && !s_.force && prev->hash == hash && prev->source == f.key) {
+                o.record = *prev;
+                o.type = Outcome::Unchanged;
+                r.outcomes.push_back(std::move(o));
+                continue;
+            }
+            Decoded d = decode_text(jr.article.text);
+            if (!d.ok) {
+                r.warnings.push_back(where + ": text is " + d.reason + "; skipped");
+                continue;
+            }
+            jr.article.text = std::move(d.text);
+            if (jr.article.path.empty()) jr.article.path = f.display + ":" + std::to_string(lineno);
+            build(jr.article, o, r);
+            r.outcomes.push_back(std::move(o));
+        }
+    }
+
+    const Shared& s_;
+    DocumentBuilder builder_;
+};
+
+/// Runs tasks on worker threads and hands results to the caller in task order,
+/// with a bounded number in flight (memory stays flat however large the corpus).
+class Pipeline {
+  public:
+    Pipeline(const Shared& shared, unsigned threads, std::size_t window)
+        : shared_(shared), window_(window) {
+        for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    }
+    ~Pipeline() { stop(); }
+
+    /// Blocks while too many tasks are in flight.
+    void push(Task t) {
+        std::unique_lock lk(m_);
+        space_.wait(lk, [&] { return next_seq_ - next_out_ < window_ || aborted_; });
+        if (aborted_) return;
+        queue_.emplace_back(next_seq_++, std::move(t));
+        work_cv_.notify_one();
+    }
+    void close() {
+        std::lock_guard lk(m_);
+        closed_ = true;
+        work_cv_.notify_all();
+    }
+    /// The next result in order; false when all are done.
+    bool pop(TaskResult* out) {
+        std::unique_lock lk(m_);
+        done_cv_.wait(lk, [&] { return results_.count(next_out_) || (closed_ && next_out_ == next_seq_) || error_; });
+        if (error_) std::rethrow_exception(error_);
+        auto it = results_.find(next_out_);
+        if (it == results_.end()) return false;
+        *out = std::move(it->second);
+        results_.erase(it);
+        ++next_out_;
+        space_.notify_all();
+        return true;
+    }
+    void stop() {
+        {
+            std::lock_guard lk(m_);
+            aborted_ = true;
+            closed_ = true;
+            work_cv_.notify_all();
+            space_.notify_all();
+        }
+        for (auto& w : workers_)
+            if (w.joinable()) w.join();
+        workers_.clear();
+    }
+
+  private:
+    void work() {
+        try {
+            Worker w(shared_);
+            for (;;) {
+                std::pair<std::size_t, Task> job;
+                {
+                    std::unique_lock lk(m_);
+                    work_cv_.wait(lk, [&] { return !queue_.empty() || closed_; });
+                    if (queue_.empty() || aborted_) return;
+                    job = std::move(queue_.front());
+                    queue_.pop_front();
+                }
+                TaskResult r = w.run(job.second);
+                std::lock_guard lk(m_);
+                results_.emplace(job.first, std::move(r));
+                done_cv_.notify_all();
+            }
+        } catch (...) {
+            std::lock_guard lk(m_);
+            if (!error_) error_ = std::current_exception();
+            done_cv_.notify_all();
+        }
+    }
+
+    const Shared& shared_;
+    std::size_t window_;
+    std::mutex m_;
+    std::condition_variable work_cv_, done_cv_, space_;
+    std::deque<std::pair<std::size_t, Task>> queue_;
+    std::map<std::size_t, TaskResult> results_;
+    std::size_t next_seq_ = 0, next_out_ = 0;
+    bool closed_ = false, aborted_ = false;
+    std::exception_ptr error_;
+    std::vector<std::thread> workers_;
+};
+
+int parse_options(int argc, char** argv, Options& opt) {
+    po::options_description desc;
+    std::string shard;
+    unsigned max_bytes = 0;
+    desc.add_options()
+        ("help,h", "show this help and exit")
+        ("db,d", po::value<std::string>(&opt.db), "index folder (default: $QANAT_DB, else .qanat/index)")
+        ("rebuild", po::bool_switch(&opt.rebuild), "start over: build a new index and replace the old one when done")
+        ("actors", po::value<std::vector<std::string>>(&opt.actor_files)->composing(),
+         "actor list (TSV: name, kind, aliases separated by |); repeatable; added to any actors.tsv found")
+        ("max-passage-bytes", po::value<unsigned>(&max_bytes)->default_value(1500),
+         "split paragraphs longer than this at sentence boundaries")
+        ("language", po::value<std::string>(&opt.analysis.language)->default_value("english"),
+         "stemming language (Snowball name, or none)")
+        ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core)")
+        ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(64ull << 20),
+         "index only the first part of larger files (with a warning)")
+        ("follow-symlinks", po::bool_switch(&opt.follow_symlinks), "follow symlinks that lead outside the folder given")
+        ("shard", po::value<std::string>(&shard), "I/N: index only the articles of shard I of N (0-based, by a hash of the id)")
+        ("quiet,q", po::bool_switch(&opt.quiet), "no progress and no summary (warnings are still shown)");
+    po::options_description hidden;
+    hidden.add_options()("path", po::value<std::vector<std::string>>(&opt.paths)->composing(), "");
+    po::options_description all;
+    all.add(desc).add(hidden);
+    po::positional_options_description pos;
+    pos.add("path", -1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "qanat-index: " << e.what() << "\nTry 'qanat-index --help'.\n";
+        return kExitError;
+    }
+    if (vm.count("help")) {
+        print_help(desc);
+        return -1;
+    }
+    if (opt.db.empty()) opt.db = default_db();
+    if (opt.paths.empty()) opt.paths.push_back(default_corpus());
+    if (max_bytes < 200 || max_bytes > 1000000) {
+        std::cerr << "qanat-index: --max-passage-bytes must be between 200 and 1000000\n";
+        return kExitError;
+    }
+    opt.passages.max_bytes = max_bytes;
+    if (!shard.empty()) {
+        unsigned i = 0, n = 0;
+        char slash = 0;
+        std::istringstream ss(shard);
+        if (!(ss >> i >> slash >> n) || slash != '/' || n == 0 || i >= n || !ss.eof()) {
+            std::cerr << "qanat-index: --shard expects I/N with 0 <= I < N, e.g. --shard 0/3\n";
+            return kExitError;
+        }
+        opt.shard_index = i;
+        opt.shard_count = n;
+    }
+    if (opt.threads == 0) opt.threads = std::max(1u, std::thread::hardware_concurrency());
+    opt.progress = !opt.quiet && ::isatty(STDERR_FILENO);
+    return kExitOk;
+}
+
+std::string fmt_seconds(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", s);
+    return buf;
+}
+
+struct Counts {
+    std::size_t added = 0, changed = 0, unchanged = 0, removed = 0, skipped = 0, passages = 0, duplicates = 0;
+};
+
+int run(const Options& opt) {
+    // Actors: actors.tsv of the folders given, then --actors files.
+    WalkResult walked = walk(opt.paths, WalkOptions{opt.follow_symlinks});
+    Gazetteer gazetteer;
+    std::vector<std::string> actor_files = walked.actor_files;
+    actor_files.insert(actor_files.end(), opt.actor_files.begin(), opt.actor_files.end());
+    for (const auto& f : actor_files) {
+        std::ifstream in(f, std::ios::binary);
+        if (!in) {
+            std::cerr << "qanat-index: " << f << ": cannot read actor list (" << std::strerror(errno) << ")\n";
+            return kExitError;
+        }
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        try {
+            gazetteer.load_tsv(ss.str(), f);
+        } catch (const GazetteerError& e) {
+            std::cerr << "qanat-index: " << e.what() << "\n";
+            return kExitError;
+        }
+    }
+
+    std::vector<std::string> warnings = walked.warnings;
+    for (const auto& w : warnings) std::cerr << "qanat-index: warning: " << w << "\n";
+
+    // --rebuild writes a new index beside the old one and swaps them at the end.
+    std::string target = opt.db;
+    std::string write_path = opt.db;
+    std::optional<Xapian::WritableDatabase> guard;  // holds the old index's lock while rebuilding
+    if (opt.rebuild) {
+        if (fs::exists(opt.db)) {
+            try {
+                guard.emplace(opt.db, Xapian::DB_OPEN);
+            } catch (const Xapian::DatabaseLockError&) {
+                throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+            } catch (const Xapian::Error&) {
+                // Not a usable index: it is replaced all the same.
+            }
+        }
+        write_path = opt.db + ".rebuild-" + std::to_string(::getpid());
+        fs::remove_all(write_path);
+    } else if (fs::path parent = fs::path(opt.db).parent_path(); !parent.empty()) {
+        fs::create_directories(parent);
+    }
+    if (opt.rebuild && fs::path(write_path).has_parent_path()) fs::create_directories(fs::path(write_path).parent_path());
+
+    IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
+    IndexWriter writer(write_path, settings);
+    Shared shared;
+    shared.opt = &opt;
+    shared.gazetteer = &gazetteer;
+    for (auto& [id, rec] : writer.records()) shared.records.emplace(id, rec);
+    shared.force = writer.settings_changed();
+    if (shared.force && !opt.quiet)
+        std::cerr << "qanat-index: the actor list or passage settings changed; every article is analysed again\n";
+
+    // JSONL files that are unchanged (same size and time) keep all their articles.
+    for (const auto& [id, rec] : shared.records) shared.ids_by_source[rec.source].push_back(id);
+    for (auto& [src, ids] : shared.ids_by_source) std::sort(ids.begin(), ids.end());
+    std::unordered_map<std::string, ArticleRecord> jsonl_stats;
+    for (const auto& f : walked.files)
+        if (f.type == SourceType::Jsonl)
+            if (auto rec = writer.file_record(f.key)) jsonl_stats.emplace(f.key, *rec);
+
+    Progress progress(opt.progress);
+    Counts counts;
+    std::unordered_set<std::string> seen;
+    std::unordered_map<std::string, std::string> first_where;
+    bool had_warnings = !walked.warnings.empty();
+
+    Pipeline pipe(shared, opt.threads, opt.threads * 4 + 4);
+    std::exception_ptr producer_error;
+    std::thread producer([&] {
+        try {
+            for (const auto& f : walked.files) {
+                if (f.type == SourceType::Text) {
+                    Task t;
+                    t.file = &f;
+                    pipe.push(std::move(t));
+                    continue;
+                }
+                auto st = jsonl_stats.find(f.key);
+                if (!shared.force && st != jsonl_stats.end() && st->second.size == f.size &&
+                    st->second.mtime_ns == f.mtime_ns) {
+                    Task t;
+                    t.file = &f;
+                    t.jsonl_unchanged = true;
+                    pipe.push(std::move(t));
+                    continue;
+                }
+                std::ifstream in(f.path, std::ios::binary);
+                if (!in) {
+                    Task t;
+                    t.file = &f;
+                    t.jsonl_unchanged = true;  // unreadable: keep what was indexed
+                    t.lines.push_back(std::string("cannot read (") + std::strerror(errno) + ")");
+                    pipe.push(std::move(t));
+                    continue;
+                }
+                std::string line;
+                Task t;
+                t.file = &f;
+                t.first_line = 1;
+                std::size_t lineno = 0, bytes = 0;
+                while (std::getline(in, line)) {
+                    ++lineno;
+                    bytes += line.size();
+                    t.lines.push_back(std::move(line));
+                    line.clear();
+                    if (t.lines.size() >= 256 || bytes >= (4u << 20)) {
+                        pipe.push(std::move(t));
+                        t = Task{};
+                        t.file = &f;
+                        t.first_line = lineno + 1;
+                        bytes = 0;
+                    }
+                }
+                if (!t.lines.empty()) pipe.push(std::move(t));
+                // A marker task records the file's size and time once all its lines are in.
+                Task done;
+                done.file = &f;
+                done.first_line = 0;
+                pipe.push(std::move(done));
+            }
+        } catch (...) {
+            producer_error = std::current_exception();
+        }
+        pipe.close();
+    });
+
+    std::size_t files_done = 0;
+    try {
+        TaskResult r;
+        while (pipe.pop(&r)) {
+            for (auto& w : r.warnings) {
+                std::cerr << (opt.progress ? "\r\x1b[K" : "") << "qanat-index: warning: " << w << "\n";
+                had_warnings = true;
+            }
+            if (r.jsonl_done) {
+                ArticleRecord fr;
+                fr.size = r.jsonl_done->size;
+                fr.mtime_ns = r.jsonl_done->mtime_ns;
+                fr.source = r.jsonl_done->key;
+                writer.set_file_record(r.jsonl_done->key, fr);
+            }
+            for (auto& o : r.outcomes) {
+                if (seen.count(o.id)) {
+                    std::cerr << "qanat-index: warning: " << o.where << ": duplicate id '" << o.id
+                              << "' (first at " << first_where[o.id] << "); skipped\n";
+                    had_warnings = true;
+                    continue;
+                }
+                seen.insert(o.id);
+                first_where[o.id] = o.where;
+                switch (o.type) {
+                case Outcome::Indexed:
+                    writer.put(o.id, o.record, o.built.documents);
+                    (o.existed ? counts.changed : counts.added)++;
+                    counts.passages += o.built.passages;
+                    counts.duplicates += o.built.duplicates;
+                    break;
+                case Outcome::Touched:
+                    writer.touch(o.id, o.record);
+                    ++counts.unchanged;
+                    break;
+                case Outcome::Unchanged: ++counts.unchanged; break;
+                case Outcome::Skipped: ++counts.skipped; break;
+                }
+            }
+            ++files_done;
+            progress.update(files_done, walked.files.size(), counts.added + counts.changed + counts.unchanged,
+                            counts.passages);
+        }
+    } catch (...) {
+        pipe.stop();
+        producer.join();
+        writer.cancel();
+        if (opt.rebuild) fs::remove_all(write_path);
+        throw;
+    }
+    producer.join();
+    if (producer_error) {
+        writer.cancel();
+        if (opt.rebuild) fs::remove_all(write_path);
+        std::rethrow_exception(producer_error);
+    }
+
+    // Articles whose files are gone from the folders given are removed.
+    std::vector<std::string> roots;
+    for (const auto& r : walked.roots) roots.push_back(r.canonical);
+    std::unordered_set<std::string> walked_keys;
+    for (const auto& f : walked.files) walked_keys.insert(f.key);
+    for (const auto& [id, rec] : shared.records) {
+        if (seen.count(id)) continue;
+        bool under = false;
+        for (const auto& root : roots)
+            if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
+        if (!under) continue;  // indexed from elsewhere: not ours to judge
+        if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
+        writer.remove(id);
+        ++counts.removed;
+    }
+    Xapian::doccount total = writer.passage_count();
+    writer.commit();
+    if (opt.rebuild) {
+        guard.reset();
+        std::string old = opt.db + ".old-" + std::to_string(::getpid());
+        if (fs::exists(opt.db)) fs::rename(opt.db, old);
+        fs::rename(write_path, opt.db);
+        fs::remove_all(old);
+    }
+    progress.clear();
+    if (!opt.quiet) {
+        std::cerr << "qanat-index: " << counts.added << " added, " << counts.changed << " changed, " << counts.unchanged
+                  << " unchanged, " << counts.removed << " removed, " << counts.skipped << " skipped; "
+                  << counts.passages << " passages written (" << counts.duplicates << " repeated blocks left out); "
+                  << total << " passages in " << target << "; " << fmt_seconds(progress.seconds()) << " s\n";
+    }
+    return had_warnings ? kExitWarnings : kExitOk;
+}
+
+}  // namespace
+
+int index_main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    Options opt;
+    int rc = parse_options(argc, argv, opt);
+    if (rc == -1) return kExitOk;
+    if (rc != kExitOk) return rc;
+    try {
+        return run(opt);
+    } catch (const IndexError& e) {
+        std::cerr << "qanat-index: " << e.what() << "\n";
+    } catch (const Xapian::Error& e) {
+        std::cerr << "qanat-index: index error: " << e.get_description() << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "qanat-index: " << e.what() << "\n";
+    }
+    return kExitError;
+}
+
+}  // namespace qanat::indexer

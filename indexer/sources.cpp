@@ -1,0 +1,142 @@
+#include "sources.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace qanat::indexer {
+
+namespace {
+
+bool has_ext(const fs::path& p, std::initializer_list<const char*> exts) {
+    std::string e = p.extension().string();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const char* x : exts)
+        if (e == x) return true;
+    return false;
+}
+
+bool within(const fs::path& inner, const fs::path& outer) {
+    auto o = outer.begin(), i = inner.begin();
+    for (; o != outer.end(); ++o, ++i) {
+        if (i == inner.end() || *i != *o) return false;
+    }
+    return true;
+}
+
+void stat_into(const std::string& path, SourceFile& f) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0) {
+        f.size = static_cast<std::uint64_t>(st.st_size);
+        f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    }
+}
+
+std::string strip_ext(const std::string& rel) {
+    fs::path p(rel);
+    return (p.parent_path() / p.stem()).generic_string();
+}
+
+}  // namespace
+
+WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
+    WalkResult r;
+    std::set<std::string> seen_keys;
+    for (const auto& given : paths) {
+        std::error_code ec;
+        fs::path gp(given);
+        auto st = fs::status(gp, ec);
+        if (ec || !fs::exists(st)) throw std::runtime_error(given + ": no such file or folder");
+        Root root{given, fs::canonical(gp, ec).string(), fs::is_directory(st)};
+        r.roots.push_back(root);
+        auto add = [&](const fs::path& p, const std::string& display) {
+            SourceFile f;
+            f.path = p.string();
+            f.display = display;
+            f.key = fs::canonical(p, ec).string();
+            if (ec) {
+                r.warnings.push_back(f.path + ": cannot resolve path (" + ec.message() + "); skipped");
+                ec.clear();
+                return;
+            }
+            if (!seen_keys.insert(f.key).second) return;  // the same file reached twice
+            f.type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
+            f.id = f.type == SourceType::Text ? strip_ext(display) : std::string();
+            stat_into(f.path, f);
+            r.files.push_back(std::move(f));
+        };
+        if (!root.is_dir) {
+            if (!has_ext(gp, {".txt", ".md", ".jsonl", ".markdown", ".text"})) {
+                r.warnings.push_back(given + ": not a .txt, .md or .jsonl file; skipped");
+                continue;
+            }
+            add(gp, gp.filename().string());
+            continue;
+        }
+        fs::path canon_root(root.canonical);
+        if (fs::exists(gp / "actors.tsv", ec)) r.actor_files.push_back((gp / "actors.tsv").string());
+        auto it = fs::recursive_directory_iterator(gp, fs::directory_options::skip_permission_denied, ec);
+        if (ec) {
+            r.warnings.push_back(given + ": cannot read folder (" + ec.message() + ")");
+            continue;
+        }
+        for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
+            if (ec) {
+                r.warnings.push_back(given + ": " + ec.message());
+                ec.clear();
+                continue;
+            }
+            const fs::directory_entry& e = *it;
+            fs::path rel = fs::relative(e.path(), gp, ec);
+            std::string display = rel.generic_string();
+            if (ec) {
+                display = e.path().generic_string();
+                ec.clear();
+            }
+            // Hidden files and folders (.git, editor swap files) are not articles.
+            if (!display.empty() && (display[0] == '.' || display.find("/.") != std::string::npos)) {
+                if (e.is_directory(ec)) it.disable_recursion_pending();
+                continue;
+            }
+            if (e.is_symlink(ec)) {
+                fs::path target = fs::canonical(e.path(), ec);
+                if (ec) {
+                    r.warnings.push_back(e.path().string() + ": broken or looping symlink; skipped");
+                    ec.clear();
+                    continue;
+                }
+                if (!within(target, canon_root) && !options.follow_symlinks) {
+                    r.warnings.push_back(e.path().string() + ": symlink leads outside " + given +
+                                         " (to " + target.string() + "); skipped (--follow-symlinks to include)");
+                    continue;
+                }
+                if (fs::is_directory(target, ec)) continue;  // never recurse through symlinked folders
+            }
+            if (!e.is_regular_file(ec)) {
+                if (e.is_directory(ec) || ec) {
+                    ec.clear();
+                    continue;
+                }
+                ++r.ignored;
+                continue;
+            }
+            if (!has_ext(e.path(), {".txt", ".md", ".jsonl", ".markdown", ".text"})) {
+                if (display != "actors.tsv") ++r.ignored;
+                continue;
+            }
+            add(e.path(), display);
+        }
+    }
+    std::stable_sort(r.files.begin(), r.files.end(), [](const SourceFile& a, const SourceFile& b) {
+        return a.display != b.display ? a.display < b.display : a.path < b.path;
+    });
+    return r;
+}
+
+}  // namespace qanat::indexer

@@ -1,0 +1,44 @@
+// Finding the files to index: folders walked recursively, symlinks kept inside
+// the folder given, ids derived from paths.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qanat::indexer {
+
+enum class SourceType { Text, Jsonl };
+
+struct SourceFile {
+    std::string path;     ///< as opened (the PATH given joined with the relative path)
+    std::string display;  ///< relative to the folder given (or the file as given)
+    std::string id;       ///< article id for text files: display without extension
+    std::string key;      ///< canonical absolute path: identifies the source between runs
+    SourceType type = SourceType::Text;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+};
+
+struct Root {
+    std::string given;      ///< as the user wrote it
+    std::string canonical;  ///< absolute, symlinks resolved
+    bool is_dir = false;
+};
+
+struct WalkResult {
+    std::vector<Root> roots;
+    std::vector<SourceFile> files;       ///< sorted by display path, then path
+    std::vector<std::string> warnings;   ///< unreadable entries, symlinks left out
+    std::vector<std::string> actor_files;  ///< actors.tsv at the top of a folder given
+    std::size_t ignored = 0;             ///< files of other types
+};
+
+struct WalkOptions {
+    bool follow_symlinks = false;  ///< follow symlinks that lead outside the folder
+};
+
+/// Throws std::runtime_error if a PATH does not exist.
+WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options);
+
+}  // namespace qanat::indexer

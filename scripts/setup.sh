@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what qanat needs from Debian (only what is missing) and builds it.
+# Idempotent: a second call installs nothing and rebuilds only what changed.
+#   scripts/setup.sh [BUILD_DIR] [extra cmake arguments...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+shift || true
+
+packages=(g++ cmake ninja-build pkg-config python3
+          libxapian-dev xapian-tools libicu-dev libboost-program-options-dev
+          doctest-dev nlohmann-json3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -f $build/build.ninja ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+fi
+cmake --build "$build" -- -j"$(nproc)" | grep -v '^\[' || true
+test -x "$build/indexer/qanat-index" && test -x "$build/searcher/qanat-search"

@@ -1,0 +1,270 @@
+#include "printers.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace qanat::searcher {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+constexpr const char* kHlOn = "\x1b[1;31m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kDim = "\x1b[2m";
+constexpr const char* kOff = "\x1b[0m";
+constexpr const char* kMarkOn = "[[";
+constexpr const char* kMarkOff = "]]";
+
+double round6(double v) { return std::round(v * 1e6) / 1e6; }
+
+ordered_json facet_json(const Facet& f, bool with_kind) {
+    ordered_json a = ordered_json::array();
+    for (const auto& v : f.values) {
+        ordered_json e;
+        e["value"] = v.value;
+        if (with_kind) e["kind"] = v.kind;
+        e["passages"] = v.passages;
+        e["articles"] = v.articles;
+        a.push_back(std::move(e));
+    }
+    return a;
+}
+
+ordered_json result_object(const QueryInfo& q, const SearchResult& r) {
+    ordered_json j;
+    if (q.batch) j["id"] = q.id;
+    j["format_version"] = kJsonFormatVersion;
+    j["query"] = r.query;
+    j["parsed"] = r.parsed;
+    j["total"] = {{"passages", r.total_passages}, {"articles", r.total_articles}};
+    ordered_json hits = ordered_json::array();
+    for (const auto& h : r.hits) {
+        const auto& p = h.passage;
+        ordered_json o;
+        o["rank"] = h.rank;
+        o["score"] = round6(h.score);
+        o["article"] = {{"id", p.article_id}, {"title", p.title}, {"path", p.path}};
+        if (!p.published.empty()) o["article"]["published"] = p.published;
+        o["passage"] = {{"index", p.ordinal}, {"start", p.start}, {"end", p.end}, {"kind", block_kind_name(p.kind)}};
+        o["text"] = p.text;
+        ordered_json hl = ordered_json::array();
+        for (const auto& s : h.highlights) hl.push_back({s.start, s.end});
+        o["highlights"] = hl;
+        std::string snip = p.text.substr(h.snippet.start, h.snippet.end - h.snippet.start);
+        o["snippet"] = snip;
+        ordered_json shl = ordered_json::array();
+        for (const auto& s : h.highlights)
+            if (s.start >= h.snippet.start && s.end <= h.snippet.end)
+                shl.push_back({s.start - h.snippet.start, s.end - h.snippet.start});
+        o["snippet_highlights"] = shl;
+        ordered_json actors = ordered_json::array();
+        for (const auto& [name, kind] : p.actor_set()) actors.push_back({{"name", name}, {"kind", actor_kind_name(kind)}});
+        o["actors"] = actors;
+        o["years"] = p.year_set();
+        hits.push_back(std::move(o));
+    }
+    j["hits"] = hits;
+    j["facets"] = {{"actor", facet_json(r.actors, true)}, {"year", facet_json(r.years, false)}};
+    j["facet_values"] = {{"actor", r.actors.total_values}, {"year", r.years.total_values}};
+    j["warnings"] = r.warnings;
+    return j;
+}
+
+std::string dump(const ordered_json& j, int indent) {
+    return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+class JsonPrinter : public Printer {
+  public:
+    JsonPrinter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
+    void result(const QueryInfo& q, const SearchResult& r) override {
+        out_ << dump(result_object(q, r), lines_ ? -1 : 2) << "\n";
+    }
+    void error(const QueryInfo& q, const std::string& query, const std::string& message) override {
+        ordered_json j;
+        if (q.batch) j["id"] = q.id;
+        j["format_version"] = kJsonFormatVersion;
+        j["query"] = query;
+        j["error"] = message;
+        out_ << dump(j, lines_ ? -1 : 2) << "\n";
+    }
+
+  private:
+    std::ostream& out_;
+    bool lines_;
+};
+
+class TrecPrinter : public Printer {
+  public:
+    TrecPrinter(std::ostream& out, std::string tag) : out_(out), tag_(std::move(tag)) {}
+    void result(const QueryInfo& q, const SearchResult& r) override {
+        std::string qid = q.id.empty() ? "1" : q.id;
+        for (char& c : qid)
+            if (c == ' ' || c == '\t' || c == '\n') c = '_';
+        char score[64];
+        for (const auto& h : r.hits) {
+            std::snprintf(score, sizeof score, "%.6f", h.score);
+            out_ << qid << " Q0 " << h.passage.article_id << " " << h.rank << " " << score << " " << tag_ << "\n";
+        }
+    }
+    void error(const QueryInfo&, const std::string&, const std::string&) override {}
+
+  private:
+    std::ostream& out_;
+    std::string tag_;
+};
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+class TextPrinter : public Printer {
+  public:
+    TextPrinter(std::ostream& out, const PrintOptions& opt) : out_(out), opt_(opt) {}
+
+    void result(const QueryInfo& q, const SearchResult& r) override {
+        if (q.batch) out_ << (count_++ ? "\n" : "") << "## " << terminal_safe(q.id) << ": " << terminal_safe(r.query) << "\n";
+        for (const auto& w : r.warnings) out_ << "warning: " << terminal_safe(w) << "\n";
+        if (r.hits.empty()) {
+            out_ << (r.total_passages == 0 ? "No passages match.\n" : "No passages on this page.\n");
+        }
+        for (const auto& h : r.hits) hit(h);
+        out_ << "\n" << dim(plural(r.total_passages, "passage", "passages") + " in " +
+                            plural(r.total_articles, "article", "articles") + " match.") << "\n";
+        if (opt_.show_facets) {
+            actors(r.actors);
+            years(r.years);
+        }
+    }
+
+    void error(const QueryInfo& q, const std::string& query, const std::string& message) override {
+        if (q.batch) out_ << (count_++ ? "\n" : "") << "## " << terminal_safe(q.id) << ": " << terminal_safe(query) << "\n";
+        out_ << "error: " << terminal_safe(message) << "\n";
+    }
+
+  private:
+    std::string dim(const std::string& s) const { return opt_.color ? kDim + s + kOff : s; }
+    std::string bold(const std::string& s) const { return opt_.color ? kBold + s + kOff : s; }
+
+    void hit(const Hit& h) {
+        const auto& p = h.passage;
+        char score[32];
+        std::snprintf(score, sizeof score, "%.3f", h.score);
+        out_ << "\n" << std::setw(3) << h.rank << ". " << bold(terminal_safe(p.title)) << "\n";
+        std::string meta = "     " + terminal_safe(p.article_id) + " \xC2\xB6" + std::to_string(p.ordinal) +
+                           "  score " + score;
+        if (p.kind != BlockKind::Prose) meta += "  [" + std::string(block_kind_name(p.kind)) + "]";
+        out_ << dim(meta) << "\n";
+        // Snippet with highlights.
+        std::string line = "     ";
+        if (h.snippet.start > 0) line += "\xE2\x80\xA6";
+        std::size_t pos = h.snippet.start;
+        for (const auto& s : h.highlights) {
+            if (s.end <= h.snippet.start || s.start >= h.snippet.end) continue;
+            std::size_t a = std::max(s.start, h.snippet.start), b = std::min(s.end, h.snippet.end);
+            line += terminal_safe(std::string_view(p.text).substr(pos, a - pos));
+            std::string word = terminal_safe(std::string_view(p.text).substr(a, b - a));
+            line += opt_.color ? (kHlOn + word + kOff) : (kMarkOn + word + kMarkOff);
+            pos = b;
+        }
+        line += terminal_safe(std::string_view(p.text).substr(pos, h.snippet.end - pos));
+        if (h.snippet.end < p.text.size()) line += "\xE2\x80\xA6";
+        out_ << line << "\n";
+    }
+
+    void actors(const Facet& f) {
+        if (f.total_values == 0) return;
+        out_ << "\n" << bold("Actors") << dim(" (top " + std::to_string(f.values.size()) + " of " +
+                                                 std::to_string(f.total_values) + "; passages, articles)")
+             << "\n";
+        std::size_t w = 0;
+        for (const auto& v : f.values) w = std::max(w, display_width(v.value));
+        for (const auto& v : f.values) {
+            std::string name = terminal_safe(v.value);
+            out_ << "  " << name << std::string(w - display_width(v.value) + 2, ' ') << std::setw(5)
+                 << v.passages << std::setw(4) << v.articles << "  " << dim(v.kind) << "\n";
+        }
+    }
+
+    void years(const Facet& f) {
+        if (f.total_values == 0) return;
+        out_ << "\n" << bold("Years") << dim(" (top " + std::to_string(f.values.size()) + " of " +
+                                                std::to_string(f.total_values) + "; passages, articles)")
+             << "\n";
+        // A histogram in year order.
+        std::vector<FacetValue> v = f.values;
+        std::sort(v.begin(), v.end(), [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
+        Xapian::doccount mx = 1;
+        for (const auto& e : v) mx = std::max(mx, e.passages);
+        for (const auto& e : v) {
+            std::size_t bar = std::max<std::size_t>(1, (e.passages * 30 + mx - 1) / mx);
+            std::string b;
+            for (std::size_t i = 0; i < bar; ++i) b += "\xE2\x96\x88";
+            out_ << "  " << std::left << std::setw(6) << e.value << std::right << " " << b << " " << e.passages
+                 << dim(" (" + std::to_string(e.articles) + ")") << "\n";
+        }
+    }
+
+    static std::size_t display_width(const std::string& s) {
+        std::size_t n = 0;
+        for (unsigned char c : s)
+            if ((c & 0xC0) != 0x80) ++n;
+        return n;
+    }
+
+    std::ostream& out_;
+    PrintOptions opt_;
+    std::size_t count_ = 0;
+};
+
+}  // namespace
+
+std::string terminal_safe(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    bool space = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            if (!space) out += ' ';
+            space = true;
+            continue;
+        }
+        space = false;
+        if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            out += buf;
+        } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[i + 1]));
+            out += buf;
+            ++i;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::string result_json(const QueryInfo& q, const SearchResult& r, int indent) {
+    return dump(result_object(q, r), indent);
+}
+
+std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const PrintOptions& opt) {
+    switch (f) {
+    case Format::Text: return std::make_unique<TextPrinter>(out, opt);
+    case Format::Json: return std::make_unique<JsonPrinter>(out, false);
+    case Format::Jsonl: return std::make_unique<JsonPrinter>(out, true);
+    case Format::Trec: return std::make_unique<TrecPrinter>(out, opt.run_tag);
+    }
+    return nullptr;
+}
+
+}  // namespace qanat::searcher

@@ -1,0 +1,333 @@
+#include "search_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "index_writer.h"
+#include "printers.h"
+#include "search.h"
+
+namespace po = boost::program_options;
+
+namespace qanat::searcher {
+
+namespace {
+
+constexpr int kExitHits = 0;
+constexpr int kExitNoHits = 1;
+constexpr int kExitError = 2;
+constexpr int kExitOk = 0;
+
+struct Options {
+    std::vector<std::string> dbs;
+    std::string query;
+    SearchRequest request;
+    Format format = Format::Text;
+    PrintOptions print;
+    std::string batch;  ///< file, or "-" for standard input
+    std::string qid = "1";
+    bool limit_given = false;
+};
+
+const char* kUsage =
+    "Usage: qanat-search [OPTIONS] [QUERY...]\n"
+    "\n"
+    "Searches a qanat index and prints the best passages with highlighted\n"
+    "snippets, then actor and year facets counted over every match.\n"
+    "\n"
+    "Query syntax (Xapian's): words must all appear (--any: any of them);\n"
+    "\"a phrase\"; AND, OR, NOT, XOR (capitals); +must -mustnot; a NEAR b;\n"
+    "wildcards milit*; fields title:WORD, actor:NAME (any alias: actor:PMF),\n"
+    "year:2003, year:1980..1988, year:1980s, article:ID, published:2025.\n"
+    "With filters and no words, every matching passage is listed in order.\n"
+    "\n"
+    "Examples:\n"
+    "  qanat-search PMF disarm\n"
+    "  qanat-search --actor 'Muqtada al-Sadr' --year 2021\n"
+    "  qanat-search '\"Popular Mobilization\" NOT Sadr' --format json\n"
+    "  printf 'Sadr\\n{\"id\":\"q2\",\"query\":\"Kurdistan\",\"year\":\"2024\"}\\n' | qanat-search --batch - --format jsonl\n"
+    "\n"
+    "Batch: one query a line, either text or a JSON object {\"id\", \"query\", and\n"
+    "optionally \"actor\", \"year\", \"article\" (string or list), \"limit\", \"offset\",\n"
+    "\"per_article\", \"plain\", \"any\"}. One output line (JSON Lines, the default in\n"
+    "batch) or TREC lines per query; a bad line gives an \"error\" line and the batch\n"
+    "goes on.\n"
+    "\n"
+    "Exit status: 0 passages found; 1 none found; 2 error (bad query or option,\n"
+    "no index; in a batch: any line in error).\n"
+    "\n"
+    "Options";
+
+bool parse_format(const std::string& s, Format* f) {
+    if (s == "text") *f = Format::Text;
+    else if (s == "json") *f = Format::Json;
+    else if (s == "jsonl") *f = Format::Jsonl;
+    else if (s == "trec") *f = Format::Trec;
+    else return false;
+    return true;
+}
+
+int parse_options(int argc, char** argv, Options& opt) {
+    po::options_description desc;
+    std::vector<std::string> words;
+    std::string format = "text", color = "auto", facet_sort = "count", year_bucket = "year";
+    bool any = false, all = false, no_facets = false;
+    SearchRequest& r = opt.request;
+    desc.add_options()
+        ("help,h", "show this help and exit")
+        ("db,d", po::value<std::vector<std::string>>(&opt.dbs)->composing(),
+         "index to search (default: $QANAT_DB, else .qanat/index); repeat to search several as one; "
+         "tcp://HOST:PORT for a xapian-tcpsrv shard, or a Xapian stub database file")
+        ("format,f", po::value<std::string>(&format)->default_value("text"), "text, json, jsonl or trec (with --batch: jsonl)")
+        ("plain", po::bool_switch(&r.plain), "natural language: no operators, any word may match, best first")
+        ("any", po::bool_switch(&any), "passages with any of the words (default: all of them)")
+        ("all", po::bool_switch(&all), "passages with all of the words (the default, except with --plain)")
+        ("actor,a", po::value<std::vector<std::string>>(&r.actors)->composing(), "only passages that mention this actor (any alias); repeatable")
+        ("year,y", po::value<std::vector<std::string>>(&r.years)->composing(), "only passages that speak of this year, range (1980..1988) or decade (1980s); repeatable")
+        ("article", po::value<std::vector<std::string>>(&r.articles)->composing(), "only passages of this article id; repeat for any of several")
+        ("limit,n", po::value<unsigned>(&r.limit)->default_value(10), "passages to show (trec: 1000)")
+        ("offset", po::value<unsigned>(&r.offset)->default_value(0), "skip this many passages first")
+        ("per-article", po::value<unsigned>(&r.per_article)->default_value(0), "at most N passages per article (0: no limit)")
+        ("facet-limit", po::value<unsigned>(&r.facet_limit)->default_value(10), "facet values to show (0: all)")
+        ("facet-sort", po::value<std::string>(&facet_sort)->default_value("count"), "count or name")
+        ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group); repeatable")
+        ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year facet by year or decade")
+        ("no-facets", po::bool_switch(&no_facets), "do not count facets")
+        ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
+        ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes")
+        ("color", po::value<std::string>(&color)->default_value("auto"), "auto, always or never")
+        ("batch", po::value<std::string>(&opt.batch), "read queries from FILE, one a line ('-': standard input)")
+        ("qid", po::value<std::string>(&opt.qid)->default_value("1"), "query id in TREC output (single query)")
+        ("run-tag", po::value<std::string>(&opt.print.run_tag)->default_value("qanat"), "run name in TREC output");
+    po::options_description hidden;
+    hidden.add_options()("words", po::value<std::vector<std::string>>(&words)->composing(), "");
+    po::options_description all_opts;
+    all_opts.add(desc).add(hidden);
+    po::positional_options_description pos;
+    pos.add("words", -1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all_opts).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "qanat-search: " << e.what() << "\nTry 'qanat-search --help'.\n";
+        return kExitError;
+    }
+    if (vm.count("help")) {
+        std::cout << kUsage << desc << "\n";
+        return -1;
+    }
+    auto fail = [](const std::string& m) {
+        std::cerr << "qanat-search: " << m << "\n";
+        return kExitError;
+    };
+    if (!parse_format(format, &opt.format)) return fail("--format must be text, json, jsonl or trec, not '" + format + "'");
+    // A batch speaks JSON Lines unless told otherwise.
+    if (vm.count("batch") && vm["format"].defaulted()) opt.format = Format::Jsonl;
+    if (any && all) return fail("--any and --all contradict each other");
+    r.op = any ? DefaultOp::Any : all ? DefaultOp::All : DefaultOp::Auto;
+    if (facet_sort == "count") r.facet_sort = FacetSort::Count;
+    else if (facet_sort == "name") r.facet_sort = FacetSort::Name;
+    else return fail("--facet-sort must be count or name");
+    if (year_bucket == "decade") r.year_decades = true;
+    else if (year_bucket != "year") return fail("--year-bucket must be year or decade");
+    for (const auto& k : r.facet_kinds) {
+        ActorKind ak;
+        if (!parse_actor_kind(k, &ak)) return fail("--facet-kind must be person, organisation, place or group, not '" + k + "'");
+    }
+    for (auto& k : r.facet_kinds) {
+        ActorKind ak;
+        parse_actor_kind(k, &ak);
+        k = std::string(actor_kind_name(ak));
+    }
+    for (const auto& y : r.years) {
+        try {
+            parse_year_range(y);
+        } catch (const SearchError& e) {
+            return fail(std::string("--year: ") + e.what());
+        }
+    }
+    if (color == "always") opt.print.color = true;
+    else if (color == "never") opt.print.color = false;
+    else if (color == "auto") opt.print.color = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    else return fail("--color must be auto, always or never");
+    if (r.limit > 100000) return fail("--limit is at most 100000");
+    opt.limit_given = !vm["limit"].defaulted();
+    if (opt.format == Format::Trec) {
+        if (!opt.limit_given) r.limit = 1000;
+        if (r.per_article == 0) r.per_article = 1;  // one line per article
+        r.facets = false;
+    }
+    if (no_facets) r.facets = false;
+    opt.print.show_facets = r.facets;
+    for (const auto& w : words) opt.query += (opt.query.empty() ? "" : " ") + w;
+    r.query = opt.query;
+    if (opt.dbs.empty()) {
+        const char* e = std::getenv("QANAT_DB");
+        opt.dbs.push_back(e && *e ? e : ".qanat/index");
+    }
+    if (!opt.batch.empty() && !opt.query.empty()) return fail("give either a query or --batch, not both");
+    if (opt.batch.empty() && opt.query.empty() && r.actors.empty() && r.years.empty() && r.articles.empty())
+        return fail("no query: give words to search for, a filter (--actor, --year, --article) or --batch FILE\n"
+                    "Try 'qanat-search --help'.");
+    return kExitOk;
+}
+
+/// One batch line -> request; throws std::runtime_error naming the problem.
+SearchRequest batch_request(const std::string& line, const SearchRequest& base, std::string* id, bool trec) {
+    SearchRequest r = base;
+    std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] != '{') {
+        r.query = line;
+        return r;
+    }
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw std::runtime_error("not a valid JSON object");
+    if (j.contains("id")) {
+        const auto& v = j["id"];
+        if (v.is_string()) *id = v.get<std::string>();
+        else if (v.is_number_integer()) *id = std::to_string(v.get<long long>());
+        else throw std::runtime_error("\"id\" must be a string or an integer");
+    }
+    if (!j.contains("query") && !j.contains("actor") && !j.contains("year") && !j.contains("article"))
+        throw std::runtime_error("no \"query\"");
+    if (j.contains("query")) {
+        if (!j["query"].is_string()) throw std::runtime_error("\"query\" must be a string");
+        r.query = j["query"].get<std::string>();
+    } else {
+        r.query.clear();
+    }
+    auto list = [&](const char* key, std::vector<std::string>& out) {
+        if (!j.contains(key)) return;
+        const auto& v = j[key];
+        if (v.is_string()) out.push_back(v.get<std::string>());
+        else if (v.is_array()) {
+            for (const auto& e : v) {
+                if (!e.is_string()) throw std::runtime_error(std::string("\"") + key + "\" must hold strings");
+                out.push_back(e.get<std::string>());
+            }
+        } else throw std::runtime_error(std::string("\"") + key + "\" must be a string or a list of strings");
+    };
+    list("actor", r.actors);
+    list("year", r.years);
+    list("article", r.articles);
+    auto num = [&](const char* key, unsigned& out) {
+        if (!j.contains(key)) return;
+        if (!j[key].is_number_unsigned()) throw std::runtime_error(std::string("\"") + key + "\" must be a whole number");
+        out = j[key].get<unsigned>();
+    };
+    num("limit", r.limit);
+    num("offset", r.offset);
+    num("per_article", r.per_article);
+    num("facet_limit", r.facet_limit);
+    if (j.contains("plain")) r.plain = j["plain"].is_boolean() && j["plain"].get<bool>();
+    if (j.contains("any")) r.op = (j["any"].is_boolean() && j["any"].get<bool>()) ? DefaultOp::Any : DefaultOp::All;
+    if (trec && r.per_article == 0) r.per_article = 1;
+    return r;
+}
+
+int run(Options& opt) {
+    Searcher searcher(opt.dbs);
+    auto printer = make_printer(opt.format, std::cout, opt.print);
+    if (opt.batch.empty()) {
+        QueryInfo qi{opt.qid, false};
+        SearchResult res;
+        try {
+            res = searcher.search(opt.request);
+        } catch (const SearchError& e) {
+            std::cerr << "qanat-search: " << e.what() << "\n";
+            return kExitError;
+        }
+        for (const auto& w : res.warnings)
+            if (opt.format != Format::Text) std::cerr << "qanat-search: warning: " << w << "\n";
+        printer->result(qi, res);
+        std::cout.flush();
+        return res.total_passages > 0 ? kExitHits : kExitNoHits;
+    }
+
+    // Batch: one index, many queries; a newer commit is picked up between queries.
+    if (opt.format == Format::Json) opt.format = Format::Jsonl;
+    printer = make_printer(opt.format, std::cout, opt.print);
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (opt.batch != "-") {
+        file.open(opt.batch);
+        if (!file) {
+            std::cerr << "qanat-search: " << opt.batch << ": cannot read (" << std::strerror(errno) << ")\n";
+            return kExitError;
+        }
+        in = &file;
+    }
+    std::string line;
+    std::size_t lineno = 0;
+    bool any_hits = false, any_error = false;
+    auto last_reopen = std::chrono::steady_clock::now();
+    while (std::getline(*in, line)) {
+        ++lineno;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        QueryInfo qi{std::to_string(lineno), true};
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_reopen > std::chrono::milliseconds(500)) {
+            searcher.reopen();
+            last_reopen = now;
+        }
+        try {
+            SearchRequest req = batch_request(line, opt.request, &qi.id, opt.format == Format::Trec);
+            SearchResult res = searcher.search(req);
+            any_hits = any_hits || res.total_passages > 0;
+            printer->result(qi, res);
+        } catch (const SearchError& e) {
+            any_error = true;
+            std::cerr << "qanat-search: " << opt.batch << ":" << lineno << ": " << e.what() << "\n";
+            printer->error(qi, line, e.what());
+        } catch (const std::runtime_error& e) {
+            any_error = true;
+            std::cerr << "qanat-search: " << opt.batch << ":" << lineno << ": " << e.what() << "\n";
+            printer->error(qi, line, e.what());
+        }
+        if (!std::cout) break;  // closed pipe
+    }
+    std::cout.flush();
+    if (any_error) return kExitError;
+    return any_hits ? kExitHits : kExitNoHits;
+}
+
+}  // namespace
+
+int search_main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::ios::sync_with_stdio(false);
+    Options opt;
+    int rc = parse_options(argc, argv, opt);
+    if (rc == -1) return kExitHits;
+    if (rc != kExitOk) return rc;
+    try {
+        rc = run(opt);
+    } catch (const IndexError& e) {
+        std::cerr << "qanat-search: " << e.what() << "\n";
+        return kExitError;
+    } catch (const Xapian::QueryParserError& e) {
+        std::cerr << "qanat-search: bad query: " << e.get_msg() << "\n";
+        return kExitError;
+    } catch (const Xapian::Error& e) {
+        std::cerr << "qanat-search: index error: " << e.get_description() << "\n";
+        return kExitError;
+    } catch (const std::exception& e) {
+        std::cerr << "qanat-search: " << e.what() << "\n";
+        return kExitError;
+    }
+    // A closed pipe (| head) ends quietly with the status the search earned.
+    if (!std::cout) std::cout.clear();
+    return rc;
+}
+
+}  // namespace qanat::searcher

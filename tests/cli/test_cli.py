@@ -1,0 +1,310 @@
+"""Black-box tests of qanat-index and qanat-search over the project's corpus/.
+
+Run by CTest (see tests/CMakeLists.txt), which passes the programs in
+QANAT_INDEX and QANAT_SEARCH. Set QANAT_UPDATE_GOLDEN=1 to rewrite the golden
+files in tests/golden/ after an intended change of output.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.environ.get("QANAT_ROOT", os.getcwd())
+QI = os.environ.get("QANAT_INDEX", os.path.join(ROOT, "build/indexer/qanat-index"))
+QS = os.environ.get("QANAT_SEARCH", os.path.join(ROOT, "build/searcher/qanat-search"))
+CORPUS = os.path.join(ROOT, "corpus")
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+
+
+def run(args, stdin=None, env=None):
+    e = dict(os.environ)
+    e.pop("QANAT_DB", None)
+    e.update(env or {})
+    return subprocess.run(args, input=stdin, capture_output=True, text=True, env=e, timeout=120)
+
+
+class Corpus(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="qanat-cli-")
+        cls.db = os.path.join(cls.tmp, "db")
+        r = run([QI, "--db", cls.db, CORPUS])
+        assert r.returncode == 0, r.stderr
+        cls.index_stderr = r.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def search(self, *args, code=None):
+        r = run([QS, "--db", self.db, *args])
+        if code is not None:
+            self.assertEqual(r.returncode, code, r.stderr)
+        return r
+
+    def json(self, *args):
+        r = self.search("--format", "json", *args)
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return json.loads(r.stdout)
+
+    def passages(self, *args):
+        j = self.json("--limit", "100000", *args)
+        return [(h["article"]["id"], h["passage"]["index"]) for h in j["hits"]]
+
+    # -- indexing -----------------------------------------------------------
+
+    def test_index_summary(self):
+        self.assertIn("5 added", self.index_stderr)
+        self.assertIn("repeated blocks left out", self.index_stderr)
+
+    # -- searching ----------------------------------------------------------
+
+    def test_json_hits_have_valid_highlights(self):
+        j = self.json("militias", "Iran")
+        self.assertEqual(j["format_version"], 1)
+        self.assertGreater(j["total"]["passages"], 0)
+        for h in j["hits"]:
+            text = h["text"].encode()
+            self.assertTrue(h["highlights"])
+            for s, e in h["highlights"]:
+                word = text[s:e].decode().lower()
+                self.assertTrue(word.startswith("militia") or word.startswith("iran"), word)
+            self.assertIn(h["snippet"], h["text"])
+
+    def test_curly_and_straight_apostrophes(self):
+        a = self.passages("Iran’s")
+        b = self.passages("Iran's")
+        self.assertTrue(a)
+        self.assertEqual(a, b)
+
+    def test_actor_alias(self):
+        hits = self.json("--limit", "100", "actor:PMF")["hits"]
+        texts = [h["text"] for h in hits]
+        self.assertTrue(any("Popular Mobilisation Forces" in t for t in texts))
+        self.assertEqual(self.passages("actor:PMF"), self.passages("--actor", "Popular Mobilisation Forces"))
+
+    def test_year_range_finds_the_war(self):
+        hits = self.json("--limit", "100", "year:1980..1988")["hits"]
+        joined = "\n".join(h["text"] for h in hits)
+        self.assertIn("1980–88 Iran–Iraq War", joined)
+        self.assertIn("1980s Iran-Iraq War", joined)
+
+    def test_facets_equal_a_count_over_all_hits(self):
+        j = self.json("--limit", "100000", "--facet-limit", "0", "Iran")
+        counts = {}
+        for h in j["hits"]:
+            for a in h["actors"]:
+                counts.setdefault(a["name"], set()).add((h["article"]["id"], h["passage"]["index"]))
+        self.assertEqual(len(j["hits"]), j["total"]["passages"])
+        facet = {v["value"]: v["passages"] for v in j["facets"]["actor"]}
+        self.assertEqual(facet, {k: len(v) for k, v in counts.items()})
+
+    def test_browse_by_filter(self):
+        j = self.json("--actor", "Sadr", "--limit", "3")
+        self.assertEqual(len(j["hits"]), 3)
+        self.assertTrue(all("Muqtada al-Sadr" in [a["name"] for a in h["actors"]] for h in j["hits"]))
+
+    def test_per_article(self):
+        j = self.json("--per-article", "1", "--limit", "100", "Iran")
+        ids = [h["article"]["id"] for h in j["hits"]]
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertEqual(len(ids), j["total"]["articles"])
+
+    def test_nonprose_only_when_asked(self):
+        self.search("ohickle", code=1)
+        j = self.json("--all-blocks", "ohickle")
+        self.assertEqual(j["hits"][0]["passage"]["kind"], "fields")
+
+    def test_batch_one_line_per_query_in_order(self):
+        lines = ['{"id":"a","query":"Sadr"}', "Kurdistan Turkey", '{"id":"c","query":"zzzznotaword"}',
+                 '{"id": 7, "query": "militias", "year": "2003", "limit": 2}']
+        r = run([QS, "--db", self.db, "--batch", "-"], stdin="\n".join(lines) + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [json.loads(l) for l in r.stdout.splitlines()]
+        self.assertEqual([x["id"] for x in rows], ["a", "2", "c", "7"])
+        self.assertTrue(rows[0]["hits"])
+        self.assertFalse(rows[2]["hits"])
+        self.assertLessEqual(len(rows[3]["hits"]), 2)
+        self.assertTrue(all("2003" in h["years"] for h in rows[3]["hits"]))
+
+    def test_batch_bad_line_reported_and_batch_goes_on(self):
+        lines = ['{"id":"a","query":"Sadr"}', '{"id": "b", "query": ', '{"id":"c","query":"year:abc"}', "Kurdistan"]
+        r = run([QS, "--db", self.db, "--batch", "-"], stdin="\n".join(lines) + "\n")
+        self.assertEqual(r.returncode, 2)
+        rows = [json.loads(l) for l in r.stdout.splitlines()]
+        self.assertEqual(len(rows), 4)
+        self.assertIn("error", rows[1])
+        self.assertIn("error", rows[2])
+        self.assertTrue(rows[3]["hits"])
+        self.assertIn(":2:", r.stderr)
+        self.assertIn(":3:", r.stderr)
+
+    def test_trec_one_line_per_article(self):
+        r = run([QS, "--db", self.db, "--batch", "-", "--format", "trec"], stdin='{"id":"q1","query":"militias"}\n')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = [l.split() for l in r.stdout.splitlines()]
+        self.assertTrue(lines)
+        docs = [l[2] for l in lines]
+        self.assertEqual(len(docs), len(set(docs)))
+        for i, l in enumerate(lines):
+            self.assertEqual(len(l), 6)
+            self.assertEqual(l[0], "q1")
+            self.assertEqual(l[1], "Q0")
+            self.assertEqual(int(l[3]), i + 1)
+        scores = [float(l[4]) for l in lines]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+
+    def test_exit_status(self):
+        self.search("zzzznotaword", code=1)
+        self.search("Sadr", code=0)
+        r = run([QS, "--db", os.path.join(self.tmp, "nothing-here"), "Sadr"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no index", r.stderr)
+        r = self.search("--year", "nineteen", "Sadr", code=2)
+        self.assertIn("not a year", r.stderr)
+        r = self.search("--format", "xml", "Sadr", code=2)
+        self.assertIn("--format", r.stderr)
+        r = run([QS, "--db", self.db])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no query", r.stderr)
+
+    def test_unparsable_query_is_retried_as_words(self):
+        r = self.search("AND Sadr", code=0)
+        self.assertIn("warning", r.stdout)
+        r = self.search("--format", "json", "((Sadr")
+        self.assertIn(r.returncode, (0, 1))
+        json.loads(r.stdout)
+
+    def test_closed_pipe_is_quiet(self):
+        p = subprocess.Popen(f"'{QS}' --db '{self.db}' --limit 100 Iran | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+                             shell=True, executable="/bin/bash", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = p.communicate(timeout=60)
+        self.assertIn(out.strip(), ("0", "141"))
+        self.assertEqual(err, "")
+
+    def test_color(self):
+        plain = self.search("--color", "never", "Sadr", code=0).stdout
+        color = self.search("--color", "always", "Sadr", code=0).stdout
+        self.assertNotIn("\x1b[", plain)
+        self.assertIn("[[Sadr]]", plain)
+        self.assertIn("\x1b[1;31mSadr\x1b[0m", color)
+
+    def test_help_answers_questions(self):
+        for prog in (QI, QS):
+            r = run([prog, "--help"])
+            self.assertEqual(r.returncode, 0)
+            self.assertIn("Exit status", r.stdout)
+
+    # -- golden output ------------------------------------------------------
+
+    def check_golden(self, name, args):
+        r = self.search(*args)
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        path = os.path.join(GOLDEN, name)
+        if os.environ.get("QANAT_UPDATE_GOLDEN"):
+            os.makedirs(GOLDEN, exist_ok=True)
+            with open(path, "w") as f:
+                f.write(r.stdout)
+        with open(path) as f:
+            self.assertEqual(r.stdout, f.read(), f"output differs from {path}")
+
+    def test_golden_text(self):
+        self.check_golden("pmf-disarm.txt", ["--color", "never", "PMF", "disarm"])
+        self.check_golden("sadr-2021.txt", ["--color", "never", "--actor", "Sadr", "--year", "2021"])
+
+    def test_golden_json(self):
+        self.check_golden("militias-2003.json", ["--format", "json", "--limit", "3", "militias", "year:2003"])
+
+
+class Incremental(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="qanat-inc-")
+        self.src = os.path.join(self.tmp, "src")
+        shutil.copytree(CORPUS, self.src)
+        self.db = os.path.join(self.tmp, "db")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def index(self, *extra, code=0):
+        r = run([QI, "--db", self.db, *extra, self.src])
+        self.assertEqual(r.returncode, code, r.stderr)
+        return r.stderr
+
+    def count(self, *q):
+        r = run([QS, "--db", self.db, "--format", "json", "--limit", "0", *q])
+        return json.loads(r.stdout)["total"]["passages"]
+
+    def test_updates_removes_and_skips(self):
+        self.assertIn("5 added", self.index())
+        before = self.count("Iran")
+        self.assertIn("5 unchanged", self.index())
+        self.assertEqual(self.count("Iran"), before)
+        # Change one article, remove another, add a third.
+        path = os.path.join(self.src, "002_29f857d2b54e8e68.txt")
+        with open(path, "a") as f:
+            f.write("\n\nA new paragraph about zanzibarquest appears here.\n")
+        os.remove(os.path.join(self.src, "001_d9cc2f0b5d4deceb.txt"))
+        os.makedirs(os.path.join(self.src, "more"))
+        with open(os.path.join(self.src, "more", "note.md"), "w") as f:
+            f.write("A note\n\nThe note mentions qwertyzebra and Iraq in 2024.\n")
+        out = self.index()
+        self.assertIn("1 added, 1 changed, 3 unchanged, 1 removed", out)
+        self.assertEqual(self.count("zanzibarquest"), 1)
+        self.assertEqual(self.count("article:001_d9cc2f0b5d4deceb"), 0)
+        j = json.loads(run([QS, "--db", self.db, "--format", "json", "qwertyzebra"]).stdout)
+        self.assertEqual(j["hits"][0]["article"]["id"], "more/note")
+
+    def test_same_content_new_time_is_unchanged(self):
+        self.index()
+        os.utime(os.path.join(self.src, "000_87ad21ff5970c9be.txt"), (1, 1))
+        self.assertIn("5 unchanged", self.index())
+
+    def test_rebuild_starts_over(self):
+        self.index()
+        n = self.count("Iran")
+        out = self.index("--rebuild")
+        self.assertIn("5 added", out)
+        self.assertEqual(self.count("Iran"), n)
+        self.assertFalse([d for d in os.listdir(self.tmp) if ".rebuild-" in d or ".old-" in d])
+
+    def test_actor_list_error_changes_nothing(self):
+        self.index()
+        n = self.count("Iran")
+        with open(os.path.join(self.src, "actors.tsv"), "a") as f:
+            f.write("Broken line without a tab\n")
+        r = run([QI, "--db", self.db, self.src])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("actors.tsv:", r.stderr)
+        self.assertEqual(self.count("Iran"), n)
+
+    def test_changed_actor_list_reanalyses(self):
+        self.index()
+        with open(os.path.join(self.src, "actors.tsv"), "a") as f:
+            f.write("Washington Post\torganisation\tThe Washington Post\n")
+        out = self.index()
+        self.assertIn("5 changed", out)
+
+    def test_jsonl_articles_and_bad_lines(self):
+        path = os.path.join(self.src, "extra.jsonl")
+        with open(path, "w") as f:
+            f.write(json.dumps({"id": "j1", "title": "Jay one", "text": "Kirkuk oil exports resumed in 2023.",
+                                "date": "2023-09-27"}) + "\n")
+            f.write("{not json\n")
+            f.write(json.dumps({"id": 2, "text": "The second text mentions Basra ports."}) + "\n")
+        out = self.index(code=1)
+        self.assertIn("extra.jsonl:2", out)
+        self.assertIn("7 added", out)
+        j = json.loads(run([QS, "--db", self.db, "--format", "json", "Kirkuk"]).stdout)
+        self.assertEqual(j["hits"][0]["article"]["id"], "j1")
+        self.assertEqual(j["hits"][0]["article"]["title"], "Jay one")
+        self.assertEqual(j["hits"][0]["article"]["published"], "2023-09-27")
+        # Unchanged JSONL: its articles are kept without reading it again.
+        out = self.index(code=0)
+        self.assertIn("7 unchanged", out)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,92 @@
+#include <doctest/doctest.h>
+
+#include "entities.h"
+#include "support.h"
+
+using namespace qanat;
+
+namespace {
+
+std::vector<std::string> names(const Gazetteer& g, const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& m : g.mentions(text)) out.push_back(g.actors()[m.actor].name);
+    return out;
+}
+
+std::string years(const std::string& text) {
+    std::string s = "|";
+    for (const auto& y : find_years(text)) {
+        s += std::to_string(y.from);
+        if (y.to != y.from) s += (y.decade ? "s" : "-" + std::to_string(y.to));
+        s += "|";
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
+    Gazetteer g = test::corpus_gazetteer();
+    CHECK(names(g, "the Popular Mobilisation Forces (PMF) and the PMF's leaders") ==
+          std::vector<std::string>{"Popular Mobilization Forces", "Popular Mobilization Forces", "Popular Mobilization Forces"});
+    CHECK(names(g, "President Erdogan met Erdoğan") ==
+          std::vector<std::string>{"Recep Tayyip Erdoğan", "Recep Tayyip Erdoğan"});
+    CHECK(names(g, "Iran’s influence") == std::vector<std::string>{"Iran"});
+    CHECK(g.find("pmf") != nullptr);
+    CHECK(g.find("POPULAR MOBILISATION FORCES")->name == "Popular Mobilization Forces");
+    CHECK(g.find("nobody at all") == nullptr);
+}
+
+TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins") {
+    Gazetteer g = test::corpus_gazetteer();
+    CHECK(names(g, "let us go") == std::vector<std::string>{});
+    CHECK(names(g, "the US and the U.S.") == std::vector<std::string>{"United States", "United States"});
+    CHECK(names(g, "Kurdistan Workers’ Party") == std::vector<std::string>{"Kurdistan Workers' Party"});
+    CHECK(names(g, "Saddam Hussein and Fuad Hussein") == std::vector<std::string>{"Saddam Hussein", "Fuad Hussein"});
+    // Words of one name are not joined across punctuation.
+    CHECK(names(g, "Islamic. State") == std::vector<std::string>{});
+}
+
+TEST_CASE("gazetteer TSV errors name the file and line") {
+    Gazetteer g;
+    CHECK_THROWS_WITH_AS(g.load_tsv("# comment\nIraq\tplace\nBad line without tab\n", "a.tsv"),
+                         doctest::Contains("a.tsv:3"), GazetteerError);
+    CHECK_THROWS_WITH_AS(g.load_tsv("Iraq\tcountryish\n", "b.tsv"), doctest::Contains("b.tsv:1: unknown kind"),
+                         GazetteerError);
+    Gazetteer ok;
+    ok.load_tsv("Iraq\tplace\tRepublic of Iraq\n\nIran\tplace\n", "c.tsv");
+    CHECK(ok.actors().size() == 2);
+    auto round = Gazetteer::deserialise(ok.serialise());
+    CHECK(round.find("Republic of Iraq")->name == "Iraq");
+}
+
+TEST_CASE("years: what a passage speaks of") {
+    struct Row {
+        const char* text;
+        const char* want;
+    };
+    for (auto r : std::initializer_list<Row>{
+             {"in 2003 the US invaded", "|2003|"},
+             {"on October 7 2023 and June 24, 2025", "|2023|2025|"},
+             {"since September 2018", "|2018|"},
+             {"the 1980-88 war", "|1980-1988|"},
+             {"the 1980–1988 war", "|1980-1988|"},
+             {"from 2003 to 2011", "|2003-2011|"},
+             {"between 2014 and 2017", "|2014-2017|"},
+             {"the 1980s", "|1980s|"},
+             {"in the 1980’s", "|1980s|"},
+             {"200,000 fighters and $3 billion", "|"},
+             {"2,500 personnel", "|"},
+             {"£5.00 and $2003", "|"},
+             {"call +1.228.637.0488", "|"},
+             {"https://www.reuters.com/world/2024/05/13/", "|"},
+             {"about 2000 troops", "|"},
+             {"1.2003 and 2003.5", "|"},
+             {"Birthdate : 1970-02-23", "|1970|"},
+             {"12-day war", "|"},
+             {"in 1999-2000", "|1999-2000|"},
+         }) {
+        CAPTURE(r.text);
+        CHECK(years(r.text) == r.want);
+    }
+}

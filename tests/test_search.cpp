@@ -1,0 +1,220 @@
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+#include "search.h"
+#include "support.h"
+
+using namespace qanat;
+
+namespace {
+
+struct Fixture {
+    Gazetteer g = test::corpus_gazetteer();
+    Xapian::WritableDatabase db = test::memory_index(test::corpus_articles(), g);
+    Searcher s{db};
+
+    SearchResult run(SearchRequest r) { return s.search(r); }
+    SearchResult run(const std::string& q, unsigned limit = 10000) {
+        SearchRequest r;
+        r.query = q;
+        r.limit = limit;
+        return s.search(r);
+    }
+};
+
+std::set<std::string> ids(const SearchResult& r) {
+    std::set<std::string> out;
+    for (const auto& h : r.hits) out.insert(h.passage.article_id + "#" + std::to_string(h.passage.ordinal));
+    return out;
+}
+
+std::string hl_words(const Hit& h) {
+    std::string s = "|";
+    for (auto sp : h.highlights) s += h.passage.text.substr(sp.start, sp.end - sp.start) + "|";
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("curly and straight apostrophes find the same passages") {
+    Fixture f;
+    auto a = f.run("Iran’s influence"), b = f.run("Iran's influence"), c = f.run("IRAN'S INFLUENCE");
+    CHECK(a.total_passages > 0);
+    CHECK(ids(a) == ids(b));
+    CHECK(ids(a) == ids(c));
+}
+
+TEST_CASE("actor:PMF finds the passage that says Popular Mobilisation Forces") {
+    Fixture f;
+    auto r = f.run("actor:PMF");
+    bool found = false;
+    for (const auto& h : r.hits)
+        if (h.passage.text.find("Popular Mobilisation Forces") != std::string::npos) {
+            found = true;
+            CHECK(hl_words(h).find("Popular Mobilisation Forces") != std::string::npos);
+        }
+    CHECK(found);
+    // Every alias gives the same answer.
+    CHECK(ids(f.run("actor:\"Popular Mobilization Forces\"")) == ids(r));
+    CHECK(ids(f.run("actor:pmf")) == ids(r));
+    SearchRequest opt;
+    opt.actors = {"Popular Mobilisation Forces"};
+    opt.limit = 10000;
+    CHECK(ids(f.run(opt)) == ids(r));
+}
+
+TEST_CASE("year:1980..1988 finds the war passages") {
+    Fixture f;
+    auto r = f.run("year:1980..1988");
+    std::string all;
+    for (const auto& h : r.hits) all += h.passage.text + "\n";
+    CHECK(all.find("1980s Iran-Iraq War") != std::string::npos);  // a decade
+    CHECK(all.find("1980–88 Iran–Iraq War") != std::string::npos);  // a range
+    CHECK(ids(f.run("year:1980-88")) == ids(r));
+    CHECK(ids(f.run("year:1985")) == ids(r));  // every passage here covers 1985
+    for (const auto& h : r.hits) {
+        bool covered = false;
+        for (const auto& y : h.passage.year_set())
+            if (y == "1980s" || (y >= "1980" && y <= "1988")) covered = true;
+        CHECK(covered);
+    }
+}
+
+TEST_CASE("facet counts equal a count over the full hit list") {
+    Fixture f;
+    for (const char* q : {"Iran", "militias", "actor:PMF", "Sudani OR Sadr"}) {
+        CAPTURE(q);
+        SearchRequest req;
+        req.query = q;
+        req.limit = 100000;
+        req.facet_limit = 0;
+        auto r = f.run(req);
+        std::map<std::string, std::pair<unsigned, std::set<std::string>>> actors, years;
+        std::set<std::string> articles;
+        for (const auto& h : r.hits) {
+            articles.insert(h.passage.article_id);
+            for (const auto& [name, kind] : h.passage.actor_set()) {
+                actors[name].first++;
+                actors[name].second.insert(h.passage.article_id);
+            }
+            for (const auto& y : h.passage.year_set()) {
+                years[y].first++;
+                years[y].second.insert(h.passage.article_id);
+            }
+        }
+        CHECK(r.total_passages == r.hits.size());
+        CHECK(r.total_articles == articles.size());
+        CHECK(r.actors.total_values == actors.size());
+        for (const auto& v : r.actors.values) {
+            CAPTURE(v.value);
+            CHECK(v.passages == actors[v.value].first);
+            CHECK(v.articles == actors[v.value].second.size());
+        }
+        CHECK(r.years.total_values == years.size());
+        for (const auto& v : r.years.values) {
+            CHECK(v.passages == years[v.value].first);
+            CHECK(v.articles == years[v.value].second.size());
+        }
+    }
+}
+
+TEST_CASE("facets count every match, not just the page shown") {
+    Fixture f;
+    SearchRequest req;
+    req.query = "Iran";
+    req.limit = 1;
+    auto one = f.run(req);
+    req.limit = 10000;
+    auto all = f.run(req);
+    CHECK(one.hits.size() == 1);
+    CHECK(one.total_passages == all.total_passages);
+    REQUIRE(!one.actors.values.empty());
+    CHECK(one.actors.values.front().passages == all.actors.values.front().passages);
+    // With --per-article the totals still count every passage.
+    req.per_article = 1;
+    auto collapsed = f.run(req);
+    CHECK(collapsed.total_passages == all.total_passages);
+    CHECK(collapsed.hits.size() == all.total_articles);
+    std::set<std::string> arts;
+    for (const auto& h : collapsed.hits) CHECK(arts.insert(h.passage.article_id).second);
+}
+
+TEST_CASE("non-prose blocks are out of results unless asked for") {
+    Fixture f;
+    auto normal = f.run("ohickle");  // only in the author box
+    CHECK(normal.total_passages == 0);
+    SearchRequest req;
+    req.query = "ohickle";
+    req.include_nonprose = true;
+    auto all = f.run(req);
+    REQUIRE(all.total_passages == 1);
+    CHECK(all.hits[0].passage.kind == BlockKind::Fields);
+}
+
+TEST_CASE("browsing by filter lists passages in article and passage order") {
+    Fixture f;
+    SearchRequest req;
+    req.actors = {"Sadr"};
+    req.limit = 1000;
+    auto r = f.run(req);
+    REQUIRE(r.hits.size() > 1);
+    for (std::size_t i = 1; i < r.hits.size(); ++i) {
+        const auto& a = r.hits[i - 1].passage;
+        const auto& b = r.hits[i].passage;
+        CHECK((a.article_id < b.article_id || (a.article_id == b.article_id && a.ordinal < b.ordinal)));
+    }
+}
+
+TEST_CASE("highlights cover stemmed variants and every query word") {
+    Fixture f;
+    auto r = f.run("PMF disarm");
+    REQUIRE(!r.hits.empty());
+    const Hit& h = r.hits[0];
+    CHECK(hl_words(h).find("|disarmed|") != std::string::npos);
+    CHECK(hl_words(h).find("|PMF|") != std::string::npos);
+    for (auto sp : h.highlights) {
+        CHECK(sp.start < sp.end);
+        CHECK(sp.end <= h.passage.text.size());
+    }
+    CHECK(h.snippet.end <= h.passage.text.size());
+}
+
+TEST_CASE("bad queries: a clear error or a plain-words retry, never a crash") {
+    Fixture f;
+    CHECK_THROWS_AS(f.run("year:abc"), SearchError);
+    CHECK_THROWS_AS(f.run("year:1990..1980"), SearchError);
+    auto r = f.run("AND Sadr");
+    CHECK(!r.warnings.empty());
+    CHECK(r.total_passages > 0);
+    auto q = f.run("\"unbalanced quote Sadr");
+    CHECK(q.total_passages >= 0);
+    CHECK_THROWS_AS(f.run("   "), SearchError);
+    CHECK_NOTHROW(f.run("((Sadr"));
+}
+
+TEST_CASE("year ranges parse like the documentation says") {
+    auto r = parse_year_range("1980..1988");
+    CHECK(r.from == 1980);
+    CHECK(r.to == 1988);
+    r = parse_year_range("1980-88");
+    CHECK(r.to == 1988);
+    r = parse_year_range("1980s");
+    CHECK((r.decade && r.from == 1980 && r.to == 1989));
+    CHECK_THROWS_AS(parse_year_range("198"), SearchError);
+    CHECK_THROWS_AS(parse_year_range("1985s"), SearchError);
+}
+
+TEST_CASE("snippets stay within the bound and contain a highlight") {
+    std::string text;
+    for (int i = 0; i < 30; ++i) text += "Filler sentence number " + std::to_string(i) + " about nothing. ";
+    std::size_t at = text.size();
+    text += "Here the Sadr keyword appears. ";
+    for (int i = 0; i < 30; ++i) text += "More filler " + std::to_string(i) + ". ";
+    Span hl{at + 9, at + 13};
+    Span s = choose_snippet(text, {hl}, 200);
+    CHECK(s.end - s.start <= 200);
+    CHECK(s.start <= hl.start);
+    CHECK(s.end >= hl.end);
+}
