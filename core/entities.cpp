@@ -151,11 +151,16 @@ void Gazetteer::add_pattern(std::string_view alias, std::size_t actor) {
     p.actor = actor;
     p.words = match_words(alias);
     if (p.words.empty()) return;
-    std::string_view letters = alias;
-    p.capitals = all_upper(letters) && words(alias).size() == 1 && alias.size() <= 6;
+    const bool one_word = words(alias).size() == 1;
+    if (one_word && all_upper(alias) && alias.size() <= 6)
+        p.letter_case = Case::All;
+    else if (one_word && starts_upper(alias))
+        p.letter_case = Case::Initial;
+    else
+        p.letter_case = Case::Any;
     auto& list = patterns_[p.words.front()];
     for (const auto& q : list)
-        if (q.words == p.words && q.capitals == p.capitals) return;
+        if (q.words == p.words && q.letter_case == p.letter_case) return;
     list.push_back(std::move(p));
     std::stable_sort(list.begin(), list.end(),
                      [](const Pattern& x, const Pattern& y) { return x.words.size() > y.words.size(); });
@@ -186,12 +191,12 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text) const {
                          joinable_gap(text.substr(spans[i + k - 1].end, spans[i + k].start - spans[i + k - 1].end));
                 }
                 if (!ok) continue;
-                if (p.capitals) {
+                if (p.letter_case != Case::Any) {
                     std::string_view w = text.substr(spans[i].start, spans[i].end - spans[i].start);
                     for (std::string_view poss : {"'s", "\xE2\x80\x99s"})  // PMF's
                         if (w.size() > poss.size() && w.substr(w.size() - poss.size()) == poss)
                             w.remove_suffix(poss.size());
-                    if (!all_upper(w)) continue;
+                    if (p.letter_case == Case::All ? !all_upper(w) : !starts_upper(w)) continue;
                 }
                 std::size_t end = spans[i + n - 1].end;
                 // "Iran's": the possessive belongs to the name.

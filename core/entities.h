@@ -65,10 +65,16 @@ class Gazetteer {
     static Gazetteer deserialise(std::string_view s);
 
   private:
+    /// How much of the alias's capitalisation the text must share.
+    enum class Case {
+        Any,      ///< names of several words: "popular mobilization forces" matches
+        Initial,  ///< one capitalised word ("Axis", "Gulf"): the text word starts with a capital
+        All,      ///< short all-capital alias ("US", "PMF"): the text word is in capitals
+    };
     struct Pattern {
         std::vector<std::string> words;  ///< folded words
         std::size_t actor;
-        bool capitals;  ///< short all-capital alias: text must be in capitals too
+        Case letter_case;
     };
     void add_pattern(std::string_view alias, std::size_t actor);
 

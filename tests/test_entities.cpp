@@ -40,6 +40,9 @@ TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
 TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins") {
     Gazetteer g = test::corpus_gazetteer();
     CHECK(names(g, "let us go") == std::vector<std::string>{});
+    CHECK(names(g, "along an axis of growth") == std::vector<std::string>{});
+    CHECK(names(g, "Iran's Axis") == std::vector<std::string>{"Iran", "Axis of Resistance"});
+    CHECK(names(g, "the popular mobilization forces") == std::vector<std::string>{"Popular Mobilization Forces"});
     CHECK(names(g, "the US and the U.S.") == std::vector<std::string>{"United States", "United States"});
     CHECK(names(g, "Kurdistan Workers’ Party") == std::vector<std::string>{"Kurdistan Workers' Party"});
     CHECK(names(g, "Saddam Hussein and Fuad Hussein") == std::vector<std::string>{"Saddam Hussein", "Fuad Hussein"});
