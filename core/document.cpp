@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "names.h"
 #include "schema.h"
 
 namespace qanat {
@@ -137,10 +138,12 @@ DocumentBuilder::DocumentBuilder(const AnalysisSettings& analysis, const Gazette
 
 void DocumentBuilder::annotate(std::string_view text, std::vector<ActorRef>* actors,
                                std::vector<YearRef>* years) const {
-    for (const auto& m : gazetteer_.mentions(text)) {
-        const Actor& a = gazetteer_.actors()[m.actor];
-        actors->push_back({a.name, a.kind, m.start, m.end});
-    }
+    for (const auto& m : ActorFinder(gazetteer_).find(text, {{0, text.size(), true}}))
+        actors->push_back({m.name, m.kind, m.start, m.end});
+    add_years(text, years);
+}
+
+void DocumentBuilder::add_years(std::string_view text, std::vector<YearRef>* years) {
     for (const auto& y : find_years(text)) {
         if (y.decade) {
             years->push_back({std::to_string(y.from) + "s", y.start, y.end});
@@ -156,6 +159,13 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     out.title = parsed.title;
     std::string published = article.published.empty() ? parsed.published : article.published;
     const std::string article_term = schema::term(schema::kArticle, article.id);
+    // Actors are found over the whole article, so that short forms link to
+    // full names mentioned in other passages.
+    std::vector<TextRegion> regions;
+    for (const auto& ps : parsed.passages)
+        if (!ps.duplicate) regions.push_back({ps.start, ps.end, ps.kind == BlockKind::Prose});
+    std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions);
+    std::size_t next_mention = 0;
     unsigned ordinal = 0;
     for (const auto& ps : parsed.passages) {
         if (ps.duplicate) {
@@ -172,7 +182,10 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         sp.end = ps.end;
         sp.text = article.text.substr(ps.start, ps.end - ps.start);
         sp.kind = ps.kind;
-        annotate(sp.text, &sp.actors, &sp.years);
+        while (next_mention < mentions.size() && mentions[next_mention].start < ps.start) ++next_mention;
+        for (std::size_t k = next_mention; k < mentions.size() && mentions[k].end <= ps.end; ++k)
+            sp.actors.push_back({mentions[k].name, mentions[k].kind, mentions[k].start - ps.start, mentions[k].end - ps.start});
+        add_years(sp.text, &sp.years);
 
         Xapian::Document doc;
         tg_.set_document(doc);

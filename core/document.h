@@ -82,9 +82,10 @@ class DocumentBuilder {
 
     BuiltArticle build(const Article& article);
 
-    /// Actor and year mentions of a text, as stored.
+    /// Actor and year mentions of a text taken as a whole article of prose.
     void annotate(std::string_view text, std::vector<ActorRef>* actors,
                   std::vector<YearRef>* years) const;
+    static void add_years(std::string_view text, std::vector<YearRef>* years);
 
   private:
     Analyzer analyzer_;

@@ -46,8 +46,10 @@ std::vector<std::string> match_words(std::string_view s) {
     return out;
 }
 
-/// Between two words of one name there may be only spaces and hyphens.
-bool joinable_gap(std::string_view gap) {
+/// Between two words of one name there may be only spaces and hyphens (and a
+/// full stop after an initial: "George W. Bush").
+bool joinable_gap(std::string_view gap, std::string_view prev_word = {}) {
+    if (prev_word.size() == 1 && gap == ". ") return true;
     if (gap.size() > 4) return false;
     for (std::size_t i = 0; i < gap.size();) {
         unsigned char c = static_cast<unsigned char>(gap[i]);
@@ -188,7 +190,8 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text) const {
                 bool ok = true;
                 for (std::size_t k = 1; k < n && ok; ++k) {
                     ok = folded[i + k] == p.words[k] &&
-                         joinable_gap(text.substr(spans[i + k - 1].end, spans[i + k].start - spans[i + k - 1].end));
+                         joinable_gap(text.substr(spans[i + k - 1].end, spans[i + k].start - spans[i + k - 1].end),
+                                      folded[i + k - 1]);
                 }
                 if (!ok) continue;
                 if (p.letter_case != Case::Any) {

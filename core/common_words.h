@@ -1,0 +1,15 @@
+// English words that are not names: those an English dictionary lists only in
+// lower case. Generated at build time from Debian's wamerican word list.
+#pragma once
+
+#include <string_view>
+
+namespace qanat {
+
+/// Words separated by '\n', sorted.
+std::string_view common_words_blob();
+
+/// True if the (lower-case) word is a common English word and never a name.
+bool is_common_word(std::string_view lower_word);
+
+}  // namespace qanat

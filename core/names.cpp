@@ -1,0 +1,480 @@
+#include "names.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common_words.h"
+#include "stopwords.h"
+
+namespace qanat {
+
+namespace {
+
+const std::unordered_set<std::string>& demonyms() {
+    static const std::unordered_set<std::string> s{
+        "iraqi", "iraqis", "iranian", "iranians", "american", "americans", "turkish", "turk", "turks",
+        "syrian", "syrians", "kurdish", "kurd", "kurds", "arab", "arabs", "arabic", "israeli", "israelis",
+        "lebanese", "saudi", "saudis", "jordanian", "jordanians", "egyptian", "egyptians", "russian",
+        "russians", "chinese", "ukrainian", "ukrainians", "yemeni", "yemenis", "palestinian",
+        "palestinians", "persian", "persians", "western", "eastern", "northern", "southern", "european",
+        "europeans", "british", "french", "german", "germans", "sunni", "sunnis", "shia", "shias",
+        "shiite", "shiites", "shi'a", "shi'ite", "shi'ites", "muslim", "muslims", "islamic", "islamist",
+        "islamists", "christian", "christians", "jewish", "jews", "zionist", "ba'athist", "baathist",
+        "soviet", "qatari", "emirati", "kuwaiti", "bahraini", "omani", "afghan", "afghans", "pakistani",
+        "indian", "japanese", "korean", "asian", "african", "gulf", "middle", "turkmen", "yazidi",
+        "yazidis", "assyrian", "alawite", "druze", "salafi", "wahhabi", "pro", "anti", "non", "post",
+        "pre", "neo"};
+    return s;
+}
+
+/// Words that are titles, not names: stripped from the edges of a name.
+const std::unordered_set<std::string>& titles() {
+    static const std::unordered_set<std::string> s{
+        "president", "prime", "minister", "secretary", "general", "mr", "mrs", "ms", "dr", "sir", "lord",
+        "ayatollah", "grand", "supreme", "leader", "king", "queen", "prince", "princess", "sheikh",
+        "senator", "ambassador", "foreign", "defense", "defence", "interior", "deputy", "vice", "chief",
+        "commander", "colonel", "major", "captain", "lieutenant", "sergeant", "judge", "justice",
+        "governor", "mayor", "speaker", "chairman", "chairwoman", "director", "professor", "pope",
+        "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "new"};
+    return s;
+}
+
+/// Capitalised words that are not names wherever they stand.
+const std::unordered_set<std::string>& not_names() {
+    static const std::unordered_set<std::string> s{
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+        "sunday", "today", "yesterday", "tomorrow", "ibid", "name", "email", "bio", "phone", "address",
+        "username", "url", "company", "job", "birthdate", "followers", "following", "socials", "search",
+        "i", "i'm", "i've", "i'd", "i'll", "god", "allah", "internet", "english", "o", "oh", "ok",
+        "read", "more", "share", "related", "articles", "photo", "video", "getty", "images", "afp",
+        "mr.", "conclusion", "introduction", "background", "summary"};
+    return s;
+}
+
+/// Lower-case words allowed inside a name: "Ahmed al-Sharaa", "Department of State".
+bool is_particle(std::string_view w) {
+    return w == "al" || w == "el" || w == "bin" || w == "ibn" || w == "bint" || w == "de" || w == "van" ||
+           w == "von" || w == "der" || w == "den" || w == "da" || w == "di" || w == "du" || w == "la" ||
+           w == "le" || w == "abu" || w == "ul";
+}
+bool is_connector(std::string_view w) { return w == "of" || w == "for"; }
+
+bool is_stopword(const std::string& w) {
+    static const std::unordered_set<std::string> s = [] {
+        std::unordered_set<std::string> x;
+        for (auto sw : english_stopwords()) x.emplace(sw);
+        for (const char* extra : {"also", "yet", "however", "since", "even", "still", "though", "although",
+                                  "last", "next", "first", "many", "much", "several", "every", "another",
+                                  "whether", "unlike", "like", "despite", "instead", "meanwhile", "thus",
+                                  "indeed", "perhaps", "rather", "so", "such", "according", "amid", "among",
+                                  "beyond", "within", "without", "toward", "towards", "upon", "via", "per"})
+            x.emplace(extra);
+        return x;
+    }();
+    return s.count(w) > 0;
+}
+
+std::string fold_word(std::string_view w) {
+    std::string f = fold(w);
+    if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
+    return f;
+}
+
+std::string strip_possessive(std::string_view w) {
+    std::string s(w);
+    for (std::string_view p : {"'s", "\xE2\x80\x99s"})
+        if (s.size() > p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0) {
+            s.resize(s.size() - p.size());
+            break;
+        }
+    return s;
+}
+
+/// Between two words of one name: spaces, hyphens, nothing else.
+bool name_gap(std::string_view gap) {
+    if (gap.empty() || gap.size() > 3) return false;
+    for (char c : gap)
+        if (c != ' ' && c != '-') return false;
+    return true;
+}
+
+/// "George W. Bush": after a one-letter initial the gap may hold a full stop.
+bool name_gap_after(std::string_view prev_word, std::string_view gap) {
+    if (prev_word.size() == 1 && gap.size() == 2 && gap[0] == '.' && gap[1] == ' ') return true;
+    return name_gap(gap);
+}
+
+/// The word at [s, e) begins a sentence (or a line, or a quotation).
+bool sentence_initial(std::string_view t, std::size_t s) {
+    std::size_t i = s;
+    // Opening quotes and brackets before the word, closing quotes and
+    // footnote markers ("[vii]") after the previous sentence are skipped.
+    auto skip_back = [&]() {
+        bool moved = true;
+        while (moved && i > 0) {
+            moved = false;
+            if (t[i - 1] == ']') {
+                std::size_t open = t.rfind('[', i - 1);
+                if (open != std::string_view::npos && i - open <= 12) {
+                    i = open;
+                    moved = true;
+                    continue;
+                }
+            }
+            if (i >= 3 && (t.substr(i - 3, 3) == "\xE2\x80\x9D" || t.substr(i - 3, 3) == "\xE2\x80\x99")) {
+                i -= 3;
+                moved = true;
+            } else if (t[i - 1] == '"' || t[i - 1] == '\'' || t[i - 1] == ')') {
+                --i;
+                moved = true;
+            }
+        }
+    };
+    while (i > 0) {
+        unsigned char c = static_cast<unsigned char>(t[i - 1]);
+        if (c == ' ' || c == '\t' || c == '"' || c == '(' || c == '[' || c == '\'' || c == '*') {
+            --i;
+            continue;
+        }
+        if (i >= 3 && (t.substr(i - 3, 3) == "\xE2\x80\x9C" || t.substr(i - 3, 3) == "\xE2\x80\x98")) {
+            i -= 3;
+            continue;
+        }
+        if (i >= 2 && t.substr(i - 2, 2) == "\xC2\xA0") {
+            i -= 2;
+            continue;
+        }
+        break;
+    }
+    if (i == 0) return true;
+    skip_back();
+    if (i == 0) return true;
+    char p = t[i - 1];
+    if (p == '\n' || p == '\r' || p == '.' || p == '!' || p == '?' || p == ':' || p == ';') return true;
+    return i >= 3 && t.substr(i - 3, 3) == "\xE2\x80\xA6";
+}
+
+/// A line that is a heading: short, mostly capitalised words, no full stop.
+bool heading_line(std::string_view line) {
+    auto ws = words(line);
+    if (ws.empty() || ws.size() > 15) return false;
+    std::string_view last = line.substr(ws.back().end);
+    if (last.find('.') != std::string_view::npos) return false;
+    std::size_t caps = 0, content = 0;
+    for (auto w : ws) {
+        std::string_view x = line.substr(w.start, w.end - w.start);
+        if (x.size() <= 3) continue;
+        ++content;
+        if (starts_upper(x)) ++caps;
+    }
+    return content >= 2 && caps * 10 >= content * 6;
+}
+
+struct Token {
+    std::size_t start, end;
+    std::string raw;     ///< without a possessive
+    std::string folded;  ///< folded, without a possessive
+    bool upper;          ///< starts with a capital
+    bool initial;        ///< begins a sentence
+    bool heading;        ///< on a heading line
+};
+
+bool acronym(std::string_view w) {
+    if (w.size() < 2 || w.size() > 8) return false;
+    int letters = 0;
+    for (char c : w) {
+        if (c >= 'A' && c <= 'Z') ++letters;
+        else if (!(c >= '0' && c <= '9')) return false;
+    }
+    return letters >= 2;
+}
+
+}  // namespace
+
+bool is_demonym(std::string_view folded_word) { return demonyms().count(std::string(folded_word)) > 0; }
+
+ActorKind guess_kind(std::string_view name) {
+    static const std::vector<std::pair<const char*, ActorKind>> keys{
+        {"forces", ActorKind::Group},         {"brigades", ActorKind::Group},
+        {"brigade", ActorKind::Group},        {"militia", ActorKind::Group},
+        {"army", ActorKind::Group},           {"front", ActorKind::Group},
+        {"resistance", ActorKind::Group},     {"movement", ActorKind::Organisation},
+        {"party", ActorKind::Organisation},   {"framework", ActorKind::Organisation},
+        {"council", ActorKind::Organisation}, {"ministry", ActorKind::Organisation},
+        {"department", ActorKind::Organisation}, {"university", ActorKind::Organisation},
+        {"institute", ActorKind::Organisation}, {"center", ActorKind::Organisation},
+        {"centre", ActorKind::Organisation},  {"agency", ActorKind::Organisation},
+        {"committee", ActorKind::Organisation}, {"coalition", ActorKind::Organisation},
+        {"alliance", ActorKind::Organisation}, {"union", ActorKind::Organisation},
+        {"bank", ActorKind::Organisation},    {"company", ActorKind::Organisation},
+        {"corporation", ActorKind::Organisation}, {"group", ActorKind::Organisation},
+        {"association", ActorKind::Organisation}, {"commission", ActorKind::Organisation},
+        {"court", ActorKind::Organisation},   {"office", ActorKind::Organisation},
+        {"service", ActorKind::Organisation}, {"command", ActorKind::Organisation},
+        {"news", ActorKind::Organisation},    {"operations", ActorKind::Organisation},    {"times", ActorKind::Organisation},
+        {"post", ActorKind::Organisation},    {"press", ActorKind::Organisation},
+        {"journal", ActorKind::Organisation}, {"foundation", ActorKind::Organisation},
+        {"organization", ActorKind::Organisation}, {"organisation", ActorKind::Organisation},
+        {"assembly", ActorKind::Organisation}, {"parliament", ActorKind::Organisation},
+        {"government", ActorKind::Organisation}, {"authority", ActorKind::Organisation},
+        {"province", ActorKind::Place},       {"governorate", ActorKind::Place},
+        {"city", ActorKind::Place},           {"region", ActorKind::Place},
+        {"river", ActorKind::Place},          {"mountains", ActorKind::Place},
+        {"valley", ActorKind::Place},         {"sea", ActorKind::Place},
+        {"strait", ActorKind::Place},         {"island", ActorKind::Place},
+        {"prison", ActorKind::Place},         {"camp", ActorKind::Place},
+        {"airport", ActorKind::Place},        {"district", ActorKind::Place},
+        {"county", ActorKind::Place},         {"state", ActorKind::Place}};
+    auto ws = words(name);
+    std::vector<std::string> f;
+    for (auto w : ws) f.push_back(fold_word(name.substr(w.start, w.end - w.start)));
+    for (auto it = f.rbegin(); it != f.rend(); ++it)
+        for (const auto& [k, kind] : keys)
+            if (*it == k) return kind;
+    if (ws.size() == 1) return acronym(name) ? ActorKind::Organisation : ActorKind::Unknown;
+    if (ws.size() <= 5) return ActorKind::Person;
+    return ActorKind::Unknown;
+}
+
+std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::vector<TextRegion>& regions) const {
+    std::vector<NamedMention> out;
+
+    // 1. Gazetteer matches everywhere.
+    for (const auto& m : g_.mentions(text)) {
+        const Actor& a = g_.actors()[m.actor];
+        out.push_back({m.start, m.end, a.name, a.kind, false});
+    }
+    auto covered = [&](std::size_t s, std::size_t e) {
+        for (const auto& m : out)
+            if (s < m.end && m.start < e) return true;
+        return false;
+    };
+
+    // Tokens of the prose regions, with what the rules need to know.
+    std::vector<Token> toks;
+    std::unordered_set<std::string> lower_words;  // words written in lower case somewhere
+    for (auto w : words(text)) {
+        std::string_view x = text.substr(w.start, w.end - w.start);
+        if (!starts_upper(x)) lower_words.insert(fold_word(x));
+    }
+    for (const auto& r : regions) {
+        if (!r.prose) continue;
+        std::size_t line_start = r.start;
+        while (line_start < r.end) {
+            std::size_t nl = text.find('\n', line_start);
+            std::size_t line_end = (nl == std::string_view::npos || nl > r.end) ? r.end : nl;
+            std::string_view line = text.substr(line_start, line_end - line_start);
+            bool heading = heading_line(line);
+            for (auto w : words(line)) {
+                Token t;
+                t.start = line_start + w.start;
+                t.end = line_start + w.end;
+                std::string_view x = text.substr(t.start, t.end - t.start);
+                t.raw = strip_possessive(x);
+                t.folded = fold_word(x);
+                t.upper = starts_upper(x);
+                t.initial = sentence_initial(text, t.start);
+                t.heading = heading;
+                toks.push_back(std::move(t));
+            }
+            line_start = line_end + 1;
+        }
+    }
+
+    // 2. Capitalised sequences the gazetteer does not know.
+    struct Candidate {
+        std::size_t first, last;  // token indexes, inclusive
+    };
+    std::vector<Candidate> cands;
+    for (std::size_t i = 0; i < toks.size();) {
+        const Token& t = toks[i];
+        // "anti-Americanism", "pro-Tehran": the second half of a compound.
+        bool compound = t.start >= 2 && text[t.start - 1] == '-' && !starts_upper(text.substr(t.start - 2)) &&
+                        std::isalpha(static_cast<unsigned char>(text[t.start - 2]));
+        if (!t.upper || t.heading || compound || covered(t.start, t.end)) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j + 1 < toks.size()) {
+            const Token& n = toks[j + 1];
+            std::string_view gap = text.substr(toks[j].end, n.start - toks[j].end);
+            if (n.heading || covered(n.start, n.end)) break;
+            if (n.upper && name_gap_after(toks[j].raw, gap)) {
+                ++j;
+                continue;
+            }
+            // al-Sharaa, bin Salman, Department of State
+            if (!n.upper && (is_particle(n.folded) || is_connector(n.folded)) && name_gap(gap) && j + 2 < toks.size() &&
+                toks[j + 2].upper && !toks[j + 2].heading && !covered(toks[j + 2].start, toks[j + 2].end) &&
+                name_gap(text.substr(n.end, toks[j + 2].start - n.end))) {
+                j += 2;
+                continue;
+            }
+            break;
+        }
+        cands.push_back({i, j});
+        i = j + 1;
+    }
+
+    auto common = [&](const Token& t) {
+        return is_stopword(t.folded) || not_names().count(t.folded) || is_demonym(t.folded) ||
+               titles().count(t.folded) || (t.initial && lower_words.count(t.folded));
+    };
+
+    struct Detected {
+        std::size_t start, end;
+        std::string name;
+        std::vector<std::string> folded_words;
+    };
+    std::vector<Detected> detected;
+    for (auto c : cands) {
+        long a = static_cast<long>(c.first), b = static_cast<long>(c.last);
+        // Strip leading words that are common, titles, demonyms or sentence-initial ordinary words,
+        // and trailing titles, demonyms and connectors.
+        auto edge_junk = [&](const Token& t) {
+            return common(t) || is_particle(t.folded) || is_connector(t.folded);
+        };
+        while (a <= b && edge_junk(toks[static_cast<std::size_t>(a)])) ++a;
+        while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) &&
+               !(b == a && !common(toks[static_cast<std::size_t>(b)])))
+            --b;
+        if (a > b) continue;
+        // Words inside a multi-word name may be ordinary words; a single word may not.
+        if (a == b) {
+            const Token& t = toks[static_cast<std::size_t>(a)];
+            if (t.initial && !acronym(t.raw)) continue;  // cannot tell a name from a capitalised word
+            if (common(t) || lower_words.count(t.folded)) continue;
+            if (is_common_word(t.folded)) continue;  // "War", "Divine": an English word, not a name
+            if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
+            if (t.raw.size() < 3 && !acronym(t.raw)) continue;
+        } else {
+            bool all_common = true;
+            for (long k = a; k <= b; ++k)
+                if (!edge_junk(toks[static_cast<std::size_t>(k)])) all_common = false;
+            if (all_common) continue;
+        }
+        Detected d;
+        d.start = toks[static_cast<std::size_t>(a)].start;
+        d.end = toks[static_cast<std::size_t>(b)].end;
+        std::string_view span = text.substr(d.start, d.end - d.start);
+        d.name = strip_possessive(span);
+        d.end = d.start + d.name.size();
+        for (long k = a; k <= b; ++k) d.folded_words.push_back(toks[static_cast<std::size_t>(k)].folded);
+        detected.push_back(std::move(d));
+    }
+
+    // 3. Abbreviations defined in the text: "Full Name (ABBR)".
+    std::map<std::string, std::pair<std::string, ActorKind>> abbrev;  // ABBR -> actor
+    auto defined_before = [&](std::size_t paren) -> std::pair<std::string, ActorKind> {
+        std::size_t p = paren;
+        while (p > 0 && text[p - 1] == ' ') --p;
+        for (const auto& m : out)
+            if (m.end == p && !m.detected) return {m.name, m.kind};
+        for (const auto& d : detected)
+            if (d.end == p && d.folded_words.size() >= 2) return {d.name, guess_kind(d.name)};
+        return {};
+    };
+    for (std::size_t p = text.find('('); p != std::string_view::npos; p = text.find('(', p + 1)) {
+        std::size_t q = text.find(')', p);
+        if (q == std::string_view::npos || q - p - 1 < 2 || q - p - 1 > 8) continue;
+        std::string ab(text.substr(p + 1, q - p - 1));
+        if (!acronym(ab)) continue;
+        auto who = defined_before(p);
+        if (!who.first.empty()) abbrev.emplace(ab, who);
+    }
+    // Detected single words that are a defined abbreviation take its actor.
+    std::vector<NamedMention> found;
+    for (const auto& d : detected) {
+        auto it = abbrev.find(d.name);
+        if (it != abbrev.end()) {
+            found.push_back({d.start, d.end, it->second.first, it->second.second, true});
+            continue;
+        }
+        found.push_back({d.start, d.end, d.name, ActorKind::Unknown, true});
+    }
+
+    // 4. Short forms -> the full name they stand for in this article.
+    // Full names: gazetteer matches and detected names of two words or more.
+    struct Full {
+        std::string name;
+        ActorKind kind;
+        std::vector<std::string> words;
+        std::size_t pos;
+    };
+    std::vector<Full> fulls;
+    for (const auto& m : out) {
+        std::vector<std::string> ws;
+        for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
+        if (ws.size() >= 2) fulls.push_back({m.name, m.kind, ws, m.start});
+    }
+    for (const auto& m : found) {
+        std::vector<std::string> ws;
+        for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
+        if (ws.size() >= 2) fulls.push_back({m.name, guess_kind(m.name), ws, m.start});
+    }
+    for (auto& m : found) {
+        if (m.kind != ActorKind::Unknown && abbrev.count(m.name)) continue;
+        std::vector<std::string> ws;
+        for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
+        // A name whose words end a longer full name ("Walshe", "Robert Walshe").
+        const Full* best = nullptr;
+        std::size_t best_dist = std::string::npos;
+        for (const auto& f : fulls) {
+            if (f.words.size() <= ws.size()) continue;
+            bool suffix = std::equal(ws.rbegin(), ws.rend(), f.words.rbegin());
+            bool single_in = ws.size() == 1 && std::find(f.words.begin(), f.words.end(), ws[0]) != f.words.end();
+            if (!suffix && !single_in) continue;
+            std::size_t dist = f.pos > m.start ? f.pos - m.start : m.start - f.pos;
+            if (dist < best_dist) {
+                best_dist = dist;
+                best = &f;
+            }
+        }
+        if (best) {
+            m.name = best->name;
+            m.kind = best->kind;
+            continue;
+        }
+        // A name the gazetteer knows after all (title stripped: "Marco Rubio").
+        if (const Actor* a = g_.find(m.name)) {
+            m.name = a->name;
+            m.kind = a->kind;
+            m.detected = false;
+            continue;
+        }
+        m.kind = guess_kind(m.name);
+    }
+    // Detected names with the same key as another spelling in the article share it.
+    std::map<std::string, std::string> display;
+    for (auto& m : found) {
+        auto [it, fresh] = display.emplace(actor_key(m.name), m.name);
+        if (!fresh) m.name = it->second;
+    }
+    // Abbreviations used on their own (not caught as words above) link too.
+    for (const auto& [ab, who] : abbrev) {
+        for (std::size_t p = text.find(ab); p != std::string_view::npos; p = text.find(ab, p + 1)) {
+            std::size_t e = p + ab.size();
+            bool word_start = p == 0 || !std::isalnum(static_cast<unsigned char>(text[p - 1]));
+            bool word_end = e >= text.size() || !std::isalnum(static_cast<unsigned char>(text[e]));
+            if (!word_start || !word_end) continue;
+            bool in_prose = false;
+            for (const auto& r : regions)
+                if (r.prose && p >= r.start && e <= r.end) in_prose = true;
+            if (!in_prose || covered(p, e)) continue;
+            bool taken = false;
+            for (const auto& f : found)
+                if (p < f.end && f.start < e) taken = true;
+            if (!taken) found.push_back({p, e, who.first, who.second, true});
+        }
+    }
+    out.insert(out.end(), found.begin(), found.end());
+    std::sort(out.begin(), out.end(), [](const NamedMention& a, const NamedMention& b) { return a.start < b.start; });
+    return out;
+}
+
+}  // namespace qanat

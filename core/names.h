@@ -1,0 +1,47 @@
+// Actors of a whole article: gazetteer matches, names the gazetteer does not
+// list (capitalised sequences such as "Hamdi Malik" or "Euphrates Movement"),
+// abbreviations the article defines ("Kurdistan Workers' Party (PKK)"), and
+// short forms linked to the full name they stand for in that article
+// ("Walshe" -> "Arran Robert Walshe"; "Hussein" -> the nearest full mention).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "entities.h"
+#include "normalize.h"
+
+namespace qanat {
+
+struct NamedMention {
+    std::size_t start = 0, end = 0;  ///< byte offsets in the article
+    std::string name;                ///< canonical name
+    ActorKind kind = ActorKind::Unknown;
+    bool detected = false;           ///< found by shape, not in the gazetteer
+};
+
+struct TextRegion {
+    std::size_t start = 0, end = 0;
+    bool prose = true;  ///< names are detected by shape only in prose
+};
+
+class ActorFinder {
+  public:
+    explicit ActorFinder(const Gazetteer& g) : g_(g) {}
+
+    /// Every actor mention in the article, in text order, without overlaps.
+    std::vector<NamedMention> find(std::string_view text, const std::vector<TextRegion>& regions) const;
+
+  private:
+    const Gazetteer& g_;
+};
+
+/// True for words that name no actor by themselves: demonyms and adjectives of
+/// place, religion and ethnicity ("Iraqi", "Kurdish", "Shiite", "Western").
+bool is_demonym(std::string_view folded_word);
+
+/// Kind guessed from the words of a name that the gazetteer does not list.
+ActorKind guess_kind(std::string_view name);
+
+}  // namespace qanat
