@@ -107,13 +107,16 @@ std::string FacetKey::serialise() const {
         first = false;
         s += y;
     }
+    s += kFieldSep;
+    s += published;
     return s;
 }
 
 FacetKey FacetKey::deserialise(std::string_view s) {
     FacetKey k;
     auto fields = split(s, kFieldSep);
-    if (fields.size() != 3) return k;
+    if (fields.size() != 4) return k;
+    k.published = std::string(fields[3]);
     k.article_id = std::string(fields[0]);
     for (auto a : split(fields[1], kItemSep)) {
         if (a.empty()) continue;
@@ -198,6 +201,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         fk.article_id = article.id;
         fk.actors = sp.actor_set();
         fk.years = sp.year_set();
+        if (published.size() >= 4) fk.published = published.substr(0, 4);
         std::set<ActorKind> kinds;
         for (const auto& [name, kind] : fk.actors) {
             doc.add_boolean_term(schema::term(schema::kActor, actor_key(name)));

@@ -61,6 +61,7 @@ struct FacetKey {
     std::string article_id;
     std::vector<std::pair<std::string, ActorKind>> actors;
     std::vector<std::string> years;
+    std::string published;  ///< publication year of the article, if known
 
     std::string serialise() const;
     static FacetKey deserialise(std::string_view s);

@@ -375,10 +375,22 @@ struct Searcher::Impl {
         Xapian::MSet mset = enquire.get_mset(req.offset, req.limit, db.get_doccount());
 
         // Facets and totals from the spy, over every matching passage.
-        std::map<std::string, std::pair<FacetValue, std::set<std::string>>> actors, years;
+        struct Acc {
+            FacetValue v;
+            std::set<std::string> articles;
+            std::map<std::string, Xapian::doccount> spellings;  // display names of one actor key
+        };
+        std::map<std::string, Acc> actors, years, published;
         std::set<std::string> articles;
         std::set<std::string> kinds(req.facet_kinds.begin(), req.facet_kinds.end());
         Xapian::doccount total = 0;
+        auto count = [](std::map<std::string, Acc>& m, const std::string& key, const std::string& display,
+                        Xapian::doccount n, const std::string& article) {
+            Acc& e = m[key];
+            e.v.passages += n;
+            e.articles.insert(article);
+            e.spellings[display] += n;
+        };
         for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
             Xapian::doccount n = it.get_termfreq();
             total += n;
@@ -387,45 +399,44 @@ struct Searcher::Impl {
             for (const auto& [name, kind] : key.actors) {
                 std::string kn(actor_kind_name(kind));
                 if (!kinds.empty() && !kinds.count(kn)) continue;
-                auto& e = actors[name];
-                e.first.value = name;
-                e.first.kind = kn;
-                e.first.passages += n;
-                e.second.insert(key.article_id);
+                count(actors, actor_key(name), name, n, key.article_id);
+                actors[actor_key(name)].v.kind = kn;
             }
             std::set<std::string> ys;
-            for (const auto& y : key.years) {
-                std::string label = y;
-                if (req.year_decades && y.size() == 4) label = y.substr(0, 3) + "0s";
-                ys.insert(label);
-            }
-            for (const auto& label : ys) {
-                auto& e = years[label];
-                e.first.value = label;
-                e.first.passages += n;
-                e.second.insert(key.article_id);
-            }
+            for (const auto& y : key.years)
+                ys.insert(req.year_decades && y.size() == 4 ? y.substr(0, 3) + "0s" : y);
+            for (const auto& label : ys) count(years, label, label, n, key.article_id);
+            if (!key.published.empty()) count(published, key.published, key.published, n, key.article_id);
         }
         res.total_passages = total;
         res.total_articles = static_cast<Xapian::doccount>(articles.size());
-        auto finish = [&](auto& m, Facet& out) {
-            for (auto& [name, e] : m) {
-                e.first.articles = static_cast<Xapian::doccount>(e.second.size());
-                out.values.push_back(e.first);
+        auto finish = [&](std::map<std::string, Acc>& m, Facet& out) {
+            for (auto& [key, e] : m) {
+                // The spelling most passages use names the value (ties: the first by name).
+                Xapian::doccount best = 0;
+                for (const auto& [name, c] : e.spellings)
+                    if (c > best) {
+                        best = c;
+                        e.v.value = name;
+                    }
+                e.v.articles = static_cast<Xapian::doccount>(e.articles.size());
+                out.values.push_back(e.v);
             }
             out.total_values = out.values.size();
-            if (req.facet_sort == FacetSort::Count) {
-                std::stable_sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
-                    if (a.passages != b.passages) return a.passages > b.passages;
-                    if (a.articles != b.articles) return a.articles > b.articles;
-                    return a.value < b.value;
-                });
-            }
+            std::stable_sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
+                if (a.passages != b.passages) return a.passages > b.passages;
+                if (a.articles != b.articles) return a.articles > b.articles;
+                return a.value < b.value;
+            });
             if (req.facet_limit > 0 && out.values.size() > req.facet_limit) out.values.resize(req.facet_limit);
+            if (req.facet_sort == FacetSort::Name)
+                std::stable_sort(out.values.begin(), out.values.end(),
+                                 [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
         };
         if (req.facets) {
             finish(actors, res.actors);
             finish(years, res.years);
+            finish(published, res.published);
         }
 
         // Terms to highlight.

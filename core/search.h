@@ -36,7 +36,7 @@ struct SearchRequest {
     unsigned limit = 10;
     unsigned per_article = 0;   ///< 0: no limit
     unsigned facet_limit = 10;  ///< 0: all
-    FacetSort facet_sort = FacetSort::Count;
+    FacetSort facet_sort = FacetSort::Count;  ///< Name: the top values by count, shown by name
     bool year_decades = false;  ///< year facet by decade
     bool include_nonprose = false;
     bool facets = true;
@@ -72,6 +72,7 @@ struct SearchResult {
     std::vector<Hit> hits;
     Facet actors;
     Facet years;
+    Facet published;  ///< publication years of the matching articles
     std::vector<std::string> warnings;
 };
 

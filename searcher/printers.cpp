@@ -69,8 +69,12 @@ ordered_json result_object(const QueryInfo& q, const SearchResult& r) {
         hits.push_back(std::move(o));
     }
     j["hits"] = hits;
-    j["facets"] = {{"actor", facet_json(r.actors, true)}, {"year", facet_json(r.years, false)}};
-    j["facet_values"] = {{"actor", r.actors.total_values}, {"year", r.years.total_values}};
+    j["facets"] = {{"actor", facet_json(r.actors, true)},
+                   {"year", facet_json(r.years, false)},
+                   {"published", facet_json(r.published, false)}};
+    j["facet_values"] = {{"actor", r.actors.total_values},
+                         {"year", r.years.total_values},
+                         {"published", r.published.total_values}};
     j["warnings"] = r.warnings;
     return j;
 }
@@ -138,7 +142,8 @@ class TextPrinter : public Printer {
                             plural(r.total_articles, "article", "articles") + " match.") << "\n";
         if (opt_.show_facets) {
             actors(r.actors);
-            years(r.years);
+            years(r.years, "Years");
+            years(r.published, "Published");
         }
     }
 
@@ -191,9 +196,9 @@ class TextPrinter : public Printer {
         }
     }
 
-    void years(const Facet& f) {
+    void years(const Facet& f, const char* heading) {
         if (f.total_values == 0) return;
-        out_ << "\n" << bold("Years") << dim(" (top " + std::to_string(f.values.size()) + " of " +
+        out_ << "\n" << bold(heading) << dim(" (top " + std::to_string(f.values.size()) + " of " +
                                                 std::to_string(f.total_values) + "; passages, articles)")
              << "\n";
         // A histogram in year order.
