@@ -158,7 +158,7 @@ void DocumentBuilder::add_years(std::string_view text, std::vector<YearRef>* yea
 
 BuiltArticle DocumentBuilder::build(const Article& article) {
     BuiltArticle out;
-    ParsedArticle parsed = parse_article(article.text, options_, article.title);
+    ParsedArticle parsed = parse_article(article.text, options_, article.title, article.title_line);
     out.title = parsed.title;
     std::string published = article.published.empty() ? parsed.published : article.published;
     const std::string article_term = schema::term(schema::kArticle, article.id);

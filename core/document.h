@@ -20,6 +20,7 @@ struct Article {
     std::string id;         ///< stable id: path without extension, or the JSONL id
     std::string path;       ///< shown to users: relative to the folder given
     std::string title;      ///< given title (JSONL); empty = find it in the text
+    bool title_line = true; ///< the text may start with its title line (files; not JSONL)
     std::string text;       ///< valid UTF-8
     std::string published;  ///< "YYYY", "YYYY-MM" or "YYYY-MM-DD" if known
 };

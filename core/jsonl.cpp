@@ -75,6 +75,7 @@ JsonlResult parse_jsonl_article(std::string_view line) {
         return (it != j.end() && it->is_string()) ? it->get<std::string>() : std::string();
     };
     r.article.title = str("title");
+    r.article.title_line = false;  // the text is the body: its first line is not a title
     r.article.published = normalise_date(str("date"));
     r.article.path = str("url");
     r.ok = true;

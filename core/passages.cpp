@@ -376,7 +376,7 @@ std::vector<std::pair<std::size_t, std::size_t>> sentence_windows(std::string_vi
 }
 
 ParsedArticle parse_article(std::string_view text, const PassageOptions& options,
-                            std::string_view given_title) {
+                            std::string_view given_title, bool find_title_line) {
     ParsedArticle art;
     std::vector<Para> paras = paragraphs(text);
     std::vector<bool> consumed(paras.size(), false);
@@ -385,7 +385,7 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
     // The title line: the first title-like line among the first few, after
     // nothing but navigation ("Iran", "Search:").
     std::string_view title_line;
-    if (given_title.empty()) {
+    if (given_title.empty() && find_title_line) {
         for (std::size_t i = 0; i < paras.size() && i < 6; ++i) {
             const Para& p = paras[i];
             std::string_view t = text.substr(p.start, p.end - p.start);
@@ -482,6 +482,13 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
             for (std::size_t k = i; k < j; ++k) kind[k] = static_cast<int>(BlockKind::Prose);
         i = j;
     }
+    // An article of nothing but short lines is prose all the same.
+    bool any_prose = false;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!consumed[i] && kind[i] == static_cast<int>(BlockKind::Prose)) any_prose = true;
+    if (!any_prose)
+        for (std::size_t i = 0; i < n; ++i)
+            if (!consumed[i] && !chrome[i] && kind[i] == -1) kind[i] = static_cast<int>(BlockKind::Prose);
     // Headings and labels: joined to the prose they introduce; otherwise part
     // of the neighbouring non-prose block, or navigation.
     std::vector<bool> heading_of_next(n, false);

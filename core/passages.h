@@ -48,9 +48,11 @@ struct ParsedArticle {
 };
 
 /// Splits an article. `text` must be valid UTF-8. If `given_title` is not empty
-/// (JSONL input), it is used and no title line is looked for.
+/// (JSONL input), it is used and no title line is looked for; nor is one when
+/// `find_title_line` is false (the title then comes from a heading or the
+/// first sentence, and no text is taken out of the passages).
 ParsedArticle parse_article(std::string_view text, const PassageOptions& options = {},
-                            std::string_view given_title = {});
+                            std::string_view given_title = {}, bool find_title_line = true);
 
 /// Splits [start, end) of text into windows of whole sentences of at most
 /// max_bytes each (a longer sentence is cut at a word boundary).

@@ -167,3 +167,19 @@ TEST_CASE("CRLF and lone CR line ends split paragraphs like LF") {
     CHECK(b.passages.size() == 2);
     CHECK(c.passages.size() == 2);
 }
+
+TEST_CASE("JSONL text without a title keeps its first line as text") {
+    std::string t = "measurement of dielectric constant of liquids by microwave techniques";
+    auto a = parse_article(t, {}, {}, false);
+    REQUIRE(a.passages.size() == 1);
+    CHECK(a.passages[0].start == 0);
+    CHECK(a.passages[0].end == t.size());
+    CHECK(!a.title.empty());
+    auto b = parse_article(t);  // a file: the short first line is its title
+    CHECK(b.passages.empty());
+    CHECK(b.title == t);
+    // Several short lines and nothing else: prose, not navigation.
+    auto c = parse_article("Title of it all\n\nshort line one\n\nshort line two\n");
+    REQUIRE(c.passages.size() == 2);
+    CHECK(c.passages[0].kind == BlockKind::Prose);
+}
