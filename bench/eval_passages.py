@@ -22,14 +22,15 @@ here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 allow_abbrev=False)
     ap.add_argument("--db")
     ap.add_argument("--questions", default=os.path.join(here, "tests/data/questions.jsonl"))
     ap.add_argument("--build", default=os.environ.get("QANAT_BUILD", os.path.join(here, "build")))
     ap.add_argument("--min-s3", type=float)
     ap.add_argument("--verbose", action="store_true")
-    ap.add_argument("search_args", nargs="*")
-    a = ap.parse_args()
+    a, search_args = ap.parse_known_args()
+    a.search_args = [x for x in search_args if x != "--"]
     qs = [json.loads(l) for l in open(a.questions, encoding="utf-8") if l.strip()]
     tmp = None
     db = a.db

@@ -1,6 +1,7 @@
 #include "search.h"
 
 #include <algorithm>
+#include <cmath>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -151,6 +152,19 @@ bool is_upper_word_op(std::string_view w) {
 
 }  // namespace
 
+bool parse_weighting(std::string_view name, Weighting* out) {
+    static const std::pair<std::string_view, Weighting> names[] = {
+        {"bm25", Weighting::BM25}, {"bm25+", Weighting::BM25Plus}, {"ineb2", Weighting::IneB2},
+        {"ifb2", Weighting::IfB2}, {"bb2", Weighting::BB2},         {"inl2", Weighting::InL2},
+        {"pl2", Weighting::PL2},   {"dph", Weighting::DPH},         {"dlh", Weighting::DLH}};
+    for (const auto& [n, w] : names)
+        if (n == name) {
+            *out = w;
+            return true;
+        }
+    return false;
+}
+
 YearRange parse_year_range(std::string_view value) {
     std::string_view v = trim(value);
     auto bad = [&]() {
@@ -296,7 +310,8 @@ struct Searcher::Impl {
         return qp;
     }
 
-    Xapian::Query build_query(const SearchRequest& req, SearchResult& res) {
+    struct Parts;
+    Parts build_query(const SearchRequest& req, SearchResult& res) {
         std::string text = fold_keep_case(req.query);
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
@@ -335,19 +350,28 @@ struct Searcher::Impl {
             for (const auto& a : req.articles) arts.emplace_back(schema::term(schema::kArticle, a));
             filters.emplace_back(Xapian::Query::OP_OR, arts.begin(), arts.end());
         }
-        Xapian::Query q = words;
-        if (!filters.empty()) {
-            Xapian::Query f(Xapian::Query::OP_AND, filters.begin(), filters.end());
-            if (words.empty())
-                q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, f, 0.0);
-            else
-                q = Xapian::Query(Xapian::Query::OP_FILTER, words, f);
-        }
-        if (q.empty()) {
+        if (words.empty() && filters.empty()) {
             if (has_words)
                 throw SearchError("the query has no searchable words (only stop words or punctuation?)");
             throw SearchError("empty query: give words to search for, or a filter such as --actor or --year");
         }
+        Parts parts;
+        parts.words = words;
+        if (!filters.empty()) parts.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+        return parts;
+    }
+
+    struct Parts {
+        Xapian::Query words;   ///< what is ranked
+        Xapian::Query filter;  ///< what narrows (empty: nothing)
+    };
+
+    /// words, narrowed by the filter, without non-prose blocks unless asked.
+    static Xapian::Query compose(const SearchRequest& req, const Xapian::Query& words, const Xapian::Query& filter) {
+        Xapian::Query q = words;
+        if (!filter.empty())
+            q = words.empty() ? Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, filter, 0.0)
+                              : Xapian::Query(Xapian::Query::OP_FILTER, words, filter);
         if (!req.include_nonprose) {
             std::vector<Xapian::Query> blocks;
             for (BlockKind k : {BlockKind::List, BlockKind::Fields, BlockKind::Price, BlockKind::References,
@@ -359,15 +383,76 @@ struct Searcher::Impl {
         return q;
     }
 
+    /// The weighting model; feedback and final ranking use the same one.
+    static std::unique_ptr<Xapian::Weight> weight(const SearchRequest& req) {
+        switch (req.weighting) {
+        case Weighting::BM25: return std::make_unique<Xapian::BM25Weight>(req.k1, 0, 1, req.b, 0.5);
+        case Weighting::BM25Plus: return std::make_unique<Xapian::BM25PlusWeight>(req.k1, 0, 1, req.b, 0.5, 1.0);
+        case Weighting::IneB2: return std::make_unique<Xapian::IneB2Weight>();
+        case Weighting::IfB2: return std::make_unique<Xapian::IfB2Weight>();
+        case Weighting::BB2: return std::make_unique<Xapian::BB2Weight>();
+        case Weighting::InL2: return std::make_unique<Xapian::InL2Weight>();
+        case Weighting::PL2: return std::make_unique<Xapian::PL2Weight>();
+        case Weighting::DPH: return std::make_unique<Xapian::DPHWeight>();
+        case Weighting::DLH: return std::make_unique<Xapian::DLHWeight>();
+        }
+        return std::make_unique<Xapian::BM25Weight>();
+    }
+
+    /// Pseudo-relevance feedback with the Bo1 model (Amati, divergence from
+    /// randomness): terms frequent in the top passages and rare in the
+    /// collection are added to the query, each weighted by its Bo1 score
+    /// relative to the best one, times expand_weight.
+    Xapian::Query expand(const SearchRequest& req, const Xapian::Query& words, const Xapian::Query& filter) {
+        Xapian::Enquire e(db);
+        e.set_query(compose(req, words, filter));
+        e.set_weighting_scheme(*weight(req));
+        e.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
+        Xapian::MSet top = e.get_mset(0, req.expand_docs);
+        if (top.size() < 2) return words;
+        std::unordered_map<std::string, double> tf;  // frequency in the top passages
+        for (auto it = top.begin(); it != top.end(); ++it) {
+            Xapian::Document d = it.get_document();
+            for (auto t = d.termlist_begin(); t != d.termlist_end(); ++t) {
+                const std::string& term = *t;
+                if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;  // titles, filters
+                if ((term[0] >= '0' && term[0] <= '9') || analyzer.is_stopword(term)) continue;
+                tf[term] += t.get_wdf();
+            }
+        }
+        const double n = db.get_doccount();
+        std::vector<std::pair<double, std::string>> scored;
+        for (const auto& [term, f] : tf) {
+            double pn = static_cast<double>(db.get_collection_freq(term)) / n;
+            if (pn <= 0) continue;
+            scored.emplace_back(f * std::log2((1 + pn) / pn) + std::log2(1 + pn), term);
+        }
+        std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        if (scored.size() > req.expand_terms) scored.resize(req.expand_terms);
+        if (scored.empty() || scored.front().first <= 0) return words;
+        std::vector<Xapian::Query> extra;
+        for (const auto& [w, term] : scored)
+            extra.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term),
+                               req.expand_weight * w / scored.front().first);
+        return Xapian::Query(Xapian::Query::OP_OR, words, Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end()));
+    }
+
     SearchResult run(const SearchRequest& req) {
         SearchResult res;
         res.query = req.query;
-        Xapian::Query q = build_query(req, res);
+        Parts parts = build_query(req, res);
+        Xapian::Query words = parts.words;
+        bool expanding = req.expand_terms > 0 && !words.empty() &&
+                         (req.expand == Expansion::On || (req.expand == Expansion::Auto && req.plain));
+        if (expanding) words = expand(req, words, parts.filter);
+        Xapian::Query q = compose(req, words, parts.filter);
         res.parsed = q.get_description();
 
         Xapian::Enquire enquire(db);
         enquire.set_query(q);
-        enquire.set_weighting_scheme(Xapian::BM25Weight());
+        enquire.set_weighting_scheme(*weight(req));
         enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
         if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
         Xapian::ValueCountMatchSpy spy(schema::kSlotFacets);
@@ -441,7 +526,8 @@ struct Searcher::Impl {
 
         // Terms to highlight.
         std::vector<std::string> text_terms, filter_terms;
-        for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        Xapian::Query shown = compose(req, parts.words, parts.filter);  // expansion terms are not highlighted
+        for (auto t = shown.get_unique_terms_begin(); t != shown.get_unique_terms_end(); ++t) {
             if (!is_prefixed(*t))
                 text_terms.push_back(*t);
             else

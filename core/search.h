@@ -22,6 +22,12 @@ struct SearchError : std::runtime_error {
 };
 
 enum class DefaultOp { Auto, All, Any };
+enum class Expansion { Auto, On, Off };  ///< Auto: on for --plain queries only
+/// Xapian's weighting models: BM25 and BM25+ (Robertson), and divergence from
+/// randomness models (Amati).
+enum class Weighting { BM25, BM25Plus, IneB2, IfB2, BB2, InL2, PL2, DPH, DLH };
+/// "bm25", "bm25+", "ineb2", ...; false if unknown.
+bool parse_weighting(std::string_view name, Weighting* out);
 enum class FacetSort { Count, Name };
 
 struct SearchRequest {
@@ -41,6 +47,15 @@ struct SearchRequest {
     bool include_nonprose = false;
     bool facets = true;
     std::size_t snippet_bytes = 300;
+
+    // Ranking.
+    Weighting weighting = Weighting::BM25;
+    double k1 = 1.2;                 ///< BM25 term-frequency saturation
+    double b = 0.5;                  ///< BM25 length normalisation
+    Expansion expand = Expansion::Auto;
+    unsigned expand_terms = 10;      ///< terms added by pseudo-relevance feedback (Bo1)
+    unsigned expand_docs = 3;        ///< top passages they are taken from
+    double expand_weight = 0.3;      ///< weight of the best added term relative to a query word
 };
 
 struct Hit {

@@ -78,7 +78,8 @@ bool parse_format(const std::string& s, Format* f) {
 int parse_options(int argc, char** argv, Options& opt) {
     po::options_description desc;
     std::vector<std::string> words;
-    std::string format = "text", color = "auto", facet_sort = "count", year_bucket = "year";
+    std::string format = "text", color = "auto", facet_sort = "count", year_bucket = "year", expand = "auto",
+                weighting = "bm25";
     bool any = false, all = false, no_facets = false;
     SearchRequest& r = opt.request;
     desc.add_options()
@@ -103,6 +104,16 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
         ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes")
+        ("weighting", po::value<std::string>(&weighting)->default_value("bm25"),
+         "ranking model: bm25, bm25+, or a divergence-from-randomness model: ineb2, ifb2, bb2, inl2, pl2, dph, dlh")
+        ("k1", po::value<double>(&r.k1)->default_value(1.2, "1.2"), "BM25 k1: how fast repeated words stop adding weight")
+        ("b", po::value<double>(&r.b)->default_value(0.5, "0.5"), "BM25 b: how much long passages are penalised (0..1)")
+        ("expand", po::value<std::string>(&expand)->default_value("auto"),
+         "pseudo-relevance feedback: auto (on with --plain), on or off")
+        ("expand-terms", po::value<unsigned>(&r.expand_terms)->default_value(10), "terms added by feedback (Bo1)")
+        ("expand-docs", po::value<unsigned>(&r.expand_docs)->default_value(3), "top passages the terms come from")
+        ("expand-weight", po::value<double>(&r.expand_weight)->default_value(0.3, "0.3"), "weight of the best added term, relative to a query word")
+
         ("color", po::value<std::string>(&color)->default_value("auto"), "auto, always or never")
         ("batch", po::value<std::string>(&opt.batch), "read queries from FILE, one a line ('-': standard input)")
         ("qid", po::value<std::string>(&opt.qid)->default_value("1"), "query id in TREC output (single query)")
@@ -155,6 +166,14 @@ int parse_options(int argc, char** argv, Options& opt) {
             return fail(std::string("--year: ") + e.what());
         }
     }
+    if (!parse_weighting(weighting, &r.weighting))
+        return fail("--weighting must be bm25, bm25+, ineb2, ifb2, bb2, inl2, pl2, dph or dlh, not '" + weighting + "'");
+    if (expand == "auto") r.expand = Expansion::Auto;
+    else if (expand == "on") r.expand = Expansion::On;
+    else if (expand == "off") r.expand = Expansion::Off;
+    else return fail("--expand must be auto, on or off");
+    if (r.k1 < 0 || r.b < 0 || r.b > 1) return fail("--k1 must be >= 0 and --b between 0 and 1");
+    if (r.expand_weight < 0) return fail("--expand-weight must be >= 0");
     if (color == "always") opt.print.color = true;
     else if (color == "never") opt.print.color = false;
     else if (color == "auto") opt.print.color = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
