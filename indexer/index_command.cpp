@@ -349,6 +349,7 @@ class Pipeline {
         std::lock_guard lk(m_);
         closed_ = true;
         work_cv_.notify_all();
+        done_cv_.notify_all();  // the consumer may be waiting for a result that will never come
     }
     /// The next result in order; false when all are done.
     bool pop(TaskResult* out) {
@@ -370,6 +371,7 @@ class Pipeline {
             closed_ = true;
             work_cv_.notify_all();
             space_.notify_all();
+            done_cv_.notify_all();
         }
         for (auto& w : workers_)
             if (w.joinable()) w.join();
@@ -480,6 +482,26 @@ std::string fmt_seconds(double s) {
     return buf;
 }
 
+/// Folders left by a --rebuild that was killed (db.rebuild-PID, db.old-PID
+/// whose process is gone) are removed.
+void remove_stale_rebuilds(const std::string& db) {
+    fs::path p(db);
+    fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::string base = p.filename().string();
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        std::string name = e.path().filename().string();
+        for (std::string tag : {".rebuild-", ".old-"}) {
+            if (name.rfind(base + tag, 0) != 0) continue;
+            std::string pid = name.substr(base.size() + tag.size());
+            if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+            pid_t id = static_cast<pid_t>(std::stol(pid));
+            if (id == ::getpid() || (::kill(id, 0) == 0 || errno == EPERM)) continue;  // still running
+            fs::remove_all(e.path(), ec);
+        }
+    }
+}
+
 struct Counts {
     std::size_t added = 0, changed = 0, unchanged = 0, removed = 0, skipped = 0, passages = 0, duplicates = 0;
 };
@@ -509,6 +531,7 @@ int run(const Options& opt) {
     std::vector<std::string> warnings = walked.warnings;
     for (const auto& w : warnings) std::cerr << "qanat-index: warning: " << w << "\n";
 
+    remove_stale_rebuilds(opt.db);
     // --rebuild writes a new index beside the old one and swaps them at the end.
     std::string target = opt.db;
     std::string write_path = opt.db;
@@ -525,10 +548,12 @@ int run(const Options& opt) {
         }
         write_path = opt.db + ".rebuild-" + std::to_string(::getpid());
         fs::remove_all(write_path);
-    } else if (fs::path parent = fs::path(opt.db).parent_path(); !parent.empty()) {
-        fs::create_directories(parent);
     }
-    if (opt.rebuild && fs::path(write_path).has_parent_path()) fs::create_directories(fs::path(write_path).parent_path());
+    if (fs::path parent = fs::path(write_path).parent_path(); !parent.empty()) {
+        std::error_code ec;
+        fs::create_directories(parent, ec);
+        if (ec) throw IndexError("cannot create the index folder '" + opt.db + "': " + ec.message());
+    }
 
     IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
     IndexWriter writer(write_path, settings);
