@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -89,7 +90,20 @@ class ActorProcessor : public Xapian::FieldProcessor {
     const Gazetteer& g_;
 };
 
-Xapian::Database open_one(const std::string& spec) {
+/// A tcp:// address, or a stub file or folder that names a remote database.
+bool is_remote(const std::string& spec) {
+    if (spec.rfind("tcp://", 0) == 0) return true;
+    std::string stub = spec;
+    std::error_code ec;
+    if (std::filesystem::is_directory(spec, ec)) stub = (std::filesystem::path(spec) / "XAPIANDB").string();
+    std::ifstream in(stub);
+    std::string word;
+    while (in >> word)
+        if (word == "remote") return true;
+    return false;
+}
+
+Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
     if (spec.rfind("tcp://", 0) == 0) {
         std::string hp = spec.substr(6);
         while (!hp.empty() && hp.back() == '/') hp.pop_back();
@@ -101,13 +115,17 @@ Xapian::Database open_one(const std::string& spec) {
         int port = parse_int(std::string_view(hp).substr(colon + 1), &ok);
         if (!ok || port <= 0 || port > 65535) throw IndexError("remote index '" + spec + "': bad port");
         try {
-            return Xapian::Remote::open(host, static_cast<unsigned>(port), 10000, 5000);
+            return Xapian::Remote::open(host, static_cast<unsigned>(port), timeout_ms, timeout_ms);
         } catch (const Xapian::Error& e) {
             throw IndexError("cannot reach remote index '" + spec + "': " + e.get_msg());
         }
     }
     try {
-        return Xapian::Database(spec);
+        Xapian::Database db(spec);
+        db.get_doccount();  // a stub's remote parts are reached now, not at the first search
+        return db;
+    } catch (const Xapian::NetworkError& e) {
+        throw IndexError("cannot reach a remote part of '" + spec + "': " + e.get_msg());
     } catch (const Xapian::DatabaseNotFoundError&) {
         throw IndexError("no index at '" + spec + "'; create one with: qanat-index --db '" + spec + "' [PATH...]");
     } catch (const Xapian::DatabaseOpeningError& e) {
@@ -273,18 +291,51 @@ struct Searcher::Impl {
     PublishedProcessor published_proc;
     std::unique_ptr<ActorProcessor> actor_proc;
 
+    bool remote = false;  ///< some part is served by xapian-tcpsrv
+
+    SearcherOptions options;
+    std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
+
     void open() {
         Xapian::Database combined;
+        remote = false;
+        unavailable.clear();
         std::optional<AnalysisSettings> first;
+        std::size_t parts = 0;
         for (const auto& spec : specs) {
-            Xapian::Database one = open_one(spec);
+            Xapian::Database one;
+            try {
+                one = open_one(spec, options.timeout_ms);
+            } catch (const IndexError& e) {
+                if (!options.allow_partial || !is_remote(spec)) throw;
+                unavailable.push_back(spec + " (" + e.what() + ")");
+                continue;
+            }
+            remote = remote || is_remote(spec);
             // Every part must have been built with the same analysis.
             check_index_compatible(one, spec, first ? &*first : nullptr);
             std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
             if (!first && !an.empty()) first = AnalysisSettings::parse(an);
             combined.add_database(one);
+            ++parts;
         }
+        if (parts == 0) throw IndexError("no part of the index can be reached: " + unavailable.front());
         use(combined);
+    }
+
+    /// The parts that do not answer now (each opened and asked on its own).
+    std::vector<std::string> probe() {
+        std::vector<std::string> down;
+        for (const auto& spec : specs) {
+            try {
+                open_one(spec, options.timeout_ms).get_doccount();
+            } catch (const std::exception& e) {
+                down.push_back(spec + " (" + e.what() + ")");
+            } catch (const Xapian::Error& e) {
+                down.push_back(spec + " (" + e.get_msg() + ")");
+            }
+        }
+        return down;
     }
 
     /// Loads the analyser and the actor list stored in the (first) database.
@@ -456,8 +507,19 @@ struct Searcher::Impl {
         enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
         if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
         Xapian::ValueCountMatchSpy spy(schema::kSlotFacets);
-        enquire.add_matchspy(&spy);
-        Xapian::MSet mset = enquire.get_mset(req.offset, req.limit, db.get_doccount());
+        Xapian::MSet mset;
+        if (remote) {
+            // Xapian 1.4 over the remote protocol lets a spy count some of the
+            // top documents twice when an MSet page is asked for with it; the
+            // counts come from a pass that asks for no documents.
+            enquire.add_matchspy(&spy);
+            enquire.get_mset(0, 0, db.get_doccount());
+            enquire.clear_matchspies();
+            mset = enquire.get_mset(req.offset, req.limit);
+        } else {
+            enquire.add_matchspy(&spy);
+            mset = enquire.get_mset(req.offset, req.limit, db.get_doccount());
+        }
 
         // Facets and totals from the spy, over every matching passage.
         struct Acc {
@@ -549,8 +611,10 @@ struct Searcher::Impl {
     }
 };
 
-Searcher::Searcher(const std::vector<std::string>& databases) : impl_(std::make_unique<Impl>()) {
+Searcher::Searcher(const std::vector<std::string>& databases, const SearcherOptions& options)
+    : impl_(std::make_unique<Impl>()) {
     impl_->specs = databases;
+    impl_->options = options;
     if (impl_->specs.empty()) throw IndexError("no index given");
     impl_->open();
 }
@@ -565,10 +629,27 @@ Searcher::~Searcher() = default;
 SearchResult Searcher::search(const SearchRequest& request) {
     for (int attempt = 0;; ++attempt) {
         try {
-            return impl_->run(request);
+            SearchResult r = impl_->run(request);
+            if (!impl_->unavailable.empty()) {
+                r.partial = true;
+                r.unavailable = impl_->unavailable;
+                for (const auto& u : impl_->unavailable) r.warnings.push_back("left out, not answering: " + u);
+            }
+            return r;
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw;
             impl_->db.reopen();
+        } catch (const Xapian::NetworkError& e) {
+            // A part stopped answering: name it; go on without it if allowed.
+            auto down = impl_->probe();
+            if (down.empty()) down.push_back("a remote part (" + e.get_msg() + ")");
+            if (!impl_->options.allow_partial || attempt >= 2) {
+                std::string names;
+                for (const auto& d : down) names += (names.empty() ? "" : "; ") + d;
+                throw IndexError("part of the index does not answer: " + names +
+                                 (impl_->options.allow_partial ? "" : " (--allow-partial searches the others)"));
+            }
+            impl_->open();
         }
     }
 }

@@ -89,13 +89,20 @@ struct SearchResult {
     Facet years;
     Facet published;  ///< publication years of the matching articles
     std::vector<std::string> warnings;
+    bool partial = false;                 ///< some parts of the index did not answer
+    std::vector<std::string> unavailable;  ///< those parts
+};
+
+struct SearcherOptions {
+    bool allow_partial = false;   ///< go on without parts that cannot be reached (results marked partial)
+    unsigned timeout_ms = 10000;  ///< for each remote part: connecting, and each exchange
 };
 
 class Searcher {
   public:
     /// Opens one index, or several searched as one: local paths, tcp://HOST:PORT
     /// for xapian-tcpsrv, or a Xapian stub database file. Throws IndexError.
-    explicit Searcher(const std::vector<std::string>& databases);
+    explicit Searcher(const std::vector<std::string>& databases, const SearcherOptions& options = {});
     /// Searches an open database (tests use an in-memory one).
     explicit Searcher(const Xapian::Database& db);
     ~Searcher();

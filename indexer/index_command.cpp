@@ -33,6 +33,7 @@
 #include "normalize.h"
 #include "schema.h"
 #include "sources.h"
+#include "writers.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -58,6 +59,7 @@ struct Options {
     AnalysisSettings analysis;
     std::uint64_t max_article_bytes = 64ull << 20;
     unsigned shard_index = 0, shard_count = 1;
+    unsigned shards = 0;  ///< --shards N: write N shards in one run
 };
 
 std::string default_db() {
@@ -434,6 +436,8 @@ int parse_options(int argc, char** argv, Options& opt) {
          "index only the first part of larger files (with a warning)")
         ("follow-symlinks", po::bool_switch(&opt.follow_symlinks), "follow symlinks that lead outside the folder given")
         ("shard", po::value<std::string>(&shard), "I/N: index only the articles of shard I of N (0-based, by a hash of the id)")
+        ("shards", po::value<unsigned>(&opt.shards)->default_value(0),
+         "N: write N shards in one run, as DB/shard-0 ... DB/shard-N-1 with a stub DB/XAPIANDB that opens them as one")
         ("quiet,q", po::bool_switch(&opt.quiet), "no progress and no summary (warnings are still shown)");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(&opt.paths)->composing(), "");
@@ -472,6 +476,14 @@ int parse_options(int argc, char** argv, Options& opt) {
         opt.shard_count = n;
     }
     if (opt.threads == 0) opt.threads = std::max(1u, std::thread::hardware_concurrency());
+    if (opt.shards > 1 && opt.shard_count > 1) {
+        std::cerr << "qanat-index: --shard and --shards do not go together\n";
+        return kExitError;
+    }
+    if (opt.shards > 1 && opt.rebuild) {
+        std::cerr << "qanat-index: --rebuild with --shards: remove the shard folder and index again\n";
+        return kExitError;
+    }
     opt.progress = !opt.quiet && ::isatty(STDERR_FILENO);
     return kExitOk;
 }
@@ -500,6 +512,117 @@ void remove_stale_rebuilds(const std::string& db) {
             fs::remove_all(e.path(), ec);
         }
     }
+}
+
+/// Where this run writes.
+struct Layout {
+    std::vector<std::string> parts;  ///< one writer each
+    bool by_hash = false;            ///< articles go to parts by a hash of their id (shards)
+    bool merge = false;              ///< parts are merged into `merged` at the end (a new index)
+    std::string work;                ///< folder of a new index being built, swapped in at the end
+    std::string merged;
+    std::optional<Xapian::WritableDatabase> guard;  ///< holds the lock of the index being replaced
+    std::string stub;                ///< XAPIANDB stub listing the shards
+};
+
+enum class Existing { Missing, Empty, Qanat, Foreign };
+
+Existing existing_index(const std::string& path) {
+    if (!fs::exists(path)) return Existing::Missing;
+    try {
+        Xapian::Database db(path);
+        if (!db.get_metadata(std::string(schema::kMetaSchema)).empty()) return Existing::Qanat;
+        return db.get_doccount() == 0 ? Existing::Empty : Existing::Foreign;
+    } catch (const Xapian::DatabaseNotFoundError&) {
+        return fs::is_directory(path) && fs::is_empty(path) ? Existing::Missing : Existing::Foreign;
+    } catch (const Xapian::Error&) {
+        return Existing::Foreign;
+    }
+}
+
+void make_parent(const std::string& path) {
+    if (fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
+        std::error_code ec;
+        fs::create_directories(parent, ec);
+        if (ec) throw IndexError("cannot create the index folder '" + path + "': " + ec.message());
+    }
+}
+
+Layout plan_layout(const Options& opt) {
+    Layout l;
+    make_parent(opt.db);
+    if (opt.shards > 1) {
+        // A folder of shards and a stub that lets qanat-search open them as one.
+        std::error_code ec;
+        fs::create_directories(opt.db, ec);
+        if (ec) throw IndexError("cannot create the shard folder '" + opt.db + "': " + ec.message());
+        for (unsigned i = 0; i < opt.shards; ++i) l.parts.push_back((fs::path(opt.db) / ("shard-" + std::to_string(i))).string());
+        l.by_hash = true;
+        l.stub = (fs::path(opt.db) / "XAPIANDB").string();
+        return l;
+    }
+    Existing ex = existing_index(opt.db);
+    if (ex == Existing::Foreign && !opt.rebuild)
+        throw IndexError("'" + opt.db + "' is not a qanat index; use another --db, or --rebuild to replace it");
+    bool fresh = opt.rebuild || ex != Existing::Qanat;
+    if (!fresh || opt.shard_count > 1) {
+        l.parts.push_back(opt.db);  // updated in place, in one transaction
+        return l;
+    }
+    // A new index: built beside the final place (holding its lock), in parallel
+    // parts merged by Xapian's compaction, then swapped in.
+    try {
+        l.guard.emplace(opt.db, ex == Existing::Missing ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+    } catch (const Xapian::DatabaseLockError&) {
+        throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+    } catch (const Xapian::Error&) {
+        // A damaged index is replaced all the same.
+    }
+    l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
+    fs::remove_all(l.work);
+    fs::create_directories(l.work);
+    unsigned n = std::max(1u, std::min(opt.threads, 4u));
+    if (n == 1) {
+        l.parts.push_back((fs::path(l.work) / "index").string());
+    } else {
+        for (unsigned i = 0; i < n; ++i) l.parts.push_back((fs::path(l.work) / ("part-" + std::to_string(i))).string());
+        l.merge = true;
+    }
+    l.merged = (fs::path(l.work) / "index").string();
+    return l;
+}
+
+/// After a successful commit: merge the parts, swap a new index in, write the stub.
+void finish_layout(Layout& l, const Options& opt) {
+    if (!l.stub.empty()) {
+        std::ofstream stub(l.stub + ".tmp");
+        for (const auto& p : l.parts) stub << "auto " << fs::path(p).filename().string() << "\n";
+        stub.close();
+        if (!stub) throw IndexError("cannot write " + l.stub);
+        fs::rename(l.stub + ".tmp", l.stub);
+    }
+    if (l.work.empty()) return;
+    if (l.merge) {
+        Xapian::Database all;
+        for (const auto& p : l.parts) all.add_database(Xapian::Database(p));
+        all.compact(l.merged);
+    }
+    l.guard.reset();
+    std::string old = opt.db + ".old-" + std::to_string(::getpid());
+    if (fs::exists(opt.db)) fs::rename(opt.db, old);
+    fs::rename(l.merged, opt.db);
+    fs::remove_all(old);
+    fs::remove_all(l.work);
+}
+
+/// After a failure: nothing written stays.
+void abandon(Writers& w, Layout& l) {
+    try {
+        w.finish();
+    } catch (...) {
+    }
+    w.cancel_all();
+    if (!l.work.empty()) fs::remove_all(l.work);
 }
 
 struct Counts {
@@ -532,36 +655,16 @@ int run(const Options& opt) {
     for (const auto& w : warnings) std::cerr << "qanat-index: warning: " << w << "\n";
 
     remove_stale_rebuilds(opt.db);
-    // --rebuild writes a new index beside the old one and swaps them at the end.
-    std::string target = opt.db;
-    std::string write_path = opt.db;
-    std::optional<Xapian::WritableDatabase> guard;  // holds the old index's lock while rebuilding
-    if (opt.rebuild) {
-        if (fs::exists(opt.db)) {
-            try {
-                guard.emplace(opt.db, Xapian::DB_OPEN);
-            } catch (const Xapian::DatabaseLockError&) {
-                throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
-            } catch (const Xapian::Error&) {
-                // Not a usable index: it is replaced all the same.
-            }
-        }
-        write_path = opt.db + ".rebuild-" + std::to_string(::getpid());
-        fs::remove_all(write_path);
-    }
-    if (fs::path parent = fs::path(write_path).parent_path(); !parent.empty()) {
-        std::error_code ec;
-        fs::create_directories(parent, ec);
-        if (ec) throw IndexError("cannot create the index folder '" + opt.db + "': " + ec.message());
-    }
-
     IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
-    IndexWriter writer(write_path, settings);
+    Layout layout = plan_layout(opt);
+    Writers writers(layout.parts, settings);
     Shared shared;
     shared.opt = &opt;
     shared.gazetteer = &gazetteer;
-    for (auto& [id, rec] : writer.records()) shared.records.emplace(id, rec);
-    shared.force = writer.settings_changed();
+    for (std::size_t i = 0; i < writers.size(); ++i) {
+        for (auto& [id, rec] : writers.at(i).records()) shared.records.emplace(id, rec);
+        shared.force = shared.force || writers.at(i).settings_changed();
+    }
     if (shared.force && !opt.quiet)
         std::cerr << "qanat-index: the actor list or passage settings changed; every article is analysed again\n";
 
@@ -571,7 +674,16 @@ int run(const Options& opt) {
     std::unordered_map<std::string, ArticleRecord> jsonl_stats;
     for (const auto& f : walked.files)
         if (f.type == SourceType::Jsonl)
-            if (auto rec = writer.file_record(f.key)) jsonl_stats.emplace(f.key, *rec);
+            if (auto rec = writers.at(0).file_record(f.key)) jsonl_stats.emplace(f.key, *rec);
+    // Which part an article goes to: by a hash of its id for shards, in turn
+    // for the parts of a new index (merged at the end).
+    std::size_t turn = 0;
+    auto part_of = [&](const std::string& id) -> std::size_t {
+        if (writers.size() == 1) return 0;
+        if (layout.by_hash) return shard_of(id, static_cast<unsigned>(writers.size()));
+        return turn++ % writers.size();
+    };
+    writers.start();
 
     Progress progress(opt.progress);
     Counts counts;
@@ -652,7 +764,7 @@ int run(const Options& opt) {
                 fr.size = r.jsonl_done->size;
                 fr.mtime_ns = r.jsonl_done->mtime_ns;
                 fr.source = r.jsonl_done->key;
-                writer.set_file_record(r.jsonl_done->key, fr);
+                for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, r.jsonl_done->key, fr);
             }
             for (auto& o : r.outcomes) {
                 if (seen.count(o.id)) {
@@ -665,13 +777,13 @@ int run(const Options& opt) {
                 first_where[o.id] = o.where;
                 switch (o.type) {
                 case Outcome::Indexed:
-                    writer.put(o.id, o.record, o.built.documents);
+                    writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents));
                     (o.existed ? counts.changed : counts.added)++;
                     counts.passages += o.built.passages;
                     counts.duplicates += o.built.duplicates;
                     break;
                 case Outcome::Touched:
-                    writer.touch(o.id, o.record);
+                    writers.touch(part_of(o.id), o.id, o.record);
                     ++counts.unchanged;
                     break;
                 case Outcome::Unchanged: ++counts.unchanged; break;
@@ -685,22 +797,18 @@ int run(const Options& opt) {
     } catch (...) {
         pipe.stop();
         producer.join();
-        writer.cancel();
-        if (opt.rebuild) fs::remove_all(write_path);
+        abandon(writers, layout);
         throw;
     }
     producer.join();
     if (producer_error) {
-        writer.cancel();
-        if (opt.rebuild) fs::remove_all(write_path);
+        abandon(writers, layout);
         std::rethrow_exception(producer_error);
     }
 
     // Articles whose files are gone from the folders given are removed.
     std::vector<std::string> roots;
     for (const auto& r : walked.roots) roots.push_back(r.canonical);
-    std::unordered_set<std::string> walked_keys;
-    for (const auto& f : walked.files) walked_keys.insert(f.key);
     for (const auto& [id, rec] : shared.records) {
         if (seen.count(id)) continue;
         bool under = false;
@@ -708,24 +816,24 @@ int run(const Options& opt) {
             if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
         if (!under) continue;  // indexed from elsewhere: not ours to judge
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
-        writer.remove(id);
+        writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }
-    Xapian::doccount total = writer.passage_count();
-    writer.commit();
-    if (opt.rebuild) {
-        guard.reset();
-        std::string old = opt.db + ".old-" + std::to_string(::getpid());
-        if (fs::exists(opt.db)) fs::rename(opt.db, old);
-        fs::rename(write_path, opt.db);
-        fs::remove_all(old);
+    try {
+        writers.finish();
+    } catch (...) {
+        abandon(writers, layout);
+        throw;
     }
+    Xapian::doccount total = writers.passage_count();
+    writers.commit_all();
+    finish_layout(layout, opt);
     progress.clear();
     if (!opt.quiet) {
         std::cerr << "qanat-index: " << counts.added << " added, " << counts.changed << " changed, " << counts.unchanged
                   << " unchanged, " << counts.removed << " removed, " << counts.skipped << " skipped; "
                   << counts.passages << " passages written (" << counts.duplicates << " repeated blocks left out); "
-                  << total << " passages in " << target << "; " << fmt_seconds(progress.seconds()) << " s\n";
+                  << total << " passages in " << opt.db << "; " << fmt_seconds(progress.seconds()) << " s\n";
     }
     return had_warnings ? kExitWarnings : kExitOk;
 }

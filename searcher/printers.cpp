@@ -76,6 +76,8 @@ ordered_json result_object(const QueryInfo& q, const SearchResult& r) {
                          {"year", r.years.total_values},
                          {"published", r.published.total_values}};
     j["warnings"] = r.warnings;
+    j["partial"] = r.partial;
+    if (r.partial) j["unavailable"] = r.unavailable;
     return j;
 }
 
@@ -134,6 +136,7 @@ class TextPrinter : public Printer {
     void result(const QueryInfo& q, const SearchResult& r) override {
         if (q.batch) out_ << (count_++ ? "\n" : "") << "## " << terminal_safe(q.id) << ": " << terminal_safe(r.query) << "\n";
         for (const auto& w : r.warnings) out_ << "warning: " << terminal_safe(w) << "\n";
+        if (r.partial) out_ << "PARTIAL RESULTS: " << r.unavailable.size() << " part(s) of the index did not answer\n";
         if (r.hits.empty()) {
             out_ << (r.total_passages == 0 ? "No passages match.\n" : "No passages on this page.\n");
         }

@@ -35,6 +35,7 @@ struct Options {
     std::string batch;  ///< file, or "-" for standard input
     std::string qid = "1";
     bool limit_given = false;
+    SearcherOptions searcher;
 };
 
 const char* kUsage =
@@ -61,6 +62,13 @@ const char* kUsage =
     "batch) or TREC lines per query; a bad line gives an \"error\" line and the batch\n"
     "goes on.\n"
     "\n"
+    "Several indexes (shards) are searched as one: repeat --db, with tcp://HOST:PORT\n"
+    "for shards served by xapian-tcpsrv, or give a folder or file holding a Xapian\n"
+    "stub (qanat-index --shards writes one). Scores, order and facet counts are the\n"
+    "same as over one index. A part that does not answer is an error naming it;\n"
+    "with --allow-partial the others are searched and the output says PARTIAL\n"
+    "(JSON: \"partial\": true, \"unavailable\": [...]).\n"
+    "\n"
     "Exit status: 0 passages found; 1 none found; 2 error (bad query or option,\n"
     "no index; in a batch: any line in error).\n"
     "\n"
@@ -81,6 +89,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     std::string format = "text", color = "auto", facet_sort = "count", year_bucket = "year", expand = "auto",
                 weighting = "bm25";
     bool any = false, all = false, no_facets = false;
+    double timeout = 10;
     SearchRequest& r = opt.request;
     desc.add_options()
         ("help,h", "show this help and exit")
@@ -117,7 +126,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("color", po::value<std::string>(&color)->default_value("auto"), "auto, always or never")
         ("batch", po::value<std::string>(&opt.batch), "read queries from FILE, one a line ('-': standard input)")
         ("qid", po::value<std::string>(&opt.qid)->default_value("1"), "query id in TREC output (single query)")
-        ("run-tag", po::value<std::string>(&opt.print.run_tag)->default_value("qanat"), "run name in TREC output");
+        ("run-tag", po::value<std::string>(&opt.print.run_tag)->default_value("qanat"), "run name in TREC output")
+        ("allow-partial", po::bool_switch(&opt.searcher.allow_partial),
+         "with several --db: go on without remote parts that do not answer (output marked partial)")
+        ("timeout", po::value<double>(&timeout)->default_value(10, "10"), "seconds to wait for a remote part");
     po::options_description hidden;
     hidden.add_options()("words", po::value<std::vector<std::string>>(&words)->composing(), "");
     po::options_description all_opts;
@@ -174,6 +186,8 @@ int parse_options(int argc, char** argv, Options& opt) {
     else return fail("--expand must be auto, on or off");
     if (r.k1 < 0 || r.b < 0 || r.b > 1) return fail("--k1 must be >= 0 and --b between 0 and 1");
     if (r.expand_weight < 0) return fail("--expand-weight must be >= 0");
+    if (timeout <= 0 || timeout > 3600) return fail("--timeout must be between 0 and 3600 seconds");
+    opt.searcher.timeout_ms = static_cast<unsigned>(timeout * 1000);
     if (color == "always") opt.print.color = true;
     else if (color == "never") opt.print.color = false;
     else if (color == "auto") opt.print.color = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
@@ -254,7 +268,7 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
 }
 
 int run(Options& opt) {
-    Searcher searcher(opt.dbs);
+    Searcher searcher(opt.dbs, opt.searcher);
     auto printer = make_printer(opt.format, std::cout, opt.print);
     if (opt.batch.empty()) {
         QueryInfo qi{opt.qid, false};

@@ -1,0 +1,131 @@
+#include "writers.h"
+
+namespace qanat::indexer {
+
+namespace {
+/// Documents waiting for one writer before the analysis waits for it.
+constexpr std::size_t kMaxQueuedDocs = 4000;
+}  // namespace
+
+Writers::Writers(const std::vector<std::string>& paths, const IndexSettings& settings) {
+    for (const auto& p : paths) {
+        auto part = std::make_unique<Part>();
+        part->writer = std::make_unique<IndexWriter>(p, settings);
+        parts_.push_back(std::move(part));
+    }
+}
+
+Writers::~Writers() {
+    if (started_) {
+        for (auto& p : parts_) {
+            {
+                std::lock_guard lk(p->m);
+                p->closing = true;
+                p->ops.clear();
+            }
+            p->cv.notify_all();
+        }
+        for (auto& p : parts_)
+            if (p->thread.joinable()) p->thread.join();
+    }
+}
+
+void Writers::start() {
+    started_ = true;
+    for (auto& p : parts_) {
+        Part* raw = p.get();
+        p->thread = std::thread([this, raw] { loop(*raw); });
+    }
+}
+
+void Writers::loop(Part& p) {
+    for (;;) {
+        Op op;
+        std::size_t docs = 0;
+        {
+            std::unique_lock lk(p.m);
+            p.cv.wait(lk, [&] { return !p.ops.empty() || p.closing; });
+            if (p.ops.empty()) return;
+            op = std::move(p.ops.front());
+            p.ops.pop_front();
+            if (auto* put = std::get_if<Put>(&op)) docs = put->docs.size();
+        }
+        try {
+            if (!p.error) {
+                std::visit(
+                    [&](auto& o) {
+                        using T = std::decay_t<decltype(o)>;
+                        if constexpr (std::is_same_v<T, Put>) p.writer->put(o.id, o.rec, o.docs);
+                        else if constexpr (std::is_same_v<T, Touch>) p.writer->touch(o.id, o.rec);
+                        else if constexpr (std::is_same_v<T, Remove>) p.writer->remove(o.id);
+                        else p.writer->set_file_record(o.key, o.rec);
+                    },
+                    op);
+            }
+        } catch (...) {
+            std::lock_guard lk(p.m);
+            p.error = std::current_exception();
+        }
+        {
+            std::lock_guard lk(p.m);
+            p.queued_docs -= docs;
+        }
+        p.cv.notify_all();
+    }
+}
+
+void Writers::enqueue(std::size_t part, Op op, std::size_t docs) {
+    Part& p = *parts_.at(part);
+    std::unique_lock lk(p.m);
+    // Bounded: the analysis waits for a slow writer instead of filling memory.
+    p.cv.wait(lk, [&] { return p.queued_docs < kMaxQueuedDocs || p.error; });
+    if (p.error) std::rethrow_exception(p.error);
+    p.queued_docs += docs;
+    p.ops.push_back(std::move(op));
+    lk.unlock();
+    p.cv.notify_all();
+}
+
+void Writers::put(std::size_t part, std::string id, ArticleRecord rec, std::vector<Xapian::Document> docs) {
+    std::size_t n = docs.size();
+    enqueue(part, Put{std::move(id), std::move(rec), std::move(docs)}, n);
+}
+void Writers::touch(std::size_t part, std::string id, ArticleRecord rec) {
+    enqueue(part, Touch{std::move(id), std::move(rec)}, 0);
+}
+void Writers::remove(std::size_t part, std::string id) { enqueue(part, Remove{std::move(id)}, 0); }
+void Writers::set_file_record(std::size_t part, std::string key, ArticleRecord rec) {
+    enqueue(part, FileRecord{std::move(key), std::move(rec)}, 0);
+}
+
+void Writers::finish() {
+    if (!started_) return;
+    for (auto& p : parts_) {
+        {
+            std::lock_guard lk(p->m);
+            p->closing = true;
+        }
+        p->cv.notify_all();
+    }
+    for (auto& p : parts_)
+        if (p->thread.joinable()) p->thread.join();
+    started_ = false;
+    for (auto& p : parts_)
+        if (p->error) std::rethrow_exception(p->error);
+}
+
+Xapian::doccount Writers::passage_count() const {
+    Xapian::doccount n = 0;
+    for (const auto& p : parts_) n += p->writer->passage_count();
+    return n;
+}
+
+void Writers::commit_all() {
+    for (auto& p : parts_) p->writer->commit();
+}
+
+void Writers::cancel_all() {
+    for (auto& p : parts_) p->writer->cancel();
+}
+
+}  // namespace qanat::indexer

@@ -1,0 +1,81 @@
+// The Xapian writers of one indexing run: one index, or several parts each
+// written by a thread of its own (Xapian writes one database from one thread).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "index_writer.h"
+
+namespace qanat::indexer {
+
+class Writers {
+  public:
+    /// Opens (creating if needed) an IndexWriter at each path.
+    Writers(const std::vector<std::string>& paths, const IndexSettings& settings);
+    ~Writers();
+    Writers(const Writers&) = delete;
+    Writers& operator=(const Writers&) = delete;
+
+    std::size_t size() const { return parts_.size(); }
+    /// Direct access, only before start() or after finish().
+    IndexWriter& at(std::size_t i) { return *parts_[i]->writer; }
+
+    /// Starts one thread per part; from then on use the queueing calls below.
+    void start();
+    void put(std::size_t part, std::string id, ArticleRecord rec, std::vector<Xapian::Document> docs);
+    void touch(std::size_t part, std::string id, ArticleRecord rec);
+    void remove(std::size_t part, std::string id);
+    void set_file_record(std::size_t part, std::string key, ArticleRecord rec);
+    /// Waits until every queued change is written; rethrows a writer's error.
+    void finish();
+
+    Xapian::doccount passage_count() const;
+    void commit_all();
+    void cancel_all();
+
+  private:
+    struct Put {
+        std::string id;
+        ArticleRecord rec;
+        std::vector<Xapian::Document> docs;
+    };
+    struct Touch {
+        std::string id;
+        ArticleRecord rec;
+    };
+    struct Remove {
+        std::string id;
+    };
+    struct FileRecord {
+        std::string key;
+        ArticleRecord rec;
+    };
+    using Op = std::variant<Put, Touch, Remove, FileRecord>;
+
+    struct Part {
+        std::unique_ptr<IndexWriter> writer;
+        std::mutex m;
+        std::condition_variable cv;
+        std::deque<Op> ops;
+        std::size_t queued_docs = 0;
+        bool closing = false;
+        std::exception_ptr error;
+        std::thread thread;
+    };
+
+    void enqueue(std::size_t part, Op op, std::size_t docs);
+    void loop(Part& p);
+
+    std::vector<std::unique_ptr<Part>> parts_;
+    bool started_ = false;
+};
+
+}  // namespace qanat::indexer

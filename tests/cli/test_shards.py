@@ -1,0 +1,176 @@
+"""Scale-out: one index against the same collection in 3 shards, searched
+locally (a stub folder) and over Xapian's remote backend (xapian-tcpsrv on
+127.0.0.1, started and stopped here). Hits, order, scores (to 1e-6) and facet
+counts must be identical; a shard that is down is named, and --allow-partial
+searches the others.
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import synth  # noqa: E402
+
+ROOT = os.environ.get("QANAT_ROOT", os.getcwd())
+QI = os.environ.get("QANAT_INDEX", os.path.join(ROOT, "build/indexer/qanat-index"))
+QS = os.environ.get("QANAT_SEARCH", os.path.join(ROOT, "build/searcher/qanat-search"))
+TCPSRV = shutil.which("xapian-tcpsrv")
+
+
+def env():
+    e = dict(os.environ)
+    e.pop("QANAT_DB", None)
+    return e
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def queries():
+    rng = random.Random(5)
+    words = synth.WORDS + ["Sadr", "PMF", "Kurdistan", "Iran", "Baghdad", "Basra", "militias", "Turkey"]
+    out = []
+    for i in range(300):
+        kind = i % 6
+        if kind == 0:
+            q = {"query": rng.choice(words)}
+        elif kind == 1:
+            q = {"query": " ".join(rng.sample(words, 2))}
+        elif kind == 2:
+            q = {"query": " ".join(rng.sample(words, 3)), "plain": True}
+        elif kind == 3:
+            q = {"query": rng.choice(words), "year": f"{rng.randint(1950, 2000)}..{rng.randint(2001, 2025)}"}
+        elif kind == 4:
+            q = {"query": rng.choice(words) + " OR " + rng.choice(words), "per_article": 1}
+        else:
+            q = {"actor": rng.choice(["Sadr", "PMF", "Turkey", "Baghdad", "Islamic State"]), "limit": 20}
+        q["id"] = f"q{i}"
+        out.append(json.dumps(q))
+    return "\n".join(out) + "\n"
+
+
+def canonical(line):
+    j = json.loads(line)
+    return (j["id"], j["total"],
+            [(h["article"]["id"], h["passage"]["index"], round(h["score"], 6), h["highlights"]) for h in j["hits"]],
+            j["facets"])
+
+
+@unittest.skipUnless(TCPSRV, "xapian-tcpsrv (Debian xapian-tools) is not installed")
+class Shards(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="qanat-shards-")
+        src = os.path.join(cls.tmp, "src")
+        synth.write_corpus(src, 600, seed=30)
+        shutil.copy(os.path.join(ROOT, "corpus", "actors.tsv"), src)
+        for f in os.listdir(os.path.join(ROOT, "corpus")):
+            if f.endswith(".txt"):
+                shutil.copy(os.path.join(ROOT, "corpus", f), src)
+        cls.one = os.path.join(cls.tmp, "one")
+        cls.sharded = os.path.join(cls.tmp, "sharded")
+        subprocess.run([QI, "--quiet", "--db", cls.one, src], check=True, env=env())
+        subprocess.run([QI, "--quiet", "--db", cls.sharded, "--shards", "3", src], check=True, env=env())
+        cls.servers = []
+        cls.ports = []
+        for i in range(3):
+            port = free_port()
+            p = subprocess.Popen([TCPSRV, "--quiet", "--interface", "127.0.0.1", "--port", str(port),
+                                  os.path.join(cls.sharded, f"shard-{i}")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 start_new_session=True)  # it signals its whole process group on exit
+            cls.servers.append(p)
+            cls.ports.append(port)
+        for port in cls.ports:  # wait until each listens
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+        cls.remote = [a for port in cls.ports for a in ("--db", f"tcp://127.0.0.1:{port}")]
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in cls.servers:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            p.wait()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def batch(self, dbs, extra=()):
+        r = subprocess.run([QS, *dbs, "--batch", "-", "--format", "jsonl", *extra], input=queries(),
+                           capture_output=True, text=True, env=env())
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return [canonical(l) for l in r.stdout.splitlines()]
+
+    def test_every_shards_are_written_once(self):
+        one = json.loads(run_json(["--db", self.one, "--limit", "0", "--all-blocks", "NOT", "zzzz"]))["total"]
+        parts = [json.loads(run_json(["--db", os.path.join(self.sharded, f"shard-{i}"), "--limit", "0",
+                                      "--all-blocks", "NOT", "zzzz"]))["total"] for i in range(3)]
+        self.assertEqual(sum(p["articles"] for p in parts), one["articles"])
+        self.assertEqual(sum(p["passages"] for p in parts), one["passages"])
+        self.assertTrue(all(p["articles"] > 0 for p in parts))
+
+    def test_same_answers_local_and_remote(self):
+        base = self.batch(["--db", self.one])
+        self.assertEqual(len(base), 300)
+        self.assertGreater(sum(1 for b in base if b[2]), 250)
+        stub = self.batch(["--db", self.sharded])
+        remote = self.batch(self.remote)
+        for a, b, c in zip(base, stub, remote):
+            self.assertEqual(a, b, a[0])
+            self.assertEqual(a, c, a[0])
+        print(f"shards: {len(base)} queries, identical hits, order, scores and facets "
+              "over 1 index, 3 local shards and 3 xapian-tcpsrv shards")
+
+    def test_remote_stub_file(self):
+        stub = os.path.join(self.tmp, "remote.stub")
+        with open(stub, "w") as f:
+            for port in self.ports:
+                f.write(f"remote 127.0.0.1:{port}\n")
+        a = json.loads(run_json(["--db", self.one, "--limit", "5", "Sadr"]))
+        b = json.loads(run_json(["--db", stub, "--limit", "5", "Sadr"]))
+        self.assertEqual([h["score"] for h in a["hits"]], [h["score"] for h in b["hits"]])
+        self.assertEqual(a["facets"], b["facets"])
+
+    def test_shard_down(self):
+        port = free_port()  # nothing listens there
+        dbs = self.remote + ["--db", f"tcp://127.0.0.1:{port}"]
+        r = subprocess.run([QS, *dbs, "--timeout", "2", "Sadr"], capture_output=True, text=True, env=env())
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(f"tcp://127.0.0.1:{port}", r.stderr)
+        r = subprocess.run([QS, *dbs, "--timeout", "2", "--allow-partial", "--format", "json", "Sadr"],
+                           capture_output=True, text=True, env=env())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        j = json.loads(r.stdout)
+        self.assertTrue(j["partial"])
+        self.assertIn(f"tcp://127.0.0.1:{port}", j["unavailable"][0])
+        self.assertTrue(j["hits"])
+        r = subprocess.run([QS, *dbs, "--timeout", "2", "--allow-partial", "--color", "never", "Sadr"],
+                           capture_output=True, text=True, env=env())
+        self.assertIn("PARTIAL", r.stdout)
+
+
+def run_json(args):
+    r = subprocess.run([QS, "--format", "json", *args], capture_output=True, text=True, env=env())
+    assert r.returncode in (0, 1), r.stderr
+    return r.stdout
+
+
+if __name__ == "__main__":
+    unittest.main()
