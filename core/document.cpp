@@ -1,12 +1,14 @@
 #include "document.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "names.h"
+#include "normalize.h"
 #include "schema.h"
 
 namespace qanat {
@@ -156,6 +158,26 @@ void DocumentBuilder::add_years(std::string_view text, std::vector<YearRef>* yea
     }
 }
 
+namespace {
+
+/// Words worth suggesting: letters only, 3 to 30 bytes, folded.
+void add_spelling_words(std::string_view text, std::map<std::string, unsigned>& out) {
+    for (auto sp : words(text)) {
+        std::string_view w = text.substr(sp.start, sp.end - sp.start);
+        if (w.size() < 3 || w.size() > 30) continue;
+        bool letters = true;
+        for (char c : w)
+            if ((c >= '0' && c <= '9') || c == '.' || c == ',' || c == '&' || c == '_') letters = false;
+        if (!letters) continue;
+        std::string f = fold(w);
+        if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
+        if (f.find('\'') != std::string::npos) continue;
+        ++out[f];
+    }
+}
+
+}  // namespace
+
 BuiltArticle DocumentBuilder::build(const Article& article) {
     BuiltArticle out;
     ParsedArticle parsed = parse_article(article.text, options_, article.title, article.title_line);
@@ -168,6 +190,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     for (const auto& ps : parsed.passages)
         if (!ps.duplicate) regions.push_back({ps.start, ps.end, ps.kind == BlockKind::Prose});
     std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions);
+    std::map<std::string, unsigned> spelling;
     std::size_t next_mention = 0;
     unsigned ordinal = 0;
     for (const auto& ps : parsed.passages) {
@@ -226,7 +249,9 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         doc.set_data(sp.serialise());
         out.documents.push_back(std::move(doc));
         ++out.passages;
+        if (sp.kind == BlockKind::Prose) add_spelling_words(sp.text, spelling);
     }
+    out.spelling.assign(spelling.begin(), spelling.end());
     return out;
 }
 

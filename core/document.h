@@ -74,6 +74,9 @@ struct BuiltArticle {
     std::size_t passages = 0;                 ///< indexed passages
     std::size_t duplicates = 0;               ///< repeated blocks left out
     std::size_t nonprose = 0;                 ///< indexed passages that are not prose
+    /// Words of the prose (folded, unstemmed) with their counts, for Xapian's
+    /// spelling suggestions.
+    std::vector<std::pair<std::string, unsigned>> spelling;
 };
 
 /// Builds the documents of an article. Not thread-safe: use one per thread.

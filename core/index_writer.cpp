@@ -112,9 +112,13 @@ std::vector<std::pair<std::string, ArticleRecord>> IndexWriter::records() const 
     return out;
 }
 
-void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs) {
+void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs,
+                      const std::vector<std::pair<std::string, unsigned>>& spelling) {
     db_.delete_document(schema::term(schema::kArticle, id));
     for (auto& d : docs) db_.add_document(d);
+    // Words of replaced text are not taken out of the spelling table: a
+    // suggestion is only shown if it finds something (see search.cpp).
+    for (const auto& [word, n] : spelling) db_.add_spelling(word, n);
     touch(id, rec);
 }
 

@@ -58,8 +58,9 @@ class IndexWriter {
     /// Every article id with its record.
     std::vector<std::pair<std::string, ArticleRecord>> records() const;
 
-    /// Replaces the passages of an article.
-    void put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs);
+    /// Replaces the passages of an article; its words feed spelling suggestions.
+    void put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs,
+             const std::vector<std::pair<std::string, unsigned>>& spelling = {});
     /// Updates the record only (content unchanged).
     void touch(const std::string& id, const ArticleRecord& rec);
     void remove(const std::string& id);

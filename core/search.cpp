@@ -90,6 +90,44 @@ class ActorProcessor : public Xapian::FieldProcessor {
     const Gazetteer& g_;
 };
 
+/// alias:mN (written by the searcher, not the user): the Nth actor named in the
+/// query, searched under every name it has, as words.
+class AliasProcessor : public Xapian::FieldProcessor {
+  public:
+    AliasProcessor(const Gazetteer& g, const Analyzer& an) : g_(g), an_(an) {}
+    std::vector<std::size_t> actors;  ///< of the query being parsed
+
+    Xapian::Query operator()(const std::string& value) override {
+        std::size_t i = value.size() > 1 && value[0] == 'm' ? std::stoul(value.substr(1)) : actors.size();
+        if (i >= actors.size()) throw FieldValueError("bad alias reference '" + value + "'");
+        const Actor& a = g_.actors()[actors[i]];
+        std::vector<Xapian::Query> names;
+        std::vector<std::string> all{a.name};
+        all.insert(all.end(), a.aliases.begin(), a.aliases.end());
+        std::set<std::vector<std::string>> seen;
+        for (const auto& name : all) {
+            std::vector<std::string> terms;
+            for (auto sp : words(name)) terms.push_back(an_.term(std::string_view(name).substr(sp.start, sp.end - sp.start)));
+            if (terms.empty() || !seen.insert(terms).second) continue;
+            if (terms.size() == 1) {
+                names.emplace_back(terms[0]);
+            } else {
+                std::vector<Xapian::Query> t(terms.begin(), terms.end());
+                names.emplace_back(Xapian::Query::OP_PHRASE, t.begin(), t.end(), static_cast<Xapian::termcount>(t.size()));
+            }
+        }
+        // One synonym: a passage that says both "PMF" and "Popular Mobilization
+        // Forces" weighs as if it said one name twice, not as two matches.
+        Xapian::Query same(Xapian::Query::OP_SYNONYM, names.begin(), names.end());
+        Xapian::Query known(schema::term(schema::kActor, actor_key(a.name)));
+        return Xapian::Query(Xapian::Query::OP_OR, same, known);
+    }
+
+  private:
+    const Gazetteer& g_;
+    const Analyzer& an_;
+};
+
 /// A tcp:// address, or a stub file or folder that names a remote database.
 bool is_remote(const std::string& spec) {
     if (spec.rfind("tcp://", 0) == 0) return true;
@@ -169,6 +207,45 @@ bool is_upper_word_op(std::string_view w) {
 }
 
 }  // namespace
+
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+    // Damerau-Levenshtein (optimal string alignment), stopping past `limit`.
+    if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
+    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        std::size_t row_min = cur[0];
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+            row_min = std::min(row_min, cur[j]);
+        }
+        if (row_min > limit) return limit + 1;
+        std::swap(prev2, prev);
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string nearest_term(const std::string& word, const std::vector<std::pair<std::string, Xapian::doccount>>& vocab) {
+    const std::size_t limit = word.size() <= 4 ? 1 : 2;
+    std::string best;
+    std::size_t best_d = limit + 1;
+    Xapian::doccount best_f = 0;
+    for (const auto& [term, freq] : vocab) {
+        std::size_t d = edit_distance(word, term, limit);
+        if (d == 0 || d > limit) continue;
+        if (d < best_d || (d == best_d && freq > best_f)) {
+            best = term;
+            best_d = d;
+            best_f = freq;
+        }
+    }
+    return best;
+}
 
 bool parse_weighting(std::string_view name, Weighting* out) {
     static const std::pair<std::string_view, Weighting> names[] = {
@@ -290,6 +367,7 @@ struct Searcher::Impl {
     YearProcessor year_proc;
     PublishedProcessor published_proc;
     std::unique_ptr<ActorProcessor> actor_proc;
+    std::unique_ptr<AliasProcessor> alias_proc;
 
     bool remote = false;  ///< some part is served by xapian-tcpsrv
 
@@ -345,6 +423,7 @@ struct Searcher::Impl {
         analyzer = Analyzer(an.empty() ? AnalysisSettings{} : AnalysisSettings::parse(an));
         gazetteer = Gazetteer::deserialise(d.get_metadata(std::string(schema::kMetaActors)));
         actor_proc = std::make_unique<ActorProcessor>(gazetteer);
+        alias_proc = std::make_unique<AliasProcessor>(gazetteer, analyzer);
     }
 
     Xapian::QueryParser parser(const SearchRequest& req) {
@@ -358,12 +437,39 @@ struct Searcher::Impl {
         qp.add_boolean_prefix(std::string(schema::kActor.field), actor_proc.get());
         qp.add_boolean_prefix(std::string(schema::kYear.field), &year_proc);
         qp.add_boolean_prefix(std::string(schema::kPublished.field), &published_proc);
+        qp.add_prefix("qanatalias", alias_proc.get());
         return qp;
+    }
+
+    /// Actors named in the query (outside quotes and field values) become
+    /// alias:mN references, so that "PMF" also finds "Popular Mobilization Forces".
+    std::string with_aliases(const std::string& text) {
+        alias_proc->actors.clear();
+        std::vector<bool> quoted(text.size(), false);
+        bool in = false;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text[i] == '"') in = !in;
+            quoted[i] = in;
+        }
+        std::string out;
+        std::size_t pos = 0;
+        for (const auto& m : gazetteer.mentions(text)) {
+            if (quoted[m.start]) continue;
+            if (m.start > 0 && (text[m.start - 1] == ':' || text[m.start - 1] == '-' || text[m.start - 1] == '+')) continue;
+            if (m.end < text.size() && (text[m.end] == ':' || text[m.end] == '*')) continue;
+            out.append(text, pos, m.start - pos);
+            out += "qanatalias:m" + std::to_string(alias_proc->actors.size());
+            alias_proc->actors.push_back(m.actor);
+            pos = m.end;
+        }
+        out.append(text, pos, std::string::npos);
+        return out;
     }
 
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
-        std::string text = fold_keep_case(req.query);
+        const std::string typed = fold_keep_case(req.query);
+        std::string text = with_aliases(typed);
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
         if (has_words) {
@@ -381,15 +487,15 @@ struct Searcher::Impl {
                 } catch (const Xapian::QueryParserError& e) {
                     // Retried as plain words, without the operators that broke it.
                     std::string plain;
-                    for (auto sp : qanat::words(text)) {
-                        std::string_view w = std::string_view(text).substr(sp.start, sp.end - sp.start);
+                    for (auto sp : qanat::words(typed)) {
+                        std::string_view w = std::string_view(typed).substr(sp.start, sp.end - sp.start);
                         if (is_upper_word_op(w)) continue;
                         if (!plain.empty()) plain += ' ';
                         plain += w;
                     }
                     res.warnings.push_back("could not parse the query (" + e.get_msg() +
                                            "); searched for its words instead: " + plain);
-                    words = qp.parse_query(plain, 0);
+                    words = qp.parse_query(with_aliases(plain), 0);
                 }
             }
         }
@@ -408,6 +514,23 @@ struct Searcher::Impl {
         }
         Parts parts;
         parts.words = words;
+        // What to highlight: the words as typed, and every mention of an actor
+        // the query names (whichever alias the passage uses), not the words of
+        // the aliases one by one.
+        if (has_words) {
+            Xapian::QueryParser hp = parser(req);
+            Xapian::Query typed_query;
+            try {
+                typed_query = hp.parse_query(typed, req.plain ? 0u : static_cast<unsigned>(Xapian::QueryParser::FLAG_BOOLEAN |
+                                                                                        Xapian::QueryParser::FLAG_PHRASE));
+            } catch (const Xapian::QueryParserError&) {
+                typed_query = hp.parse_query(typed, 0);
+            }
+            for (auto t = typed_query.get_unique_terms_begin(); t != typed_query.get_unique_terms_end(); ++t)
+                parts.highlight.push_back(*t);
+            for (std::size_t a : alias_proc->actors)
+                parts.highlight.push_back(schema::term(schema::kActor, actor_key(gazetteer.actors()[a].name)));
+        }
         if (!filters.empty()) parts.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
         return parts;
     }
@@ -415,6 +538,7 @@ struct Searcher::Impl {
     struct Parts {
         Xapian::Query words;   ///< what is ranked
         Xapian::Query filter;  ///< what narrows (empty: nothing)
+        std::vector<std::string> highlight;  ///< terms to highlight besides the filter's
     };
 
     /// words, narrowed by the filter, without non-prose blocks unless asked.
@@ -449,6 +573,58 @@ struct Searcher::Impl {
         }
         return std::make_unique<Xapian::BM25Weight>();
     }
+
+    /// "Did you mean": each query word the index does not have, replaced by
+    /// the closest word it has (Xapian's spelling data; over remote parts,
+    /// which do not serve it, the closest indexed term). Empty if nothing
+    /// changes or the corrected words are not in the index either.
+    std::string suggest(const SearchRequest& req) {
+        std::string text = fold_keep_case(req.query);
+        std::string out;
+        std::size_t pos = 0;
+        bool changed = false;
+        for (auto sp : qanat::words(text)) {
+            std::string_view w = std::string_view(text).substr(sp.start, sp.end - sp.start);
+            bool field = (sp.end < text.size() && text[sp.end] == ':') || (sp.start > 0 && text[sp.start - 1] == ':');
+            bool wildcard = sp.end < text.size() && text[sp.end] == '*';
+            std::string lower = fold(w);
+            if (field || wildcard || is_upper_word_op(w) || analyzer.is_stopword(lower) || w.size() < 3) continue;
+            if (std::any_of(lower.begin(), lower.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+            if (db.term_exists(analyzer.term(lower))) continue;
+            std::string better = spelling(lower);
+            if (better.empty() || !db.term_exists(analyzer.term(better))) continue;
+            out.append(text, pos, sp.start - pos);
+            out += better;
+            pos = sp.end;
+            changed = true;
+        }
+        if (!changed) return {};
+        out.append(text, pos, std::string::npos);
+        return out;
+    }
+
+    std::string spelling(const std::string& word) {
+        std::string s;
+        try {
+            s = db.get_spelling_suggestion(word, 2);
+        } catch (const Xapian::Error&) {
+        }
+        if (!s.empty() || !remote) return s;
+        // Remote parts serve no spelling data: the nearest indexed term instead.
+        if (!vocabulary_loaded) {
+            vocabulary_loaded = true;
+            for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
+                const std::string& term = *t;
+                if (term.empty() || !(term[0] >= 'a' && term[0] <= 'z')) continue;
+                if (term.size() < 3 || term.size() > 30) continue;
+                vocabulary.emplace_back(term, t.get_termfreq());
+            }
+        }
+        return nearest_term(analyzer.term(word), vocabulary);
+    }
+
+    bool vocabulary_loaded = false;
+    std::vector<std::pair<std::string, Xapian::doccount>> vocabulary;
 
     /// Pseudo-relevance feedback with the Bo1 model (Amati, divergence from
     /// randomness): terms frequent in the top passages and rare in the
@@ -588,12 +764,14 @@ struct Searcher::Impl {
 
         // Terms to highlight.
         std::vector<std::string> text_terms, filter_terms;
-        Xapian::Query shown = compose(req, parts.words, parts.filter);  // expansion terms are not highlighted
-        for (auto t = shown.get_unique_terms_begin(); t != shown.get_unique_terms_end(); ++t) {
-            if (!is_prefixed(*t))
-                text_terms.push_back(*t);
+        std::vector<std::string> shown = parts.highlight;  // feedback terms are not highlighted
+        for (auto t = parts.filter.get_unique_terms_begin(); t != parts.filter.get_unique_terms_end(); ++t)
+            shown.push_back(*t);
+        for (const auto& t : shown) {
+            if (!is_prefixed(t))
+                text_terms.push_back(t);
             else
-                filter_terms.push_back(*t);
+                filter_terms.push_back(t);
         }
         std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
         unsigned rank = req.offset;
@@ -630,6 +808,18 @@ SearchResult Searcher::search(const SearchRequest& request) {
     for (int attempt = 0;; ++attempt) {
         try {
             SearchResult r = impl_->run(request);
+            r.suggestion = impl_->suggest(request);
+            if (request.auto_correct && r.total_passages == 0 && !r.suggestion.empty()) {
+                SearchRequest again = request;
+                again.query = r.suggestion;
+                SearchResult c = impl_->run(again);
+                c.query = request.query;
+                c.suggestion = r.suggestion;
+                c.corrected = r.suggestion;
+                c.warnings.insert(c.warnings.begin(), "nothing matches '" + request.query + "'; showing '" +
+                                                          r.suggestion + "' instead");
+                r = std::move(c);
+            }
             if (!impl_->unavailable.empty()) {
                 r.partial = true;
                 r.unavailable = impl_->unavailable;

@@ -46,6 +46,7 @@ struct SearchRequest {
     bool year_decades = false;  ///< year facet by decade
     bool include_nonprose = false;
     bool facets = true;
+    bool auto_correct = false;  ///< if nothing matches, run the spelling suggestion instead
     std::size_t snippet_bytes = 300;
 
     // Ranking.
@@ -89,6 +90,8 @@ struct SearchResult {
     Facet years;
     Facet published;  ///< publication years of the matching articles
     std::vector<std::string> warnings;
+    std::string suggestion;  ///< "did you mean": the query with misspelt words corrected
+    std::string corrected;   ///< the query actually run, when --auto-correct replaced it
     bool partial = false;                 ///< some parts of the index did not answer
     std::vector<std::string> unavailable;  ///< those parts
 };
@@ -140,5 +143,12 @@ struct YearRange {
     bool decade = false;
 };
 YearRange parse_year_range(std::string_view value);
+
+/// Edit distance with transpositions (optimal string alignment); any value
+/// above `limit` is reported as limit + 1.
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit);
+/// The most frequent term at the smallest edit distance (at most 1 for words
+/// of up to 4 bytes, else 2) from word; empty if none.
+std::string nearest_term(const std::string& word, const std::vector<std::pair<std::string, Xapian::doccount>>& vocab);
 
 }  // namespace qanat

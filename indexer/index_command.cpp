@@ -777,7 +777,8 @@ int run(const Options& opt) {
                 first_where[o.id] = o.where;
                 switch (o.type) {
                 case Outcome::Indexed:
-                    writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents));
+                    writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),
+                                std::move(o.built.spelling));
                     (o.existed ? counts.changed : counts.added)++;
                     counts.passages += o.built.passages;
                     counts.duplicates += o.built.duplicates;

@@ -55,7 +55,7 @@ void Writers::loop(Part& p) {
                 std::visit(
                     [&](auto& o) {
                         using T = std::decay_t<decltype(o)>;
-                        if constexpr (std::is_same_v<T, Put>) p.writer->put(o.id, o.rec, o.docs);
+                        if constexpr (std::is_same_v<T, Put>) p.writer->put(o.id, o.rec, o.docs, o.spelling);
                         else if constexpr (std::is_same_v<T, Touch>) p.writer->touch(o.id, o.rec);
                         else if constexpr (std::is_same_v<T, Remove>) p.writer->remove(o.id);
                         else p.writer->set_file_record(o.key, o.rec);
@@ -86,9 +86,10 @@ void Writers::enqueue(std::size_t part, Op op, std::size_t docs) {
     p.cv.notify_all();
 }
 
-void Writers::put(std::size_t part, std::string id, ArticleRecord rec, std::vector<Xapian::Document> docs) {
+void Writers::put(std::size_t part, std::string id, ArticleRecord rec, std::vector<Xapian::Document> docs,
+                  std::vector<std::pair<std::string, unsigned>> spelling) {
     std::size_t n = docs.size();
-    enqueue(part, Put{std::move(id), std::move(rec), std::move(docs)}, n);
+    enqueue(part, Put{std::move(id), std::move(rec), std::move(docs), std::move(spelling)}, n);
 }
 void Writers::touch(std::size_t part, std::string id, ArticleRecord rec) {
     enqueue(part, Touch{std::move(id), std::move(rec)}, 0);

@@ -30,7 +30,8 @@ class Writers {
 
     /// Starts one thread per part; from then on use the queueing calls below.
     void start();
-    void put(std::size_t part, std::string id, ArticleRecord rec, std::vector<Xapian::Document> docs);
+    void put(std::size_t part, std::string id, ArticleRecord rec, std::vector<Xapian::Document> docs,
+             std::vector<std::pair<std::string, unsigned>> spelling);
     void touch(std::size_t part, std::string id, ArticleRecord rec);
     void remove(std::size_t part, std::string id);
     void set_file_record(std::size_t part, std::string key, ArticleRecord rec);
@@ -46,6 +47,7 @@ class Writers {
         std::string id;
         ArticleRecord rec;
         std::vector<Xapian::Document> docs;
+        std::vector<std::pair<std::string, unsigned>> spelling;
     };
     struct Touch {
         std::string id;

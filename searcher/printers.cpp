@@ -76,6 +76,8 @@ ordered_json result_object(const QueryInfo& q, const SearchResult& r) {
                          {"year", r.years.total_values},
                          {"published", r.published.total_values}};
     j["warnings"] = r.warnings;
+    j["suggestion"] = r.suggestion.empty() ? ordered_json() : ordered_json(r.suggestion);
+    if (!r.corrected.empty()) j["corrected"] = r.corrected;
     j["partial"] = r.partial;
     if (r.partial) j["unavailable"] = r.unavailable;
     return j;
@@ -137,6 +139,8 @@ class TextPrinter : public Printer {
         if (q.batch) out_ << (count_++ ? "\n" : "") << "## " << terminal_safe(q.id) << ": " << terminal_safe(r.query) << "\n";
         for (const auto& w : r.warnings) out_ << "warning: " << terminal_safe(w) << "\n";
         if (r.partial) out_ << "PARTIAL RESULTS: " << r.unavailable.size() << " part(s) of the index did not answer\n";
+        if (!r.suggestion.empty() && r.corrected.empty())
+            out_ << "Did you mean: " << bold(terminal_safe(r.suggestion)) << " ?\n";
         if (r.hits.empty()) {
             out_ << (r.total_passages == 0 ? "No passages match.\n" : "No passages on this page.\n");
         }

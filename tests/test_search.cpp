@@ -218,3 +218,30 @@ TEST_CASE("snippets stay within the bound and contain a highlight") {
     CHECK(s.start <= hl.start);
     CHECK(s.end >= hl.end);
 }
+
+TEST_CASE("an actor named in free text is searched under all its names") {
+    Fixture f;
+    auto r = f.run("PMF");
+    bool alias_found = false;
+    for (const auto& h : r.hits) {
+        if (h.passage.text.find("Popular Mobilisation Forces") == std::string::npos) continue;
+        alias_found = true;
+        CHECK(hl_words(h).find("|Popular Mobilisation Forces|") != std::string::npos);
+    }
+    CHECK(alias_found);
+    // Quoted, the word is only itself.
+    auto quoted = f.run("\"PMF\"");
+    CHECK(quoted.total_passages < r.total_passages);
+    for (const auto& h : quoted.hits) CHECK(hl_words(h).find("Popular") == std::string::npos);
+}
+
+TEST_CASE("edit distance and nearest term for spelling suggestions") {
+    CHECK(edit_distance("hezbolah", "hezbollah", 2) == 1);
+    CHECK(edit_distance("khamenei", "khamenie", 2) == 1);  // a transposition counts once
+    CHECK(edit_distance("iraq", "iran", 2) == 1);
+    CHECK(edit_distance("abcdef", "uvwxyz", 2) == 3);       // past the limit
+    std::vector<std::pair<std::string, Xapian::doccount>> vocab{{"hezbollah", 5}, {"hezbolla", 1}, {"sudani", 9}};
+    CHECK(nearest_term("hezbolah", vocab) == "hezbollah");  // same distance: the more frequent
+    CHECK(nearest_term("sudany", vocab) == "sudani");
+    CHECK(nearest_term("zzzzzz", vocab).empty());
+}

@@ -197,6 +197,16 @@ class Corpus(unittest.TestCase):
             self.assertEqual(r.returncode, 0)
             self.assertIn("Exit status", r.stdout)
 
+    def test_did_you_mean(self):
+        j = self.json("Hezbolah")
+        self.assertEqual(j["total"]["passages"], 0)
+        self.assertEqual(j["suggestion"], "hezbollah")
+        self.assertIn("Did you mean: hezbollah", self.search("--color", "never", "Hezbolah").stdout)
+        fixed = self.json("--auto-correct", "Hezbolah")
+        self.assertGreater(fixed["total"]["passages"], 0)
+        self.assertEqual(fixed["corrected"], "hezbollah")
+        self.assertIsNone(self.json("Hezbollah")["suggestion"])
+
     # -- golden output ------------------------------------------------------
 
     def check_golden(self, name, args):
