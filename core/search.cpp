@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common_words.h"
 #include "index_writer.h"
 #include "passages.h"
 #include "schema.h"
@@ -96,6 +97,7 @@ class AliasProcessor : public Xapian::FieldProcessor {
   public:
     AliasProcessor(const Gazetteer& g, const Analyzer& an) : g_(g), an_(an) {}
     std::vector<std::size_t> actors;  ///< of the query being parsed
+    std::vector<Xapian::Query> built;  ///< the name queries made for them
 
     Xapian::Query operator()(const std::string& value) override {
         std::size_t i = value.size() > 1 && value[0] == 'm' ? std::stoul(value.substr(1)) : actors.size();
@@ -120,6 +122,7 @@ class AliasProcessor : public Xapian::FieldProcessor {
         // Forces" weighs as if it said one name twice, not as two matches.
         Xapian::Query same(Xapian::Query::OP_SYNONYM, names.begin(), names.end());
         Xapian::Query known(schema::term(schema::kActor, actor_key(a.name)));
+        built.push_back(same);
         return Xapian::Query(Xapian::Query::OP_OR, same, known);
     }
 
@@ -445,6 +448,7 @@ struct Searcher::Impl {
     /// alias:mN references, so that "PMF" also finds "Popular Mobilization Forces".
     std::string with_aliases(const std::string& text) {
         alias_proc->actors.clear();
+        alias_proc->built.clear();
         std::vector<bool> quoted(text.size(), false);
         bool in = false;
         for (std::size_t i = 0; i < text.size(); ++i) {
@@ -591,6 +595,7 @@ struct Searcher::Impl {
             if (field || wildcard || is_upper_word_op(w) || analyzer.is_stopword(lower) || w.size() < 3) continue;
             if (std::any_of(lower.begin(), lower.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
             if (db.term_exists(analyzer.term(lower))) continue;
+            if (is_common_word(lower)) continue;  // spelt right, just not in this collection
             std::string better = spelling(lower);
             if (better.empty() || !db.term_exists(analyzer.term(better))) continue;
             out.append(text, pos, sp.start - pos);
@@ -621,6 +626,62 @@ struct Searcher::Impl {
             }
         }
         return nearest_term(analyzer.term(word), vocabulary);
+    }
+
+    std::map<std::string, double> expansion;  ///< feedback terms of the last query and their scale
+
+    /// What each part of the query adds to a passage's score, each part run
+    /// alone on that passage with the same weighting: the words typed (or
+    /// their stems), each actor named (any of its names), feedback terms.
+    std::vector<Hit::Contribution> explain(const SearchRequest& req, const Hit& h,
+                                           const std::vector<std::string>& typed_terms) {
+        const std::string pid = schema::passage_id_term(h.passage.article_id, h.passage.ordinal);
+        auto weigh = [&](const Xapian::Query& part) -> double {
+            Xapian::Enquire e(db);
+            e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, part, Xapian::Query(pid)));
+            e.set_weighting_scheme(*weight(req));
+            Xapian::MSet m = e.get_mset(0, 1);
+            return m.empty() ? -1 : m.begin().get_weight();
+        };
+        std::map<std::string, std::string> typed_word;
+        std::string typed = fold(req.query);
+        for (auto sp : qanat::words(typed)) {
+            std::string_view w = std::string_view(typed).substr(sp.start, sp.end - sp.start);
+            typed_word.emplace(analyzer.term(w), std::string(w));
+        }
+        std::vector<Hit::Contribution> out;
+        std::set<std::string> done;
+        for (std::size_t i = 0; i < alias_proc->built.size() && i < alias_proc->actors.size(); ++i) {
+            double w = weigh(alias_proc->built[i]);
+            const Actor& actor = gazetteer.actors()[alias_proc->actors[i]];
+            if (w >= 0) out.push_back({actor.name, w, "actor named in the query: any of its names"});
+            std::vector<std::string> names{actor.name};
+            names.insert(names.end(), actor.aliases.begin(), actor.aliases.end());
+            for (const auto& n : names)
+                for (auto sp : qanat::words(n)) done.insert(analyzer.term(std::string_view(n).substr(sp.start, sp.end - sp.start)));
+        }
+        for (const auto& t : typed_terms) {
+            if (is_prefixed(t) || !done.insert(t).second) continue;
+            double w = weigh(Xapian::Query(t));
+            if (w < 0) continue;
+            auto tw = typed_word.find(t);
+            std::string why = tw == typed_word.end() ? "query term"
+                              : tw->second == t    ? "word '" + t + "'"
+                                                   : "stem of '" + tw->second + "'";
+            out.push_back({t, w, why});
+        }
+        for (const auto& [t, scale] : expansion) {
+            if (done.count(t)) continue;
+            double w = weigh(Xapian::Query(t));
+            if (w < 0) continue;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "feedback term (Bo1), weight x%.2f", scale);
+            out.push_back({t, w * scale, buf});
+        }
+        std::sort(out.begin(), out.end(), [](const Hit::Contribution& a, const Hit::Contribution& b) {
+            return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
+        });
+        return out;
     }
 
     bool vocabulary_loaded = false;
@@ -660,15 +721,18 @@ struct Searcher::Impl {
         if (scored.size() > req.expand_terms) scored.resize(req.expand_terms);
         if (scored.empty() || scored.front().first <= 0) return words;
         std::vector<Xapian::Query> extra;
-        for (const auto& [w, term] : scored)
-            extra.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term),
-                               req.expand_weight * w / scored.front().first);
+        for (const auto& [w, term] : scored) {
+            double scale = req.expand_weight * w / scored.front().first;
+            extra.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), scale);
+            expansion[term] = scale;
+        }
         return Xapian::Query(Xapian::Query::OP_OR, words, Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end()));
     }
 
     SearchResult run(const SearchRequest& req) {
         SearchResult res;
         res.query = req.query;
+        expansion.clear();
         Parts parts = build_query(req, res);
         Xapian::Query words = parts.words;
         bool expanding = req.expand_terms > 0 && !words.empty() &&
@@ -783,6 +847,7 @@ struct Searcher::Impl {
             h.passage = StoredPassage::deserialise(it.get_document().get_data());
             h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms);
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes);
+            if (req.explain) h.explain = explain(req, h, parts.highlight);
             res.hits.push_back(std::move(h));
         }
         return res;

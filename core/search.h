@@ -47,6 +47,7 @@ struct SearchRequest {
     bool include_nonprose = false;
     bool facets = true;
     bool auto_correct = false;  ///< if nothing matches, run the spelling suggestion instead
+    bool explain = false;       ///< say for each hit what each term adds to its score
     std::size_t snippet_bytes = 300;
 
     // Ranking.
@@ -66,6 +67,13 @@ struct Hit {
     StoredPassage passage;
     std::vector<Span> highlights;  ///< byte ranges in passage.text, sorted, disjoint
     Span snippet;                  ///< the part of passage.text to show
+    /// With `explain`: what each matching term adds to the score.
+    struct Contribution {
+        std::string term;  ///< as indexed (stemmed, prefixed for filters)
+        double weight = 0;
+        std::string why;   ///< "word 'militias'", "alias of Popular Mobilization Forces", "feedback", ...
+    };
+    std::vector<Contribution> explain;
 };
 
 struct FacetValue {

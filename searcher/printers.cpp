@@ -66,6 +66,11 @@ ordered_json result_object(const QueryInfo& q, const SearchResult& r) {
         for (const auto& [name, kind] : p.actor_set()) actors.push_back({{"name", name}, {"kind", actor_kind_name(kind)}});
         o["actors"] = actors;
         o["years"] = p.year_set();
+        if (!h.explain.empty()) {
+            ordered_json ex = ordered_json::array();
+            for (const auto& c : h.explain) ex.push_back({{"term", c.term}, {"weight", round6(c.weight)}, {"why", c.why}});
+            o["explain"] = ex;
+        }
         hits.push_back(std::move(o));
     }
     j["hits"] = hits;
@@ -187,6 +192,11 @@ class TextPrinter : public Printer {
         line += terminal_safe(std::string_view(p.text).substr(pos, h.snippet.end - pos));
         if (h.snippet.end < p.text.size()) line += "\xE2\x80\xA6";
         out_ << line << "\n";
+        for (const auto& c : h.explain) {
+            char w[32];
+            std::snprintf(w, sizeof w, "%7.3f", c.weight);
+            out_ << dim(std::string("     ") + w + "  " + terminal_safe(c.term) + "  (" + terminal_safe(c.why) + ")") << "\n";
+        }
     }
 
     void actors(const Facet& f) {

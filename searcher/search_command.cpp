@@ -111,6 +111,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group); repeatable")
         ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year facet by year or decade")
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
+        ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
         ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes")

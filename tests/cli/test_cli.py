@@ -207,6 +207,16 @@ class Corpus(unittest.TestCase):
         self.assertEqual(fixed["corrected"], "hezbollah")
         self.assertIsNone(self.json("Hezbollah")["suggestion"])
 
+    def test_explain(self):
+        j = self.json("--explain", "--limit", "1", "PMF", "disarmed")
+        ex = j["hits"][0]["explain"]
+        whys = {e["term"]: e["why"] for e in ex}
+        self.assertEqual(whys.get("disarm"), "stem of 'disarmed'")
+        self.assertIn("Popular Mobilization Forces", whys)
+        self.assertNotIn("pmf", whys)  # counted once, as the actor
+        # The parts add up to the score (BM25 sums its terms).
+        self.assertAlmostEqual(sum(e["weight"] for e in ex), j["hits"][0]["score"], places=3)
+
     # -- golden output ------------------------------------------------------
 
     def check_golden(self, name, args):
