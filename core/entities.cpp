@@ -174,12 +174,18 @@ const Actor* Gazetteer::find(std::string_view name_or_alias) const {
 }
 
 std::vector<ActorMention> Gazetteer::mentions(std::string_view text) const {
-    std::vector<ActorMention> out;
-    if (patterns_.empty()) return out;
+    if (patterns_.empty()) return {};
     auto spans = words(text);
     std::vector<std::string> folded;
     folded.reserve(spans.size());
     for (auto sp : spans) folded.push_back(match_form(text.substr(sp.start, sp.end - sp.start)));
+    return mentions(text, spans, folded);
+}
+
+std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::vector<Span>& spans,
+                                              const std::vector<std::string>& folded) const {
+    std::vector<ActorMention> out;
+    if (patterns_.empty()) return out;
     for (std::size_t i = 0; i < spans.size();) {
         auto it = patterns_.find(folded[i]);
         bool matched = false;

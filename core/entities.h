@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "normalize.h"
+
 namespace qanat {
 
 enum class ActorKind { Person, Organisation, Place, Group, Unknown };
@@ -59,6 +61,10 @@ class Gazetteer {
 
     /// Every mention in text, longest alias first, left to right, no overlaps.
     std::vector<ActorMention> mentions(std::string_view text) const;
+    /// The same, given the words of text (words()) and their match forms
+    /// (folded, without a possessive 's).
+    std::vector<ActorMention> mentions(std::string_view text, const std::vector<Span>& spans,
+                                       const std::vector<std::string>& folded) const;
 
     /// Compact form stored in the index metadata.
     std::string serialise() const;

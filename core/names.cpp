@@ -243,46 +243,55 @@ ActorKind guess_kind(std::string_view name) {
 std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::vector<TextRegion>& regions) const {
     std::vector<NamedMention> out;
 
-    // 1. Gazetteer matches everywhere.
-    for (const auto& m : g_.mentions(text)) {
+    // The words of the article, split and folded once.
+    const std::vector<Span> spans = words(text);
+    std::vector<std::string> folded;
+    folded.reserve(spans.size());
+    for (auto w : spans) folded.push_back(fold_word(text.substr(w.start, w.end - w.start)));
+
+    // 1. Gazetteer matches everywhere (left to right, no overlaps).
+    for (const auto& m : g_.mentions(text, spans, folded)) {
         const Actor& a = g_.actors()[m.actor];
         out.push_back({m.start, m.end, a.name, a.kind, false});
     }
+    const std::size_t gazetteer_count = out.size();
     auto covered = [&](std::size_t s, std::size_t e) {
-        for (const auto& m : out)
-            if (s < m.end && m.start < e) return true;
-        return false;
+        auto it = std::partition_point(out.begin(), out.begin() + static_cast<long>(gazetteer_count),
+                                       [&](const NamedMention& m) { return m.end <= s; });
+        return it != out.begin() + static_cast<long>(gazetteer_count) && it->start < e;
     };
 
     // Tokens of the prose regions, with what the rules need to know.
     std::vector<Token> toks;
     std::unordered_set<std::string> lower_words;  // words written in lower case somewhere
-    for (auto w : words(text)) {
-        std::string_view x = text.substr(w.start, w.end - w.start);
-        if (!starts_upper(x)) lower_words.insert(fold_word(x));
-    }
-    for (const auto& r : regions) {
-        if (!r.prose) continue;
-        std::size_t line_start = r.start;
-        while (line_start < r.end) {
-            std::size_t nl = text.find('\n', line_start);
-            std::size_t line_end = (nl == std::string_view::npos || nl > r.end) ? r.end : nl;
-            std::string_view line = text.substr(line_start, line_end - line_start);
-            bool heading = heading_line(line);
-            for (auto w : words(line)) {
-                Token t;
-                t.start = line_start + w.start;
-                t.end = line_start + w.end;
-                std::string_view x = text.substr(t.start, t.end - t.start);
-                t.raw = strip_possessive(x);
-                t.folded = fold_word(x);
-                t.upper = starts_upper(x);
-                t.initial = sentence_initial(text, t.start);
-                t.heading = heading;
-                toks.push_back(std::move(t));
-            }
-            line_start = line_end + 1;
+    for (std::size_t i = 0; i < spans.size(); ++i)
+        if (!starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start))) lower_words.insert(folded[i]);
+    std::size_t region = 0, line_start = std::string_view::npos, line_end = 0;
+    bool heading = false;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+        const Span w = spans[i];
+        while (region < regions.size() && regions[region].end <= w.start) ++region;
+        if (region >= regions.size()) break;
+        const TextRegion& r = regions[region];
+        if (!r.prose || w.start < r.start || w.end > r.end) continue;
+        if (line_start == std::string_view::npos || w.start >= line_end || w.start < line_start) {
+            std::size_t ls = text.rfind('\n', w.start);
+            line_start = ls == std::string_view::npos ? 0 : ls + 1;
+            if (line_start < r.start) line_start = r.start;
+            std::size_t le = text.find('\n', w.start);
+            line_end = (le == std::string_view::npos || le > r.end) ? r.end : le;
+            heading = heading_line(text.substr(line_start, line_end - line_start));
         }
+        Token t;
+        t.start = w.start;
+        t.end = w.end;
+        std::string_view x = text.substr(t.start, t.end - t.start);
+        t.raw = strip_possessive(x);
+        t.folded = folded[i];
+        t.upper = starts_upper(x);
+        t.initial = t.upper && sentence_initial(text, t.start);
+        t.heading = heading;
+        toks.push_back(std::move(t));
     }
 
     // 2. Capitalised sequences the gazetteer does not know.
