@@ -131,6 +131,157 @@ class AliasProcessor : public Xapian::FieldProcessor {
     const Analyzer& an_;
 };
 
+/// Heterogeneous lookup: find by string_view without making a string.
+struct ViewHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+/// Facet counts and totals from the spy's values (see FacetKey), which come
+/// sorted: every value starts with its article id, so the values of one
+/// article are adjacent, and "articles" is counted without keeping sets.
+class FacetCounter {
+  public:
+    explicit FacetCounter(const SearchRequest& req) : req_(req), kinds_(req.facet_kinds.begin(), req.facet_kinds.end()) {}
+
+    void add(std::string_view value, Xapian::doccount n) {
+        std::string_view f[4];
+        std::size_t k = 0, p = 0;
+        while (k < 3) {
+            std::size_t q = value.find('\x1f', p);
+            if (q == std::string_view::npos) break;
+            f[k++] = value.substr(p, q - p);
+            p = q + 1;
+        }
+        if (k < 2) return;  // not a facet key
+        f[k] = value.substr(p);
+        total_ += n;
+        if (f[0] != article_) {
+            article_ = std::string(f[0]);
+            ++articles_;
+        }
+        ++entry_;
+        for_each_item(f[1], [&](std::string_view a) {
+            if (a.size() < 2) return;
+            int kind = a[0] - '0';
+            if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
+            if (!kinds_.empty() && !kinds_.count(std::string(actor_kind_name(static_cast<ActorKind>(kind))))) return;
+            std::string_view name = a.substr(1);
+            Tally& t = tally(actors_, name, [&] { return actor_key(name); });
+            t.kind = static_cast<ActorKind>(kind);
+            t.spellings[std::string(name)] += n;
+            count(t, n);
+        });
+        if (k >= 2)
+            for_each_item(f[2], [&](std::string_view y) {
+                std::string label = req_.year_decades && y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y);
+                count(tally(years_, label, [&] { return label; }), n);
+            });
+        if (k >= 3 && !f[3].empty()) count(tally(published_, f[3], [&] { return std::string(f[3]); }), n);
+    }
+
+    Xapian::doccount passages() const { return total_; }
+    Xapian::doccount articles() const { return articles_; }
+
+    void finish(SearchResult& res) {
+        fill(actors_, res.actors, true);
+        fill(years_, res.years, false);
+        fill(published_, res.published, false);
+    }
+
+  private:
+    struct Tally {
+        std::string key;
+        Xapian::doccount passages = 0, articles = 0;
+        std::size_t last_article = 0, last_entry = 0;
+        ActorKind kind = ActorKind::Unknown;
+        std::map<std::string, Xapian::doccount> spellings;  // actors: names with the same key
+    };
+    using Index = std::unordered_map<std::string, std::size_t, ViewHash, std::equal_to<>>;
+
+    template <class F>
+    static void for_each_item(std::string_view field, F f) {
+        while (!field.empty()) {
+            std::size_t q = field.find('\x1e');
+            f(field.substr(0, q));
+            if (q == std::string_view::npos) break;
+            field.remove_prefix(q + 1);
+        }
+    }
+
+    /// The tally of a value; `key_of` makes its key the first time the value is seen.
+    struct Values {
+        std::vector<Tally> all;
+        Index by_value;                                     ///< value as stored -> tally
+        std::unordered_map<std::string, std::size_t> by_key;  ///< key -> tally
+    };
+
+    template <class KeyOf>
+    Tally& tally(Values& vs, std::string_view value, KeyOf key_of) {
+        std::vector<Tally>& all = vs.all;
+        Index& by_value = vs.by_value;
+        auto it = by_value.find(value);
+        if (it == by_value.end()) {
+            std::string key = key_of();
+            // Several spellings of one actor share its key, and its tally.
+            auto [k, fresh] = vs.by_key.try_emplace(key, all.size());
+            if (fresh) {
+                all.emplace_back();
+                all.back().key = key;
+            }
+            it = by_value.emplace(std::string(value), k->second).first;
+        }
+        return all[it->second];
+    }
+
+    void count(Tally& t, Xapian::doccount n) {
+        if (t.last_entry == entry_) return;  // one passage, one count (1981 and 1985 in the 1980s)
+        t.last_entry = entry_;
+        t.passages += n;
+        if (t.last_article != articles_) {
+            t.last_article = articles_;
+            ++t.articles;
+        }
+    }
+
+    void fill(Values& vs, Facet& out, bool actor) const {
+        for (auto& t : vs.all) {
+            FacetValue v;
+            v.value = t.key;
+            if (actor) {
+                // The spelling most passages use names the value (ties: the first by name).
+                Xapian::doccount best = 0;
+                for (const auto& [name, c] : t.spellings)
+                    if (c > best) {
+                        best = c;
+                        v.value = name;
+                    }
+                v.kind = std::string(actor_kind_name(t.kind));
+            }
+            v.passages = t.passages;
+            v.articles = t.articles;
+            out.values.push_back(std::move(v));
+        }
+        out.total_values = out.values.size();
+        std::sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
+            if (a.passages != b.passages) return a.passages > b.passages;
+            if (a.articles != b.articles) return a.articles > b.articles;
+            return a.value < b.value;
+        });
+        if (req_.facet_limit > 0 && out.values.size() > req_.facet_limit) out.values.resize(req_.facet_limit);
+        if (req_.facet_sort == FacetSort::Name)
+            std::stable_sort(out.values.begin(), out.values.end(),
+                             [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
+    }
+
+    const SearchRequest& req_;
+    std::set<std::string> kinds_;
+    std::string article_;
+    Xapian::doccount total_ = 0, articles_ = 0;
+    std::size_t entry_ = 0;
+    Values actors_, years_, published_;
+};
+
 /// A tcp:// address, or a stub file or folder that names a remote database.
 bool is_remote(const std::string& spec) {
     if (spec.rfind("tcp://", 0) == 0) return true;
@@ -762,69 +913,11 @@ struct Searcher::Impl {
         }
 
         // Facets and totals from the spy, over every matching passage.
-        struct Acc {
-            FacetValue v;
-            std::set<std::string> articles;
-            std::map<std::string, Xapian::doccount> spellings;  // display names of one actor key
-        };
-        std::map<std::string, Acc> actors, years, published;
-        std::set<std::string> articles;
-        std::set<std::string> kinds(req.facet_kinds.begin(), req.facet_kinds.end());
-        Xapian::doccount total = 0;
-        auto count = [](std::map<std::string, Acc>& m, const std::string& key, const std::string& display,
-                        Xapian::doccount n, const std::string& article) {
-            Acc& e = m[key];
-            e.v.passages += n;
-            e.articles.insert(article);
-            e.spellings[display] += n;
-        };
-        for (auto it = spy.values_begin(); it != spy.values_end(); ++it) {
-            Xapian::doccount n = it.get_termfreq();
-            total += n;
-            FacetKey key = FacetKey::deserialise(*it);
-            articles.insert(key.article_id);
-            for (const auto& [name, kind] : key.actors) {
-                std::string kn(actor_kind_name(kind));
-                if (!kinds.empty() && !kinds.count(kn)) continue;
-                count(actors, actor_key(name), name, n, key.article_id);
-                actors[actor_key(name)].v.kind = kn;
-            }
-            std::set<std::string> ys;
-            for (const auto& y : key.years)
-                ys.insert(req.year_decades && y.size() == 4 ? y.substr(0, 3) + "0s" : y);
-            for (const auto& label : ys) count(years, label, label, n, key.article_id);
-            if (!key.published.empty()) count(published, key.published, key.published, n, key.article_id);
-        }
-        res.total_passages = total;
-        res.total_articles = static_cast<Xapian::doccount>(articles.size());
-        auto finish = [&](std::map<std::string, Acc>& m, Facet& out) {
-            for (auto& [key, e] : m) {
-                // The spelling most passages use names the value (ties: the first by name).
-                Xapian::doccount best = 0;
-                for (const auto& [name, c] : e.spellings)
-                    if (c > best) {
-                        best = c;
-                        e.v.value = name;
-                    }
-                e.v.articles = static_cast<Xapian::doccount>(e.articles.size());
-                out.values.push_back(e.v);
-            }
-            out.total_values = out.values.size();
-            std::stable_sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
-                if (a.passages != b.passages) return a.passages > b.passages;
-                if (a.articles != b.articles) return a.articles > b.articles;
-                return a.value < b.value;
-            });
-            if (req.facet_limit > 0 && out.values.size() > req.facet_limit) out.values.resize(req.facet_limit);
-            if (req.facet_sort == FacetSort::Name)
-                std::stable_sort(out.values.begin(), out.values.end(),
-                                 [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
-        };
-        if (req.facets) {
-            finish(actors, res.actors);
-            finish(years, res.years);
-            finish(published, res.published);
-        }
+        FacetCounter counter(req);
+        for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counter.add(*it, it.get_termfreq());
+        res.total_passages = counter.passages();
+        res.total_articles = counter.articles();
+        if (req.facets) counter.finish(res);
 
         // Terms to highlight.
         std::vector<std::string> text_terms, filter_terms;
