@@ -137,6 +137,23 @@ struct ViewHash {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+/// Spellings of one actor merge in a facet: "Erdoğan" and "Erdogan",
+/// "al-Sudani" and "al Sudani" (folded; hyphens and spaces alike).
+std::string spelling_key(std::string_view name) {
+    std::string f = fold(name);
+    std::string k;
+    k.reserve(f.size());
+    for (char c : f) {
+        if (c == '-' || c == ' ' || c == '\t') {
+            if (!k.empty() && k.back() != ' ') k += ' ';
+        } else {
+            k += c;
+        }
+    }
+    while (!k.empty() && k.back() == ' ') k.pop_back();
+    return k;
+}
+
 /// Facet counts and totals from the spy's values (see FacetKey), which come
 /// sorted: every value starts with its article id, so the values of one
 /// article are adjacent, and "articles" is counted without keeping sets.
@@ -167,7 +184,7 @@ class FacetCounter {
             if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
             if (!kinds_.empty() && !kinds_.count(std::string(actor_kind_name(static_cast<ActorKind>(kind))))) return;
             std::string_view name = a.substr(1);
-            Tally& t = tally(actors_, name, [&] { return actor_key(name); });
+            Tally& t = tally(actors_, name, [&] { return spelling_key(name); });
             t.kind = static_cast<ActorKind>(kind);
             t.spellings[std::string(name)] += n;
             count(t, n);
@@ -263,12 +280,17 @@ class FacetCounter {
             out.values.push_back(std::move(v));
         }
         out.total_values = out.values.size();
-        std::sort(out.values.begin(), out.values.end(), [](const FacetValue& a, const FacetValue& b) {
+        auto by_count = [](const FacetValue& a, const FacetValue& b) {
             if (a.passages != b.passages) return a.passages > b.passages;
             if (a.articles != b.articles) return a.articles > b.articles;
             return a.value < b.value;
-        });
-        if (req_.facet_limit > 0 && out.values.size() > req_.facet_limit) out.values.resize(req_.facet_limit);
+        };
+        if (req_.facet_limit > 0 && out.values.size() > req_.facet_limit) {
+            std::partial_sort(out.values.begin(), out.values.begin() + req_.facet_limit, out.values.end(), by_count);
+            out.values.resize(req_.facet_limit);
+        } else {
+            std::sort(out.values.begin(), out.values.end(), by_count);
+        }
         if (req_.facet_sort == FacetSort::Name)
             std::stable_sort(out.values.begin(), out.values.end(),
                              [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
