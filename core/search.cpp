@@ -1,6 +1,7 @@
 #include "search.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <charconv>
 #include <filesystem>
@@ -178,6 +179,7 @@ class FacetCounter {
             ++articles_;
         }
         ++entry_;
+        if (!req_.facets) return;  // totals only
         for_each_item(f[1], [&](std::string_view a) {
             if (a.size() < 2) return;
             int kind = a[0] - '0';
@@ -185,7 +187,7 @@ class FacetCounter {
             if (!kinds_.empty() && !kinds_.count(std::string(actor_kind_name(static_cast<ActorKind>(kind))))) return;
             std::string_view name = a.substr(1);
             Tally& t = tally(actors_, name, [&] { return spelling_key(name); });
-            t.kind = static_cast<ActorKind>(kind);
+            t.kinds[static_cast<std::size_t>(kind)] += n;
             t.spellings[std::string(name)] += n;
             count(t, n);
         });
@@ -211,7 +213,7 @@ class FacetCounter {
         std::string key;
         Xapian::doccount passages = 0, articles = 0;
         std::size_t last_article = 0, last_entry = 0;
-        ActorKind kind = ActorKind::Unknown;
+        std::array<Xapian::doccount, 5> kinds{};  // actors: passages per kind (kinds may differ by article)
         std::map<std::string, Xapian::doccount> spellings;  // actors: names with the same key
     };
     using Index = std::unordered_map<std::string, std::size_t, ViewHash, std::equal_to<>>;
@@ -273,7 +275,12 @@ class FacetCounter {
                         best = c;
                         v.value = name;
                     }
-                v.kind = std::string(actor_kind_name(t.kind));
+                // The kind most passages give it; a known kind over "unknown".
+                std::size_t kind = static_cast<std::size_t>(ActorKind::Unknown);
+                for (std::size_t k = 0; k < t.kinds.size(); ++k)
+                    if (k != kind && t.kinds[k] > 0 && (kind == static_cast<std::size_t>(ActorKind::Unknown) || t.kinds[k] > t.kinds[kind]))
+                        kind = k;
+                v.kind = std::string(actor_kind_name(static_cast<ActorKind>(kind)));
             }
             v.passages = t.passages;
             v.articles = t.articles;
@@ -302,6 +309,17 @@ class FacetCounter {
     Xapian::doccount total_ = 0, articles_ = 0;
     std::size_t entry_ = 0;
     Values actors_, years_, published_;
+};
+
+/// Feeds the facet key of every matching passage to a FacetCounter, in the
+/// order the matcher meets them (docid order, for one database).
+class FacetSpy : public Xapian::MatchSpy {
+  public:
+    explicit FacetSpy(FacetCounter& c) : c_(c) {}
+    void operator()(const Xapian::Document& doc, double) override { c_.add(doc.get_value(schema::kSlotFacets), 1); }
+
+  private:
+    FacetCounter& c_;
 };
 
 /// A tcp:// address, or a stub file or folder that names a remote database.
@@ -919,24 +937,30 @@ struct Searcher::Impl {
         enquire.set_weighting_scheme(*weight(req));
         enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
         if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
-        Xapian::ValueCountMatchSpy spy(schema::kSlotFacets);
-        Xapian::MSet mset;
-        if (remote) {
-            // Xapian 1.4 over the remote protocol lets a spy count some of the
-            // top documents twice when an MSet page is asked for with it; the
-            // counts come from a pass that asks for no documents.
-            enquire.add_matchspy(&spy);
-            enquire.get_mset(0, 0, db.get_doccount());
-            enquire.clear_matchspies();
-            mset = enquire.get_mset(req.offset, req.limit);
-        } else {
-            enquire.add_matchspy(&spy);
-            mset = enquire.get_mset(req.offset, req.limit, db.get_doccount());
-        }
-
-        // Facets and totals from the spy, over every matching passage.
+        // Counts over every match come from a pass that ranks nothing (BoolWeight)
+        // and feeds each matching passage's facet key to a FacetCounter; the
+        // page of hits comes from a ranked pass that can stop early.
         FacetCounter counter(req);
-        for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counter.add(*it, it.get_termfreq());
+        Xapian::Enquire counting(db);
+        counting.set_query(q);
+        counting.set_weighting_scheme(Xapian::BoolWeight());
+        if (db.size() == 1 && !remote) {
+            // One local database: passages are met in docid order, each
+            // article's together, and counted as they come.
+            FacetSpy spy(counter);
+            counting.add_matchspy(&spy);
+            counting.get_mset(0, 0, db.get_doccount());
+        } else {
+            // Several parts, or remote ones: Xapian's own spy, which the stock
+            // xapian-tcpsrv runs and whose merged values come sorted. (Asked
+            // for no documents: Xapian 1.4 over the remote protocol lets a spy
+            // count some top documents twice when a page is asked for too.)
+            Xapian::ValueCountMatchSpy spy(schema::kSlotFacets);
+            counting.add_matchspy(&spy);
+            counting.get_mset(0, 0, db.get_doccount());
+            for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counter.add(*it, it.get_termfreq());
+        }
+        Xapian::MSet mset = enquire.get_mset(req.offset, req.limit);
         res.total_passages = counter.passages();
         res.total_articles = counter.articles();
         if (req.facets) counter.finish(res);
