@@ -1,17 +1,16 @@
 #include "printers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "json_writer.h"
 
 namespace qanat::searcher {
 
 namespace {
-
-using nlohmann::ordered_json;
 
 constexpr const char* kHlOn = "\x1b[1;31m";
 constexpr const char* kBold = "\x1b[1m";
@@ -22,94 +21,118 @@ constexpr const char* kMarkOff = "]]";
 
 double round6(double v) { return std::round(v * 1e6) / 1e6; }
 
-ordered_json facet_json(const Facet& f, bool with_kind) {
-    ordered_json a = ordered_json::array();
+void write_facet(JsonWriter& w, const Facet& f, bool with_kind) {
+    w.begin_array();
     for (const auto& v : f.values) {
-        ordered_json e;
-        e["value"] = v.value;
-        if (with_kind) e["kind"] = v.kind;
-        e["passages"] = v.passages;
-        e["articles"] = v.articles;
-        a.push_back(std::move(e));
+        w.begin_object().key("value").value(v.value);
+        if (with_kind) w.key("kind").value(v.kind);
+        w.key("passages").value(v.passages).key("articles").value(v.articles).end_object();
     }
-    return a;
+    w.end_array();
 }
 
-ordered_json result_object(const QueryInfo& q, const SearchResult& r) {
-    ordered_json j;
-    if (q.batch) j["id"] = q.id;
-    j["format_version"] = kJsonFormatVersion;
-    j["query"] = r.query;
-    j["parsed"] = r.parsed;
-    j["total"] = {{"passages", r.total_passages}, {"articles", r.total_articles}};
-    ordered_json hits = ordered_json::array();
+void write_span(JsonWriter& w, std::size_t a, std::size_t b) {
+    w.begin_array().value(static_cast<unsigned long long>(a)).value(static_cast<unsigned long long>(b)).end_array();
+}
+
+void write_strings(JsonWriter& w, const std::vector<std::string>& v) {
+    w.begin_array();
+    for (const auto& s : v) w.value(s);
+    w.end_array();
+}
+
+void write_result(JsonWriter& w, const QueryInfo& q, const SearchResult& r) {
+    w.begin_object();
+    if (q.batch) w.key("id").value(q.id);
+    w.key("format_version").value(kJsonFormatVersion);
+    w.key("query").value(r.query);
+    w.key("parsed").value(r.parsed);
+    w.key("total").begin_object().key("passages").value(r.total_passages).key("articles").value(r.total_articles).end_object();
+    w.key("hits").begin_array();
     for (const auto& h : r.hits) {
         const auto& p = h.passage;
-        ordered_json o;
-        o["rank"] = h.rank;
-        o["score"] = round6(h.score);
-        o["article"] = {{"id", p.article_id}, {"title", p.title}, {"path", p.path}};
-        if (!p.published.empty()) o["article"]["published"] = p.published;
-        o["passage"] = {{"index", p.ordinal}, {"start", p.start}, {"end", p.end}, {"kind", block_kind_name(p.kind)}};
-        o["text"] = p.text;
-        ordered_json hl = ordered_json::array();
-        for (const auto& s : h.highlights) hl.push_back({s.start, s.end});
-        o["highlights"] = hl;
-        std::string snip = p.text.substr(h.snippet.start, h.snippet.end - h.snippet.start);
-        o["snippet"] = snip;
-        ordered_json shl = ordered_json::array();
-        for (const auto& s : h.highlights)
-            if (s.start >= h.snippet.start && s.end <= h.snippet.end)
-                shl.push_back({s.start - h.snippet.start, s.end - h.snippet.start});
-        o["snippet_highlights"] = shl;
-        ordered_json actors = ordered_json::array();
-        for (const auto& [name, kind] : p.actor_set()) actors.push_back({{"name", name}, {"kind", actor_kind_name(kind)}});
-        o["actors"] = actors;
-        o["years"] = p.year_set();
+        w.begin_object();
+        w.key("rank").value(h.rank);
+        w.key("score").value(round6(h.score));
+        w.key("article").begin_object().key("id").value(p.article_id).key("title").value(p.title).key("path").value(p.path);
+        if (!p.published.empty()) w.key("published").value(p.published);
+        w.end_object();
+        w.key("passage").begin_object().key("index").value(p.ordinal).key("start").value(static_cast<unsigned long long>(p.start));
+        w.key("end").value(static_cast<unsigned long long>(p.end)).key("kind").value(block_kind_name(p.kind)).end_object();
+        w.key("text").value(p.text);
+        w.key("highlights").begin_array();
+        for (const auto& sp : h.highlights) write_span(w, sp.start, sp.end);
+        w.end_array();
+        w.key("snippet").value(std::string_view(p.text).substr(h.snippet.start, h.snippet.end - h.snippet.start));
+        w.key("snippet_highlights").begin_array();
+        for (const auto& sp : h.highlights)
+            if (sp.start >= h.snippet.start && sp.end <= h.snippet.end)
+                write_span(w, sp.start - h.snippet.start, sp.end - h.snippet.start);
+        w.end_array();
+        w.key("actors").begin_array();
+        for (const auto& [name, kind] : p.actor_set())
+            w.begin_object().key("name").value(name).key("kind").value(actor_kind_name(kind)).end_object();
+        w.end_array();
+        w.key("years");
+        write_strings(w, p.year_set());
         if (!h.explain.empty()) {
-            ordered_json ex = ordered_json::array();
-            for (const auto& c : h.explain) ex.push_back({{"term", c.term}, {"weight", round6(c.weight)}, {"why", c.why}});
-            o["explain"] = ex;
+            w.key("explain").begin_array();
+            for (const auto& c : h.explain)
+                w.begin_object().key("term").value(c.term).key("weight").value(round6(c.weight)).key("why").value(c.why).end_object();
+            w.end_array();
         }
-        hits.push_back(std::move(o));
+        w.end_object();
     }
-    j["hits"] = hits;
-    j["facets"] = {{"actor", facet_json(r.actors, true)},
-                   {"year", facet_json(r.years, false)},
-                   {"published", facet_json(r.published, false)}};
-    j["facet_values"] = {{"actor", r.actors.total_values},
-                         {"year", r.years.total_values},
-                         {"published", r.published.total_values}};
-    j["warnings"] = r.warnings;
-    j["suggestion"] = r.suggestion.empty() ? ordered_json() : ordered_json(r.suggestion);
-    if (!r.corrected.empty()) j["corrected"] = r.corrected;
-    j["partial"] = r.partial;
-    if (r.partial) j["unavailable"] = r.unavailable;
-    return j;
-}
-
-std::string dump(const ordered_json& j, int indent) {
-    return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
+    w.end_array();
+    w.key("facets").begin_object();
+    w.key("actor");
+    write_facet(w, r.actors, true);
+    w.key("year");
+    write_facet(w, r.years, false);
+    w.key("published");
+    write_facet(w, r.published, false);
+    w.end_object();
+    w.key("facet_values").begin_object().key("actor").value(r.actors.total_values);
+    w.key("year").value(r.years.total_values).key("published").value(r.published.total_values).end_object();
+    w.key("warnings");
+    write_strings(w, r.warnings);
+    w.key("suggestion");
+    if (r.suggestion.empty()) w.null();
+    else w.value(r.suggestion);
+    if (!r.corrected.empty()) w.key("corrected").value(r.corrected);
+    w.key("partial").value(r.partial);
+    if (r.partial) {
+        w.key("unavailable");
+        write_strings(w, r.unavailable);
+    }
+    w.end_object();
 }
 
 class JsonPrinter : public Printer {
   public:
     JsonPrinter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
     void result(const QueryInfo& q, const SearchResult& r) override {
-        out_ << dump(result_object(q, r), lines_ ? -1 : 2) << "\n";
+        buf_.clear();
+        JsonWriter w(buf_, lines_ ? -1 : 2);
+        write_result(w, q, r);
+        buf_ += '\n';
+        out_ << buf_;
     }
     void error(const QueryInfo& q, const std::string& query, const std::string& message) override {
-        ordered_json j;
-        if (q.batch) j["id"] = q.id;
-        j["format_version"] = kJsonFormatVersion;
-        j["query"] = query;
-        j["error"] = message;
-        out_ << dump(j, lines_ ? -1 : 2) << "\n";
+        buf_.clear();
+        JsonWriter w(buf_, lines_ ? -1 : 2);
+        w.begin_object();
+        if (q.batch) w.key("id").value(q.id);
+        w.key("format_version").value(kJsonFormatVersion).key("query").value(query).key("error").value(message);
+        w.end_object();
+        buf_ += '\n';
+        out_ << buf_;
     }
 
   private:
     std::ostream& out_;
     bool lines_;
+    std::string buf_;
 };
 
 class TrecPrinter : public Printer {
@@ -276,7 +299,10 @@ std::string terminal_safe(std::string_view s) {
 }
 
 std::string result_json(const QueryInfo& q, const SearchResult& r, int indent) {
-    return dump(result_object(q, r), indent);
+    std::string out;
+    JsonWriter w(out, indent);
+    write_result(w, q, r);
+    return out;
 }
 
 std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const PrintOptions& opt) {
