@@ -1,6 +1,7 @@
 #include "document.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -32,46 +33,113 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 }  // namespace
 
+namespace {
+
+// The stored form of a passage: a format byte, then fields as unsigned
+// varints and length-prefixed strings, in a fixed order.
+constexpr char kStoredFormat = 1;
+
+void put_varint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+void put_string(std::string& out, std::string_view s) {
+    put_varint(out, s.size());
+    out.append(s);
+}
+
+struct Reader {
+    std::string_view d;
+    std::size_t p = 0;
+    [[noreturn]] static void damaged() { throw std::runtime_error("stored passage is damaged"); }
+    std::uint64_t varint() {
+        std::uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (p >= d.size()) damaged();
+            auto b = static_cast<unsigned char>(d[p++]);
+            v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+            if (!(b & 0x80)) return v;
+        }
+        damaged();
+    }
+    std::string string() {
+        std::uint64_t n = varint();
+        if (n > d.size() - p) damaged();
+        std::string s(d.substr(p, n));
+        p += n;
+        return s;
+    }
+};
+
+}  // namespace
+
 std::string StoredPassage::serialise() const {
-    nlohmann::json j;
-    j["a"] = article_id;
-    j["t"] = title;
-    j["p"] = path;
-    if (!published.empty()) j["d"] = published;
-    j["i"] = ordinal;
-    j["s"] = start;
-    j["e"] = end;
-    j["x"] = text;
-    if (kind != BlockKind::Prose) j["k"] = block_kind_name(kind);
-    auto ac = nlohmann::json::array();
-    for (const auto& a : actors) ac.push_back({a.name, static_cast<int>(a.kind), a.start, a.end});
-    j["ac"] = ac;
-    auto yr = nlohmann::json::array();
-    for (const auto& y : years) yr.push_back({y.label, y.start, y.end});
-    j["yr"] = yr;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string out;
+    out.reserve(text.size() + title.size() + article_id.size() + path.size() + 32 + 24 * actors.size());
+    out += kStoredFormat;
+    put_string(out, article_id);
+    put_string(out, title);
+    put_string(out, path);
+    put_string(out, published);
+    put_varint(out, ordinal);
+    put_varint(out, start);
+    put_varint(out, end);
+    put_string(out, text);
+    put_varint(out, static_cast<std::uint64_t>(kind));
+    put_varint(out, actors.size());
+    for (const auto& a : actors) {
+        put_string(out, a.name);
+        put_varint(out, static_cast<std::uint64_t>(a.kind));
+        put_varint(out, a.start);
+        put_varint(out, a.end);
+    }
+    put_varint(out, years.size());
+    for (const auto& y : years) {
+        put_string(out, y.label);
+        put_varint(out, y.start);
+        put_varint(out, y.end);
+    }
+    return out;
 }
 
 StoredPassage StoredPassage::deserialise(std::string_view data) {
     StoredPassage p;
-    try {
-        auto j = nlohmann::json::parse(data);
-        p.article_id = j.at("a").get<std::string>();
-        p.title = j.at("t").get<std::string>();
-        p.path = j.at("p").get<std::string>();
-        p.published = j.value("d", std::string());
-        p.ordinal = j.at("i").get<unsigned>();
-        p.start = j.at("s").get<std::size_t>();
-        p.end = j.at("e").get<std::size_t>();
-        p.text = j.at("x").get<std::string>();
-        if (j.contains("k")) parse_block_kind(j["k"].get<std::string>(), &p.kind);
-        for (const auto& a : j.at("ac"))
-            p.actors.push_back({a.at(0).get<std::string>(), static_cast<ActorKind>(a.at(1).get<int>()),
-                                a.at(2).get<std::size_t>(), a.at(3).get<std::size_t>()});
-        for (const auto& y : j.at("yr"))
-            p.years.push_back({y.at(0).get<std::string>(), y.at(1).get<std::size_t>(), y.at(2).get<std::size_t>()});
-    } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(std::string("stored passage is damaged: ") + e.what());
+    if (data.empty() || data[0] != kStoredFormat) Reader::damaged();
+    Reader r{data, 1};
+    p.article_id = r.string();
+    p.title = r.string();
+    p.path = r.string();
+    p.published = r.string();
+    p.ordinal = static_cast<unsigned>(r.varint());
+    p.start = r.varint();
+    p.end = r.varint();
+    p.text = r.string();
+    auto kind = r.varint();
+    if (kind > static_cast<std::uint64_t>(BlockKind::Links)) Reader::damaged();
+    p.kind = static_cast<BlockKind>(kind);
+    auto n = r.varint();
+    if (n > data.size()) Reader::damaged();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        ActorRef a;
+        a.name = r.string();
+        auto k = r.varint();
+        a.kind = k > static_cast<std::uint64_t>(ActorKind::Unknown) ? ActorKind::Unknown : static_cast<ActorKind>(k);
+        a.start = r.varint();
+        a.end = r.varint();
+        p.actors.push_back(std::move(a));
+    }
+    n = r.varint();
+    if (n > data.size()) Reader::damaged();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        YearRef y;
+        y.label = r.string();
+        y.start = r.varint();
+        y.end = r.varint();
+        p.years.push_back(std::move(y));
     }
     return p;
 }

@@ -15,7 +15,7 @@
 namespace qanat::schema {
 
 /// Bumped whenever documents written by an older qanat cannot be read correctly.
-inline constexpr int kVersion = 2;  // 2: facet key carries the publication year
+inline constexpr int kVersion = 3;  // 2: facet key with publication year; 3: binary passage data
 
 struct Prefix {
     std::string_view field;  ///< query-parser field name ("" = not user-visible)
