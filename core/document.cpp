@@ -284,10 +284,10 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         Xapian::Document doc;
         tg_.set_document(doc);
         tg_.index_text(sp.text);
-        tg_.increase_termpos(100);
-        tg_.index_text(parsed.title, 1, std::string(schema::kTitle.prefix));
+        // Title words: for title: searches, without positions (no title phrases),
+        // which keeps every passage from carrying its title's position lists.
+        tg_.index_text_without_positions(parsed.title, 1, std::string(schema::kTitle.prefix));
         doc.add_boolean_term(article_term);
-        doc.add_boolean_term(schema::passage_id_term(article.id, sp.ordinal));
         FacetKey fk;
         fk.article_id = article.id;
         fk.actors = sp.actor_set();

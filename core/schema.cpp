@@ -22,13 +22,6 @@ std::string term(const Prefix& p, std::string_view value) {
     return t;
 }
 
-std::string passage_id_term(std::string_view article_id, unsigned ordinal) {
-    std::string v(article_id);
-    v += '#';
-    v += std::to_string(ordinal);
-    return term(kPassageId, v);
-}
-
 std::string order_key(std::string_view article_id, unsigned ordinal) {
     std::string k(article_id);
     k += '\0';

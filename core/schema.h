@@ -15,7 +15,7 @@
 namespace qanat::schema {
 
 /// Bumped whenever documents written by an older qanat cannot be read correctly.
-inline constexpr int kVersion = 3;  // 2: facet key with publication year; 3: binary passage data
+inline constexpr int kVersion = 4;  // 2: facet key with publication year; 3: binary passage data; 4: no Q terms, title without positions
 
 struct Prefix {
     std::string_view field;  ///< query-parser field name ("" = not user-visible)
@@ -24,7 +24,6 @@ struct Prefix {
     std::string_view meaning;
 };
 
-inline constexpr Prefix kPassageId{"", "Q", true, "unique passage id: article id '#' ordinal"};
 inline constexpr Prefix kTitle{"title", "S", false, "words of the article title"};
 inline constexpr Prefix kYear{"year", "Y", true, "a year the passage speaks of"};
 inline constexpr Prefix kDecade{"", "XD", true, "a decade the passage speaks of (e.g. XD198 = the 1980s)"};
@@ -34,8 +33,8 @@ inline constexpr Prefix kActorKind{"", "XK", true, "kind of an actor present (pe
 inline constexpr Prefix kBlock{"", "XB", true, "non-prose block kind (list, fields, price, references, links)"};
 inline constexpr Prefix kPublished{"published", "XP", true, "publication year of the article"};
 
-inline constexpr std::array<Prefix, 9> kPrefixes{kPassageId, kTitle,   kYear,      kDecade,   kArticle,
-                                                 kActor,     kActorKind, kBlock, kPublished};
+inline constexpr std::array<Prefix, 8> kPrefixes{kTitle, kYear,      kDecade, kArticle,
+                                                 kActor, kActorKind, kBlock,  kPublished};
 
 constexpr bool prefixes_unique() {
     for (std::size_t i = 0; i < kPrefixes.size(); ++i)
@@ -89,9 +88,6 @@ inline constexpr std::size_t kMaxTermBytes = 240;
 /// prefix from a value that starts with a capital letter. Values too long for a
 /// term are shortened with a hash so that the term stays unique.
 std::string term(const Prefix& p, std::string_view value);
-
-/// Unique id term of a passage.
-std::string passage_id_term(std::string_view article_id, unsigned ordinal);
 
 /// Sortable key for tie-breaking: article id, NUL, 4-byte big-endian ordinal.
 std::string order_key(std::string_view article_id, unsigned ordinal);

@@ -826,10 +826,12 @@ struct Searcher::Impl {
     /// their stems), each actor named (any of its names), feedback terms.
     std::vector<Hit::Contribution> explain(const SearchRequest& req, const Hit& h,
                                            const std::vector<std::string>& typed_terms) {
-        const std::string pid = schema::passage_id_term(h.passage.article_id, h.passage.ordinal);
+        // This passage alone: its sort key is unique.
+        const std::string key = schema::order_key(h.passage.article_id, h.passage.ordinal);
+        const Xapian::Query only(Xapian::Query::OP_VALUE_RANGE, schema::kSlotOrder, key, key);
         auto weigh = [&](const Xapian::Query& part) -> double {
             Xapian::Enquire e(db);
-            e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, part, Xapian::Query(pid)));
+            e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, part, only));
             e.set_weighting_scheme(*weight(req));
             Xapian::MSet m = e.get_mset(0, 1);
             return m.empty() ? -1 : m.begin().get_weight();
