@@ -39,7 +39,7 @@ JsonlResult parse_jsonl_article(std::string_view line) {
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range
         r.error = std::string("not valid JSON (") + e.what() + ")";
         return r;
     }
@@ -54,6 +54,8 @@ JsonlResult parse_jsonl_article(std::string_view line) {
     }
     if (id->is_string()) {
         r.article.id = id->get<std::string>();
+    } else if (id->is_number_unsigned()) {
+        r.article.id = std::to_string(id->get<unsigned long long>());
     } else if (id->is_number_integer()) {
         r.article.id = std::to_string(id->get<long long>());
     } else {

@@ -92,7 +92,10 @@ std::string fold_impl(std::string_view utf8, bool casefold) {
     UErrorCode err = U_ZERO_ERROR;
     icu::UnicodeString s = icu::UnicodeString::fromUTF8(
         icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-    icu::UnicodeString a = (casefold ? nfkc_casefold() : nfkc()).normalize(s, err);
+    // Diacritics go first, so that case folding cannot turn one into a letter
+    // (U+0345, the Greek iota subscript, folds to iota): "λόγῳ" is "λογω"
+    // whether folded with or without case.
+    icu::UnicodeString a = nfkc().normalize(s, err);
     icu::UnicodeString d = nfd().normalize(a, err);
     icu::UnicodeString kept;
     for (int32_t i = 0; i < d.length();) {
@@ -108,9 +111,8 @@ std::string fold_impl(std::string_view utf8, bool casefold) {
         else
             kept.append(c);
     }
-    icu::UnicodeString out = nfc().normalize(kept, err);
+    icu::UnicodeString out = (casefold ? nfkc_casefold() : nfc()).normalize(kept, err);
     if (U_FAILURE(err)) return std::string(utf8);
-    if (casefold) out.foldCase();
     std::string r;
     out.toUTF8String(r);
     return r;

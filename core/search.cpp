@@ -65,6 +65,14 @@ class YearProcessor : public Xapian::FieldProcessor {
     }
 };
 
+/// article:ID, with ids too long for a term shortened as the index does.
+class ArticleProcessor : public Xapian::FieldProcessor {
+  public:
+    Xapian::Query operator()(const std::string& value) override {
+        return Xapian::Query(schema::term(schema::kArticle, value));
+    }
+};
+
 class PublishedProcessor : public Xapian::FieldProcessor {
   public:
     Xapian::Query operator()(const std::string& value) override {
@@ -540,16 +548,23 @@ Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::siz
     }
     int hl_total = static_cast<int>(hl.size());
     if (best_score >= 0 && (best_score > 0 || hl_total == 0)) return {best_s, best_e};
-    // A highlight inside an over-long sentence: cut words around it.
+    // A highlight inside an over-long sentence: cut words around it, never
+    // more than max_bytes, never inside a UTF-8 sequence.
+    auto continuation = [&](std::size_t i) { return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
     std::size_t centre = hl.empty() ? 0 : hl.front().start;
     std::size_t s = centre > max_bytes / 3 ? centre - max_bytes / 3 : 0;
-    std::size_t e = std::min(text.size(), s + max_bytes);
-    while (s > 0 && text[s - 1] != ' ' && text[s - 1] != '\n') --s;
-    while (e < text.size() && e > s && text[e] != ' ' && text[e] != '\n') --e;
-    if (e <= s) {
-        e = std::min(text.size(), s + max_bytes);
-        while (e < text.size() && e > s && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80) --e;
+    // Start at a word: forward to the next space, unless that passes the highlight.
+    if (s > 0) {
+        std::size_t w = s;
+        while (w < centre && text[w - 1] != ' ' && text[w - 1] != '\n') ++w;
+        s = w;
     }
+    while (continuation(s)) ++s;
+    std::size_t e = std::min(text.size(), s + max_bytes);
+    std::size_t we = e;
+    while (we < text.size() && we > s && text[we] != ' ' && text[we] != '\n') --we;
+    if (we > s) e = we;
+    while (continuation(e) && e > s) --e;
     return {s, e};
 }
 
@@ -559,6 +574,7 @@ struct Searcher::Impl {
     Analyzer analyzer;
     Gazetteer gazetteer;
     YearProcessor year_proc;
+    ArticleProcessor article_proc;
     PublishedProcessor published_proc;
     std::unique_ptr<ActorProcessor> actor_proc;
     std::unique_ptr<AliasProcessor> alias_proc;
@@ -627,7 +643,7 @@ struct Searcher::Impl {
         bool any = req.op == DefaultOp::Any || (req.op == DefaultOp::Auto && req.plain);
         qp.set_default_op(any ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
         qp.add_prefix(std::string(schema::kTitle.field), std::string(schema::kTitle.prefix));
-        qp.add_boolean_prefix(std::string(schema::kArticle.field), std::string(schema::kArticle.prefix));
+        qp.add_boolean_prefix(std::string(schema::kArticle.field), &article_proc);
         qp.add_boolean_prefix(std::string(schema::kActor.field), actor_proc.get());
         qp.add_boolean_prefix(std::string(schema::kYear.field), &year_proc);
         qp.add_boolean_prefix(std::string(schema::kPublished.field), &published_proc);

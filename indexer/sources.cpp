@@ -1,9 +1,16 @@
 #include "sources.h"
 
+#include "normalize.h"
+
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -38,6 +45,27 @@ void stat_into(const std::string& path, SourceFile& f) {
     }
 }
 
+/// A file name as text: bytes that are not UTF-8 are written %XX, so that
+/// the article id stays unique, readable and the same on every run.
+std::string printable(const std::string& name) {
+    if (valid_utf8(name)) return name;
+    std::string out;
+    for (std::size_t i = 0; i < name.size();) {
+        unsigned char c = static_cast<unsigned char>(name[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        if (len > 0 && i + len <= name.size() && valid_utf8(std::string_view(name).substr(i, len)) && c != '%') {
+            out.append(name, i, len);
+            i += len;
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+            ++i;
+        }
+    }
+    return out;
+}
+
 std::string strip_ext(const std::string& rel) {
     fs::path p(rel);
     return (p.parent_path() / p.stem()).generic_string();
@@ -47,28 +75,44 @@ std::string strip_ext(const std::string& rel) {
 
 WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
     WalkResult r;
-    std::set<std::string> seen_keys;
+    std::map<std::string, std::pair<std::size_t, bool>> seen_keys;  // key -> file, reached by a link
     for (const auto& given : paths) {
         std::error_code ec;
         fs::path gp(given);
         auto st = fs::status(gp, ec);
         if (ec || !fs::exists(st)) throw std::runtime_error(given + ": no such file or folder");
-        Root root{given, fs::canonical(gp, ec).string(), fs::is_directory(st)};
+        Root root{given, printable(fs::canonical(gp, ec).string()), fs::is_directory(st)};
         r.roots.push_back(root);
         auto add = [&](const fs::path& p, const std::string& display) {
             SourceFile f;
             f.path = p.string();
             f.display = display;
-            f.key = fs::canonical(p, ec).string();
+            f.key = printable(fs::canonical(p, ec).string());
             if (ec) {
                 r.warnings.push_back(f.path + ": cannot resolve path (" + ec.message() + "); skipped");
                 ec.clear();
                 return;
             }
-            if (!seen_keys.insert(f.key).second) return;  // the same file reached twice
             f.type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
             f.id = f.type == SourceType::Text ? strip_ext(display) : std::string();
             stat_into(f.path, f);
+            // The same file reached twice (a symlink to it): it is indexed once,
+            // under its own name rather than a link's, or else the first name.
+            bool link = fs::is_symlink(p, ec);
+            ec.clear();
+            auto seen = seen_keys.find(f.key);
+            if (seen != seen_keys.end()) {
+                SourceFile& old = r.files[seen->second.first];
+                bool old_link = seen->second.second;
+                if (old_link && !link) {
+                    old = std::move(f);
+                    seen->second.second = false;
+                } else if (old_link == link && display < old.display) {
+                    old = std::move(f);
+                }
+                return;
+            }
+            seen_keys.emplace(f.key, std::make_pair(r.files.size(), link));
             r.files.push_back(std::move(f));
         };
         if (!root.is_dir) {
@@ -76,10 +120,10 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 r.warnings.push_back(given + ": not a .txt, .md or .jsonl file; skipped");
                 continue;
             }
-            add(gp, gp.filename().string());
+            add(gp, printable(gp.filename().string()));
             continue;
         }
-        fs::path canon_root(root.canonical);
+        fs::path canon_root = fs::canonical(gp, ec);
         if (fs::exists(gp / "actors.tsv", ec)) r.actor_files.push_back((gp / "actors.tsv").string());
         auto it = fs::recursive_directory_iterator(gp, fs::directory_options::skip_permission_denied, ec);
         if (ec) {
@@ -93,12 +137,8 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 continue;
             }
             const fs::directory_entry& e = *it;
-            fs::path rel = fs::relative(e.path(), gp, ec);
-            std::string display = rel.generic_string();
-            if (ec) {
-                display = e.path().generic_string();
-                ec.clear();
-            }
+            // Lexically: a symlink's name is where it stands, not where it leads.
+            std::string display = printable(e.path().lexically_relative(gp).generic_string());
             // Hidden files and folders (.git, editor swap files) are not articles.
             if (!display.empty() && (display[0] == '.' || display.find("/.") != std::string::npos)) {
                 if (e.is_directory(ec)) it.disable_recursion_pending();
@@ -120,6 +160,11 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             }
             if (!e.is_regular_file(ec)) {
                 if (e.is_directory(ec) || ec) {
+                    if (!ec && ::access(e.path().c_str(), R_OK | X_OK) != 0) {
+                        r.warnings.push_back(e.path().string() + ": cannot read folder (" + std::strerror(errno) +
+                                             "); skipped");
+                        it.disable_recursion_pending();
+                    }
                     ec.clear();
                     continue;
                 }

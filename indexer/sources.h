@@ -14,7 +14,7 @@ struct SourceFile {
     std::string path;     ///< as opened (the PATH given joined with the relative path)
     std::string display;  ///< relative to the folder given (or the file as given)
     std::string id;       ///< article id for text files: display without extension
-    std::string key;      ///< canonical absolute path: identifies the source between runs
+    std::string key;      ///< canonical absolute path (as text: %XX for bytes that are not UTF-8): identifies the source between runs
     SourceType type = SourceType::Text;
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;

@@ -135,17 +135,33 @@ class JsonPrinter : public Printer {
     std::string buf_;
 };
 
+/// A TREC column holds no white space and no control character: each becomes '_'.
+std::string trec_field(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c <= 0x20 || c == 0x7F) {
+            out += '_';
+        } else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0xA0) {
+            out += '_';  // C1 controls and the no-break space
+            ++i;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out.empty() ? "_" : out;
+}
+
 class TrecPrinter : public Printer {
   public:
     TrecPrinter(std::ostream& out, std::string tag) : out_(out), tag_(std::move(tag)) {}
     void result(const QueryInfo& q, const SearchResult& r) override {
-        std::string qid = q.id.empty() ? "1" : q.id;
-        for (char& c : qid)
-            if (c == ' ' || c == '\t' || c == '\n') c = '_';
+        std::string qid = trec_field(q.id.empty() ? "1" : q.id);
         char score[64];
         for (const auto& h : r.hits) {
             std::snprintf(score, sizeof score, "%.6f", h.score);
-            out_ << qid << " Q0 " << h.passage.article_id << " " << h.rank << " " << score << " " << tag_ << "\n";
+            out_ << qid << " Q0 " << trec_field(h.passage.article_id) << " " << h.rank << " " << score << " " << tag_
+                 << "\n";
         }
     }
     void error(const QueryInfo&, const std::string&, const std::string&) override {}

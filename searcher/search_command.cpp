@@ -25,6 +25,7 @@ constexpr int kExitHits = 0;
 constexpr int kExitNoHits = 1;
 constexpr int kExitError = 2;
 constexpr int kExitOk = 0;
+constexpr unsigned kMaxLimit = 100000;
 
 struct Options {
     std::vector<std::string> dbs;
@@ -194,7 +195,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     else if (color == "never") opt.print.color = false;
     else if (color == "auto") opt.print.color = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
     else return fail("--color must be auto, always or never");
-    if (r.limit > 100000) return fail("--limit is at most 100000");
+    if (r.limit > kMaxLimit) return fail("--limit is at most " + std::to_string(kMaxLimit));
     opt.limit_given = !vm["limit"].defaulted();
     if (opt.format == Format::Trec) {
         if (!opt.limit_given) r.limit = 1000;
@@ -254,15 +255,18 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     list("actor", r.actors);
     list("year", r.years);
     list("article", r.articles);
-    auto num = [&](const char* key, unsigned& out) {
+    auto num = [&](const char* key, unsigned& out, unsigned long long max) {
         if (!j.contains(key)) return;
         if (!j[key].is_number_unsigned()) throw std::runtime_error(std::string("\"") + key + "\" must be a whole number");
-        out = j[key].get<unsigned>();
+        unsigned long long v = j[key].get<unsigned long long>();
+        if (v > max)
+            throw std::runtime_error(std::string("\"") + key + "\" is at most " + std::to_string(max));
+        out = static_cast<unsigned>(v);
     };
-    num("limit", r.limit);
-    num("offset", r.offset);
-    num("per_article", r.per_article);
-    num("facet_limit", r.facet_limit);
+    num("limit", r.limit, kMaxLimit);
+    num("offset", r.offset, 4000000000ULL);
+    num("per_article", r.per_article, 4000000000ULL);
+    num("facet_limit", r.facet_limit, 4000000000ULL);
     if (j.contains("plain")) r.plain = j["plain"].is_boolean() && j["plain"].get<bool>();
     if (j.contains("any")) r.op = (j["any"].is_boolean() && j["any"].get<bool>()) ? DefaultOp::Any : DefaultOp::All;
     if (trec && r.per_article == 0) r.per_article = 1;
