@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes common_words.cpp: English words the dictionary lists only in lower case.
+"""Writes common_words_data.cpp from an English word list (Debian's wamerican):
 
-A capitalised word that is one of these ("Moreover", "War", "Divine") is not a
-name by itself. Words the dictionary also lists with a capital ("Turkey",
-"Bush", "Will") are left out, so they can still be names.
+- common words: listed only in lower case. A capitalised word that is one of
+  these ("Moreover", "War", "Divine") is not a name by itself.
+- proper nouns: listed only with a capital ("Japan", "Canada", "Reagan"). Such
+  a word names something even at the start of a sentence.
+Words listed both ways ("Turkey"/"turkey", "Bush"/"bush") are in neither list.
   gen_common_words.py DICTIONARY OUTPUT.cpp
 """
 import sys
@@ -18,16 +20,23 @@ with open(src, encoding="utf-8", errors="replace") as f:
         (lower if w[0].islower() else capital).add(w)
 capital_lower = {w.lower() for w in capital}
 common = sorted(w for w in lower if w not in capital_lower and w.isascii() and len(w) > 1)
-with open(out, "w", encoding="utf-8") as f:
-    f.write("// Generated from %s by gen_common_words.py; do not edit.\n" % src.split("/")[-1])
-    f.write('#include "common_words.h"\n\nnamespace qanat {\n\n')
-    f.write("std::string_view common_words_blob() {\n    static const char blob[] =\n")
+proper = sorted({w.lower() for w in capital if w.lower() not in lower and w.isascii() and len(w) > 1 and w[1:].islower()})
+
+
+def blob(f, name, words):
+    f.write("std::string_view %s() {\n    static const char blob[] =\n" % name)
     line = ""
-    for w in common:
-        line += w + "\\n"
+    for w in words:
+        line += w.replace("\\", "\\\\").replace('"', '\\"') + "\\n"
         if len(line) > 90:
             f.write('        "%s"\n' % line)
             line = ""
-    if line:
-        f.write('        "%s"\n' % line)
-    f.write("        ;\n    return {blob, sizeof blob - 1};\n}\n\n}  // namespace qanat\n")
+    f.write('        "%s";\n    return {blob, sizeof blob - 1};\n}\n\n' % line)
+
+
+with open(out, "w", encoding="utf-8") as f:
+    f.write("// Generated from %s by gen_common_words.py; do not edit.\n" % src.split("/")[-1])
+    f.write('#include "common_words.h"\n\nnamespace qanat {\n\n')
+    blob(f, "common_words_blob", common)
+    blob(f, "proper_nouns_blob", proper)
+    f.write("}  // namespace qanat\n")

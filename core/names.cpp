@@ -55,6 +55,16 @@ const std::unordered_set<std::string>& not_names() {
     return s;
 }
 
+/// Roles that stand between names in a run of capitals ("Finance Minister
+/// Kiichi Miyazawa"); narrower than titles(), which also strips "General".
+bool role_word(const std::string& w) {
+    static const std::unordered_set<std::string> s{
+        "president", "minister", "governor", "secretary", "chairman", "chairwoman", "director", "ambassador",
+        "senator", "spokesman", "spokeswoman", "leader", "ayatollah", "king", "queen", "prince", "sheikh",
+        "commander", "mayor", "judge", "chancellor", "premier", "envoy", "adviser", "advisor", "analyst"};
+    return s.count(w) > 0;
+}
+
 /// Lower-case words allowed inside a name: "Ahmed al-Sharaa", "Department of State".
 bool is_particle(std::string_view w) {
     return w == "al" || w == "el" || w == "bin" || w == "ibn" || w == "bint" || w == "de" || w == "van" ||
@@ -183,14 +193,17 @@ struct Token {
     bool heading;        ///< on a heading line
 };
 
+/// "OPEC", "G7", and with full stops "U.S.", "U.K.".
 bool acronym(std::string_view w) {
-    if (w.size() < 2 || w.size() > 8) return false;
+    if (w.size() < 2 || w.size() > 10) return false;
     int letters = 0;
+    bool dots = false;
     for (char c : w) {
         if (c >= 'A' && c <= 'Z') ++letters;
+        else if (c == '.') dots = true;
         else if (!(c >= '0' && c <= '9')) return false;
     }
-    return letters >= 2;
+    return letters >= 2 && (!dots || w.back() == '.' || w.find("..") == std::string_view::npos);
 }
 
 }  // namespace
@@ -310,6 +323,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         }
         std::size_t j = i;
         while (j + 1 < toks.size()) {
+            // A possessive ends a name: "Canada's East" is Canada.
+            if (toks[j].raw.size() < toks[j].end - toks[j].start) break;
             const Token& n = toks[j + 1];
             std::string_view gap = text.substr(toks[j].end, n.start - toks[j].end);
             if (n.heading || covered(n.start, n.end)) break;
@@ -326,7 +341,15 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             }
             break;
         }
-        cands.push_back({i, j});
+        // A role inside a run separates two names: "Bank of Japan Governor
+        // Satoshi Sumita" is the Bank of Japan and Satoshi Sumita.
+        std::size_t from = i;
+        for (std::size_t k = i; k <= j; ++k) {
+            if (!role_word(toks[k].folded)) continue;
+            if (k > from) cands.push_back({from, k - 1});
+            from = k + 1;
+        }
+        if (from <= j) cands.push_back({from, j});
         i = j + 1;
     }
 
@@ -348,7 +371,17 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         auto edge_junk = [&](const Token& t) {
             return common(t) || is_particle(t.folded) || is_connector(t.folded);
         };
-        while (a <= b && edge_junk(toks[static_cast<std::size_t>(a)])) ++a;
+        // A leading demonym goes only before a title or another demonym
+        // ("Turkish President ...", "Iranian Kurdish ..."): "European Community"
+        // and "Syrian Democratic Forces" are names.
+        auto leading_junk = [&](long i) {
+            const Token& t = toks[static_cast<std::size_t>(i)];
+            if (!is_demonym(t.folded)) return edge_junk(t);
+            if (i == b) return true;
+            const Token& n = toks[static_cast<std::size_t>(i + 1)];
+            return titles().count(n.folded) > 0 || is_demonym(n.folded);
+        };
+        while (a <= b && leading_junk(a)) ++a;
         while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) &&
                !(b == a && !common(toks[static_cast<std::size_t>(b)])))
             --b;
@@ -356,7 +389,12 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         // Words inside a multi-word name may be ordinary words; a single word may not.
         if (a == b) {
             const Token& t = toks[static_cast<std::size_t>(a)];
-            if (t.initial && !acronym(t.raw)) continue;  // cannot tell a name from a capitalised word
+            // At the start of a sentence only an acronym or a word the
+            // dictionary knows only as a name ("Japan") is taken for a name.
+            // So is a possessive there ("Japan's trade surplus"), unless the word is common.
+            bool possessive = t.raw.size() < static_cast<std::size_t>(t.end - t.start);
+            if (t.initial && !acronym(t.raw) && !is_proper_noun(t.folded) && !(possessive && !is_common_word(t.folded)))
+                continue;
             if (common(t) || lower_words.count(t.folded)) continue;
             if (is_common_word(t.folded)) continue;  // "War", "Divine": an English word, not a name
             if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
