@@ -118,7 +118,9 @@ void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vect
     for (auto& d : docs) db_.add_document(d);
     // Words of replaced text are not taken out of the spelling table: a
     // suggestion is only shown if it finds something (see search.cpp).
-    for (const auto& [word, n] : spelling) db_.add_spelling(word, n);
+    // Counted here and given to Xapian once per word at commit: far fewer
+    // spelling-table updates than one per word per article.
+    for (const auto& [word, n] : spelling) spelling_[word] += n;
     touch(id, rec);
 }
 
@@ -144,6 +146,8 @@ void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& r
 }
 
 void IndexWriter::commit() {
+    for (const auto& [word, n] : spelling_) db_.add_spelling(word, n);
+    spelling_.clear();
     db_.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kVersion));
     db_.set_metadata(std::string(schema::kMetaAnalysis), settings_.analysis.serialise());
     db_.set_metadata(std::string(schema::kMetaPassages), std::to_string(settings_.passages.max_bytes));

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <xapian.h>
@@ -83,6 +84,7 @@ class IndexWriter {
     bool settings_changed_ = false;
     bool created_ = false;
     bool in_transaction_ = false;
+    std::unordered_map<std::string, Xapian::termcount> spelling_;  ///< words of this run, added at commit
 };
 
 /// Metadata key of an article's record (shortened with a hash if too long).
