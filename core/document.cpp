@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <set>
 #include <stdexcept>
 
@@ -228,20 +229,12 @@ void DocumentBuilder::add_years(std::string_view text, std::vector<YearRef>* yea
 
 namespace {
 
-/// Words worth suggesting: letters only, 3 to 30 bytes, folded.
-void add_spelling_words(std::string_view text, std::map<std::string, unsigned>& out) {
-    for (auto sp : words(text)) {
-        std::string_view w = text.substr(sp.start, sp.end - sp.start);
-        if (w.size() < 3 || w.size() > 30) continue;
-        bool letters = true;
-        for (char c : w)
-            if ((c >= '0' && c <= '9') || c == '.' || c == ',' || c == '&' || c == '_') letters = false;
-        if (!letters) continue;
-        std::string f = fold(w);
-        if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
-        if (f.find('\'') != std::string::npos) continue;
-        ++out[f];
-    }
+/// Words worth suggesting: letters only, 3 to 30 bytes, no apostrophe.
+bool spelling_word(std::string_view w, std::string_view folded) {
+    if (w.size() < 3 || w.size() > 30 || folded.empty()) return false;
+    for (char c : w)
+        if ((c >= '0' && c <= '9') || c == '.' || c == ',' || c == '&' || c == '_') return false;
+    return folded.find('\'') == std::string_view::npos;
 }
 
 }  // namespace
@@ -257,8 +250,14 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     std::vector<TextRegion> regions;
     for (const auto& ps : parsed.passages)
         if (!ps.duplicate) regions.push_back({ps.start, ps.end, ps.kind == BlockKind::Prose});
-    std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions);
-    std::map<std::string, unsigned> spelling;
+    // The article's words, split and folded once for names and spelling.
+    const std::vector<Span> spans = words(article.text);
+    std::vector<std::string> folded;
+    folded.reserve(spans.size());
+    for (auto w : spans) folded.push_back(match_form(std::string_view(article.text).substr(w.start, w.end - w.start)));
+    std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions, spans, folded);
+    std::unordered_map<std::string_view, unsigned> spelling;
+    std::size_t next_word = 0;
     std::size_t next_mention = 0;
     unsigned ordinal = 0;
     for (const auto& ps : parsed.passages) {
@@ -317,9 +316,16 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         doc.set_data(sp.serialise());
         out.documents.push_back(std::move(doc));
         ++out.passages;
-        if (sp.kind == BlockKind::Prose) add_spelling_words(sp.text, spelling);
+        while (next_word < spans.size() && spans[next_word].start < ps.start) ++next_word;
+        for (; next_word < spans.size() && spans[next_word].end <= ps.end; ++next_word)
+            if (sp.kind == BlockKind::Prose &&
+                spelling_word(std::string_view(article.text).substr(spans[next_word].start,
+                                                                    spans[next_word].end - spans[next_word].start),
+                              folded[next_word]))
+                ++spelling[folded[next_word]];
     }
-    out.spelling.assign(spelling.begin(), spelling.end());
+    out.spelling.reserve(spelling.size());
+    for (const auto& [w, count] : spelling) out.spelling.emplace_back(std::string(w), count);
     return out;
 }
 

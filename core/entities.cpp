@@ -33,12 +33,6 @@ bool parse_actor_kind(std::string_view s, ActorKind* out) {
 
 namespace {
 
-/// A word folded for matching names: "Iran’s" -> "iran".
-std::string match_form(std::string_view word) {
-    std::string f = fold(word);
-    if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
-    return f;
-}
 
 std::vector<std::string> match_words(std::string_view s) {
     std::vector<std::string> out;
@@ -74,6 +68,12 @@ std::string_view trim_ws(std::string_view s) {
 }
 
 }  // namespace
+
+std::string match_form(std::string_view word) {
+    std::string f = fold(word);
+    if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
+    return f;
+}
 
 std::string actor_key(std::string_view name) {
     std::string out;

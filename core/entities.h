@@ -33,6 +33,9 @@ struct Actor {
 /// The key an actor is indexed under: its canonical name folded, spaces single.
 std::string actor_key(std::string_view name);
 
+/// A word as names are matched: folded, without a possessive ("Iran’s" -> "iran").
+std::string match_form(std::string_view word);
+
 struct GazetteerError : std::runtime_error {
     GazetteerError(const std::string& source, std::size_t line, const std::string& what)
         : std::runtime_error(source + ":" + std::to_string(line) + ": " + what) {}

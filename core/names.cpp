@@ -13,8 +13,8 @@ namespace qanat {
 
 namespace {
 
-const std::unordered_set<std::string>& demonyms() {
-    static const std::unordered_set<std::string> s{
+const std::unordered_set<std::string_view>& demonyms() {
+    static const std::unordered_set<std::string_view> s{
         "iraqi", "iraqis", "iranian", "iranians", "american", "americans", "turkish", "turk", "turks",
         "syrian", "syrians", "kurdish", "kurd", "kurds", "arab", "arabs", "arabic", "israeli", "israelis",
         "lebanese", "saudi", "saudis", "jordanian", "jordanians", "egyptian", "egyptians", "russian",
@@ -31,8 +31,8 @@ const std::unordered_set<std::string>& demonyms() {
 }
 
 /// Words that are titles, not names: stripped from the edges of a name.
-const std::unordered_set<std::string>& titles() {
-    static const std::unordered_set<std::string> s{
+const std::unordered_set<std::string_view>& titles() {
+    static const std::unordered_set<std::string_view> s{
         "president", "prime", "minister", "secretary", "general", "mr", "mrs", "ms", "dr", "sir", "lord",
         "ayatollah", "grand", "supreme", "leader", "king", "queen", "prince", "princess", "sheikh",
         "senator", "ambassador", "foreign", "defense", "defence", "interior", "deputy", "vice", "chief",
@@ -43,8 +43,8 @@ const std::unordered_set<std::string>& titles() {
 }
 
 /// Capitalised words that are not names wherever they stand.
-const std::unordered_set<std::string>& not_names() {
-    static const std::unordered_set<std::string> s{
+const std::unordered_set<std::string_view>& not_names() {
+    static const std::unordered_set<std::string_view> s{
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
         "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
         "sunday", "today", "yesterday", "tomorrow", "ibid", "name", "email", "bio", "phone", "address",
@@ -57,8 +57,8 @@ const std::unordered_set<std::string>& not_names() {
 
 /// Roles that stand between names in a run of capitals ("Finance Minister
 /// Kiichi Miyazawa"); narrower than titles(), which also strips "General".
-bool role_word(const std::string& w) {
-    static const std::unordered_set<std::string> s{
+bool role_word(std::string_view w) {
+    static const std::unordered_set<std::string_view> s{
         "president", "minister", "governor", "secretary", "chairman", "chairwoman", "director", "ambassador",
         "senator", "spokesman", "spokeswoman", "leader", "ayatollah", "king", "queen", "prince", "sheikh",
         "commander", "mayor", "judge", "chancellor", "premier", "envoy", "adviser", "advisor", "analyst"};
@@ -73,9 +73,9 @@ bool is_particle(std::string_view w) {
 }
 bool is_connector(std::string_view w) { return w == "of" || w == "for"; }
 
-bool is_stopword(const std::string& w) {
-    static const std::unordered_set<std::string> s = [] {
-        std::unordered_set<std::string> x;
+bool is_stopword(std::string_view w) {
+    static const std::unordered_set<std::string_view> s = [] {
+        std::unordered_set<std::string_view> x;
         for (auto sw : english_stopwords()) x.emplace(sw);
         for (const char* extra : {"also", "yet", "however", "since", "even", "still", "though", "although",
                                   "last", "next", "first", "many", "much", "several", "every", "another",
@@ -88,19 +88,11 @@ bool is_stopword(const std::string& w) {
     return s.count(w) > 0;
 }
 
-std::string fold_word(std::string_view w) {
-    std::string f = fold(w);
-    if (f.size() > 2 && f.compare(f.size() - 2, 2, "'s") == 0) f.resize(f.size() - 2);
-    return f;
-}
+std::string fold_word(std::string_view w) { return match_form(w); }
 
-std::string strip_possessive(std::string_view w) {
-    std::string s(w);
+std::string_view strip_possessive(std::string_view s) {
     for (std::string_view p : {"'s", "\xE2\x80\x99s"})
-        if (s.size() > p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0) {
-            s.resize(s.size() - p.size());
-            break;
-        }
+        if (s.size() > p.size() && s.substr(s.size() - p.size()) == p) return s.substr(0, s.size() - p.size());
     return s;
 }
 
@@ -186,11 +178,11 @@ bool heading_line(std::string_view line) {
 
 struct Token {
     std::size_t start, end;
-    std::string raw;     ///< without a possessive
-    std::string folded;  ///< folded, without a possessive
-    bool upper;          ///< starts with a capital
-    bool initial;        ///< begins a sentence
-    bool heading;        ///< on a heading line
+    std::string_view raw;     ///< without a possessive
+    std::string_view folded;  ///< folded, without a possessive
+    bool upper;               ///< starts with a capital
+    bool initial;             ///< begins a sentence
+    bool heading;             ///< on a heading line
 };
 
 /// "OPEC", "G7", and with full stops "U.S.", "U.K.".
@@ -208,7 +200,7 @@ bool acronym(std::string_view w) {
 
 }  // namespace
 
-bool is_demonym(std::string_view folded_word) { return demonyms().count(std::string(folded_word)) > 0; }
+bool is_demonym(std::string_view folded_word) { return demonyms().count(folded_word) > 0; }
 
 ActorKind guess_kind(std::string_view name) {
     static const std::vector<std::pair<const char*, ActorKind>> keys{
@@ -254,13 +246,17 @@ ActorKind guess_kind(std::string_view name) {
 }
 
 std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::vector<TextRegion>& regions) const {
-    std::vector<NamedMention> out;
-
-    // The words of the article, split and folded once.
     const std::vector<Span> spans = words(text);
     std::vector<std::string> folded;
     folded.reserve(spans.size());
-    for (auto w : spans) folded.push_back(fold_word(text.substr(w.start, w.end - w.start)));
+    for (auto w : spans) folded.push_back(match_form(text.substr(w.start, w.end - w.start)));
+    return find(text, regions, spans, folded);
+}
+
+std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::vector<TextRegion>& regions,
+                                            const std::vector<Span>& spans,
+                                            const std::vector<std::string>& folded) const {
+    std::vector<NamedMention> out;
 
     // 1. Gazetteer matches everywhere (left to right, no overlaps).
     for (const auto& m : g_.mentions(text, spans, folded)) {
@@ -276,9 +272,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
 
     // Tokens of the prose regions, with what the rules need to know.
     std::vector<Token> toks;
-    std::unordered_set<std::string> lower_words;  // words written in lower case somewhere
-    for (std::size_t i = 0; i < spans.size(); ++i)
-        if (!starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start))) lower_words.insert(folded[i]);
+    toks.reserve(spans.size());
     std::size_t region = 0, line_start = std::string_view::npos, line_end = 0;
     bool heading = false;
     for (std::size_t i = 0; i < spans.size(); ++i) {
@@ -304,7 +298,18 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         t.upper = starts_upper(x);
         t.initial = t.upper && sentence_initial(text, t.start);
         t.heading = heading;
-        toks.push_back(std::move(t));
+        toks.push_back(t);
+    }
+    // Capitalised words that the article also writes in lower case somewhere
+    // (only those need looking for).
+    std::unordered_set<std::string_view> lower_words;
+    {
+        std::unordered_set<std::string_view> capitalised;
+        for (const auto& t : toks)
+            if (t.upper) capitalised.insert(t.folded);
+        for (std::size_t i = 0; i < spans.size(); ++i)
+            if (capitalised.count(folded[i]) && !starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start)))
+                lower_words.insert(folded[i]);
     }
 
     // 2. Capitalised sequences the gazetteer does not know.
@@ -411,7 +416,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::string_view span = text.substr(d.start, d.end - d.start);
         d.name = strip_possessive(span);
         d.end = d.start + d.name.size();
-        for (long k = a; k <= b; ++k) d.folded_words.push_back(toks[static_cast<std::size_t>(k)].folded);
+        for (long k = a; k <= b; ++k) d.folded_words.emplace_back(toks[static_cast<std::size_t>(k)].folded);
         detected.push_back(std::move(d));
     }
 

@@ -32,6 +32,9 @@ class ActorFinder {
 
     /// Every actor mention in the article, in text order, without overlaps.
     std::vector<NamedMention> find(std::string_view text, const std::vector<TextRegion>& regions) const;
+    /// The same, given the article's words (words()) and their match forms.
+    std::vector<NamedMention> find(std::string_view text, const std::vector<TextRegion>& regions,
+                                   const std::vector<Span>& spans, const std::vector<std::string>& folded) const;
 
   private:
     const Gazetteer& g_;
