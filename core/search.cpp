@@ -323,11 +323,23 @@ class FacetCounter {
 /// order the matcher meets them (docid order, for one database).
 class FacetSpy : public Xapian::MatchSpy {
   public:
-    explicit FacetSpy(FacetCounter& c) : c_(c) {}
-    void operator()(const Xapian::Document& doc, double) override { c_.add(doc.get_value(schema::kSlotFacets), 1); }
+    FacetSpy(FacetCounter& c, const Xapian::Database& db)
+        : c_(c), it_(db.valuestream_begin(schema::kSlotFacets)), end_(db.valuestream_end(schema::kSlotFacets)) {}
+    void operator()(const Xapian::Document& doc, double) override {
+        // Docids come in increasing order: the value stream is read forward,
+        // a chunk at a time, instead of looking each value up.
+        Xapian::docid did = doc.get_docid();
+        if (it_ != end_ && it_.get_docid() < did) it_.skip_to(did);
+        if (it_ != end_ && it_.get_docid() == did) {
+            c_.add(*it_, 1);
+        } else {
+            c_.add(doc.get_value(schema::kSlotFacets), 1);  // out of order after all
+        }
+    }
 
   private:
     FacetCounter& c_;
+    Xapian::ValueIterator it_, end_;
 };
 
 /// A tcp:// address, or a stub file or folder that names a remote database.
@@ -965,7 +977,7 @@ struct Searcher::Impl {
         if (db.size() == 1 && !remote) {
             // One local database: passages are met in docid order, each
             // article's together, and counted as they come.
-            FacetSpy spy(counter);
+            FacetSpy spy(counter, db);
             counting.add_matchspy(&spy);
             counting.get_mset(0, 0, db.get_doccount());
         } else {
