@@ -385,6 +385,9 @@ Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
     }
 }
 
+/// --expand auto: the fewest passages an index has before feedback is used.
+constexpr Xapian::doccount kMinFeedbackPassages = 5000;
+
 bool is_prefixed(const std::string& t) { return !t.empty() && t[0] >= 'A' && t[0] <= 'Z'; }
 
 void merge_spans(std::vector<Span>& s) {
@@ -956,8 +959,12 @@ struct Searcher::Impl {
         expansion.clear();
         Parts parts = build_query(req, res);
         Xapian::Query words = parts.words;
+        // Feedback by default only for natural-language queries, and only over
+        // enough passages for their statistics to mean something: from a few
+        // hundred passages the top three are as likely to drift as to help.
         bool expanding = req.expand_terms > 0 && !words.empty() &&
-                         (req.expand == Expansion::On || (req.expand == Expansion::Auto && req.plain));
+                         (req.expand == Expansion::On ||
+                          (req.expand == Expansion::Auto && req.plain && db.get_doccount() >= kMinFeedbackPassages));
         if (expanding) words = expand(req, words, parts.filter);
         Xapian::Query q = compose(req, words, parts.filter);
         res.parsed = q.get_description();

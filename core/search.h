@@ -22,7 +22,7 @@ struct SearchError : std::runtime_error {
 };
 
 enum class DefaultOp { Auto, All, Any };
-enum class Expansion { Auto, On, Off };  ///< Auto: on for --plain queries only
+enum class Expansion { Auto, On, Off };  ///< Auto: on for --plain queries over 5,000 passages or more
 /// Xapian's weighting models: BM25 and BM25+ (Robertson), and divergence from
 /// randomness models (Amati).
 enum class Weighting { BM25, BM25Plus, IneB2, IfB2, BB2, InL2, PL2, DPH, DLH };

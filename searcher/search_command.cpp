@@ -121,7 +121,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("k1", po::value<double>(&r.k1)->default_value(1.2, "1.2"), "BM25 k1: how fast repeated words stop adding weight")
         ("b", po::value<double>(&r.b)->default_value(0.5, "0.5"), "BM25 b: how much long passages are penalised (0..1)")
         ("expand", po::value<std::string>(&expand)->default_value("auto"),
-         "pseudo-relevance feedback: auto (on with --plain), on or off")
+         "pseudo-relevance feedback: auto (on with --plain over 5,000 passages or more), on or off")
         ("expand-terms", po::value<unsigned>(&r.expand_terms)->default_value(10), "terms added by feedback (Bo1)")
         ("expand-docs", po::value<unsigned>(&r.expand_docs)->default_value(3), "top passages the terms come from")
         ("expand-weight", po::value<double>(&r.expand_weight)->default_value(0.3, "0.3"), "weight of the best added term, relative to a query word")
