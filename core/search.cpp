@@ -997,7 +997,20 @@ struct Searcher::Impl {
             counting.get_mset(0, 0, db.get_doccount());
             for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counter.add(*it, it.get_termfreq());
         }
-        Xapian::MSet mset = enquire.get_mset(req.offset, req.limit);
+        // A few more than asked for: scores equal to 1e-9 are ties, and ties go
+        // by article and passage order. (Xapian compares exact doubles, whose
+        // last bits differ between one index and the same passages in shards.)
+        constexpr Xapian::doccount kTieMargin = 8;
+        Xapian::MSet mset = enquire.get_mset(req.offset, req.limit + kTieMargin);
+        std::vector<Xapian::MSetIterator> order;
+        for (auto it = mset.begin(); it != mset.end(); ++it) order.push_back(it);
+        auto rounded = [](double w) { return std::llround(w * 1e9); };
+        std::stable_sort(order.begin(), order.end(), [&](const Xapian::MSetIterator& a, const Xapian::MSetIterator& b) {
+            auto wa = rounded(a.get_weight()), wb = rounded(b.get_weight());
+            if (wa != wb) return wa > wb;
+            return a.get_sort_key() < b.get_sort_key();
+        });
+        if (order.size() > req.limit) order.resize(req.limit);
         res.total_passages = counter.passages();
         res.total_articles = counter.articles();
         if (req.facets) counter.finish(res);
@@ -1015,7 +1028,7 @@ struct Searcher::Impl {
         }
         std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
         unsigned rank = req.offset;
-        for (auto it = mset.begin(); it != mset.end(); ++it) {
+        for (auto& it : order) {
             Hit h;
             h.rank = ++rank;
             h.score = it.get_weight();
