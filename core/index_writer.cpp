@@ -72,10 +72,11 @@ void check_index_compatible(const Xapian::Database& db, const std::string& path,
                          " (or leave the analysis options as they were)");
 }
 
-IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings)
+IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
     : path_(path), settings_(settings) {
     try {
-        db_ = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+        db_ = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
+                                                 (mode.sync ? 0 : Xapian::DB_NO_SYNC));
     } catch (const Xapian::DatabaseLockError&) {
         throw IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
     } catch (const Xapian::DatabaseError& e) {
@@ -89,8 +90,10 @@ IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings)
         settings_changed_ = stored_passages != std::to_string(settings_.passages.max_bytes) ||
                             stored_actors != hex64(fnv1a64(settings_.actors_serialised));
     }
-    db_.begin_transaction(false);
-    in_transaction_ = true;
+    if (mode.transaction) {
+        db_.begin_transaction(false);
+        in_transaction_ = true;
+    }
 }
 
 std::optional<ArticleRecord> IndexWriter::record(const std::string& id) const {

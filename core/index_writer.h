@@ -44,11 +44,25 @@ struct IndexSettings {
 void check_index_compatible(const Xapian::Database& db, const std::string& path,
                             const AnalysisSettings* expected);
 
+/// How an IndexWriter writes.
+struct WriteMode {
+    /// One transaction for the whole run: readers see all of it or none of it.
+    /// Xapian keeps a transaction's changes in memory, so memory grows with the
+    /// run. Off for a new index built aside (nobody reads it before it is swapped
+    /// in): Xapian then flushes every XAPIAN_FLUSH_THRESHOLD documents and memory
+    /// stays flat.
+    bool transaction = true;
+    /// fsync at commit; off for parts that are merged by compaction (which
+    /// writes and syncs the result) and thrown away.
+    bool sync = true;
+};
+
 class IndexWriter {
   public:
-    /// Opens (creating if needed) the index at path and starts a transaction.
-    /// Throws IndexError if it is locked by another writer or incompatible.
-    IndexWriter(const std::string& path, const IndexSettings& settings);
+    /// Opens (creating if needed) the index at path and, by default, starts a
+    /// transaction. Throws IndexError if it is locked by another writer or
+    /// incompatible.
+    IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode = {});
 
     /// True if the passage settings or the gazetteer differ from those the
     /// index was built with: every article must then be analysed again.

@@ -102,10 +102,18 @@ void print_help(const po::options_description& desc) { std::cout << kUsage << de
 struct Outcome {
     enum Type { Indexed, Touched, Unchanged, Skipped } type = Skipped;
     std::string id;
-    std::string where;  ///< file, or file:line
+    const SourceFile* file = nullptr;
+    std::size_t line = 0;  ///< JSONL: line number in the file
     ArticleRecord record;
     BuiltArticle built;
     bool existed = false;
+
+    /// The file, or file:line, for messages.
+    std::string where() const {
+        std::string w = file ? file->path : std::string("?");
+        if (line > 0) w += ":" + std::to_string(line);
+        return w;
+    }
 };
 
 struct TaskResult {
@@ -205,7 +213,7 @@ class Worker {
     void text_file(const SourceFile& f, TaskResult& r) {
         Outcome o;
         o.id = f.id;
-        o.where = f.path;
+        o.file = &f;
         if (s_.opt->shard_count > 1 && shard_of(f.id, s_.opt->shard_count) != s_.opt->shard_index) return;
         const ArticleRecord* prev = old(f.id);
         o.existed = prev != nullptr;
@@ -259,7 +267,7 @@ class Worker {
         o.built = builder_.build(a);
         o.record.passages = static_cast<unsigned>(o.built.passages);
         o.type = Outcome::Indexed;
-        if (o.built.passages == 0) r.warnings.push_back(o.where + ": no text to index");
+        if (o.built.passages == 0) r.warnings.push_back(o.where() + ": no text to index");
     }
 
     /// A JSONL file not read again (unchanged, or unreadable now): its articles stay.
@@ -270,7 +278,7 @@ class Worker {
         for (const auto& id : it->second) {
             Outcome o;
             o.id = id;
-            o.where = t.file->path;
+            o.file = t.file;
             o.type = Outcome::Unchanged;
             o.existed = true;
             o.record = s_.records.at(id);
@@ -300,7 +308,8 @@ class Worker {
             }
             Outcome o;
             o.id = jr.article.id;
-            o.where = where;
+            o.file = &f;
+            o.line = lineno;
             if (s_.opt->shard_count > 1 && shard_of(o.id, s_.opt->shard_count) != s_.opt->shard_index) continue;
             const ArticleRecord* prev = old(o.id);
             o.existed = prev != nullptr;
@@ -658,7 +667,13 @@ int run(const Options& opt) {
     remove_stale_rebuilds(opt.db);
     IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
     Layout layout = plan_layout(opt);
-    Writers writers(layout.parts, settings);
+    // A new index built aside needs no transaction (it is swapped in whole), and
+    // parts merged by compaction need no sync: memory stays flat however large
+    // the corpus, and nothing is synced twice.
+    WriteMode mode;
+    mode.transaction = layout.work.empty();
+    mode.sync = !layout.merge;
+    Writers writers(layout.parts, settings, mode);
     Shared shared;
     shared.opt = &opt;
     shared.gazetteer = &gazetteer;
@@ -688,8 +703,9 @@ int run(const Options& opt) {
 
     Progress progress(opt.progress);
     Counts counts;
-    std::unordered_set<std::string> seen;
-    std::unordered_map<std::string, std::string> first_where;
+    // Each article id seen in this run, with where it was first seen (for
+    // duplicate ids): one entry per article, no copy of its path.
+    std::unordered_map<std::string, std::pair<const SourceFile*, std::size_t>> seen;
     bool had_warnings = !walked.warnings.empty();
 
     Pipeline pipe(shared, opt.threads, opt.threads * 4 + 4);
@@ -768,14 +784,16 @@ int run(const Options& opt) {
                 for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, r.jsonl_done->key, fr);
             }
             for (auto& o : r.outcomes) {
-                if (seen.count(o.id)) {
-                    std::cerr << "qanat-index: warning: " << o.where << ": duplicate id '" << o.id
-                              << "' (first at " << first_where[o.id] << "); skipped\n";
+                auto [first, fresh] = seen.try_emplace(o.id, o.file, o.line);
+                if (!fresh) {
+                    Outcome earlier;
+                    earlier.file = first->second.first;
+                    earlier.line = first->second.second;
+                    std::cerr << "qanat-index: warning: " << o.where() << ": duplicate id '" << o.id
+                              << "' (first at " << earlier.where() << "); skipped\n";
                     had_warnings = true;
                     continue;
                 }
-                seen.insert(o.id);
-                first_where[o.id] = o.where;
                 switch (o.type) {
                 case Outcome::Indexed:
                     writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),

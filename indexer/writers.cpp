@@ -7,10 +7,10 @@ namespace {
 constexpr std::size_t kMaxQueuedDocs = 4000;
 }  // namespace
 
-Writers::Writers(const std::vector<std::string>& paths, const IndexSettings& settings) {
+Writers::Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode) {
     for (const auto& p : paths) {
         auto part = std::make_unique<Part>();
-        part->writer = std::make_unique<IndexWriter>(p, settings);
+        part->writer = std::make_unique<IndexWriter>(p, settings, mode);
         parts_.push_back(std::move(part));
     }
 }

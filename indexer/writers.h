@@ -19,7 +19,7 @@ namespace qanat::indexer {
 class Writers {
   public:
     /// Opens (creating if needed) an IndexWriter at each path.
-    Writers(const std::vector<std::string>& paths, const IndexSettings& settings);
+    Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode = {});
     ~Writers();
     Writers(const Writers&) = delete;
     Writers& operator=(const Writers&) = delete;
