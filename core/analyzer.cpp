@@ -73,8 +73,14 @@ Analyzer::Analyzer(AnalysisSettings settings) : settings_(std::move(settings)) {
         throw std::invalid_argument("unknown stemming language '" + settings_.language + "'");
     }
     stopper_ = std::make_shared<Xapian::SimpleStopper>();
-    if (settings_.language == "english" || settings_.language == "en")
-        for (auto w : english_stopwords()) stopper_->add(std::string(w));
+    natural_stopper_ = std::make_shared<Xapian::SimpleStopper>();
+    if (settings_.language == "english" || settings_.language == "en") {
+        for (auto w : english_stopwords()) {
+            stopper_->add(std::string(w));
+            natural_stopper_->add(std::string(w));
+        }
+        for (auto w : english_query_stopwords()) natural_stopper_->add(std::string(w));
+    }
 }
 
 std::string Analyzer::term(std::string_view word) const {
@@ -82,8 +88,8 @@ std::string Analyzer::term(std::string_view word) const {
     return stem_(fold(word));
 }
 
-bool Analyzer::is_stopword(std::string_view folded_word) const {
-    return (*stopper_)(std::string(folded_word));
+bool Analyzer::is_stopword(std::string_view folded_word, bool natural) const {
+    return (natural ? *natural_stopper_ : *stopper_)(std::string(folded_word));
 }
 
 Xapian::TermGenerator Analyzer::term_generator() const {
@@ -93,11 +99,11 @@ Xapian::TermGenerator Analyzer::term_generator() const {
     return tg;
 }
 
-Xapian::QueryParser Analyzer::query_parser() const {
+Xapian::QueryParser Analyzer::query_parser(bool natural) const {
     Xapian::QueryParser qp;
     qp.set_stemmer(stem_);
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
-    qp.set_stopper(stopper_.get());
+    qp.set_stopper(natural ? natural_stopper_.get() : stopper_.get());
     return qp;
 }
 

@@ -30,17 +30,22 @@ class Analyzer {
     /// fold() then stem: the term a word is indexed under.
     std::string term(std::string_view word) const;
 
-    /// True if the word is on the stop-word list (queries drop these).
-    bool is_stopword(std::string_view folded_word) const;
+    /// True if the word is on the stop-word list (queries drop these);
+    /// `natural`: on the longer list for natural-language queries.
+    bool is_stopword(std::string_view folded_word, bool natural = false) const;
 
     Xapian::TermGenerator term_generator() const;
-    Xapian::QueryParser query_parser() const;
+    /// `natural`: for sentences and questions, which drop the longer list
+    /// ("use of", "given", "various" carry no topic there); keyword queries
+    /// keep every word but the short list's.
+    Xapian::QueryParser query_parser(bool natural = false) const;
     const Xapian::Stem& stemmer() const { return stem_; }
 
   private:
     AnalysisSettings settings_;
     mutable Xapian::Stem stem_;  // stemming caches results
     std::shared_ptr<Xapian::SimpleStopper> stopper_;
+    std::shared_ptr<Xapian::SimpleStopper> natural_stopper_;  // short list + SMART
 };
 
 }  // namespace qanat

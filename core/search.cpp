@@ -652,7 +652,7 @@ struct Searcher::Impl {
     }
 
     Xapian::QueryParser parser(const SearchRequest& req) {
-        Xapian::QueryParser qp = analyzer.query_parser();
+        Xapian::QueryParser qp = analyzer.query_parser(req.plain);
         qp.set_database(db);
         qp.set_max_expansion(200, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT, Xapian::QueryParser::FLAG_WILDCARD);
         bool any = req.op == DefaultOp::Any || (req.op == DefaultOp::Auto && req.plain);
@@ -914,7 +914,10 @@ struct Searcher::Impl {
     /// Pseudo-relevance feedback with the Bo1 model (Amati, divergence from
     /// randomness): terms frequent in the top passages and rare in the
     /// collection are added to the query, each weighted by its Bo1 score
-    /// relative to the best one, times expand_weight.
+    /// relative to the best one, times expand_weight. A term must be in at
+    /// least two of the top passages (as Terrier's expansion.mindocuments):
+    /// a word of one passage only says what that passage is about, not what
+    /// the top passages share, and is the usual source of drift.
     Xapian::Query expand(const SearchRequest& req, const Xapian::Query& words, const Xapian::Query& filter) {
         Xapian::Enquire e(db);
         e.set_query(compose(req, words, filter));
@@ -923,18 +926,21 @@ struct Searcher::Impl {
         Xapian::MSet top = e.get_mset(0, req.expand_docs);
         if (top.size() < 2) return words;
         std::unordered_map<std::string, double> tf;  // frequency in the top passages
+        std::unordered_map<std::string, unsigned> in;  // how many of them have it
         for (auto it = top.begin(); it != top.end(); ++it) {
             Xapian::Document d = it.get_document();
             for (auto t = d.termlist_begin(); t != d.termlist_end(); ++t) {
                 const std::string& term = *t;
                 if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;  // titles, filters
-                if ((term[0] >= '0' && term[0] <= '9') || analyzer.is_stopword(term)) continue;
+                if ((term[0] >= '0' && term[0] <= '9') || analyzer.is_stopword(term, true)) continue;
                 tf[term] += t.get_wdf();
+                ++in[term];
             }
         }
         const double n = db.get_doccount();
         std::vector<std::pair<double, std::string>> scored;
         for (const auto& [term, f] : tf) {
+            if (in[term] < 2) continue;
             double pn = static_cast<double>(db.get_collection_freq(term)) / n;
             if (pn <= 0) continue;
             scored.emplace_back(f * std::log2((1 + pn) / pn) + std::log2(1 + pn), term);
@@ -961,7 +967,7 @@ struct Searcher::Impl {
         Xapian::Query words = parts.words;
         // Feedback by default only for natural-language queries, and only over
         // enough passages for their statistics to mean something: from a few
-        // hundred passages the top three are as likely to drift as to help.
+        // hundred passages the top ones are as likely to drift as to help.
         bool expanding = req.expand_terms > 0 && !words.empty() &&
                          (req.expand == Expansion::On ||
                           (req.expand == Expansion::Auto && req.plain && db.get_doccount() >= kMinFeedbackPassages));

@@ -56,7 +56,7 @@ struct SearchRequest {
     double b = 0.5;                  ///< BM25 length normalisation
     Expansion expand = Expansion::Auto;
     unsigned expand_terms = 10;      ///< terms added by pseudo-relevance feedback (Bo1)
-    unsigned expand_docs = 3;        ///< top passages they are taken from
+    unsigned expand_docs = 10;       ///< top passages they are taken from
     double expand_weight = 0.3;      ///< weight of the best added term relative to a query word
 };
 

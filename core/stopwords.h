@@ -10,4 +10,8 @@ namespace qanat {
 /// Snowball's English stop-word list (snowballstem.org, english/stop.txt).
 std::span<const std::string_view> english_stopwords();
 
+/// The SMART system's English stop list (Salton; 570 words), for queries
+/// written as sentences or questions.
+std::span<const std::string_view> english_query_stopwords();
+
 }  // namespace qanat
