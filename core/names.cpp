@@ -26,7 +26,17 @@ const std::unordered_set<std::string_view>& demonyms() {
         "soviet", "qatari", "emirati", "kuwaiti", "bahraini", "omani", "afghan", "afghans", "pakistani",
         "indian", "japanese", "korean", "asian", "african", "gulf", "middle", "turkmen", "yazidi",
         "yazidis", "assyrian", "alawite", "druze", "salafi", "wahhabi", "pro", "anti", "non", "post",
-        "pre", "neo"};
+        "pre", "neo",
+        // Beyond the region: the adjectives of the countries news copy names most.
+        "canadian", "canadians", "australian", "australians", "brazilian", "brazilians", "swiss", "dutch",
+        "italian", "italians", "belgian", "belgians", "spanish", "mexican", "mexicans", "argentine",
+        "argentinian", "venezuelan", "colombian", "chilean", "peruvian", "ecuadorean", "ecuadorian",
+        "nigerian", "indonesian", "malaysian", "philippine", "filipino", "thai", "taiwanese", "vietnamese",
+        "swedish", "norwegian", "danish", "finnish", "greek", "polish", "hungarian", "czech", "romanian",
+        "portuguese", "irish", "scottish", "welsh", "austrian", "zairean", "kenyan", "ghanaian",
+        "zimbabwean", "zambian", "algerian", "libyan", "moroccan", "tunisian", "sudanese", "ethiopian",
+        "bangladeshi", "nepalese", "burmese", "singaporean", "cuban", "bolivian", "uruguayan",
+        "paraguayan", "icelandic", "yugoslav", "bulgarian", "albanian", "slovak"};
     return s;
 }
 
@@ -38,7 +48,7 @@ const std::unordered_set<std::string_view>& titles() {
         "senator", "ambassador", "foreign", "defense", "defence", "interior", "deputy", "vice", "chief",
         "commander", "colonel", "major", "captain", "lieutenant", "sergeant", "judge", "justice",
         "governor", "mayor", "speaker", "chairman", "chairwoman", "director", "professor", "pope",
-        "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "new"};
+        "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting"};
     return s;
 }
 
@@ -51,8 +61,33 @@ const std::unordered_set<std::string_view>& not_names() {
         "username", "url", "company", "job", "birthdate", "followers", "following", "socials", "search",
         "i", "i'm", "i've", "i'd", "i'll", "god", "allah", "internet", "english", "o", "oh", "ok",
         "read", "more", "share", "related", "articles", "photo", "video", "getty", "images", "afp",
-        "mr.", "conclusion", "introduction", "background", "summary"};
+        "mr.", "conclusion", "introduction", "background", "summary",
+        // Abbreviations of measures and times, written in capitals in news copy.
+        "gmt", "gnp", "gdp", "cpi", "pct", "dlr", "dlrs", "mln", "bln", "ecu", "ecus", "est", "edt", "cst",
+        "cdt", "pst", "pdt", "bst", "aids"};
     return s;
+}
+
+/// Titles that also begin the names of institutions ("General Motors",
+/// "Supreme Court", "State Department", "Foreign Ministry").
+bool institution_word(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{"general", "supreme", "state", "foreign", "defense",
+                                                        "defence", "interior", "justice", "grand"};
+    return s.count(folded) > 0;
+}
+
+/// "Jan 15", "Sept. 3": a month's abbreviation before a number is a date.
+bool month_abbreviation(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{"jan", "feb", "mar", "apr", "jun", "jul", "aug",
+                                                        "sep", "sept", "oct", "nov", "dec"};
+    return s.count(folded) > 0;
+}
+
+/// Words that alone are only the legal form of a company ("Corp", "Inc").
+bool company_suffix(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{"corp", "inc", "co", "cos", "ltd", "plc", "llc",
+                                                        "corporation", "incorporated", "ag", "sa", "nv", "bv"};
+    return s.count(folded) > 0;
 }
 
 /// Roles that stand between names in a run of capitals ("Finance Minister
@@ -358,9 +393,15 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         i = j + 1;
     }
 
+    auto dated = [&](const Token& t) {
+        if (!month_abbreviation(t.folded)) return false;
+        std::size_t k = t.end;
+        while (k < text.size() && (text[k] == '.' || text[k] == ' ')) ++k;
+        return k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]));
+    };
     auto common = [&](const Token& t) {
         return is_stopword(t.folded) || not_names().count(t.folded) || is_demonym(t.folded) ||
-               titles().count(t.folded) || (t.initial && lower_words.count(t.folded));
+               titles().count(t.folded) || (t.initial && lower_words.count(t.folded)) || dated(t);
     };
 
     struct Detected {
@@ -379,12 +420,26 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         // A leading demonym goes only before a title or another demonym
         // ("Turkish President ...", "Iranian Kurdish ..."): "European Community"
         // and "Syrian Democratic Forces" are names.
+        // "New" goes only before a title or a demonym ("New Iraqi Prime
+        // Minister"): "New York" and "New Zealand" are names. A title goes
+        // before a name ("General Petraeus") but stays before an ordinary word
+        // that is not a title: "General Motors", "Supreme Court", "State
+        // Department" are names.
         auto leading_junk = [&](long i) {
             const Token& t = toks[static_cast<std::size_t>(i)];
-            if (!is_demonym(t.folded)) return edge_junk(t);
-            if (i == b) return true;
-            const Token& n = toks[static_cast<std::size_t>(i + 1)];
-            return titles().count(n.folded) > 0 || is_demonym(n.folded);
+            const Token* n = i < b ? &toks[static_cast<std::size_t>(i + 1)] : nullptr;
+            auto before_title = [&] { return n && (titles().count(n->folded) > 0 || is_demonym(n->folded)); };
+            if (t.folded == "new") return !n || before_title() || is_stopword(n->folded);
+            // "West German", "Latin American": a compass word before a demonym is part of it.
+            if (n && is_demonym(n->folded) &&
+                (t.folded == "west" || t.folded == "east" || t.folded == "north" || t.folded == "south" ||
+                 t.folded == "latin" || t.folded == "central"))
+                return true;
+            if (is_demonym(t.folded)) return !n || before_title();
+            if (institution_word(t.folded) && n && !before_title() && is_common_word(n->folded) &&
+                !is_proper_noun(n->folded) && !role_word(n->folded) && !dated(*n))
+                return false;
+            return edge_junk(t);
         };
         while (a <= b && leading_junk(a)) ++a;
         while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) &&
@@ -400,14 +455,15 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             bool possessive = t.raw.size() < static_cast<std::size_t>(t.end - t.start);
             if (t.initial && !acronym(t.raw) && !is_proper_noun(t.folded) && !(possessive && !is_common_word(t.folded)))
                 continue;
-            if (common(t) || lower_words.count(t.folded)) continue;
+            if (common(t) || lower_words.count(t.folded) || company_suffix(t.folded)) continue;
             if (is_common_word(t.folded)) continue;  // "War", "Divine": an English word, not a name
             if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
             if (t.raw.size() < 3 && !acronym(t.raw)) continue;
         } else {
             bool all_common = true;
             for (long k = a; k <= b; ++k)
-                if (!edge_junk(toks[static_cast<std::size_t>(k)])) all_common = false;
+                if (!edge_junk(toks[static_cast<std::size_t>(k)]) && !company_suffix(toks[static_cast<std::size_t>(k)].folded))
+                    all_common = false;
             if (all_common) continue;
         }
         Detected d;

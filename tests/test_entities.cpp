@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "entities.h"
+#include "names.h"
 #include "support.h"
 
 using namespace qanat;
@@ -23,7 +24,31 @@ std::string years(const std::string& text) {
     return s;
 }
 
+/// Names detected by shape alone (no actor list), joined with "|".
+std::string detected(const std::string& text) {
+    Gazetteer none;
+    std::string out = "|";
+    for (const auto& m : ActorFinder(none).find(text, {TextRegion{0, text.size(), true}})) out += m.name + "|";
+    return out;
+}
+
 }  // namespace
+
+TEST_CASE("names by shape in news copy: New York, company names, dates and measures") {
+    // "New" begins a place name; it is dropped only before a title or a demonym.
+    CHECK(detected("Shares fell in New York and New Zealand on Monday.") == "|New York|New Zealand|");
+    CHECK(detected("The shares rose. New York traders were calm.") == "|New York|");
+    // A title word that begins an institution's name stays; before a name it goes.
+    CHECK(detected("Output at General Motors Corp rose, said General Petraeus.") == "|General Motors Corp|Petraeus|");
+    CHECK(detected("He spoke at the State Department on Tuesday.") == "|State Department|");
+    // A month's abbreviation before a number is a date; measures are not actors.
+    CHECK(detected("Trade fell in the week to Jan 15 and Sept. 3, Brazil said.") == "|Brazil|");
+    CHECK(detected("GNP rose 2.1 pct by 1500 GMT, Reuters said.") == "|Reuters|");
+    // Demonyms are adjectives, not actors, with a compass word before them too.
+    CHECK(detected("West German and Canadian officials met Swiss Bank Corp.") == "|Swiss Bank Corp|");
+    // The legal form of a company alone is not a name.
+    CHECK(detected("The Corp said it would sell the unit to Texaco Inc.") == "|Texaco Inc|");
+}
 
 TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
     Gazetteer g = test::corpus_gazetteer();
