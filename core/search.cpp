@@ -163,12 +163,96 @@ std::string spelling_key(std::string_view name) {
     return k;
 }
 
+/// Facet values met so far by one searcher, each parsed once: the stored
+/// value, its merge key and kind, and the per-query counts, which a query
+/// stamp resets when a query first touches them. Queries of a batch (and of
+/// a long-running process) meet the same values again and again; this keeps
+/// them from being split, folded, copied and hashed into new maps each time.
+class FacetDictionary {
+  public:
+    struct Tally {
+        std::string key;
+        unsigned stamp = 0;
+        Xapian::doccount passages = 0, articles = 0;
+        std::size_t last_article = 0, last_entry = 0;
+        std::array<Xapian::doccount, 5> kinds{};  // actors: passages per kind (kinds may differ by article)
+    };
+    /// An actor value as stored: a kind digit and a name (one spelling).
+    struct Spelling {
+        std::string name;
+        std::uint32_t tally = 0;
+        std::uint8_t kind = 0;
+        unsigned stamp = 0;
+        Xapian::doccount passages = 0;
+    };
+    /// One facet (actors, years, decades, publication years).
+    struct Values {
+        std::vector<Tally> all;
+        std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_key;
+        std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_value;  ///< value -> tally
+        std::vector<std::uint32_t> touched;  ///< this query's tallies
+
+        template <class KeyOf>
+        std::uint32_t id(std::string_view value, KeyOf key_of) {
+            auto it = by_value.find(value);
+            if (it != by_value.end()) return it->second;
+            std::string key = key_of();
+            auto [k, fresh] = by_key.try_emplace(key, static_cast<std::uint32_t>(all.size()));
+            if (fresh) {
+                all.emplace_back();
+                all.back().key = key;
+            }
+            by_value.emplace(std::string(value), k->second);
+            return k->second;
+        }
+        Tally& touch(std::uint32_t i, unsigned stamp) {
+            Tally& t = all[i];
+            if (t.stamp != stamp) {
+                t = Tally{std::move(t.key), stamp};
+                touched.push_back(i);
+            }
+            return t;
+        }
+    };
+
+    Values actors, years, decades, published;
+    std::vector<Spelling> spellings;
+    std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> spelling_ids;  ///< stored value -> spelling
+    std::vector<std::uint32_t> touched_spellings;
+    unsigned stamp = 0;
+
+    void begin_query() {
+        ++stamp;
+        for (Values* v : {&actors, &years, &decades, &published}) v->touched.clear();
+        touched_spellings.clear();
+    }
+
+    std::uint32_t spelling(std::string_view stored) {
+        auto it = spelling_ids.find(stored);
+        if (it != spelling_ids.end()) return it->second;
+        Spelling sp;
+        int kind = stored[0] - '0';
+        if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
+        sp.kind = static_cast<std::uint8_t>(kind);
+        sp.name = std::string(stored.substr(1));
+        sp.tally = actors.id(sp.name, [&] { return spelling_key(sp.name); });
+        spellings.push_back(std::move(sp));
+        return spelling_ids.emplace(std::string(stored), static_cast<std::uint32_t>(spellings.size() - 1)).first->second;
+    }
+};
+
 /// Facet counts and totals from the spy's values (see FacetKey), which come
 /// sorted: every value starts with its article id, so the values of one
 /// article are adjacent, and "articles" is counted without keeping sets.
 class FacetCounter {
   public:
-    explicit FacetCounter(const SearchRequest& req) : req_(req), kinds_(req.facet_kinds.begin(), req.facet_kinds.end()) {}
+    FacetCounter(const SearchRequest& req, FacetDictionary& dict) : req_(req), d_(dict) {
+        d_.begin_query();
+        for (const auto& k : req.facet_kinds)
+            for (int i = 0; i <= static_cast<int>(ActorKind::Unknown); ++i)
+                if (k == actor_kind_name(static_cast<ActorKind>(i))) kinds_[static_cast<std::size_t>(i)] = true;
+        any_kind_ = req.facet_kinds.empty();
+    }
 
     void add(std::string_view value, Xapian::doccount n) {
         std::string_view f[4];
@@ -183,48 +267,57 @@ class FacetCounter {
         f[k] = value.substr(p);
         total_ += n;
         if (f[0] != article_) {
-            article_ = std::string(f[0]);
+            article_.assign(f[0]);
             ++articles_;
         }
         ++entry_;
         if (!req_.facets) return;  // totals only
         for_each_item(f[1], [&](std::string_view a) {
             if (a.size() < 2) return;
-            int kind = a[0] - '0';
-            if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
-            if (!kinds_.empty() && !kinds_.count(std::string(actor_kind_name(static_cast<ActorKind>(kind))))) return;
-            std::string_view name = a.substr(1);
-            Tally& t = tally(actors_, name, [&] { return spelling_key(name); });
-            t.kinds[static_cast<std::size_t>(kind)] += n;
-            t.spellings[std::string(name)] += n;
+            FacetDictionary::Spelling& sp = d_.spellings[d_.spelling(a)];
+            if (!any_kind_ && !kinds_[sp.kind]) return;
+            if (sp.stamp != d_.stamp) {
+                sp.stamp = d_.stamp;
+                sp.passages = 0;
+                d_.touched_spellings.push_back(static_cast<std::uint32_t>(&sp - d_.spellings.data()));
+            }
+            sp.passages += n;
+            auto& t = d_.actors.touch(sp.tally, d_.stamp);
+            t.kinds[sp.kind] += n;
             count(t, n);
         });
         if (k >= 2)
             for_each_item(f[2], [&](std::string_view y) {
-                std::string label = req_.year_decades && y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y);
-                count(tally(years_, label, [&] { return label; }), n);
+                auto& vs = req_.year_decades ? d_.decades : d_.years;
+                std::uint32_t id = vs.id(y, [&] {
+                    return req_.year_decades && y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y);
+                });
+                count(vs.touch(id, d_.stamp), n);
             });
-        if (k >= 3 && !f[3].empty()) count(tally(published_, f[3], [&] { return std::string(f[3]); }), n);
+        if (k >= 3 && !f[3].empty())
+            count(d_.published.touch(d_.published.id(f[3], [&] { return std::string(f[3]); }), d_.stamp), n);
     }
 
     Xapian::doccount passages() const { return total_; }
     Xapian::doccount articles() const { return articles_; }
 
     void finish(SearchResult& res) {
-        fill(actors_, res.actors, true);
-        fill(years_, res.years, false);
-        fill(published_, res.published, false);
+        // The spelling most passages use names an actor (ties: the first by name).
+        std::unordered_map<std::uint32_t, const FacetDictionary::Spelling*> best;
+        for (std::uint32_t i : d_.touched_spellings) {
+            const auto& sp = d_.spellings[i];
+            auto [it, fresh] = best.try_emplace(sp.tally, &sp);
+            if (!fresh && (sp.passages > it->second->passages ||
+                           (sp.passages == it->second->passages && sp.name < it->second->name)))
+                it->second = &sp;
+        }
+        fill(d_.actors, res.actors, &best);
+        fill(req_.year_decades ? d_.decades : d_.years, res.years, nullptr);
+        fill(d_.published, res.published, nullptr);
     }
 
   private:
-    struct Tally {
-        std::string key;
-        Xapian::doccount passages = 0, articles = 0;
-        std::size_t last_article = 0, last_entry = 0;
-        std::array<Xapian::doccount, 5> kinds{};  // actors: passages per kind (kinds may differ by article)
-        std::map<std::string, Xapian::doccount> spellings;  // actors: names with the same key
-    };
-    using Index = std::unordered_map<std::string, std::size_t, ViewHash, std::equal_to<>>;
+    using Tally = FacetDictionary::Tally;
 
     template <class F>
     static void for_each_item(std::string_view field, F f) {
@@ -234,31 +327,6 @@ class FacetCounter {
             if (q == std::string_view::npos) break;
             field.remove_prefix(q + 1);
         }
-    }
-
-    /// The tally of a value; `key_of` makes its key the first time the value is seen.
-    struct Values {
-        std::vector<Tally> all;
-        Index by_value;                                     ///< value as stored -> tally
-        std::unordered_map<std::string, std::size_t> by_key;  ///< key -> tally
-    };
-
-    template <class KeyOf>
-    Tally& tally(Values& vs, std::string_view value, KeyOf key_of) {
-        std::vector<Tally>& all = vs.all;
-        Index& by_value = vs.by_value;
-        auto it = by_value.find(value);
-        if (it == by_value.end()) {
-            std::string key = key_of();
-            // Several spellings of one actor share its key, and its tally.
-            auto [k, fresh] = vs.by_key.try_emplace(key, all.size());
-            if (fresh) {
-                all.emplace_back();
-                all.back().key = key;
-            }
-            it = by_value.emplace(std::string(value), k->second).first;
-        }
-        return all[it->second];
     }
 
     void count(Tally& t, Xapian::doccount n) {
@@ -271,18 +339,14 @@ class FacetCounter {
         }
     }
 
-    void fill(Values& vs, Facet& out, bool actor) const {
-        for (auto& t : vs.all) {
+    void fill(const FacetDictionary::Values& vs, Facet& out,
+              const std::unordered_map<std::uint32_t, const FacetDictionary::Spelling*>* best) const {
+        for (std::uint32_t i : vs.touched) {
+            const Tally& t = vs.all[i];
             FacetValue v;
             v.value = t.key;
-            if (actor) {
-                // The spelling most passages use names the value (ties: the first by name).
-                Xapian::doccount best = 0;
-                for (const auto& [name, c] : t.spellings)
-                    if (c > best) {
-                        best = c;
-                        v.value = name;
-                    }
+            if (best) {
+                if (auto b = best->find(i); b != best->end()) v.value = b->second->name;
                 // The kind most passages give it; a known kind over "unknown".
                 std::size_t kind = static_cast<std::size_t>(ActorKind::Unknown);
                 for (std::size_t k = 0; k < t.kinds.size(); ++k)
@@ -312,11 +376,12 @@ class FacetCounter {
     }
 
     const SearchRequest& req_;
-    std::set<std::string> kinds_;
+    FacetDictionary& d_;
+    std::array<bool, 5> kinds_{};
+    bool any_kind_ = true;
     std::string article_;
     Xapian::doccount total_ = 0, articles_ = 0;
     std::size_t entry_ = 0;
-    Values actors_, years_, published_;
 };
 
 /// Feeds the facet key of every matching passage to a FacetCounter, in the
@@ -588,6 +653,7 @@ struct Searcher::Impl {
     Xapian::Database db;
     Analyzer analyzer;
     Gazetteer gazetteer;
+    FacetDictionary facets;  ///< facet values met so far, parsed once
     YearProcessor year_proc;
     ArticleProcessor article_proc;
     PublishedProcessor published_proc;
@@ -983,7 +1049,7 @@ struct Searcher::Impl {
         // Counts over every match come from a pass that ranks nothing (BoolWeight)
         // and feeds each matching passage's facet key to a FacetCounter; the
         // page of hits comes from a ranked pass that can stop early.
-        FacetCounter counter(req);
+        FacetCounter counter(req, facets);
         Xapian::Enquire counting(db);
         counting.set_query(q);
         counting.set_weighting_scheme(Xapian::BoolWeight());
