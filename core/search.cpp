@@ -341,12 +341,40 @@ class FacetCounter {
 
     void fill(const FacetDictionary::Values& vs, Facet& out,
               const std::unordered_map<std::uint32_t, const FacetDictionary::Spelling*>* best) const {
+        // Ranked as light references first; only the values shown are built.
+        struct Ref {
+            const Tally* t;
+            std::string_view value;
+        };
+        std::vector<Ref> refs;
+        refs.reserve(vs.touched.size());
         for (std::uint32_t i : vs.touched) {
             const Tally& t = vs.all[i];
+            std::string_view value = t.key;
+            if (best)
+                if (auto b = best->find(i); b != best->end()) value = b->second->name;
+            refs.push_back({&t, value});
+        }
+        out.total_values = refs.size();
+        auto by_count = [](const Ref& a, const Ref& b) {
+            if (a.t->passages != b.t->passages) return a.t->passages > b.t->passages;
+            if (a.t->articles != b.t->articles) return a.t->articles > b.t->articles;
+            return a.value < b.value;
+        };
+        if (req_.facet_limit > 0 && refs.size() > req_.facet_limit) {
+            std::partial_sort(refs.begin(), refs.begin() + req_.facet_limit, refs.end(), by_count);
+            refs.resize(req_.facet_limit);
+        } else {
+            std::sort(refs.begin(), refs.end(), by_count);
+        }
+        if (req_.facet_sort == FacetSort::Name)
+            std::stable_sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.value < b.value; });
+        out.values.reserve(refs.size());
+        for (const Ref& r : refs) {
+            const Tally& t = *r.t;
             FacetValue v;
-            v.value = t.key;
+            v.value = std::string(r.value);
             if (best) {
-                if (auto b = best->find(i); b != best->end()) v.value = b->second->name;
                 // The kind most passages give it; a known kind over "unknown".
                 std::size_t kind = static_cast<std::size_t>(ActorKind::Unknown);
                 for (std::size_t k = 0; k < t.kinds.size(); ++k)
@@ -358,21 +386,6 @@ class FacetCounter {
             v.articles = t.articles;
             out.values.push_back(std::move(v));
         }
-        out.total_values = out.values.size();
-        auto by_count = [](const FacetValue& a, const FacetValue& b) {
-            if (a.passages != b.passages) return a.passages > b.passages;
-            if (a.articles != b.articles) return a.articles > b.articles;
-            return a.value < b.value;
-        };
-        if (req_.facet_limit > 0 && out.values.size() > req_.facet_limit) {
-            std::partial_sort(out.values.begin(), out.values.begin() + req_.facet_limit, out.values.end(), by_count);
-            out.values.resize(req_.facet_limit);
-        } else {
-            std::sort(out.values.begin(), out.values.end(), by_count);
-        }
-        if (req_.facet_sort == FacetSort::Name)
-            std::stable_sort(out.values.begin(), out.values.end(),
-                             [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
     }
 
     const SearchRequest& req_;
