@@ -83,6 +83,17 @@ bool month_abbreviation(std::string_view folded) {
     return s.count(folded) > 0;
 }
 
+/// Words that end the name of an organisation: "Securities and Exchange
+/// Commission", "Moody's Investors Service Inc", "Procter & Gamble Co".
+bool organisation_head(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{
+        "commission", "company", "co", "corp", "corporation", "inc", "ltd", "plc", "bank", "board", "exchange",
+        "trust", "group", "association", "institute", "department", "ministry", "council", "committee",
+        "agency", "authority", "service", "services", "fund", "industries", "airlines", "brothers",
+        "partners", "holdings", "organisation", "organization", "federation", "office", "bureau"};
+    return s.count(folded) > 0;
+}
+
 /// Words that alone are only the legal form of a company ("Corp", "Inc").
 bool company_suffix(std::string_view folded) {
     static const std::unordered_set<std::string_view> s{"corp", "inc", "co", "cos", "ltd", "plc", "llc",
@@ -361,13 +372,43 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             ++i;
             continue;
         }
+        // The last token of the run of capitals from k (names only, no particles).
+        auto run_end = [&](std::size_t k) {
+            while (k + 1 < toks.size() && toks[k + 1].upper && !toks[k + 1].heading &&
+                   !covered(toks[k + 1].start, toks[k + 1].end) &&
+                   toks[k].raw.size() == toks[k].end - toks[k].start &&
+                   name_gap_after(toks[k].raw, text.substr(toks[k].end, toks[k + 1].start - toks[k].end)))
+                ++k;
+            return k;
+        };
+        // An organisation's name goes on over "and" or "&" when what follows
+        // ends it ("Securities and Exchange Commission", "Procter & Gamble
+        // Co"), not when what comes before is whole already ("Texas Air Corp
+        // and Continental", "IMF and World Bank").
+        auto organisation_goes_on = [&](std::size_t j, std::size_t next) {
+            if (next >= toks.size() || !toks[next].upper || toks[next].heading || covered(toks[next].start, toks[next].end))
+                return false;
+            if (organisation_head(toks[j].folded) || acronym(toks[j].raw)) return false;
+            return organisation_head(toks[run_end(next)].folded);
+        };
         std::size_t j = i;
         while (j + 1 < toks.size()) {
-            // A possessive ends a name: "Canada's East" is Canada.
-            if (toks[j].raw.size() < toks[j].end - toks[j].start) break;
             const Token& n = toks[j + 1];
             std::string_view gap = text.substr(toks[j].end, n.start - toks[j].end);
+            // A possessive ends a name: "Canada's East" is Canada ("Britain's
+            // Trade and Industry Department" too, which is why "Moody's
+            // Investors Service" is two names).
+            if (toks[j].raw.size() < toks[j].end - toks[j].start) break;
             if (n.heading || covered(n.start, n.end)) break;
+            if (n.upper && (gap == " & " || gap == "&") && organisation_goes_on(j, j + 1)) {
+                ++j;
+                continue;
+            }
+            if (!n.upper && n.folded == "and" && name_gap(gap) && j + 2 < toks.size() &&
+                name_gap(text.substr(n.end, toks[j + 2].start - n.end)) && organisation_goes_on(j, j + 2)) {
+                j += 2;
+                continue;
+            }
             if (n.upper && name_gap_after(toks[j].raw, gap)) {
                 ++j;
                 continue;

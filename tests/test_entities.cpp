@@ -46,6 +46,14 @@ TEST_CASE("names by shape in news copy: New York, company names, dates and measu
     CHECK(detected("GNP rose 2.1 pct by 1500 GMT, Reuters said.") == "|Reuters|");
     // Demonyms are adjectives, not actors, with a compass word before them too.
     CHECK(detected("West German and Canadian officials met Swiss Bank Corp.") == "|Swiss Bank Corp|");
+    // An organisation's name goes on over "and" and "&" when what follows ends it.
+    CHECK(detected("He told the Securities and Exchange Commission that Procter & Gamble Co agreed.") ==
+          "|Securities and Exchange Commission|Procter & Gamble Co|");
+    CHECK(detected("Britain's Trade and Industry Department said so.") == "|Britain|Trade and Industry Department|");
+    CHECK(detected("Talks of the IMF and World Bank ended.") == "|IMF|World Bank|");
+    CHECK(detected("Talks between Texas Air Corp and Continental Airlines Inc ended.") ==
+          "|Texas Air Corp|Continental Airlines Inc|");
+    CHECK(detected("Trade between Japan and Britain grew, and Canada's Trade Minister was calm.") == "|Japan|Britain|Canada|");
     // The legal form of a company alone is not a name.
     CHECK(detected("The Corp said it would sell the unit to Texaco Inc.") == "|Texaco Inc|");
 }
