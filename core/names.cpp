@@ -400,6 +400,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // Investors Service" is two names).
             if (toks[j].raw.size() < toks[j].end - toks[j].start) break;
             if (n.heading || covered(n.start, n.end)) break;
+            // A capitalised "And" or "The" in running text does not join two
+            // names ("the U.S. And Japan"); "Of" and "For" may ("Bank Of Japan").
+            if (n.upper && is_stopword(n.folded) && !is_connector(n.folded)) break;
             if (n.upper && (gap == " & " || gap == "&") && organisation_goes_on(j, j + 1)) {
                 ++j;
                 continue;
@@ -577,6 +580,15 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             if (f.words.size() <= ws.size()) continue;
             bool suffix = std::equal(ws.rbegin(), ws.rend(), f.words.rbegin());
             bool single_in = ws.size() == 1 && std::find(f.words.begin(), f.words.end(), ws[0]) != f.words.end();
+            // Any word of a person's name is that person ("Sudani", "Hussein");
+            // of another name, the word that says what it is ("the Bank", "the
+            // Framework") or its last word, but not a name after "of": "Japan"
+            // near "Bank of Japan" or "Japan Airlines" is Japan.
+            if (f.kind != ActorKind::Person && ws.size() == 1) {
+                ActorKind own = guess_kind(m.name);
+                single_in = single_in && own != ActorKind::Unknown && own != ActorKind::Person;
+                if (suffix && is_connector(f.words[f.words.size() - 2])) suffix = false;
+            }
             if (!suffix && !single_in) continue;
             std::size_t dist = f.pos > m.start ? f.pos - m.start : m.start - f.pos;
             if (dist < best_dist) {

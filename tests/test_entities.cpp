@@ -54,6 +54,9 @@ TEST_CASE("names by shape in news copy: New York, company names, dates and measu
     CHECK(detected("Talks between Texas Air Corp and Continental Airlines Inc ended.") ==
           "|Texas Air Corp|Continental Airlines Inc|");
     CHECK(detected("Trade between Japan and Britain grew, and Canada's Trade Minister was calm.") == "|Japan|Britain|Canada|");
+    // A capitalised "And" in running text joins nothing.
+    CHECK(detected("Relations between the U.S. And Japan will suffer, the Bank Of Japan said.") ==
+          "|U.S.|Japan|Bank Of Japan|");
     // The legal form of a company alone is not a name.
     CHECK(detected("The Corp said it would sell the unit to Texaco Inc.") == "|Texaco Inc|");
 }
