@@ -107,7 +107,8 @@ bool role_word(std::string_view w) {
     static const std::unordered_set<std::string_view> s{
         "president", "minister", "governor", "secretary", "chairman", "chairwoman", "director", "ambassador",
         "senator", "spokesman", "spokeswoman", "leader", "ayatollah", "king", "queen", "prince", "sheikh",
-        "commander", "mayor", "judge", "chancellor", "premier", "envoy", "adviser", "advisor", "analyst"};
+        "commander", "mayor", "judge", "chancellor", "premier", "envoy", "adviser", "advisor", "analyst",
+        "speaker", "representative", "exchequer"};
     return s.count(w) > 0;
 }
 

@@ -54,6 +54,10 @@ TEST_CASE("names by shape in news copy: New York, company names, dates and measu
     CHECK(detected("Talks between Texas Air Corp and Continental Airlines Inc ended.") ==
           "|Texas Air Corp|Continental Airlines Inc|");
     CHECK(detected("Trade between Japan and Britain grew, and Canada's Trade Minister was calm.") == "|Japan|Britain|Canada|");
+    // Roles inside a run of capitals separate the office from the person.
+    CHECK(detected("He met U.S. Trade Representative Clayton Yeutter and House Speaker Jim Wright.") ==
+          "|U.S. Trade|Clayton Yeutter|House|Jim Wright|");
+    CHECK(detected("He met Chancellor of the Exchequer Nigel Lawson.") == "|Nigel Lawson|");
     // A capitalised "And" in running text joins nothing.
     CHECK(detected("Relations between the U.S. And Japan will suffer, the Bank Of Japan said.") ==
           "|U.S.|Japan|Bank Of Japan|");
