@@ -350,10 +350,16 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     // Capitalised words that the article also writes in lower case somewhere
     // (only those need looking for).
     std::unordered_set<std::string_view> lower_words;
+    // Words capitalised inside a sentence somewhere in the article: names
+    // there, so at the start of a sentence too ("Japan said ...").
+    std::unordered_set<std::string_view> named_inside;
     {
         std::unordered_set<std::string_view> capitalised;
         for (const auto& t : toks)
-            if (t.upper) capitalised.insert(t.folded);
+            if (t.upper) {
+                capitalised.insert(t.folded);
+                if (!t.initial && !t.heading) named_inside.insert(t.folded);
+            }
         for (std::size_t i = 0; i < spans.size(); ++i)
             if (capitalised.count(folded[i]) && !starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start)))
                 lower_words.insert(folded[i]);
@@ -498,7 +504,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // dictionary knows only as a name ("Japan") is taken for a name.
             // So is a possessive there ("Japan's trade surplus"), unless the word is common.
             bool possessive = t.raw.size() < static_cast<std::size_t>(t.end - t.start);
-            if (t.initial && !acronym(t.raw) && !is_proper_noun(t.folded) && !(possessive && !is_common_word(t.folded)))
+            if (t.initial && !acronym(t.raw) && !is_proper_noun(t.folded) && !(possessive && !is_common_word(t.folded)) &&
+                !(named_inside.count(t.folded) && !lower_words.count(t.folded)))
                 continue;
             if (common(t) || lower_words.count(t.folded) || company_suffix(t.folded)) continue;
             if (is_common_word(t.folded)) continue;  // "War", "Divine": an English word, not a name

@@ -58,6 +58,9 @@ TEST_CASE("names by shape in news copy: New York, company names, dates and measu
     CHECK(detected("He met U.S. Trade Representative Clayton Yeutter and House Speaker Jim Wright.") ==
           "|U.S. Trade|Clayton Yeutter|House|Jim Wright|");
     CHECK(detected("He met Chancellor of the Exchequer Nigel Lawson.") == "|Nigel Lawson|");
+    // A word capitalised inside a sentence is a name at the start of one too.
+    CHECK(detected("Japan said exports rose. Talks with Japan go on.") == "|Japan|Japan|");
+    CHECK(detected("Japan said exports rose. Lacquer and japan shine.") == "|");
     // A capitalised "And" in running text joins nothing.
     CHECK(detected("Relations between the U.S. And Japan will suffer, the Bank Of Japan said.") ==
           "|U.S.|Japan|Bank Of Japan|");
