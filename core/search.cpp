@@ -219,7 +219,32 @@ class FacetDictionary {
     std::vector<Spelling> spellings;
     std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> spelling_ids;  ///< stored value -> spelling
     std::vector<std::uint32_t> touched_spellings;
+    std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> article_ids;
+    const std::pair<const std::string, std::uint32_t>* last_article = nullptr;
+    std::unordered_map<std::string, std::pair<std::uint32_t, std::uint32_t>, ViewHash, std::equal_to<>> year_ids;
     unsigned stamp = 0;
+
+    /// An ordinal for an article id: the passages of one article are
+    /// adjacent, and counting articles compares ordinals.
+    std::uint32_t article(std::string_view id) {
+        if (last_article && id == last_article->first) return last_article->second;
+        auto it = article_ids.find(id);
+        if (it == article_ids.end())
+            it = article_ids.emplace(std::string(id), static_cast<std::uint32_t>(article_ids.size())).first;
+        last_article = &*it;  // node-based map: stays valid
+        return it->second;
+    }
+
+    /// A year value's tallies in the year facet and in the decade facet.
+    std::pair<std::uint32_t, std::uint32_t> year(std::string_view y) {
+        auto it = year_ids.find(y);
+        if (it != year_ids.end()) return it->second;
+        std::pair<std::uint32_t, std::uint32_t> ids{
+            years.id(y, [&] { return std::string(y); }),
+            decades.id(y, [&] { return y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y); })};
+        year_ids.emplace(std::string(y), ids);
+        return ids;
+    }
 
     void begin_query() {
         ++stamp;
@@ -241,6 +266,99 @@ class FacetDictionary {
     }
 };
 
+/// A facet key resolved into ids of a FacetDictionary: the article, the
+/// actor spellings, each year with its decade, the publication year. Laid out
+/// flat as [article, n, spelling x n, m, (year, decade) x m, published].
+namespace facet_row {
+constexpr std::uint32_t kNone = 0xffffffffu;
+
+/// Appends the resolved form of a stored facet key to out; false (and
+/// nothing appended) when the value is not a facet key.
+template <class Dict>
+bool resolve(std::string_view value, Dict& d, std::vector<std::uint32_t>& out) {
+    std::string_view f[4];
+    std::size_t k = 0, p = 0;
+    while (k < 3) {
+        std::size_t q = value.find('\x1f', p);
+        if (q == std::string_view::npos) break;
+        f[k++] = value.substr(p, q - p);
+        p = q + 1;
+    }
+    if (k < 2) return false;
+    f[k] = value.substr(p);
+    out.push_back(d.article(f[0]));
+    auto items = [](std::string_view field, auto fn) {
+        while (!field.empty()) {
+            std::size_t q = field.find('\x1e');
+            fn(field.substr(0, q));
+            if (q == std::string_view::npos) break;
+            field.remove_prefix(q + 1);
+        }
+    };
+    std::size_t n_at = out.size();
+    out.push_back(0);
+    items(f[1], [&](std::string_view a) {
+        if (a.size() < 2) return;
+        out.push_back(d.spelling(a));
+        ++out[n_at];
+    });
+    std::size_t m_at = out.size();
+    out.push_back(0);
+    items(f[2], [&](std::string_view y) {
+        auto [year, decade] = d.year(y);
+        out.push_back(year);
+        out.push_back(decade);
+        ++out[m_at];
+    });
+    out.push_back(k >= 3 && !f[3].empty() ? d.published.id(f[3], [&] { return std::string(f[3]); }) : kNone);
+    return true;
+}
+}  // namespace facet_row
+
+/// Every passage's facet key, resolved once (facet_row) and kept in memory by
+/// docid, so that counting a match is a few array reads instead of decoding
+/// Xapian's value stream and parsing the key. Built from one pass over the
+/// value stream, which costs about what counting a query that matches half
+/// the passages the slow way costs (measured on Reuters, bench/RESULTS.md); a
+/// searcher builds it once the matches it has counted the slow way add up to
+/// a quarter of the passages (so a single query never pays for it, and a
+/// batch or a long-running process pays once). 30-60 bytes a passage.
+class FacetTable {
+  public:
+    bool built() const { return built_; }
+    void clear() {
+        built_ = false;
+        start_.clear();
+        rows_.clear();
+    }
+    template <class Dict>
+    void build(const Xapian::Database& db, Dict& d) {
+        clear();
+        Xapian::docid last = db.get_lastdocid();
+        start_.assign(static_cast<std::size_t>(last) + 2, 0);
+        rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 8);
+        Xapian::docid next = 0;  // start_ filled up to here
+        for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
+            Xapian::docid did = it.get_docid();
+            if (did > last) break;  // cannot happen in one revision
+            while (next <= did) start_[next++] = static_cast<std::uint32_t>(rows_.size());
+            facet_row::resolve(*it, d, rows_);
+        }
+        while (next < start_.size()) start_[next++] = static_cast<std::uint32_t>(rows_.size());
+        built_ = true;
+    }
+    /// The resolved key of a passage, or nullptr when it has none.
+    const std::uint32_t* row(Xapian::docid did) const {
+        if (did + 1 >= start_.size() || start_[did] == start_[did + 1]) return nullptr;
+        return rows_.data() + start_[did];
+    }
+
+  private:
+    bool built_ = false;
+    std::vector<std::uint32_t> start_;  ///< by docid: where its row starts in rows_
+    std::vector<std::uint32_t> rows_;
+};
+
 /// Facet counts and totals from the spy's values (see FacetKey), which come
 /// sorted: every value starts with its article id, so the values of one
 /// article are adjacent, and "articles" is counted without keeping sets.
@@ -254,28 +372,25 @@ class FacetCounter {
         any_kind_ = req.facet_kinds.empty();
     }
 
+    /// A stored facet key, met n times.
     void add(std::string_view value, Xapian::doccount n) {
-        std::string_view f[4];
-        std::size_t k = 0, p = 0;
-        while (k < 3) {
-            std::size_t q = value.find('\x1f', p);
-            if (q == std::string_view::npos) break;
-            f[k++] = value.substr(p, q - p);
-            p = q + 1;
-        }
-        if (k < 2) return;  // not a facet key
-        f[k] = value.substr(p);
+        buf_.clear();
+        if (facet_row::resolve(value, d_, buf_)) add(buf_.data(), n);
+    }
+
+    /// A resolved key (facet_row), met n times.
+    void add(const std::uint32_t* row, Xapian::doccount n) {
         total_ += n;
-        if (f[0] != article_) {
-            article_.assign(f[0]);
+        if (row[0] != article_) {
+            article_ = row[0];
             ++articles_;
         }
         ++entry_;
         if (!req_.facets) return;  // totals only
-        for_each_item(f[1], [&](std::string_view a) {
-            if (a.size() < 2) return;
-            FacetDictionary::Spelling& sp = d_.spellings[d_.spelling(a)];
-            if (!any_kind_ && !kinds_[sp.kind]) return;
+        const std::uint32_t* p = row + 1;
+        for (std::uint32_t i = 0, ns = *p++; i < ns; ++i) {
+            FacetDictionary::Spelling& sp = d_.spellings[*p++];
+            if (!any_kind_ && !kinds_[sp.kind]) continue;
             if (sp.stamp != d_.stamp) {
                 sp.stamp = d_.stamp;
                 sp.passages = 0;
@@ -285,17 +400,14 @@ class FacetCounter {
             auto& t = d_.actors.touch(sp.tally, d_.stamp);
             t.kinds[sp.kind] += n;
             count(t, n);
-        });
-        if (k >= 2)
-            for_each_item(f[2], [&](std::string_view y) {
-                auto& vs = req_.year_decades ? d_.decades : d_.years;
-                std::uint32_t id = vs.id(y, [&] {
-                    return req_.year_decades && y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y);
-                });
-                count(vs.touch(id, d_.stamp), n);
-            });
-        if (k >= 3 && !f[3].empty())
-            count(d_.published.touch(d_.published.id(f[3], [&] { return std::string(f[3]); }), d_.stamp), n);
+        }
+        for (std::uint32_t i = 0, ny = *p++; i < ny; ++i, p += 2) {
+            if (req_.year_decades)
+                count(d_.decades.touch(p[1], d_.stamp), n);
+            else
+                count(d_.years.touch(p[0], d_.stamp), n);
+        }
+        if (*p != facet_row::kNone) count(d_.published.touch(*p, d_.stamp), n);
     }
 
     Xapian::doccount passages() const { return total_; }
@@ -318,16 +430,6 @@ class FacetCounter {
 
   private:
     using Tally = FacetDictionary::Tally;
-
-    template <class F>
-    static void for_each_item(std::string_view field, F f) {
-        while (!field.empty()) {
-            std::size_t q = field.find('\x1e');
-            f(field.substr(0, q));
-            if (q == std::string_view::npos) break;
-            field.remove_prefix(q + 1);
-        }
-    }
 
     void count(Tally& t, Xapian::doccount n) {
         if (t.last_entry == entry_) return;  // one passage, one count (1981 and 1985 in the 1980s)
@@ -392,21 +494,33 @@ class FacetCounter {
     FacetDictionary& d_;
     std::array<bool, 5> kinds_{};
     bool any_kind_ = true;
-    std::string article_;
+    std::uint32_t article_ = facet_row::kNone;
     Xapian::doccount total_ = 0, articles_ = 0;
+    std::vector<std::uint32_t> buf_;
     std::size_t entry_ = 0;
 };
 
 /// Feeds the facet key of every matching passage to a FacetCounter, in the
-/// order the matcher meets them (docid order, for one database).
+/// order the matcher meets them (docid order, for one database): from the
+/// FacetTable when it is built, else from Xapian's value stream.
 class FacetSpy : public Xapian::MatchSpy {
   public:
-    FacetSpy(FacetCounter& c, const Xapian::Database& db)
-        : c_(c), it_(db.valuestream_begin(schema::kSlotFacets)), end_(db.valuestream_end(schema::kSlotFacets)) {}
+    FacetSpy(FacetCounter& c, const Xapian::Database& db, const FacetTable& table)
+        : c_(c), table_(table.built() ? &table : nullptr) {
+        if (!table_) {
+            it_ = db.valuestream_begin(schema::kSlotFacets);
+            end_ = db.valuestream_end(schema::kSlotFacets);
+        }
+    }
     void operator()(const Xapian::Document& doc, double) override {
+        Xapian::docid did = doc.get_docid();
+        ++seen_;
+        if (table_) {
+            if (const std::uint32_t* row = table_->row(did)) c_.add(row, 1);
+            return;
+        }
         // Docids come in increasing order: the value stream is read forward,
         // a chunk at a time, instead of looking each value up.
-        Xapian::docid did = doc.get_docid();
         if (it_ != end_ && it_.get_docid() < did) it_.skip_to(did);
         if (it_ != end_ && it_.get_docid() == did) {
             c_.add(*it_, 1);
@@ -414,10 +528,14 @@ class FacetSpy : public Xapian::MatchSpy {
             c_.add(doc.get_value(schema::kSlotFacets), 1);  // out of order after all
         }
     }
+    /// Matches fed without the table.
+    Xapian::doccount slow() const { return table_ ? 0 : seen_; }
 
   private:
     FacetCounter& c_;
+    const FacetTable* table_;
     Xapian::ValueIterator it_, end_;
+    Xapian::doccount seen_ = 0;
 };
 
 /// A tcp:// address, or a stub file or folder that names a remote database.
@@ -667,6 +785,8 @@ struct Searcher::Impl {
     Analyzer analyzer;
     Gazetteer gazetteer;
     FacetDictionary facets;  ///< facet values met so far, parsed once
+    FacetTable facet_table;  ///< every passage's facet key, once it pays (local index only)
+    std::uint64_t counted_slow = 0;  ///< matches counted from the value stream since the last (re)open
     YearProcessor year_proc;
     ArticleProcessor article_proc;
     PublishedProcessor published_proc;
@@ -678,7 +798,14 @@ struct Searcher::Impl {
     SearcherOptions options;
     std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
 
+    /// The table describes one revision of the index: gone when it changes.
+    void forget_table() {
+        facet_table.clear();
+        counted_slow = 0;
+    }
+
     void open() {
+        forget_table();
         Xapian::Database combined;
         remote = false;
         unavailable.clear();
@@ -1069,9 +1196,18 @@ struct Searcher::Impl {
         if (db.size() == 1 && !remote) {
             // One local database: passages are met in docid order, each
             // article's together, and counted as they come.
-            FacetSpy spy(counter, db);
+            // Once this searcher has counted matches for a quarter of the
+            // passages the slow way, it has spent about half what building
+            // the table costs, and is likely to go on: from then on it counts
+            // from the table.
+            using Use = SearcherOptions::FacetTable;
+            if (!facet_table.built() && options.facet_table != Use::Never &&
+                (options.facet_table == Use::Always || (counted_slow >= db.get_doccount() / 4 && db.get_doccount() > 0)))
+                facet_table.build(db, facets);
+            FacetSpy spy(counter, db, facet_table);
             counting.add_matchspy(&spy);
             counting.get_mset(0, 0, db.get_doccount());
+            counted_slow += spy.slow();
         } else {
             // Several parts, or remote ones: Xapian's own spy, which the stock
             // xapian-tcpsrv runs and whose merged values come sorted. (Asked
@@ -1136,7 +1272,8 @@ Searcher::Searcher(const std::vector<std::string>& databases, const SearcherOpti
     impl_->open();
 }
 
-Searcher::Searcher(const Xapian::Database& db) : impl_(std::make_unique<Impl>()) {
+Searcher::Searcher(const Xapian::Database& db, const SearcherOptions& options) : impl_(std::make_unique<Impl>()) {
+    impl_->options = options;
     check_index_compatible(db, "(database)", nullptr);
     impl_->use(db);
 }
@@ -1168,6 +1305,7 @@ SearchResult Searcher::search(const SearchRequest& request) {
         } catch (const Xapian::DatabaseModifiedError&) {
             if (attempt >= 5) throw;
             impl_->db.reopen();
+            impl_->forget_table();
         } catch (const Xapian::NetworkError& e) {
             // A part stopped answering: name it; go on without it if allowed.
             auto down = impl_->probe();
@@ -1183,7 +1321,9 @@ SearchResult Searcher::search(const SearchRequest& request) {
     }
 }
 
-void Searcher::reopen() { impl_->db.reopen(); }
+void Searcher::reopen() {
+    if (impl_->db.reopen()) impl_->forget_table();
+}
 
 Xapian::doccount Searcher::passage_count() const { return impl_->db.get_doccount(); }
 

@@ -107,6 +107,11 @@ struct SearchResult {
 struct SearcherOptions {
     bool allow_partial = false;   ///< go on without parts that cannot be reached (results marked partial)
     unsigned timeout_ms = 10000;  ///< for each remote part: connecting, and each exchange
+    /// Facet counts from an in-memory table of every passage's facet key
+    /// (one local index only): Auto builds it once the matches counted
+    /// without it add up to a quarter of the passages; Always builds it at
+    /// the first query that counts; Never reads each match's key from the index.
+    enum class FacetTable { Auto, Always, Never } facet_table = FacetTable::Auto;
 };
 
 class Searcher {
@@ -115,7 +120,7 @@ class Searcher {
     /// for xapian-tcpsrv, or a Xapian stub database file. Throws IndexError.
     explicit Searcher(const std::vector<std::string>& databases, const SearcherOptions& options = {});
     /// Searches an open database (tests use an in-memory one).
-    explicit Searcher(const Xapian::Database& db);
+    explicit Searcher(const Xapian::Database& db, const SearcherOptions& options = {});
     ~Searcher();
     Searcher(const Searcher&) = delete;
     Searcher& operator=(const Searcher&) = delete;

@@ -88,7 +88,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     po::options_description desc;
     std::vector<std::string> words;
     std::string format = "text", color = "auto", facet_sort = "count", year_bucket = "year", expand = "auto",
-                weighting = "bm25";
+                weighting = "bm25", facet_table = "auto";
     bool any = false, all = false, no_facets = false;
     double timeout = 10;
     SearchRequest& r = opt.request;
@@ -112,6 +112,9 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group); repeatable")
         ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year facet by year or decade")
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
+        ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
+         "count facets from an in-memory table of every passage's facets (about 40 bytes a passage): "
+         "auto (built once a batch has counted matches for a quarter of the passages), always or never")
         ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
@@ -189,6 +192,10 @@ int parse_options(int argc, char** argv, Options& opt) {
     else return fail("--expand must be auto, on or off");
     if (r.k1 < 0 || r.b < 0 || r.b > 1) return fail("--k1 must be >= 0 and --b between 0 and 1");
     if (r.expand_weight < 0) return fail("--expand-weight must be >= 0");
+    if (facet_table == "auto") opt.searcher.facet_table = SearcherOptions::FacetTable::Auto;
+    else if (facet_table == "always") opt.searcher.facet_table = SearcherOptions::FacetTable::Always;
+    else if (facet_table == "never") opt.searcher.facet_table = SearcherOptions::FacetTable::Never;
+    else return fail("--facet-table must be auto, always or never");
     if (timeout <= 0 || timeout > 3600) return fail("--timeout must be between 0 and 3600 seconds");
     opt.searcher.timeout_ms = static_cast<unsigned>(timeout * 1000);
     if (color == "always") opt.print.color = true;

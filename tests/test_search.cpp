@@ -246,3 +246,44 @@ TEST_CASE("edit distance and nearest term for spelling suggestions") {
     CHECK(nearest_term("sudany", vocab) == "sudani");
     CHECK(nearest_term("zzzzzz", vocab).empty());
 }
+
+TEST_CASE("facet counts from the in-memory facet table equal those read from the index") {
+    Gazetteer g = test::corpus_gazetteer();
+    Xapian::WritableDatabase db = test::memory_index(test::corpus_articles(), g);
+    SearcherOptions never, always;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    always.facet_table = SearcherOptions::FacetTable::Always;
+    Searcher slow(db, never), fast(db, always);
+    auto same = [](const Facet& a, const Facet& b) {
+        CHECK(a.total_values == b.total_values);
+        REQUIRE(a.values.size() == b.values.size());
+        for (std::size_t i = 0; i < a.values.size(); ++i) {
+            CAPTURE(a.values[i].value);
+            CHECK(a.values[i].value == b.values[i].value);
+            CHECK(a.values[i].kind == b.values[i].kind);
+            CHECK(a.values[i].passages == b.values[i].passages);
+            CHECK(a.values[i].articles == b.values[i].articles);
+        }
+    };
+    unsigned compared = 0;
+    for (const char* q : {"Iran", "militias", "actor:PMF", "Sudani OR Sadr", "year:1980..1988", "war", "Turkey PKK"})
+        for (int variant = 0; variant < 4; ++variant) {
+            CAPTURE(q);
+            CAPTURE(variant);
+            SearchRequest req;
+            req.query = q;
+            req.limit = 5;
+            req.facet_limit = 0;
+            if (variant == 1) req.year_decades = true;
+            if (variant == 2) req.facet_kinds = {"person", "group"};
+            if (variant == 3) req.facets = false;
+            auto a = slow.search(req), b = fast.search(req);
+            CHECK(a.total_passages == b.total_passages);
+            CHECK(a.total_articles == b.total_articles);
+            same(a.actors, b.actors);
+            same(a.years, b.years);
+            same(a.published, b.published);
+            if (a.total_passages > 0 && req.facets) ++compared;
+        }
+    CHECK(compared >= 20);
+}
