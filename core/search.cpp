@@ -374,6 +374,13 @@ class FacetCounter {
 
     /// A stored facet key, met n times.
     void add(std::string_view value, Xapian::doccount n) {
+        if (!req_.facets) {  // totals only: the article id is enough
+            std::size_t q = value.find('\x1f');
+            if (q == std::string_view::npos || value.find('\x1f', q + 1) == std::string_view::npos) return;
+            std::uint32_t row[1] = {d_.article(value.substr(0, q))};
+            add(row, n);
+            return;
+        }
         buf_.clear();
         if (facet_row::resolve(value, d_, buf_)) add(buf_.data(), n);
     }
@@ -1207,7 +1214,7 @@ struct Searcher::Impl {
             FacetSpy spy(counter, db, facet_table);
             counting.add_matchspy(&spy);
             counting.get_mset(0, 0, db.get_doccount());
-            counted_slow += spy.slow();
+            if (req.facets) counted_slow += spy.slow();  // totals alone are cheap without the table
         } else {
             // Several parts, or remote ones: Xapian's own spy, which the stock
             // xapian-tcpsrv runs and whose merged values come sorted. (Asked
