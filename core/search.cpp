@@ -50,6 +50,16 @@ Xapian::Query published_query(const YearRange& r) {
 
 /// Field processors throw this through the QueryParser; the searcher turns it
 /// into a SearchError rather than retrying the query as plain words.
+// A bad field value is recorded here, not thrown: Xapian 1.4.22's parser
+// frees memory it does not own when an exception leaves a FieldProcessor
+// (found by fuzzing). The query is parsed to the end and the error thrown then.
+thread_local std::string field_error;
+
+Xapian::Query field_value_error(const std::string& msg) {
+    if (field_error.empty()) field_error = msg;
+    return Xapian::Query::MatchNothing;
+}
+
 struct FieldValueError : Xapian::QueryParserError {
     explicit FieldValueError(const std::string& msg) : Xapian::QueryParserError(msg) {}
 };
@@ -60,7 +70,7 @@ class YearProcessor : public Xapian::FieldProcessor {
         try {
             return year_query(parse_year_range(value));
         } catch (const SearchError& e) {
-            throw FieldValueError(e.what());
+            return field_value_error(e.what());
         }
     }
 };
@@ -80,7 +90,7 @@ class PublishedProcessor : public Xapian::FieldProcessor {
             YearRange r = parse_year_range(value);
             return published_query(r);
         } catch (const SearchError& e) {
-            throw FieldValueError(std::string("published: ") + e.what());
+            return field_value_error(std::string("published: ") + e.what());
         }
     }
 };
@@ -90,7 +100,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
     explicit ActorProcessor(const Gazetteer& g) : g_(g) {}
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
-        if (v.empty()) throw FieldValueError("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
+        if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
         const Actor* a = g_.find(v);
         std::string key = actor_key(a ? a->name : v);
         return Xapian::Query(schema::term(schema::kActor, key));
@@ -110,7 +120,7 @@ class AliasProcessor : public Xapian::FieldProcessor {
 
     Xapian::Query operator()(const std::string& value) override {
         std::size_t i = value.size() > 1 && value[0] == 'm' ? std::stoul(value.substr(1)) : actors.size();
-        if (i >= actors.size()) throw FieldValueError("bad alias reference '" + value + "'");
+        if (i >= actors.size()) return field_value_error("bad alias reference '" + value + "'");
         const Actor& a = g_.actors()[actors[i]];
         std::vector<Xapian::Query> names;
         std::vector<std::string> all{a.name};
@@ -916,11 +926,20 @@ struct Searcher::Impl {
             const unsigned keyword_flags = Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
                                            Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                                            Xapian::QueryParser::FLAG_PURE_NOT;
+            field_error.clear();
+            auto checked = [&](const Xapian::Query& q) {
+                if (!field_error.empty()) {
+                    std::string m = field_error;
+                    field_error.clear();
+                    throw SearchError(m);
+                }
+                return q;
+            };
             if (req.plain) {
-                words = qp.parse_query(text, 0);
+                words = checked(qp.parse_query(text, 0));
             } else {
                 try {
-                    words = qp.parse_query(text, keyword_flags);
+                    words = checked(qp.parse_query(text, keyword_flags));
                 } catch (const FieldValueError& e) {
                     throw SearchError(e.get_msg());
                 } catch (const Xapian::QueryParserError& e) {
@@ -934,12 +953,18 @@ struct Searcher::Impl {
                     }
                     res.warnings.push_back("could not parse the query (" + e.get_msg() +
                                            "); searched for its words instead: " + plain);
-                    words = qp.parse_query(with_aliases(plain), 0);
+                    words = checked(qp.parse_query(with_aliases(plain), 0));
                 }
             }
         }
         std::vector<Xapian::Query> filters;
+        field_error.clear();
         for (const auto& a : req.actors) filters.push_back((*actor_proc)(a));
+        if (!field_error.empty()) {
+            std::string m = field_error;
+            field_error.clear();
+            throw SearchError(m);
+        }
         for (const auto& y : req.years) filters.push_back(year_query(parse_year_range(y)));
         if (!req.articles.empty()) {
             std::vector<Xapian::Query> arts;
