@@ -48,11 +48,11 @@ Xapian::Query published_query(const YearRange& r) {
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
-/// Field processors throw this through the QueryParser; the searcher turns it
-/// into a SearchError rather than retrying the query as plain words.
-// A bad field value is recorded here, not thrown: Xapian 1.4.22's parser
-// frees memory it does not own when an exception leaves a FieldProcessor
-// (found by fuzzing). The query is parsed to the end and the error thrown then.
+/// A bad field value (year:, published:, actor:) is recorded here by the field
+/// processors, not thrown: Xapian 1.4.22's parser frees memory it does not own
+/// when an exception leaves a FieldProcessor (found by fuzzing). The query is
+/// parsed to the end, and raise_field_error() then makes it a SearchError
+/// (not a retry as plain words).
 thread_local std::string field_error;
 
 Xapian::Query field_value_error(const std::string& msg) {
@@ -60,9 +60,12 @@ Xapian::Query field_value_error(const std::string& msg) {
     return Xapian::Query::MatchNothing;
 }
 
-struct FieldValueError : Xapian::QueryParserError {
-    explicit FieldValueError(const std::string& msg) : Xapian::QueryParserError(msg) {}
-};
+void raise_field_error() {
+    if (field_error.empty()) return;
+    std::string m = std::move(field_error);
+    field_error.clear();
+    throw SearchError(m);
+}
 
 class YearProcessor : public Xapian::FieldProcessor {
   public:
@@ -230,30 +233,14 @@ class FacetDictionary {
     std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> spelling_ids;  ///< stored value -> spelling
     std::vector<std::uint32_t> touched_spellings;
     std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> article_ids;
-    const std::pair<const std::string, std::uint32_t>* last_article = nullptr;
-    std::unordered_map<std::string, std::pair<std::uint32_t, std::uint32_t>, ViewHash, std::equal_to<>> year_ids;
     unsigned stamp = 0;
 
     /// An ordinal for an article id: the passages of one article are
     /// adjacent, and counting articles compares ordinals.
     std::uint32_t article(std::string_view id) {
-        if (last_article && id == last_article->first) return last_article->second;
         auto it = article_ids.find(id);
-        if (it == article_ids.end())
-            it = article_ids.emplace(std::string(id), static_cast<std::uint32_t>(article_ids.size())).first;
-        last_article = &*it;  // node-based map: stays valid
-        return it->second;
-    }
-
-    /// A year value's tallies in the year facet and in the decade facet.
-    std::pair<std::uint32_t, std::uint32_t> year(std::string_view y) {
-        auto it = year_ids.find(y);
-        if (it != year_ids.end()) return it->second;
-        std::pair<std::uint32_t, std::uint32_t> ids{
-            years.id(y, [&] { return std::string(y); }),
-            decades.id(y, [&] { return y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y); })};
-        year_ids.emplace(std::string(y), ids);
-        return ids;
+        if (it != article_ids.end()) return it->second;
+        return article_ids.emplace(std::string(id), static_cast<std::uint32_t>(article_ids.size())).first->second;
     }
 
     void begin_query() {
@@ -284,8 +271,7 @@ constexpr std::uint32_t kNone = 0xffffffffu;
 
 /// Appends the resolved form of a stored facet key to out; false (and
 /// nothing appended) when the value is not a facet key.
-template <class Dict>
-bool resolve(std::string_view value, Dict& d, std::vector<std::uint32_t>& out) {
+bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32_t>& out) {
     std::string_view f[4];
     std::size_t k = 0, p = 0;
     while (k < 3) {
@@ -315,9 +301,8 @@ bool resolve(std::string_view value, Dict& d, std::vector<std::uint32_t>& out) {
     std::size_t m_at = out.size();
     out.push_back(0);
     items(f[2], [&](std::string_view y) {
-        auto [year, decade] = d.year(y);
-        out.push_back(year);
-        out.push_back(decade);
+        out.push_back(d.years.id(y, [&] { return std::string(y); }));
+        out.push_back(d.decades.id(y, [&] { return y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y); }));
         ++out[m_at];
     });
     out.push_back(k >= 3 && !f[3].empty() ? d.published.id(f[3], [&] { return std::string(f[3]); }) : kNone);
@@ -341,8 +326,7 @@ class FacetTable {
         start_.clear();
         rows_.clear();
     }
-    template <class Dict>
-    void build(const Xapian::Database& db, Dict& d) {
+    void build(const Xapian::Database& db, FacetDictionary& d) {
         clear();
         Xapian::docid last = db.get_lastdocid();
         start_.assign(static_cast<std::size_t>(last) + 2, 0);
@@ -927,12 +911,8 @@ struct Searcher::Impl {
                                            Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                                            Xapian::QueryParser::FLAG_PURE_NOT;
             field_error.clear();
-            auto checked = [&](const Xapian::Query& q) {
-                if (!field_error.empty()) {
-                    std::string m = field_error;
-                    field_error.clear();
-                    throw SearchError(m);
-                }
+            auto checked = [](const Xapian::Query& q) {
+                raise_field_error();
                 return q;
             };
             if (req.plain) {
@@ -940,8 +920,6 @@ struct Searcher::Impl {
             } else {
                 try {
                     words = checked(qp.parse_query(text, keyword_flags));
-                } catch (const FieldValueError& e) {
-                    throw SearchError(e.get_msg());
                 } catch (const Xapian::QueryParserError& e) {
                     // Retried as plain words, without the operators that broke it.
                     std::string plain;
@@ -960,11 +938,7 @@ struct Searcher::Impl {
         std::vector<Xapian::Query> filters;
         field_error.clear();
         for (const auto& a : req.actors) filters.push_back((*actor_proc)(a));
-        if (!field_error.empty()) {
-            std::string m = field_error;
-            field_error.clear();
-            throw SearchError(m);
-        }
+        raise_field_error();
         for (const auto& y : req.years) filters.push_back(year_query(parse_year_range(y)));
         if (!req.articles.empty()) {
             std::vector<Xapian::Query> arts;

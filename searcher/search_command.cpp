@@ -113,7 +113,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year facet by year or decade")
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
-         "count facets from an in-memory table of every passage's facets (about 40 bytes a passage): "
+         "count facets from an in-memory table of every passage's facets (30-60 bytes a passage): "
          "auto (built once a batch has counted matches for a quarter of the passages), always or never")
         ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
