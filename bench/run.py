@@ -33,7 +33,7 @@ OUT = os.path.join(BENCH, "out")
 QUERIES = os.path.join(BENCH, "queries.txt")
 BUILD = os.path.join(ROOT, "build-bench")
 QANAT_INDEX = os.path.join(BUILD, "indexer", "qanat-index")
-QANAT_SEARCH = os.path.join(BUILD, "searcher", "qanat-search")
+QANAT_SEARCH = os.environ.get("QANAT_SEARCH", os.path.join(BUILD, "searcher", "qanat-search"))  # another build to compare
 PLAIN = os.path.join(DATA, "bin", "plain_xapian")
 FTS5 = os.path.join(BENCH, "peers", "fts5.py")
 

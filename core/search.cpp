@@ -177,63 +177,69 @@ std::string spelling_key(std::string_view name) {
 }
 
 /// Facet values met so far by one searcher, each parsed once: the stored
-/// value, its merge key and kind, and the per-query counts, which a query
-/// stamp resets when a query first touches them. Queries of a batch (and of
-/// a long-running process) meet the same values again and again; this keeps
-/// them from being split, folded, copied and hashed into new maps each time.
+/// value, its merge key and kind. Queries of a batch (and of a long-running
+/// process) meet the same values again and again; this keeps them from being
+/// split, folded, copied and hashed into new maps each time. The per-query
+/// counts live beside them in small flat arrays (a few words a value), which
+/// counting every match of a large query reads and writes at random: kept
+/// apart from the names so that they stay in the processor's cache. A query
+/// zeroes what the one before it touched.
 class FacetDictionary {
   public:
-    struct Tally {
-        std::string key;
-        unsigned stamp = 0;
+    /// Per-query counts of one value.
+    struct Count {
         Xapian::doccount passages = 0, articles = 0;
-        std::size_t last_article = 0, last_entry = 0;
-        std::array<Xapian::doccount, 5> kinds{};  // actors: passages per kind (kinds may differ by article)
-    };
-    /// An actor value as stored: a kind digit and a name (one spelling).
-    struct Spelling {
-        std::string name;
-        std::uint32_t tally = 0;
-        std::uint8_t kind = 0;
-        unsigned stamp = 0;
-        Xapian::doccount passages = 0;
+        Xapian::doccount last_article = 0;  ///< the query's article ordinal last counted
     };
     /// One facet (actors, years, decades, publication years).
     struct Values {
-        std::vector<Tally> all;
+        std::vector<std::string> keys;
+        std::vector<Count> counts;  ///< in step with keys
         std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_key;
-        std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_value;  ///< value -> tally
-        std::vector<std::uint32_t> touched;  ///< this query's tallies
+        std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_value;  ///< value -> key
+        std::vector<std::uint32_t> touched;  ///< this query's counted values
 
         template <class KeyOf>
         std::uint32_t id(std::string_view value, KeyOf key_of) {
             auto it = by_value.find(value);
             if (it != by_value.end()) return it->second;
             std::string key = key_of();
-            auto [k, fresh] = by_key.try_emplace(key, static_cast<std::uint32_t>(all.size()));
+            auto [k, fresh] = by_key.try_emplace(key, static_cast<std::uint32_t>(keys.size()));
             if (fresh) {
-                all.emplace_back();
-                all.back().key = key;
+                keys.push_back(std::move(key));
+                counts.emplace_back();
             }
             by_value.emplace(std::string(value), k->second);
             return k->second;
         }
-        Tally& touch(std::uint32_t i, unsigned stamp) {
-            Tally& t = all[i];
-            if (t.stamp != stamp) {
-                t = Tally{std::move(t.key), stamp};
-                touched.push_back(i);
-            }
-            return t;
+        void reset() {
+            for (std::uint32_t i : touched) counts[i] = Count{};
+            touched.clear();
         }
+    };
+    /// An actor value as stored: a kind digit and a name (one spelling).
+    struct Spelling {
+        std::string name;
+        std::uint32_t tally = 0;  ///< its actor in `actors`
+        std::uint8_t kind = 0;
     };
 
     Values actors, years, decades, published;
     std::vector<Spelling> spellings;
-    std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> spelling_ids;  ///< stored value -> spelling
+    std::vector<std::uint32_t> spelling_tally;  ///< each spelling's actor, in step with spellings
+    std::vector<Xapian::doccount> spelling_passages;  ///< per query, in step with spellings
     std::vector<std::uint32_t> touched_spellings;
+    std::vector<std::uint32_t> best_spelling;  ///< by actor: the query's most used spelling
+    std::vector<std::array<Xapian::doccount, 5>> actor_kinds;  ///< by actor: the query's passages per kind
+    /// A stored actor value's spelling and actor (kept together: resolving a
+    /// key then reads nothing else).
+    struct SpellingId {
+        std::uint32_t spelling, actor;
+    };
+    std::unordered_map<std::string, SpellingId, ViewHash, std::equal_to<>> spelling_ids;
     std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> article_ids;
-    unsigned stamp = 0;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> scratch_actors;  ///< for facet_row::resolve
+    std::vector<std::uint32_t> scratch_years, scratch_decades;
 
     /// An ordinal for an article id: the passages of one article are
     /// adjacent, and counting articles compares ordinals.
@@ -244,12 +250,12 @@ class FacetDictionary {
     }
 
     void begin_query() {
-        ++stamp;
-        for (Values* v : {&actors, &years, &decades, &published}) v->touched.clear();
+        for (Values* v : {&actors, &years, &decades, &published}) v->reset();
+        for (std::uint32_t i : touched_spellings) spelling_passages[i] = 0;
         touched_spellings.clear();
     }
 
-    std::uint32_t spelling(std::string_view stored) {
+    SpellingId spelling(std::string_view stored) {
         auto it = spelling_ids.find(stored);
         if (it != spelling_ids.end()) return it->second;
         Spelling sp;
@@ -259,13 +265,18 @@ class FacetDictionary {
         sp.name = std::string(stored.substr(1));
         sp.tally = actors.id(sp.name, [&] { return spelling_key(sp.name); });
         spellings.push_back(std::move(sp));
-        return spelling_ids.emplace(std::string(stored), static_cast<std::uint32_t>(spellings.size() - 1)).first->second;
+        spelling_tally.push_back(spellings.back().tally);
+        spelling_passages.push_back(0);
+        SpellingId id{static_cast<std::uint32_t>(spellings.size() - 1), spellings.back().tally};
+        return spelling_ids.emplace(std::string(stored), id).first->second;
     }
 };
 
 /// A facet key resolved into ids of a FacetDictionary: the article, the
-/// actor spellings, each year with its decade, the publication year. Laid out
-/// flat as [article, n, spelling x n, m, (year, decade) x m, published].
+/// actor spellings (ordered by actor, so that spellings of one actor are
+/// adjacent), the distinct years, the distinct decades, the publication
+/// year. Laid out flat as
+/// [article, n, spelling x n, m, year x m, k, decade x k, published].
 namespace facet_row {
 constexpr std::uint32_t kNone = 0xffffffffu;
 
@@ -291,20 +302,35 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
             field.remove_prefix(q + 1);
         }
     };
-    std::size_t n_at = out.size();
-    out.push_back(0);
+    auto& actors = d.scratch_actors;  // (actor, spelling)
+    actors.clear();
     items(f[1], [&](std::string_view a) {
         if (a.size() < 2) return;
-        out.push_back(d.spelling(a));
-        ++out[n_at];
+        auto [s, t] = d.spelling(a);
+        actors.emplace_back(t, s);
     });
-    std::size_t m_at = out.size();
-    out.push_back(0);
+    if (actors.size() > 1) {
+        std::sort(actors.begin(), actors.end());
+        actors.erase(std::unique(actors.begin(), actors.end()), actors.end());
+    }
+    out.push_back(static_cast<std::uint32_t>(actors.size()));
+    for (auto [t, s] : actors) out.push_back(s);
+    auto& years = d.scratch_years;
+    auto& decades = d.scratch_decades;
+    years.clear();
+    decades.clear();
     items(f[2], [&](std::string_view y) {
-        out.push_back(d.years.id(y, [&] { return std::string(y); }));
-        out.push_back(d.decades.id(y, [&] { return y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y); }));
-        ++out[m_at];
+        years.push_back(d.years.id(y, [&] { return std::string(y); }));
+        decades.push_back(d.decades.id(y, [&] { return y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y); }));
     });
+    for (auto* ids : {&years, &decades}) {
+        if (ids->size() > 1) {
+            std::sort(ids->begin(), ids->end());
+            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+        }
+        out.push_back(static_cast<std::uint32_t>(ids->size()));
+        out.insert(out.end(), ids->begin(), ids->end());
+    }
     out.push_back(k >= 3 && !f[3].empty() ? d.published.id(f[3], [&] { return std::string(f[3]); }) : kNone);
     return true;
 }
@@ -330,7 +356,7 @@ class FacetTable {
         clear();
         Xapian::docid last = db.get_lastdocid();
         start_.assign(static_cast<std::size_t>(last) + 2, 0);
-        rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 8);
+        rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 9);
         Xapian::docid next = 0;  // start_ filled up to here
         for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
             Xapian::docid did = it.get_docid();
@@ -340,6 +366,12 @@ class FacetTable {
         }
         while (next < start_.size()) start_[next++] = static_cast<std::uint32_t>(rows_.size());
         built_ = true;
+    }
+    void prefetch_place(Xapian::docid did) const {
+        if (did + 1 < start_.size()) __builtin_prefetch(start_.data() + did);
+    }
+    void prefetch_row(Xapian::docid did) const {
+        if (did + 1 < start_.size()) __builtin_prefetch(rows_.data() + start_[did]);
     }
     /// The resolved key of a passage, or nullptr when it has none.
     const std::uint32_t* row(Xapian::docid did) const {
@@ -352,6 +384,7 @@ class FacetTable {
     std::vector<std::uint32_t> start_;  ///< by docid: where its row starts in rows_
     std::vector<std::uint32_t> rows_;
 };
+
 
 /// Facet counts and totals from the spy's values (see FacetKey), which come
 /// sorted: every value starts with its article id, so the values of one
@@ -371,8 +404,7 @@ class FacetCounter {
         if (!req_.facets) {  // totals only: the article id is enough
             std::size_t q = value.find('\x1f');
             if (q == std::string_view::npos || value.find('\x1f', q + 1) == std::string_view::npos) return;
-            std::uint32_t row[1] = {d_.article(value.substr(0, q))};
-            add(row, n);
+            add_passage(d_.article(value.substr(0, q)), n);
             return;
         }
         buf_.clear();
@@ -381,87 +413,99 @@ class FacetCounter {
 
     /// A resolved key (facet_row), met n times.
     void add(const std::uint32_t* row, Xapian::doccount n) {
-        total_ += n;
-        if (row[0] != article_) {
-            article_ = row[0];
-            ++articles_;
-        }
-        ++entry_;
+        add_passage(row[0], n);
         if (!req_.facets) return;  // totals only
         const std::uint32_t* p = row + 1;
-        for (std::uint32_t i = 0, ns = *p++; i < ns; ++i) {
-            FacetDictionary::Spelling& sp = d_.spellings[*p++];
-            if (!any_kind_ && !kinds_[sp.kind]) continue;
-            if (sp.stamp != d_.stamp) {
-                sp.stamp = d_.stamp;
-                sp.passages = 0;
-                d_.touched_spellings.push_back(static_cast<std::uint32_t>(&sp - d_.spellings.data()));
-            }
-            sp.passages += n;
-            auto& t = d_.actors.touch(sp.tally, d_.stamp);
-            t.kinds[sp.kind] += n;
-            count(t, n);
+        std::uint32_t last = facet_row::kNone;  // spellings of one actor are adjacent: one count
+        for (std::uint32_t i = 0, ns = *p++; i < ns; ++i, ++p) {
+            std::uint32_t s = *p, t = d_.spelling_tally[s];
+            if (!any_kind_ && !kinds_[d_.spellings[s].kind]) continue;
+            if (d_.spelling_passages[s] == 0) d_.touched_spellings.push_back(s);
+            d_.spelling_passages[s] += n;
+            if (t != last) count(d_.actors, t, n);
+            last = t;
         }
-        for (std::uint32_t i = 0, ny = *p++; i < ny; ++i, p += 2) {
-            if (req_.year_decades)
-                count(d_.decades.touch(p[1], d_.stamp), n);
-            else
-                count(d_.years.touch(p[0], d_.stamp), n);
-        }
-        if (*p != facet_row::kNone) count(d_.published.touch(*p, d_.stamp), n);
+        std::uint32_t ny = *p++;
+        if (!req_.year_decades)
+            for (std::uint32_t i = 0; i < ny; ++i) count(d_.years, p[i], n);
+        p += ny;
+        std::uint32_t nd = *p++;
+        if (req_.year_decades)
+            for (std::uint32_t i = 0; i < nd; ++i) count(d_.decades, p[i], n);
+        p += nd;
+        if (*p != facet_row::kNone) count(d_.published, *p, n);
     }
 
     Xapian::doccount passages() const { return total_; }
     Xapian::doccount articles() const { return articles_; }
 
     void finish(SearchResult& res) {
-        // The spelling most passages use names an actor (ties: the first by name).
-        std::unordered_map<std::uint32_t, const FacetDictionary::Spelling*> best;
+        // The spelling most passages use names an actor (ties: the first by
+        // name); its kind is the one most passages give it.
+        // Flat by actor, set only for this query's actors (every counted
+        // spelling's actor is counted too).
+        auto& best = d_.best_spelling;
+        auto& kinds = d_.actor_kinds;
+        best.resize(d_.actors.keys.size());
+        kinds.resize(d_.actors.keys.size());
+        for (std::uint32_t t : d_.actors.touched) {
+            best[t] = facet_row::kNone;
+            kinds[t] = {};
+        }
         for (std::uint32_t i : d_.touched_spellings) {
             const auto& sp = d_.spellings[i];
-            auto [it, fresh] = best.try_emplace(sp.tally, &sp);
-            if (!fresh && (sp.passages > it->second->passages ||
-                           (sp.passages == it->second->passages && sp.name < it->second->name)))
-                it->second = &sp;
+            Xapian::doccount n = d_.spelling_passages[i];
+            kinds[sp.tally][sp.kind] += n;
+            std::uint32_t& b = best[sp.tally];
+            if (b == facet_row::kNone || n > d_.spelling_passages[b] ||
+                (n == d_.spelling_passages[b] && sp.name < d_.spellings[b].name))
+                b = i;
         }
-        fill(d_.actors, res.actors, &best);
-        fill(req_.year_decades ? d_.decades : d_.years, res.years, nullptr);
-        fill(d_.published, res.published, nullptr);
+        fill(d_.actors, res.actors, true);
+        fill(req_.year_decades ? d_.decades : d_.years, res.years, false);
+        fill(d_.published, res.published, false);
     }
 
   private:
-    using Tally = FacetDictionary::Tally;
+    using Count = FacetDictionary::Count;
 
-    void count(Tally& t, Xapian::doccount n) {
-        if (t.last_entry == entry_) return;  // one passage, one count (1981 and 1985 in the 1980s)
-        t.last_entry = entry_;
-        t.passages += n;
-        if (t.last_article != articles_) {
-            t.last_article = articles_;
-            ++t.articles;
+    void add_passage(std::uint32_t article, Xapian::doccount n) {
+        total_ += n;
+        if (article != article_) {
+            article_ = article;
+            ++articles_;
         }
     }
 
-    void fill(const FacetDictionary::Values& vs, Facet& out,
-              const std::unordered_map<std::uint32_t, const FacetDictionary::Spelling*>* best) const {
+    void count(FacetDictionary::Values& vs, std::uint32_t i, Xapian::doccount n) {
+        Count& c = vs.counts[i];
+        if (c.passages == 0) vs.touched.push_back(i);
+        c.passages += n;
+        if (c.last_article != articles_) {
+            c.last_article = articles_;
+            ++c.articles;
+        }
+    }
+
+    /// actors: named by their best spelling, with their kind (finish()).
+    void fill(const FacetDictionary::Values& vs, Facet& out, bool actors) const {
         // Ranked as light references first; only the values shown are built.
         struct Ref {
-            const Tally* t;
+            const Count* c;
+            std::uint32_t i;
             std::string_view value;
         };
         std::vector<Ref> refs;
         refs.reserve(vs.touched.size());
         for (std::uint32_t i : vs.touched) {
-            const Tally& t = vs.all[i];
-            std::string_view value = t.key;
-            if (best)
-                if (auto b = best->find(i); b != best->end()) value = b->second->name;
-            refs.push_back({&t, value});
+            std::string_view value = vs.keys[i];
+            if (actors && d_.best_spelling[i] != facet_row::kNone) value = d_.spellings[d_.best_spelling[i]].name;
+            refs.push_back({&vs.counts[i], i, value});
         }
         out.total_values = refs.size();
         auto by_count = [](const Ref& a, const Ref& b) {
-            if (a.t->passages != b.t->passages) return a.t->passages > b.t->passages;
-            if (a.t->articles != b.t->articles) return a.t->articles > b.t->articles;
+            if (a.c->passages != b.c->passages) return a.c->passages > b.c->passages;
+            if (a.c->articles != b.c->articles) return a.c->articles > b.c->articles;
             return a.value < b.value;
         };
         if (req_.facet_limit > 0 && refs.size() > req_.facet_limit) {
@@ -474,19 +518,19 @@ class FacetCounter {
             std::stable_sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) { return a.value < b.value; });
         out.values.reserve(refs.size());
         for (const Ref& r : refs) {
-            const Tally& t = *r.t;
             FacetValue v;
             v.value = std::string(r.value);
-            if (best) {
+            if (actors) {
                 // The kind most passages give it; a known kind over "unknown".
+                const auto& k = d_.actor_kinds[r.i];
                 std::size_t kind = static_cast<std::size_t>(ActorKind::Unknown);
-                for (std::size_t k = 0; k < t.kinds.size(); ++k)
-                    if (k != kind && t.kinds[k] > 0 && (kind == static_cast<std::size_t>(ActorKind::Unknown) || t.kinds[k] > t.kinds[kind]))
-                        kind = k;
+                for (std::size_t j = 0; j < k.size(); ++j)
+                    if (j != kind && k[j] > 0 && (kind == static_cast<std::size_t>(ActorKind::Unknown) || k[j] > k[kind]))
+                        kind = j;
                 v.kind = std::string(actor_kind_name(static_cast<ActorKind>(kind)));
             }
-            v.passages = t.passages;
-            v.articles = t.articles;
+            v.passages = r.c->passages;
+            v.articles = r.c->articles;
             out.values.push_back(std::move(v));
         }
     }
@@ -498,7 +542,6 @@ class FacetCounter {
     std::uint32_t article_ = facet_row::kNone;
     Xapian::doccount total_ = 0, articles_ = 0;
     std::vector<std::uint32_t> buf_;
-    std::size_t entry_ = 0;
 };
 
 /// Feeds the facet key of every matching passage to a FacetCounter, in the
@@ -517,7 +560,8 @@ class FacetSpy : public Xapian::MatchSpy {
         Xapian::docid did = doc.get_docid();
         ++seen_;
         if (table_) {
-            if (const std::uint32_t* row = table_->row(did)) c_.add(row, 1);
+            pending_.push_back(did);
+            if (pending_.size() == kBatch) flush();
             return;
         }
         // Docids come in increasing order: the value stream is read forward,
@@ -529,10 +573,26 @@ class FacetSpy : public Xapian::MatchSpy {
             c_.add(doc.get_value(schema::kSlotFacets), 1);  // out of order after all
         }
     }
+    /// Counts the matches still held back; call after the match.
+    void flush() {
+        // A large query's matches are scattered over the table, and each
+        // row read would wait on memory: rows are fetched a few matches
+        // ahead (the row's place first, then the row).
+        constexpr std::size_t kPlace = 32, kRow = 16;
+        const std::size_t n = pending_.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i + kPlace < n) table_->prefetch_place(pending_[i + kPlace]);
+            if (i + kRow < n) table_->prefetch_row(pending_[i + kRow]);
+            if (const std::uint32_t* row = table_->row(pending_[i])) c_.add(row, 1);
+        }
+        pending_.clear();
+    }
     /// Matches fed without the table.
     Xapian::doccount slow() const { return table_ ? 0 : seen_; }
 
   private:
+    static constexpr std::size_t kBatch = 4096;
+    std::vector<Xapian::docid> pending_;
     FacetCounter& c_;
     const FacetTable* table_;
     Xapian::ValueIterator it_, end_;
@@ -1213,6 +1273,7 @@ struct Searcher::Impl {
             FacetSpy spy(counter, db, facet_table);
             counting.add_matchspy(&spy);
             counting.get_mset(0, 0, db.get_doccount());
+            spy.flush();
             // Totals alone read only the article id: cheaper, but on a large
             // index the value stream's reads still outweigh the table's.
             counted_slow += req.facets ? spy.slow() : spy.slow() / 8;
