@@ -4,10 +4,15 @@
 #include <array>
 #include <cmath>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -599,6 +604,90 @@ class FacetSpy : public Xapian::MatchSpy {
     Xapian::doccount seen_ = 0;
 };
 
+/// Ranks a query on a second thread while the calling thread counts its
+/// matches: a large query's two passes over its matches then take the time
+/// of the longer one, not of both. The thread has its own handle on the same
+/// index (Xapian objects are never shared between threads): the query goes
+/// across serialised, the hits come back as plain values, and the handle is
+/// touched from outside only while no job runs.
+class RankThread {
+  public:
+    struct Job {
+        std::string query;  ///< Xapian::Query::serialise()
+        std::unique_ptr<Xapian::Weight> weight;
+        Xapian::doccount offset = 0, count = 0;
+        Xapian::doccount per_article = 0;  ///< collapse on the article id when > 0
+    };
+    struct Ranked {
+        Xapian::docid did;
+        double weight;
+        std::string sort_key;
+    };
+
+    explicit RankThread(Xapian::Database db) : db_(std::move(db)), thread_([this] { loop(); }) {}
+    ~RankThread() {
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            stop_ = true;
+        }
+        cv_.notify_one();
+        thread_.join();
+    }
+    RankThread(const RankThread&) = delete;
+    RankThread& operator=(const RankThread&) = delete;
+
+    std::future<std::vector<Ranked>> submit(Job job) {
+        std::packaged_task<std::vector<Ranked>()> task(
+            [this, j = std::make_shared<Job>(std::move(job))] { return rank(*j); });
+        auto f = task.get_future();
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            jobs_.push_back(std::move(task));
+        }
+        cv_.notify_one();
+        return f;
+    }
+
+    /// Only while no job runs (every future of submit() has been waited for).
+    Xapian::Database& db() { return db_; }
+
+  private:
+    std::vector<Ranked> rank(const Job& j) {
+        Xapian::Enquire enquire(db_);
+        enquire.set_query(Xapian::Query::unserialise(j.query, registry_));
+        enquire.set_weighting_scheme(*j.weight);
+        enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
+        if (j.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, j.per_article);
+        Xapian::MSet mset = enquire.get_mset(j.offset, j.count);
+        std::vector<Ranked> out;
+        out.reserve(mset.size());
+        for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back({*it, it.get_weight(), it.get_sort_key()});
+        return out;
+    }
+
+    void loop() {
+        for (;;) {
+            std::packaged_task<std::vector<Ranked>()> task;
+            {
+                std::unique_lock<std::mutex> lock(m_);
+                cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+                if (jobs_.empty()) return;  // stopping, nothing left
+                task = std::move(jobs_.front());
+                jobs_.pop_front();
+            }
+            task();
+        }
+    }
+
+    Xapian::Database db_;
+    Xapian::Registry registry_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<std::packaged_task<std::vector<Ranked>()>> jobs_;
+    bool stop_ = false;
+    std::thread thread_;  ///< last: starts once the rest is ready
+};
+
 /// A tcp:// address, or a stub file or folder that names a remote database.
 bool is_remote(const std::string& spec) {
     if (spec.rfind("tcp://", 0) == 0) return true;
@@ -855,6 +944,7 @@ struct Searcher::Impl {
     std::unique_ptr<AliasProcessor> alias_proc;
 
     bool remote = false;  ///< some part is served by xapian-tcpsrv
+    std::unique_ptr<RankThread> ranker;  ///< one local index, threads >= 2
 
     SearcherOptions options;
     std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
@@ -891,6 +981,9 @@ struct Searcher::Impl {
         }
         if (parts == 0) throw IndexError("no part of the index can be reached: " + unavailable.front());
         use(combined);
+        ranker.reset();
+        if (options.threads >= 2 && parts == 1 && db.size() == 1 && !remote)
+            ranker = std::make_unique<RankThread>(open_one(specs.front(), options.timeout_ms));
     }
 
     /// The parts that do not answer now (each opened and asked on its own).
@@ -1247,11 +1340,33 @@ struct Searcher::Impl {
         Xapian::Query q = compose(req, words, parts.filter);
         res.parsed = q.get_description();
 
-        Xapian::Enquire enquire(db);
-        enquire.set_query(q);
-        enquire.set_weighting_scheme(*weight(req));
-        enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
-        if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
+        // A few more than asked for: scores equal to 1e-9 are ties, and ties go
+        // by article and passage order. (Xapian compares exact doubles, whose
+        // last bits differ between one index and the same passages in shards.)
+        constexpr Xapian::doccount kTieMargin = 8;
+        RankThread::Job job{q.serialise(), weight(req), req.offset, req.limit + kTieMargin, req.per_article};
+        // The ranked pass goes to the second thread when the query may match
+        // enough passages for the two passes to take longer than handing one
+        // over (tens of microseconds), and when that thread's handle shows the
+        // same revision of the index as this one.
+        Xapian::doccount most = 0;
+        if (ranker)
+            for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end() && most < options.beside_from; ++t)
+                most = std::max(most, db.get_termfreq(*t));
+        bool beside = false;
+        if (ranker && most >= options.beside_from && db.size() == 1) {
+            if (ranker->db().get_revision() != db.get_revision()) ranker->db().reopen();
+            beside = ranker->db().get_revision() == db.get_revision();
+        }
+        std::future<std::vector<RankThread::Ranked>> ranked_beside;
+        if (beside) ranked_beside = ranker->submit(std::move(job));
+        struct Wait {  // the other thread is done before anything it uses can change
+            std::future<std::vector<RankThread::Ranked>>& f;
+            ~Wait() {
+                if (f.valid()) f.wait();
+            }
+        } wait{ranked_beside};
+
         // Counts over every match come from a pass that ranks nothing (BoolWeight)
         // and feeds each matching passage's facet key to a FacetCounter; the
         // page of hits comes from a ranked pass that can stop early.
@@ -1287,18 +1402,24 @@ struct Searcher::Impl {
             counting.get_mset(0, 0, db.get_doccount());
             for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counter.add(*it, it.get_termfreq());
         }
-        // A few more than asked for: scores equal to 1e-9 are ties, and ties go
-        // by article and passage order. (Xapian compares exact doubles, whose
-        // last bits differ between one index and the same passages in shards.)
-        constexpr Xapian::doccount kTieMargin = 8;
-        Xapian::MSet mset = enquire.get_mset(req.offset, req.limit + kTieMargin);
-        std::vector<Xapian::MSetIterator> order;
-        for (auto it = mset.begin(); it != mset.end(); ++it) order.push_back(it);
+
+        std::vector<RankThread::Ranked> order;
+        if (beside) {
+            order = ranked_beside.get();
+        } else {
+            Xapian::Enquire enquire(db);
+            enquire.set_query(q);
+            enquire.set_weighting_scheme(*job.weight);
+            enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
+            if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
+            Xapian::MSet mset = enquire.get_mset(job.offset, job.count);
+            for (auto it = mset.begin(); it != mset.end(); ++it) order.push_back({*it, it.get_weight(), it.get_sort_key()});
+        }
         auto rounded = [](double w) { return std::llround(w * 1e9); };
-        std::stable_sort(order.begin(), order.end(), [&](const Xapian::MSetIterator& a, const Xapian::MSetIterator& b) {
-            auto wa = rounded(a.get_weight()), wb = rounded(b.get_weight());
+        std::stable_sort(order.begin(), order.end(), [&](const RankThread::Ranked& a, const RankThread::Ranked& b) {
+            auto wa = rounded(a.weight), wb = rounded(b.weight);
             if (wa != wb) return wa > wb;
-            return a.get_sort_key() < b.get_sort_key();
+            return a.sort_key < b.sort_key;
         });
         if (order.size() > req.limit) order.resize(req.limit);
         res.total_passages = counter.passages();
@@ -1318,12 +1439,12 @@ struct Searcher::Impl {
         }
         std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
         unsigned rank = req.offset;
-        for (auto& it : order) {
+        for (const auto& r : order) {
             Hit h;
             h.rank = ++rank;
-            h.score = it.get_weight();
-            h.docid = *it;
-            h.passage = StoredPassage::deserialise(it.get_document().get_data());
+            h.score = r.weight;
+            h.docid = r.did;
+            h.passage = StoredPassage::deserialise(db.get_document(r.did).get_data());
             h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms);
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes);
             if (req.explain) h.explain = explain(req, h, parts.highlight);

@@ -112,6 +112,13 @@ struct SearcherOptions {
     /// without it add up to a quarter of the passages; Always builds it at
     /// the first query that counts; Never reads each match's key from the index.
     enum class FacetTable { Auto, Always, Never } facet_table = FacetTable::Auto;
+    /// 2: one local index is ranked on a second thread (with its own handle)
+    /// while this one counts the matches; 1: one pass after the other.
+    unsigned threads = 2;
+    /// With threads >= 2: the ranked pass goes to the second thread when one
+    /// of the query's terms is in at least this many passages (below that,
+    /// handing it over costs more than it saves).
+    Xapian::doccount beside_from = 2000;
 };
 
 class Searcher {

@@ -91,6 +91,7 @@ int parse_options(int argc, char** argv, Options& opt) {
                 weighting = "bm25", facet_table = "auto";
     bool any = false, all = false, no_facets = false;
     double timeout = 10;
+    unsigned threads = 2;
     SearchRequest& r = opt.request;
     desc.add_options()
         ("help,h", "show this help and exit")
@@ -115,6 +116,9 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
          "count facets from an in-memory table of every passage's facets (30-60 bytes a passage): "
          "auto (built once a batch has counted matches for a quarter of the passages), always or never")
+        ("threads", po::value<unsigned>(&threads)->default_value(2),
+         "2: rank a query on a second thread while counting its matches (one local index; "
+         "a second handle on it); 1: one after the other")
         ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
@@ -196,6 +200,8 @@ int parse_options(int argc, char** argv, Options& opt) {
     else if (facet_table == "always") opt.searcher.facet_table = SearcherOptions::FacetTable::Always;
     else if (facet_table == "never") opt.searcher.facet_table = SearcherOptions::FacetTable::Never;
     else return fail("--facet-table must be auto, always or never");
+    if (threads < 1 || threads > 2) return fail("--threads must be 1 or 2");
+    opt.searcher.threads = threads;
     if (timeout <= 0 || timeout > 3600) return fail("--timeout must be between 0 and 3600 seconds");
     opt.searcher.timeout_ms = static_cast<unsigned>(timeout * 1000);
     if (color == "always") opt.print.color = true;

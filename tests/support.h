@@ -29,10 +29,12 @@ inline Gazetteer corpus_gazetteer() {
     return g;
 }
 
-/// Builds an in-memory index of the given articles, as qanat-index would.
+/// Builds an index of the given articles, as qanat-index would: in memory,
+/// or on disk at `path` (replacing what is there).
 inline Xapian::WritableDatabase memory_index(const std::vector<Article>& articles, const Gazetteer& g,
-                                             PassageOptions opt = {}) {
-    Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+                                             PassageOptions opt = {}, const std::string& path = {}) {
+    Xapian::WritableDatabase db = path.empty() ? Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY)
+                                               : Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE);
     AnalysisSettings an;
     DocumentBuilder b(an, g, opt);
     for (const auto& a : articles)

@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
+
+#include <unistd.h>
 
 #include "search.h"
 #include "support.h"
@@ -286,4 +289,71 @@ TEST_CASE("facet counts from the in-memory facet table equal those read from the
             if (a.total_passages > 0 && req.facets) ++compared;
         }
     CHECK(compared >= 20);
+}
+
+TEST_CASE("a query ranked on a second thread gives what one thread gives, also when the index changes") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("qanat-test-threads-" + std::to_string(::getpid()));
+    Gazetteer g = test::corpus_gazetteer();
+    test::memory_index(test::corpus_articles(), g, {}, dir.string()).close();
+    SearcherOptions one_opt, two_opt;
+    one_opt.threads = 1;
+    two_opt.threads = 2;
+    two_opt.beside_from = 0;  // every query, however small
+    std::vector<std::string> path{dir.string()};
+    Searcher one(path, one_opt), two(path, two_opt);
+    auto requests = [] {
+        std::vector<SearchRequest> out;
+        for (const char* q : {"Iran", "militias", "actor:PMF", "Sudani OR Sadr", "year:1980..1988", "war Iraq", "zzzz"})
+            for (int variant = 0; variant < 3; ++variant) {
+                SearchRequest r;
+                r.query = q;
+                r.limit = 7;
+                if (variant == 1) r.offset = 3;
+                if (variant == 2) r.per_article = 1;
+                out.push_back(r);
+            }
+        return out;
+    };
+    auto same = [&](const char* when) {
+        unsigned hits = 0;
+        for (const auto& r : requests()) {
+            CAPTURE(when);
+            CAPTURE(r.query);
+            CAPTURE(r.offset);
+            CAPTURE(r.per_article);
+            auto a = one.search(r), b = two.search(r);
+            CHECK(a.total_passages == b.total_passages);
+            CHECK(a.total_articles == b.total_articles);
+            REQUIRE(a.hits.size() == b.hits.size());
+            for (std::size_t i = 0; i < a.hits.size(); ++i) {
+                CHECK(a.hits[i].docid == b.hits[i].docid);
+                CHECK(a.hits[i].rank == b.hits[i].rank);
+                CHECK(a.hits[i].score == b.hits[i].score);
+                CHECK(a.hits[i].snippet == b.hits[i].snippet);
+            }
+            hits += static_cast<unsigned>(a.hits.size());
+        }
+        return hits;
+    };
+    CHECK(same("first revision") > 50);
+
+    // A passage goes: both searchers still show the revision they opened...
+    SearchRequest iran;
+    iran.query = "Iran";
+    Xapian::docid gone = one.search(iran).hits.at(0).docid;
+    {
+        Xapian::WritableDatabase w(dir.string());
+        w.delete_document(gone);
+        w.commit();
+    }
+    CHECK(same("before reopening") > 50);
+    CHECK(two.search(iran).hits.at(0).docid == gone);
+    // ...and the new one once reopened.
+    one.reopen();
+    two.reopen();
+    CHECK(same("after reopening") > 50);
+    for (const auto& h : two.search(iran).hits) CHECK(h.docid != gone);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
 }
