@@ -12,6 +12,7 @@
 #include "names.h"
 #include "normalize.h"
 #include "schema.h"
+#include "varint.h"
 
 namespace qanat {
 
@@ -40,40 +41,8 @@ namespace {
 // varints and length-prefixed strings, in a fixed order.
 constexpr char kStoredFormat = 1;
 
-void put_varint(std::string& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7F) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
-}
-
-void put_string(std::string& out, std::string_view s) {
-    put_varint(out, s.size());
-    out.append(s);
-}
-
-struct Reader {
-    std::string_view d;
-    std::size_t p = 0;
-    [[noreturn]] static void damaged() { throw std::runtime_error("stored passage is damaged"); }
-    std::uint64_t varint() {
-        std::uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (p >= d.size()) damaged();
-            auto b = static_cast<unsigned char>(d[p++]);
-            v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-            if (!(b & 0x80)) return v;
-        }
-        damaged();
-    }
-    std::string string() {
-        std::uint64_t n = varint();
-        if (n > d.size() - p) damaged();
-        std::string s(d.substr(p, n));
-        p += n;
-        return s;
-    }
+struct Reader : VarintReader {
+    Reader(std::string_view data, std::size_t from) : VarintReader{data, "stored passage is damaged", from} {}
 };
 
 }  // namespace
@@ -109,8 +78,8 @@ std::string StoredPassage::serialise() const {
 
 StoredPassage StoredPassage::deserialise(std::string_view data) {
     StoredPassage p;
-    if (data.empty() || data[0] != kStoredFormat) Reader::damaged();
     Reader r{data, 1};
+    if (data.empty() || data[0] != kStoredFormat) r.damaged();
     p.article_id = r.string();
     p.title = r.string();
     p.path = r.string();
@@ -120,10 +89,10 @@ StoredPassage StoredPassage::deserialise(std::string_view data) {
     p.end = r.varint();
     p.text = r.string();
     auto kind = r.varint();
-    if (kind > static_cast<std::uint64_t>(BlockKind::Links)) Reader::damaged();
+    if (kind > static_cast<std::uint64_t>(BlockKind::Links)) r.damaged();
     p.kind = static_cast<BlockKind>(kind);
     auto n = r.varint();
-    if (n > data.size()) Reader::damaged();
+    if (n > data.size()) r.damaged();
     for (std::uint64_t i = 0; i < n; ++i) {
         ActorRef a;
         a.name = r.string();
@@ -134,7 +103,7 @@ StoredPassage StoredPassage::deserialise(std::string_view data) {
         p.actors.push_back(std::move(a));
     }
     n = r.varint();
-    if (n > data.size()) Reader::damaged();
+    if (n > data.size()) r.damaged();
     for (std::uint64_t i = 0; i < n; ++i) {
         YearRef y;
         y.label = r.string();

@@ -76,6 +76,10 @@ inline constexpr std::string_view kMetaActors = "qanat.actors";       ///< gazet
 inline constexpr std::string_view kMetaActorsHash = "qanat.actors.hash";
 inline constexpr std::string_view kMetaPassages = "qanat.passages";   ///< passage settings
 inline constexpr std::string_view kMetaCreatedBy = "qanat.created-by";
+/// Every passage's facet key in compact form, written after the indexer's
+/// commit (see store_facet_table in search.h): the header under this key, the
+/// data under this key + ".0", ".1", ...
+inline constexpr std::string_view kMetaFacetTable = "qanat.facet-table";
 /// Per-article record used by incremental indexing: key = kMetaArticlePrefix + article id.
 inline constexpr std::string_view kMetaArticlePrefix = "qanat.article:";
 /// Size and time of a JSONL source file: key = kMetaFilePrefix + hash of its path.

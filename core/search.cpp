@@ -17,9 +17,11 @@
 #include <unordered_set>
 
 #include "common_words.h"
+#include "hash.h"
 #include "index_writer.h"
 #include "passages.h"
 #include "schema.h"
+#include "varint.h"
 
 namespace qanat {
 
@@ -285,10 +287,35 @@ class FacetDictionary {
 namespace facet_row {
 constexpr std::uint32_t kNone = 0xffffffffu;
 
-/// Appends the resolved form of a stored facet key to out; false (and
-/// nothing appended) when the value is not a facet key.
-bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32_t>& out) {
-    std::string_view f[4];
+std::string decade_key(std::string_view year) {
+    return year.size() == 4 ? std::string(year.substr(0, 3)) + "0s" : std::string(year);
+}
+
+/// Appends a row from its parts' ids (the dictionary's scratch lists of
+/// actors and years, which it orders and dedupes).
+void encode(FacetDictionary& d, std::uint32_t article, std::uint32_t published, std::vector<std::uint32_t>& out) {
+    out.push_back(article);
+    auto& actors = d.scratch_actors;
+    if (actors.size() > 1) {
+        std::sort(actors.begin(), actors.end());
+        actors.erase(std::unique(actors.begin(), actors.end()), actors.end());
+    }
+    out.push_back(static_cast<std::uint32_t>(actors.size()));
+    for (auto [t, s] : actors) out.push_back(s);
+    for (auto* ids : {&d.scratch_years, &d.scratch_decades}) {
+        if (ids->size() > 1) {
+            std::sort(ids->begin(), ids->end());
+            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+        }
+        out.push_back(static_cast<std::uint32_t>(ids->size()));
+        out.insert(out.end(), ids->begin(), ids->end());
+    }
+    out.push_back(published);
+}
+
+/// The fields of a stored facet key: article id, actors, years, publication
+/// year; false when the value is not a facet key.
+bool split(std::string_view value, std::string_view (&f)[4], std::size_t& fields) {
     std::size_t k = 0, p = 0;
     while (k < 3) {
         std::size_t q = value.find('\x1f', p);
@@ -298,48 +325,140 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
     }
     if (k < 2) return false;
     f[k] = value.substr(p);
-    out.push_back(d.article(f[0]));
-    auto items = [](std::string_view field, auto fn) {
-        while (!field.empty()) {
-            std::size_t q = field.find('\x1e');
-            fn(field.substr(0, q));
-            if (q == std::string_view::npos) break;
-            field.remove_prefix(q + 1);
-        }
-    };
-    auto& actors = d.scratch_actors;  // (actor, spelling)
-    actors.clear();
+    fields = k + 1;
+    return true;
+}
+
+/// Calls fn for each item of a facet key's list field.
+template <class Fn>
+void items(std::string_view field, Fn fn) {
+    while (!field.empty()) {
+        std::size_t q = field.find('\x1e');
+        fn(field.substr(0, q));
+        if (q == std::string_view::npos) break;
+        field.remove_prefix(q + 1);
+    }
+}
+
+/// Appends the resolved form of a stored facet key to out; false (and
+/// nothing appended) when the value is not a facet key.
+bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32_t>& out) {
+    std::string_view f[4];
+    std::size_t fields = 0;
+    if (!split(value, f, fields)) return false;
+    std::uint32_t article = d.article(f[0]);
+    d.scratch_actors.clear();
     items(f[1], [&](std::string_view a) {
         if (a.size() < 2) return;
         auto [s, t] = d.spelling(a);
-        actors.emplace_back(t, s);
+        d.scratch_actors.emplace_back(t, s);
     });
-    if (actors.size() > 1) {
-        std::sort(actors.begin(), actors.end());
-        actors.erase(std::unique(actors.begin(), actors.end()), actors.end());
-    }
-    out.push_back(static_cast<std::uint32_t>(actors.size()));
-    for (auto [t, s] : actors) out.push_back(s);
-    auto& years = d.scratch_years;
-    auto& decades = d.scratch_decades;
-    years.clear();
-    decades.clear();
+    d.scratch_years.clear();
+    d.scratch_decades.clear();
     items(f[2], [&](std::string_view y) {
-        years.push_back(d.years.id(y, [&] { return std::string(y); }));
-        decades.push_back(d.decades.id(y, [&] { return y.size() == 4 ? std::string(y.substr(0, 3)) + "0s" : std::string(y); }));
+        d.scratch_years.push_back(d.years.id(y, [&] { return std::string(y); }));
+        d.scratch_decades.push_back(d.decades.id(y, [&] { return decade_key(y); }));
     });
-    for (auto* ids : {&years, &decades}) {
-        if (ids->size() > 1) {
-            std::sort(ids->begin(), ids->end());
-            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
-        }
-        out.push_back(static_cast<std::uint32_t>(ids->size()));
-        out.insert(out.end(), ids->begin(), ids->end());
-    }
-    out.push_back(k >= 3 && !f[3].empty() ? d.published.id(f[3], [&] { return std::string(f[3]); }) : kNone);
+    std::uint32_t published = fields >= 4 && !f[3].empty() ? d.published.id(f[3], [&] { return std::string(f[3]); }) : kNone;
+    encode(d, article, published, out);
     return true;
 }
 }  // namespace facet_row
+
+/// The facet table as the indexer stores it in the index's metadata: the
+/// distinct articles, actor spellings, years and publication years as
+/// strings, then one row per docid of indexes into them (0: no facet key).
+/// A header says which revision it was computed from, its size and its
+/// checksum (FNV-1a); the table is written by the next commit, so it holds
+/// while the index's revision is that one plus one.
+namespace facet_store {
+constexpr std::uint64_t kFormat = 1;
+constexpr std::size_t kChunk = 1 << 20;  // bytes a metadata entry
+
+std::string chunk_key(std::size_t i) { return std::string(schema::kMetaFacetTable) + "." + std::to_string(i); }
+
+/// The stored table of db, or "" when there is none for this revision.
+std::string read(const Xapian::Database& db) {
+    std::string header = db.get_metadata(std::string(schema::kMetaFacetTable));
+    if (header.empty()) return {};
+    VarintReader h{header, "facet table header is damaged"};
+    if (h.varint() != kFormat) return {};
+    std::uint64_t from = h.varint(), last = h.varint(), docs = h.varint(), chunks = h.varint(), bytes = h.varint();
+    std::uint64_t sum = h.varint();
+    if (from + 1 != db.get_revision() || last != db.get_lastdocid() || docs != db.get_doccount()) return {};
+    std::string blob;
+    blob.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, std::uint64_t(1) << 32)));
+    for (std::size_t i = 0; i < chunks; ++i) blob += db.get_metadata(chunk_key(i));
+    if (blob.size() != bytes || fnv1a64(blob) != sum) return {};
+    return blob;
+}
+
+/// Whether db holds a table for its revision (reads the header only).
+bool available(const Xapian::Database& db) {
+    std::string header = db.get_metadata(std::string(schema::kMetaFacetTable));
+    if (header.empty()) return false;
+    try {
+        VarintReader h{header};
+        if (h.varint() != kFormat) return false;
+        std::uint64_t from = h.varint(), last = h.varint(), docs = h.varint();
+        return from + 1 == db.get_revision() && last == db.get_lastdocid() && docs == db.get_doccount();
+    } catch (const std::runtime_error&) {
+        return false;
+    }
+}
+
+/// The table of db's committed revision.
+std::string make(const Xapian::Database& db) {
+    using Ids = std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>>;
+    Ids ids[4];  // articles, spellings, years, publication years
+    std::vector<std::string_view> order[4];
+    std::string rows;
+    auto id = [&](int k, std::string_view v) {
+        auto it = ids[k].find(v);
+        if (it == ids[k].end()) {
+            it = ids[k].emplace(std::string(v), static_cast<std::uint32_t>(order[k].size())).first;
+            order[k].push_back(it->first);
+        }
+        return it->second;
+    };
+    const Xapian::docid last = db.get_lastdocid();
+    Xapian::docid next = 1;
+    std::vector<std::uint32_t> a, y;
+    for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
+        Xapian::docid did = it.get_docid();
+        if (did > last) break;
+        for (; next < did; ++next) put_varint(rows, 0);
+        next = did + 1;
+        std::string value = *it;
+        std::string_view f[4];
+        std::size_t fields = 0;
+        if (!facet_row::split(value, f, fields)) {
+            put_varint(rows, 0);
+            continue;
+        }
+        a.clear();
+        y.clear();
+        facet_row::items(f[1], [&](std::string_view v) {
+            if (v.size() >= 2) a.push_back(id(1, v));
+        });
+        facet_row::items(f[2], [&](std::string_view v) { y.push_back(id(2, v)); });
+        put_varint(rows, id(0, f[0]) + 1);
+        put_varint(rows, a.size());
+        for (auto i : a) put_varint(rows, i);
+        put_varint(rows, y.size());
+        for (auto i : y) put_varint(rows, i);
+        put_varint(rows, fields >= 4 && !f[3].empty() ? id(3, f[3]) + 1 : 0);
+    }
+    for (; next <= last; ++next) put_varint(rows, 0);
+    std::string out;
+    for (const auto& o : order) {
+        put_varint(out, o.size());
+        for (auto v : o) put_string(out, v);
+    }
+    out += rows;
+    return out;
+}
+}  // namespace facet_store
 
 /// Every passage's facet key, resolved once (facet_row) and kept in memory by
 /// docid, so that counting a match is a few array reads instead of decoding
@@ -378,6 +497,80 @@ class FacetTable {
     void prefetch_row(Xapian::docid did) const {
         if (did + 1 < start_.size()) __builtin_prefetch(rows_.data() + start_[did]);
     }
+    /// Reads the table the indexer stored (store_facet_table), resolving
+    /// each distinct value once; false (and nothing kept) when there is
+    /// none, or it describes another revision, or it is damaged.
+    bool load(const Xapian::Database& db, FacetDictionary& d) {
+        clear();
+        try {
+            std::string blob = facet_store::read(db);
+            if (blob.empty()) return false;
+            VarintReader r{blob, "facet table is damaged"};
+            auto count = [&] {
+                std::uint64_t n = r.varint();
+                if (n > blob.size()) r.damaged();
+                return static_cast<std::size_t>(n);
+            };
+            // Articles need only tell one another apart within a query, whose
+            // rows all come from one table: their place in the stored list
+            // serves, without looking each id up.
+            const std::size_t articles = count();
+            for (std::size_t i = 0; i < articles; ++i) r.string_view();
+            std::vector<FacetDictionary::SpellingId> spellings(count());
+            for (auto& sp : spellings) {
+                std::string_view v = r.string_view();
+                if (v.size() < 2) r.damaged();
+                sp = d.spelling(v);
+            }
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> years(count());
+            for (auto& y : years) {
+                std::string_view v = r.string_view();
+                y = {d.years.id(v, [&] { return std::string(v); }), d.decades.id(v, [&] { return facet_row::decade_key(v); })};
+            }
+            std::vector<std::uint32_t> published(count());
+            for (auto& p : published) {
+                std::string_view v = r.string_view();
+                p = d.published.id(v, [&] { return std::string(v); });
+            }
+            auto pick = [&](const auto& table) -> const auto& {
+                std::uint64_t i = r.varint();
+                if (i >= table.size()) r.damaged();
+                return table[static_cast<std::size_t>(i)];
+            };
+            const Xapian::docid last = db.get_lastdocid();
+            start_.assign(static_cast<std::size_t>(last) + 2, 0);
+            rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 9);
+            for (Xapian::docid did = 1; did <= last; ++did) {
+                start_[did] = static_cast<std::uint32_t>(rows_.size());
+                std::uint64_t a = r.varint();
+                if (a == 0) continue;  // no facet key
+                if (a > articles) r.damaged();
+                d.scratch_actors.clear();
+                for (std::size_t i = 0, n = count(); i < n; ++i) {
+                    auto [sp, t] = pick(spellings);
+                    d.scratch_actors.emplace_back(t, sp);
+                }
+                d.scratch_years.clear();
+                d.scratch_decades.clear();
+                for (std::size_t i = 0, n = count(); i < n; ++i) {
+                    auto [y, dec] = pick(years);
+                    d.scratch_years.push_back(y);
+                    d.scratch_decades.push_back(dec);
+                }
+                std::uint64_t p = r.varint();
+                if (p > published.size()) r.damaged();
+                facet_row::encode(d, static_cast<std::uint32_t>(a - 1), p == 0 ? facet_row::kNone : published[p - 1], rows_);
+            }
+            if (!r.done()) r.damaged();
+            start_[last + 1] = static_cast<std::uint32_t>(rows_.size());
+            built_ = true;
+            return true;
+        } catch (const std::runtime_error&) {
+            clear();
+            return false;
+        }
+    }
+
     /// The resolved key of a passage, or nullptr when it has none.
     const std::uint32_t* row(Xapian::docid did) const {
         if (did + 1 >= start_.size() || start_[did] == start_[did + 1]) return nullptr;
@@ -937,6 +1130,8 @@ struct Searcher::Impl {
     FacetDictionary facets;  ///< facet values met so far, parsed once
     FacetTable facet_table;  ///< every passage's facet key, once it pays (local index only)
     std::uint64_t counted_slow = 0;  ///< matches counted from the value stream since the last (re)open
+    int stored_table = -1;  ///< whether the index holds a facet table for its revision (-1: not looked yet)
+    bool table_loaded = false;  ///< facet_table came from the index
     YearProcessor year_proc;
     ArticleProcessor article_proc;
     PublishedProcessor published_proc;
@@ -953,6 +1148,8 @@ struct Searcher::Impl {
     void forget_table() {
         facet_table.clear();
         counted_slow = 0;
+        stored_table = -1;
+        table_loaded = false;
     }
 
     void open() {
@@ -1382,9 +1579,17 @@ struct Searcher::Impl {
             // the table costs, and is likely to go on: from then on it counts
             // from the table.
             using Use = SearcherOptions::FacetTable;
-            if (!facet_table.built() && options.facet_table != Use::Never &&
-                (options.facet_table == Use::Always || (counted_slow >= db.get_doccount() / 4 && db.get_doccount() > 0)))
-                facet_table.build(db, facets);
+            const Xapian::doccount n = db.get_doccount();
+            if (!facet_table.built() && options.facet_table != Use::Never && n > 0) {
+                if (stored_table < 0) stored_table = facet_store::available(db) ? 1 : 0;
+                // The indexer's stored table costs about half a build to
+                // load (each distinct value is resolved once, not each
+                // passage's): it pays twice as soon.
+                if (options.facet_table == Use::Always || counted_slow >= n / (stored_table ? 8 : 4)) {
+                    table_loaded = stored_table && facet_table.load(db, facets);
+                    if (!table_loaded) facet_table.build(db, facets);
+                }
+            }
             FacetSpy spy(counter, db, facet_table);
             counting.add_matchspy(&spy);
             counting.get_mset(0, 0, db.get_doccount());
@@ -1511,8 +1716,45 @@ SearchResult Searcher::search(const SearchRequest& request) {
     }
 }
 
+void store_facet_table(const std::string& path) {
+    Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
+    try {
+        if (!facet_store::read(db).empty()) return;  // nothing committed since it was stored
+    } catch (const std::runtime_error&) {
+    }
+    const Xapian::rev from = db.get_revision();
+    std::string blob = facet_store::make(db);
+    std::string old = db.get_metadata(std::string(schema::kMetaFacetTable));
+    std::size_t old_chunks = 0;
+    if (!old.empty()) {
+        try {
+            VarintReader h{old};
+            h.varint();
+            for (int i = 0; i < 4; ++i) h.varint();
+            old_chunks = static_cast<std::size_t>(h.varint());
+        } catch (const std::runtime_error&) {
+        }
+    }
+    std::size_t chunks = 0;
+    for (std::size_t at = 0; at < blob.size(); at += facet_store::kChunk, ++chunks)
+        db.set_metadata(facet_store::chunk_key(chunks), blob.substr(at, facet_store::kChunk));
+    for (std::size_t i = chunks; i < old_chunks; ++i) db.set_metadata(facet_store::chunk_key(i), "");
+    std::string header;
+    for (std::uint64_t v : {facet_store::kFormat, std::uint64_t(from), std::uint64_t(db.get_lastdocid()),
+                            std::uint64_t(db.get_doccount()), std::uint64_t(chunks), std::uint64_t(blob.size()),
+                            fnv1a64(blob)})
+        put_varint(header, v);
+    db.set_metadata(std::string(schema::kMetaFacetTable), header);
+    db.commit();
+}
+
 void Searcher::reopen() {
     if (impl_->db.reopen()) impl_->forget_table();
+}
+
+Searcher::FacetSource Searcher::facet_source() const {
+    if (!impl_->facet_table.built()) return FacetSource::Index;
+    return impl_->table_loaded ? FacetSource::StoredTable : FacetSource::BuiltTable;
 }
 
 Xapian::doccount Searcher::passage_count() const { return impl_->db.get_doccount(); }

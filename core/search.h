@@ -121,6 +121,13 @@ struct SearcherOptions {
     Xapian::doccount beside_from = 2000;
 };
 
+/// Stores every passage's facet key, in compact form, in the index at path
+/// (one local database), so that a searcher loads it instead of parsing every
+/// key itself: one more commit. The table names the revision it describes,
+/// and searchers ignore it once the index has changed without it. Throws
+/// Xapian::Error (e.g. DatabaseLockError while another writer has the index).
+void store_facet_table(const std::string& path);
+
 class Searcher {
   public:
     /// Opens one index, or several searched as one: local paths, tcp://HOST:PORT
@@ -136,6 +143,11 @@ class Searcher {
 
     /// Picks up a newer commit of the index, if any.
     void reopen();
+
+    /// Where facet counts come from now: each match's key read from the
+    /// index, a table this searcher built, or the table the indexer stored.
+    enum class FacetSource { Index, BuiltTable, StoredTable };
+    FacetSource facet_source() const;
 
     Xapian::doccount passage_count() const;
     const Gazetteer& gazetteer() const;

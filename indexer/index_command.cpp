@@ -32,6 +32,7 @@
 #include "jsonl.h"
 #include "normalize.h"
 #include "schema.h"
+#include "search.h"
 #include "sources.h"
 #include "writers.h"
 
@@ -89,7 +90,9 @@ const char* kUsage =
     "Running again updates changed articles, removes those whose files are gone\n"
     "from the folders given, and skips unchanged ones (same size and time, or\n"
     "same content). Each run is one atomic commit: if it fails or is killed, the\n"
-    "index stays as the last run left it.\n"
+    "index stays as the last run left it. A second, small commit then stores\n"
+    "every passage's facets in compact form, which qanat-search loads instead\n"
+    "of reading them one by one (without it, searches are as correct, slower).\n"
     "\n"
     "Memory: a new index (first run, --rebuild) is built aside and flushed every\n"
     "XAPIAN_FLUSH_THRESHOLD passages (environment; default 10000) per thread\n"
@@ -606,8 +609,19 @@ Layout plan_layout(const Options& opt) {
     return l;
 }
 
-/// After a successful commit: merge the parts, swap a new index in, write the stub.
-void finish_layout(Layout& l, const Options& opt) {
+/// Stores the facet table searchers load (see store_facet_table); a failure
+/// costs searches some speed, not results, and is only a warning.
+void keep_facet_table(const std::string& path, std::vector<std::string>& warnings) {
+    try {
+        store_facet_table(path);
+    } catch (const Xapian::Error& e) {
+        warnings.push_back("facet table not stored in " + path + " (searches build it themselves): " + e.get_description());
+    }
+}
+
+/// After a successful commit: merge the parts, swap a new index in, write the
+/// stub; one local index also gets its facet table.
+void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warnings) {
     if (!l.stub.empty()) {
         std::ofstream stub(l.stub + ".tmp");
         for (const auto& p : l.parts) stub << "auto " << fs::path(p).filename().string() << "\n";
@@ -615,12 +629,17 @@ void finish_layout(Layout& l, const Options& opt) {
         if (!stub) throw IndexError("cannot write " + l.stub);
         fs::rename(l.stub + ".tmp", l.stub);
     }
-    if (l.work.empty()) return;
+    const bool one_local = l.stub.empty() && opt.shard_count <= 1;  // shards are searched without the table
+    if (l.work.empty()) {
+        if (one_local) keep_facet_table(opt.db, warnings);
+        return;
+    }
     if (l.merge) {
         Xapian::Database all;
         for (const auto& p : l.parts) all.add_database(Xapian::Database(p));
         all.compact(l.merged);
     }
+    if (one_local) keep_facet_table(l.merged, warnings);  // before readers can see the new index
     l.guard.reset();
     std::string old = opt.db + ".old-" + std::to_string(::getpid());
     if (fs::exists(opt.db)) fs::rename(opt.db, old);
@@ -852,8 +871,13 @@ int run(const Options& opt) {
     }
     Xapian::doccount total = writers.passage_count();
     writers.commit_all();
-    finish_layout(layout, opt);
+    std::vector<std::string> late;
+    finish_layout(layout, opt, late);
     progress.clear();
+    for (const auto& w : late) {
+        std::cerr << "qanat-index: warning: " << w << "\n";
+        had_warnings = true;
+    }
     if (!opt.quiet) {
         std::cerr << "qanat-index: " << counts.added << " added, " << counts.changed << " changed, " << counts.unchanged
                   << " unchanged, " << counts.removed << " removed, " << counts.skipped << " skipped; "

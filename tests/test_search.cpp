@@ -6,8 +6,11 @@
 
 #include <unistd.h>
 
+#include "hash.h"
+#include "schema.h"
 #include "search.h"
 #include "support.h"
+#include "varint.h"
 
 using namespace qanat;
 
@@ -250,13 +253,9 @@ TEST_CASE("edit distance and nearest term for spelling suggestions") {
     CHECK(nearest_term("zzzzzz", vocab).empty());
 }
 
-TEST_CASE("facet counts from the in-memory facet table equal those read from the index") {
-    Gazetteer g = test::corpus_gazetteer();
-    Xapian::WritableDatabase db = test::memory_index(test::corpus_articles(), g);
-    SearcherOptions never, always;
-    never.facet_table = SearcherOptions::FacetTable::Never;
-    always.facet_table = SearcherOptions::FacetTable::Always;
-    Searcher slow(db, never), fast(db, always);
+/// Compares the totals and facets two searchers give for a set of queries
+/// and facet options; returns how many compared results had facets.
+unsigned same_facets(Searcher& slow, Searcher& fast) {
     auto same = [](const Facet& a, const Facet& b) {
         CHECK(a.total_values == b.total_values);
         REQUIRE(a.values.size() == b.values.size());
@@ -288,7 +287,85 @@ TEST_CASE("facet counts from the in-memory facet table equal those read from the
             same(a.published, b.published);
             if (a.total_passages > 0 && req.facets) ++compared;
         }
-    CHECK(compared >= 20);
+    return compared;
+}
+
+TEST_CASE("facet counts from the in-memory facet table equal those read from the index") {
+    Gazetteer g = test::corpus_gazetteer();
+    Xapian::WritableDatabase db = test::memory_index(test::corpus_articles(), g);
+    SearcherOptions never, always;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    always.facet_table = SearcherOptions::FacetTable::Always;
+    Searcher slow(db, never), fast(db, always);
+    CHECK(same_facets(slow, fast) >= 20);
+    CHECK(slow.facet_source() == Searcher::FacetSource::Index);
+    CHECK(fast.facet_source() == Searcher::FacetSource::BuiltTable);
+}
+
+TEST_CASE("the facet table stored in the index gives the same counts, and is left aside once stale or damaged") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("qanat-test-stored-" + std::to_string(::getpid()));
+    const std::string path = dir.string();
+    Gazetteer g = test::corpus_gazetteer();
+    test::memory_index(test::corpus_articles(), g, {}, path).close();
+    store_facet_table(path);
+    Xapian::rev stored_at = Xapian::Database(path).get_revision();
+    store_facet_table(path);  // nothing changed: nothing written
+    CHECK(Xapian::Database(path).get_revision() == stored_at);
+
+    SearcherOptions never, always;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    always.facet_table = SearcherOptions::FacetTable::Always;
+    std::vector<std::string> paths{path};
+    {
+        Searcher slow(paths, never), fast(paths, always);
+        CHECK(same_facets(slow, fast) >= 20);
+        CHECK(fast.facet_source() == Searcher::FacetSource::StoredTable);
+    }
+    // A passage goes and the table is not stored again: it no longer holds.
+    {
+        Xapian::WritableDatabase w(path);
+        SearchRequest iran;
+        iran.query = "Iran";
+        Searcher s(paths, never);
+        w.delete_document(s.search(iran).hits.at(0).docid);
+        w.commit();
+    }
+    {
+        Searcher slow(paths, never), fast(paths, always);
+        CHECK(same_facets(slow, fast) >= 20);
+        CHECK(fast.facet_source() == Searcher::FacetSource::BuiltTable);
+    }
+    // A damaged table, written in the same commit as a header that fits, is
+    // left aside too: one whose checksum does not match (damaged on disk),
+    // one that matches but does not parse.
+    for (bool right_sum : {true, false}) {
+        CAPTURE(right_sum);
+        {
+            Xapian::WritableDatabase w(path);
+            const std::string blob = "\x05\xff\xff";
+            std::string header;
+            for (std::uint64_t v : {std::uint64_t(1), std::uint64_t(w.get_revision()), std::uint64_t(w.get_lastdocid()),
+                                    std::uint64_t(w.get_doccount()), std::uint64_t(1), std::uint64_t(blob.size()),
+                                    fnv1a64(blob) + (right_sum ? 0 : 1)})
+                put_varint(header, v);
+            w.set_metadata(std::string(schema::kMetaFacetTable), header);
+            w.set_metadata(std::string(schema::kMetaFacetTable) + ".0", blob);
+            w.commit();
+        }
+        Searcher slow(paths, never), fast(paths, always);
+        CHECK(same_facets(slow, fast) >= 20);
+        CHECK(fast.facet_source() == Searcher::FacetSource::BuiltTable);
+    }
+    // Stored again, it holds again.
+    store_facet_table(path);
+    {
+        Searcher slow(paths, never), fast(paths, always);
+        CHECK(same_facets(slow, fast) >= 20);
+        CHECK(fast.facet_source() == Searcher::FacetSource::StoredTable);
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
 }
 
 TEST_CASE("a query ranked on a second thread gives what one thread gives, also when the index changes") {
