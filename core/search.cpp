@@ -183,6 +183,11 @@ std::string spelling_key(std::string_view name) {
     return k;
 }
 
+/// The decade a year falls in ("1987" -> "1980s"); other values stand for themselves.
+std::string facet_decade_key(std::string_view year) {
+    return year.size() == 4 ? std::string(year.substr(0, 3)) + "0s" : std::string(year);
+}
+
 /// Facet values met so far by one searcher, each parsed once: the stored
 /// value, its merge key and kind. Queries of a batch (and of a long-running
 /// process) meet the same values again and again; this keeps them from being
@@ -248,6 +253,28 @@ class FacetDictionary {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> scratch_actors;  ///< for facet_row::resolve
     std::vector<std::uint32_t> scratch_years, scratch_decades;
 
+    /// False while the lookup maps lag behind the lists (after a stored
+    /// table was taken in whole, see FacetTable::load): index() catches up
+    /// before anything is looked up.
+    bool indexed = true;
+    bool empty() const { return spellings.empty() && years.keys.empty() && published.keys.empty(); }
+    void index() {
+        if (indexed) return;
+        // Keys and stored spellings; the value maps refill as values are
+        // met again (a value not in them is found through its key).
+        for (Values* v : {&actors, &years, &decades, &published}) {
+            v->by_key.clear();
+            v->by_value.clear();
+            for (std::uint32_t i = 0; i < v->keys.size(); ++i) v->by_key.emplace(v->keys[i], i);
+        }
+        spelling_ids.clear();
+        for (std::uint32_t i = 0; i < spellings.size(); ++i) {
+            const Spelling& sp = spellings[i];
+            spelling_ids.try_emplace(std::string(1, static_cast<char>('0' + sp.kind)) + sp.name, SpellingId{i, sp.tally});
+        }
+        indexed = true;
+    }
+
     /// An ordinal for an article id: the passages of one article are
     /// adjacent, and counting articles compares ordinals.
     std::uint32_t article(std::string_view id) {
@@ -286,10 +313,6 @@ class FacetDictionary {
 /// [article, n, spelling x n, m, year x m, k, decade x k, published].
 namespace facet_row {
 constexpr std::uint32_t kNone = 0xffffffffu;
-
-std::string decade_key(std::string_view year) {
-    return year.size() == 4 ? std::string(year.substr(0, 3)) + "0s" : std::string(year);
-}
 
 /// Appends a row from its parts' ids (the dictionary's scratch lists of
 /// actors and years, which it orders and dedupes).
@@ -346,6 +369,7 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
     std::string_view f[4];
     std::size_t fields = 0;
     if (!split(value, f, fields)) return false;
+    d.index();
     std::uint32_t article = d.article(f[0]);
     d.scratch_actors.clear();
     items(f[1], [&](std::string_view a) {
@@ -357,7 +381,7 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
     d.scratch_decades.clear();
     items(f[2], [&](std::string_view y) {
         d.scratch_years.push_back(d.years.id(y, [&] { return std::string(y); }));
-        d.scratch_decades.push_back(d.decades.id(y, [&] { return decade_key(y); }));
+        d.scratch_decades.push_back(d.decades.id(y, [&] { return facet_decade_key(y); }));
     });
     std::uint32_t published = fields >= 4 && !f[3].empty() ? d.published.id(f[3], [&] { return std::string(f[3]); }) : kNone;
     encode(d, article, published, out);
@@ -366,13 +390,14 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
 }  // namespace facet_row
 
 /// The facet table as the indexer stores it in the index's metadata: the
-/// distinct articles, actor spellings, years and publication years as
-/// strings, then one row per docid of indexes into them (0: no facet key).
+/// number of articles, the actors' merge keys, the distinct actor spellings
+/// (each with its actor), years and publication years, then one row per
+/// docid of indexes into them (0: no facet key).
 /// A header says which revision it was computed from, its size and its
 /// checksum (FNV-1a); the table is written by the next commit, so it holds
 /// while the index's revision is that one plus one.
 namespace facet_store {
-constexpr std::uint64_t kFormat = 1;
+constexpr std::uint64_t kFormat = 2;
 constexpr std::size_t kChunk = 1 << 20;  // bytes a metadata entry
 
 std::string chunk_key(std::size_t i) { return std::string(schema::kMetaFacetTable) + "." + std::to_string(i); }
@@ -410,17 +435,19 @@ bool available(const Xapian::Database& db) {
 /// The table of db's committed revision.
 std::string make(const Xapian::Database& db) {
     using Ids = std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>>;
-    Ids ids[4];  // articles, spellings, years, publication years
-    std::vector<std::string_view> order[4];
-    std::string rows;
-    auto id = [&](int k, std::string_view v) {
+    Ids ids[5];  // articles, actor keys, spellings, years, publication years
+    std::vector<std::string_view> order[5];
+    std::vector<std::uint32_t> spelling_actor;  // by spelling: its actor key
+    auto id = [&](int k, std::string_view v, bool* fresh = nullptr) {
         auto it = ids[k].find(v);
+        if (fresh) *fresh = it == ids[k].end();
         if (it == ids[k].end()) {
             it = ids[k].emplace(std::string(v), static_cast<std::uint32_t>(order[k].size())).first;
             order[k].push_back(it->first);
         }
         return it->second;
     };
+    std::string rows;
     const Xapian::docid last = db.get_lastdocid();
     Xapian::docid next = 1;
     std::vector<std::uint32_t> a, y;
@@ -439,21 +466,33 @@ std::string make(const Xapian::Database& db) {
         a.clear();
         y.clear();
         facet_row::items(f[1], [&](std::string_view v) {
-            if (v.size() >= 2) a.push_back(id(1, v));
+            if (v.size() < 2) return;
+            bool fresh = false;
+            std::uint32_t s = id(2, v, &fresh);
+            if (fresh) spelling_actor.push_back(id(1, spelling_key(v.substr(1))));
+            a.push_back(s);
         });
-        facet_row::items(f[2], [&](std::string_view v) { y.push_back(id(2, v)); });
+        facet_row::items(f[2], [&](std::string_view v) { y.push_back(id(3, v)); });
         put_varint(rows, id(0, f[0]) + 1);
         put_varint(rows, a.size());
         for (auto i : a) put_varint(rows, i);
         put_varint(rows, y.size());
         for (auto i : y) put_varint(rows, i);
-        put_varint(rows, fields >= 4 && !f[3].empty() ? id(3, f[3]) + 1 : 0);
+        put_varint(rows, fields >= 4 && !f[3].empty() ? id(4, f[3]) + 1 : 0);
     }
     for (; next <= last; ++next) put_varint(rows, 0);
     std::string out;
-    for (const auto& o : order) {
-        put_varint(out, o.size());
-        for (auto v : o) put_string(out, v);
+    put_varint(out, order[0].size());  // articles: only their number (see FacetTable::load)
+    put_varint(out, order[1].size());
+    for (auto v : order[1]) put_string(out, v);
+    put_varint(out, order[2].size());
+    for (std::size_t i = 0; i < order[2].size(); ++i) {
+        put_string(out, order[2][i]);
+        put_varint(out, spelling_actor[i]);
+    }
+    for (int k : {3, 4}) {
+        put_varint(out, order[k].size());
+        for (auto v : order[k]) put_string(out, v);
     }
     out += rows;
     return out;
@@ -515,22 +554,65 @@ class FacetTable {
             // rows all come from one table: their place in the stored list
             // serves, without looking each id up.
             const std::size_t articles = count();
-            for (std::size_t i = 0; i < articles; ++i) r.string_view();
-            std::vector<FacetDictionary::SpellingId> spellings(count());
-            for (auto& sp : spellings) {
-                std::string_view v = r.string_view();
-                if (v.size() < 2) r.damaged();
-                sp = d.spelling(v);
+            std::vector<std::string_view> keys(count());
+            for (auto& k : keys) k = r.string_view();
+            std::vector<std::pair<std::string_view, std::uint32_t>> stored(count());  // spelling, actor
+            for (auto& [v, k] : stored) {
+                v = r.string_view();
+                k = static_cast<std::uint32_t>(r.varint());
+                if (v.size() < 2 || k >= keys.size()) r.damaged();
             }
-            std::vector<std::pair<std::uint32_t, std::uint32_t>> years(count());
-            for (auto& y : years) {
-                std::string_view v = r.string_view();
-                y = {d.years.id(v, [&] { return std::string(v); }), d.decades.id(v, [&] { return facet_row::decade_key(v); })};
-            }
-            std::vector<std::uint32_t> published(count());
-            for (auto& p : published) {
-                std::string_view v = r.string_view();
-                p = d.published.id(v, [&] { return std::string(v); });
+            std::vector<std::string_view> year_values(count());
+            for (auto& v : year_values) v = r.string_view();
+            std::vector<std::string_view> published_values(count());
+            for (auto& v : published_values) v = r.string_view();
+
+            std::vector<FacetDictionary::SpellingId> spellings(stored.size());
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> years(year_values.size());  // year, decade
+            std::vector<std::uint32_t> published(published_values.size());
+            if (d.empty() && d.actors.keys.empty() && d.decades.keys.empty()) {
+                // A fresh dictionary takes the lists as they are: no lookups
+                // (its maps are made only if something is ever looked up).
+                for (auto k : keys) d.actors.keys.emplace_back(k);
+                d.actors.counts.resize(keys.size());
+                for (std::uint32_t i = 0; i < stored.size(); ++i) {
+                    auto [v, k] = stored[i];
+                    FacetDictionary::Spelling sp;
+                    int kind = v[0] - '0';
+                    sp.kind = static_cast<std::uint8_t>(kind < 0 || kind > static_cast<int>(ActorKind::Unknown) ? static_cast<int>(ActorKind::Unknown) : kind);
+                    sp.name = std::string(v.substr(1));
+                    sp.tally = k;
+                    d.spellings.push_back(std::move(sp));
+                    d.spelling_tally.push_back(k);
+                    d.spelling_passages.push_back(0);
+                    spellings[i] = {i, k};
+                }
+                std::unordered_map<std::string, std::uint32_t> decade_ids;
+                for (std::uint32_t i = 0; i < year_values.size(); ++i) {
+                    d.years.keys.emplace_back(year_values[i]);
+                    auto [it, fresh] = decade_ids.try_emplace(facet_decade_key(year_values[i]), static_cast<std::uint32_t>(d.decades.keys.size()));
+                    if (fresh) d.decades.keys.push_back(it->first);
+                    years[i] = {i, it->second};
+                }
+                d.years.counts.resize(d.years.keys.size());
+                d.decades.counts.resize(d.decades.keys.size());
+                for (std::uint32_t i = 0; i < published_values.size(); ++i) {
+                    d.published.keys.emplace_back(published_values[i]);
+                    published[i] = i;
+                }
+                d.published.counts.resize(d.published.keys.size());
+                d.indexed = false;
+            } else {
+                d.index();
+                for (std::size_t i = 0; i < stored.size(); ++i) spellings[i] = d.spelling(stored[i].first);
+                for (std::size_t i = 0; i < year_values.size(); ++i) {
+                    std::string_view v = year_values[i];
+                    years[i] = {d.years.id(v, [&] { return std::string(v); }), d.decades.id(v, [&] { return facet_decade_key(v); })};
+                }
+                for (std::size_t i = 0; i < published_values.size(); ++i) {
+                    std::string_view v = published_values[i];
+                    published[i] = d.published.id(v, [&] { return std::string(v); });
+                }
             }
             auto pick = [&](const auto& table) -> const auto& {
                 std::uint64_t i = r.varint();
@@ -1582,10 +1664,10 @@ struct Searcher::Impl {
             const Xapian::doccount n = db.get_doccount();
             if (!facet_table.built() && options.facet_table != Use::Never && n > 0) {
                 if (stored_table < 0) stored_table = facet_store::available(db) ? 1 : 0;
-                // The indexer's stored table costs about half a build to
-                // load (each distinct value is resolved once, not each
-                // passage's): it pays twice as soon.
-                if (options.facet_table == Use::Always || counted_slow >= n / (stored_table ? 8 : 4)) {
+                // The indexer's stored table costs a quarter of a build or
+                // less to load (no value is parsed or looked up; measured in
+                // bench/RESULTS.md): it pays four times as soon.
+                if (options.facet_table == Use::Always || counted_slow >= n / (stored_table ? 16 : 4)) {
                     table_loaded = stored_table && facet_table.load(db, facets);
                     if (!table_loaded) facet_table.build(db, facets);
                 }

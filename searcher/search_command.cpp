@@ -115,7 +115,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
          "count facets from an in-memory table of every passage's facets (30-60 bytes a passage): "
-         "auto (loaded from the index, or built, once a batch has counted matches for an eighth, "
+         "auto (loaded from the index, or built, once a batch has counted matches for a sixteenth, "
          "or a quarter, of the passages), always or never")
         ("threads", po::value<unsigned>(&threads)->default_value(2),
          "2: rank a query on a second thread while counting its matches (one local index; "
