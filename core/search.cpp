@@ -1798,13 +1798,39 @@ SearchResult Searcher::search(const SearchRequest& request) {
     }
 }
 
-void store_facet_table(const std::string& path) {
+bool facet_table_current(const std::string& path) {
+    try {
+        return facet_store::available(Xapian::Database(path));
+    } catch (const Xapian::Error&) {
+        return false;
+    }
+}
+
+void store_facet_table(const std::string& path, bool unchanged) {
     Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
     try {
         if (!facet_store::read(db).empty()) return;  // nothing committed since it was stored
     } catch (const std::runtime_error&) {
     }
     const Xapian::rev from = db.get_revision();
+    if (unchanged) {
+        // The same table, stamped with this revision.
+        std::string old = db.get_metadata(std::string(schema::kMetaFacetTable));
+        try {
+            VarintReader h{old};
+            std::uint64_t format = h.varint();
+            h.varint();
+            std::uint64_t last = h.varint(), docs = h.varint(), chunks = h.varint(), bytes = h.varint(), sum = h.varint();
+            if (format == facet_store::kFormat && last == db.get_lastdocid() && docs == db.get_doccount()) {
+                std::string header;
+                for (std::uint64_t v : {format, std::uint64_t(from), last, docs, chunks, bytes, sum}) put_varint(header, v);
+                db.set_metadata(std::string(schema::kMetaFacetTable), header);
+                db.commit();
+                return;
+            }
+        } catch (const std::runtime_error&) {
+        }
+    }
     std::string blob = facet_store::make(db);
     std::string old = db.get_metadata(std::string(schema::kMetaFacetTable));
     std::size_t old_chunks = 0;

@@ -126,7 +126,14 @@ struct SearcherOptions {
 /// key itself: one more commit. The table names the revision it describes,
 /// and searchers ignore it once the index has changed without it. Throws
 /// Xapian::Error (e.g. DatabaseLockError while another writer has the index).
-void store_facet_table(const std::string& path);
+/// With `unchanged`, the caller vouches that no passage was added, changed or
+/// removed since the table last held (facet_table_current() was true before
+/// its commit): the table is kept and only its header moves to the new
+/// revision.
+void store_facet_table(const std::string& path, bool unchanged = false);
+
+/// Whether the index at path holds a facet table for its present revision.
+bool facet_table_current(const std::string& path);
 
 class Searcher {
   public:

@@ -611,17 +611,18 @@ Layout plan_layout(const Options& opt) {
 
 /// Stores the facet table searchers load (see store_facet_table); a failure
 /// costs searches some speed, not results, and is only a warning.
-void keep_facet_table(const std::string& path, std::vector<std::string>& warnings) {
+void keep_facet_table(const std::string& path, std::vector<std::string>& warnings, bool unchanged = false) {
     try {
-        store_facet_table(path);
+        store_facet_table(path, unchanged);
     } catch (const Xapian::Error& e) {
         warnings.push_back("facet table not stored in " + path + " (searches build it themselves): " + e.get_description());
     }
 }
 
 /// After a successful commit: merge the parts, swap a new index in, write the
-/// stub; one local index also gets its facet table.
-void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warnings) {
+/// stub; one local index also gets its facet table (the one it had, when
+/// `unchanged`: no passage written or removed, and that table held before).
+void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warnings, bool unchanged) {
     if (!l.stub.empty()) {
         std::ofstream stub(l.stub + ".tmp");
         for (const auto& p : l.parts) stub << "auto " << fs::path(p).filename().string() << "\n";
@@ -631,7 +632,7 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     }
     const bool one_local = l.stub.empty() && opt.shard_count <= 1;  // shards are searched without the table
     if (l.work.empty()) {
-        if (one_local) keep_facet_table(opt.db, warnings);
+        if (one_local) keep_facet_table(opt.db, warnings, unchanged);
         return;
     }
     if (l.merge) {
@@ -691,6 +692,8 @@ int run(const Options& opt) {
     remove_stale_rebuilds(opt.db);
     IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
     Layout layout = plan_layout(opt);
+    // An index updated in place whose facet table holds keeps it if no passage changes.
+    const bool table_held = layout.work.empty() && layout.stub.empty() && opt.shard_count <= 1 && facet_table_current(opt.db);
     // A new index built aside needs no transaction (it is swapped in whole), and
     // parts merged by compaction need no sync: memory stays flat however large
     // the corpus, and nothing is synced twice.
@@ -872,7 +875,7 @@ int run(const Options& opt) {
     Xapian::doccount total = writers.passage_count();
     writers.commit_all();
     std::vector<std::string> late;
-    finish_layout(layout, opt, late);
+    finish_layout(layout, opt, late, table_held && counts.added == 0 && counts.changed == 0 && counts.removed == 0);
     progress.clear();
     for (const auto& w : late) {
         std::cerr << "qanat-index: warning: " << w << "\n";
