@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -402,34 +403,51 @@ constexpr std::size_t kChunk = 1 << 20;  // bytes a metadata entry
 
 std::string chunk_key(std::size_t i) { return std::string(schema::kMetaFacetTable) + "." + std::to_string(i); }
 
+/// The header under kMetaFacetTable.
+struct Header {
+    std::uint64_t format = kFormat, from = 0, last = 0, docs = 0, chunks = 0, bytes = 0, sum = 0;
+
+    /// The header stored in db, when one can be read; of any format (the
+    /// chunks of an older one are still to be cleared).
+    static std::optional<Header> of(const Xapian::Database& db) {
+        std::string value = db.get_metadata(std::string(schema::kMetaFacetTable));
+        if (value.empty()) return std::nullopt;
+        try {
+            VarintReader r{value, "facet table header is damaged"};
+            Header h;
+            for (std::uint64_t* f : {&h.format, &h.from, &h.last, &h.docs, &h.chunks, &h.bytes}) *f = r.varint();
+            if (!r.done()) h.sum = r.varint();  // format 1 had none
+            return h;
+        } catch (const std::runtime_error&) {
+            return std::nullopt;
+        }
+    }
+    /// Whether it is of this format and describes db's present revision.
+    bool holds_for(const Xapian::Database& db) const {
+        return format == kFormat && from + 1 == db.get_revision() && last == db.get_lastdocid() && docs == db.get_doccount();
+    }
+    void store(Xapian::WritableDatabase& db) const {
+        std::string value;
+        for (std::uint64_t v : {format, from, last, docs, chunks, bytes, sum}) put_varint(value, v);
+        db.set_metadata(std::string(schema::kMetaFacetTable), value);
+    }
+};
+
 /// The stored table of db, or "" when there is none for this revision.
 std::string read(const Xapian::Database& db) {
-    std::string header = db.get_metadata(std::string(schema::kMetaFacetTable));
-    if (header.empty()) return {};
-    VarintReader h{header, "facet table header is damaged"};
-    if (h.varint() != kFormat) return {};
-    std::uint64_t from = h.varint(), last = h.varint(), docs = h.varint(), chunks = h.varint(), bytes = h.varint();
-    std::uint64_t sum = h.varint();
-    if (from + 1 != db.get_revision() || last != db.get_lastdocid() || docs != db.get_doccount()) return {};
+    auto h = Header::of(db);
+    if (!h || !h->holds_for(db)) return {};
     std::string blob;
-    blob.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(bytes, std::uint64_t(1) << 32)));
-    for (std::size_t i = 0; i < chunks; ++i) blob += db.get_metadata(chunk_key(i));
-    if (blob.size() != bytes || fnv1a64(blob) != sum) return {};
+    blob.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(h->bytes, std::uint64_t(1) << 32)));
+    for (std::size_t i = 0; i < h->chunks; ++i) blob += db.get_metadata(chunk_key(i));
+    if (blob.size() != h->bytes || fnv1a64(blob) != h->sum) return {};
     return blob;
 }
 
 /// Whether db holds a table for its revision (reads the header only).
 bool available(const Xapian::Database& db) {
-    std::string header = db.get_metadata(std::string(schema::kMetaFacetTable));
-    if (header.empty()) return false;
-    try {
-        VarintReader h{header};
-        if (h.varint() != kFormat) return false;
-        std::uint64_t from = h.varint(), last = h.varint(), docs = h.varint();
-        return from + 1 == db.get_revision() && last == db.get_lastdocid() && docs == db.get_doccount();
-    } catch (const std::runtime_error&) {
-        return false;
-    }
+    auto h = Header::of(db);
+    return h && h->holds_for(db);
 }
 
 /// The table of db's committed revision.
@@ -1859,52 +1877,29 @@ bool facet_table_current(const std::string& path) {
 }
 
 void store_facet_table(const std::string& path, bool unchanged) {
+    using facet_store::Header;
     Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
-    try {
-        if (!facet_store::read(db).empty()) return;  // nothing committed since it was stored
-    } catch (const std::runtime_error&) {
-    }
-    const Xapian::rev from = db.get_revision();
-    if (unchanged) {
+    if (!facet_store::read(db).empty()) return;  // nothing committed since it was stored
+    const std::optional<Header> old = Header::of(db);
+    Header h;
+    h.from = db.get_revision();
+    h.last = db.get_lastdocid();
+    h.docs = db.get_doccount();
+    if (unchanged && old && old->format == facet_store::kFormat && old->last == h.last && old->docs == h.docs) {
         // The same table, stamped with this revision.
-        std::string old = db.get_metadata(std::string(schema::kMetaFacetTable));
-        try {
-            VarintReader h{old};
-            std::uint64_t format = h.varint();
-            h.varint();
-            std::uint64_t last = h.varint(), docs = h.varint(), chunks = h.varint(), bytes = h.varint(), sum = h.varint();
-            if (format == facet_store::kFormat && last == db.get_lastdocid() && docs == db.get_doccount()) {
-                std::string header;
-                for (std::uint64_t v : {format, std::uint64_t(from), last, docs, chunks, bytes, sum}) put_varint(header, v);
-                db.set_metadata(std::string(schema::kMetaFacetTable), header);
-                db.commit();
-                return;
-            }
-        } catch (const std::runtime_error&) {
-        }
+        Header same = *old;
+        same.from = h.from;
+        same.store(db);
+        db.commit();
+        return;
     }
     std::string blob = facet_store::make(db);
-    std::string old = db.get_metadata(std::string(schema::kMetaFacetTable));
-    std::size_t old_chunks = 0;
-    if (!old.empty()) {
-        try {
-            VarintReader h{old};
-            h.varint();
-            for (int i = 0; i < 4; ++i) h.varint();
-            old_chunks = static_cast<std::size_t>(h.varint());
-        } catch (const std::runtime_error&) {
-        }
-    }
-    std::size_t chunks = 0;
-    for (std::size_t at = 0; at < blob.size(); at += facet_store::kChunk, ++chunks)
-        db.set_metadata(facet_store::chunk_key(chunks), blob.substr(at, facet_store::kChunk));
-    for (std::size_t i = chunks; i < old_chunks; ++i) db.set_metadata(facet_store::chunk_key(i), "");
-    std::string header;
-    for (std::uint64_t v : {facet_store::kFormat, std::uint64_t(from), std::uint64_t(db.get_lastdocid()),
-                            std::uint64_t(db.get_doccount()), std::uint64_t(chunks), std::uint64_t(blob.size()),
-                            fnv1a64(blob)})
-        put_varint(header, v);
-    db.set_metadata(std::string(schema::kMetaFacetTable), header);
+    for (std::size_t at = 0; at < blob.size(); at += facet_store::kChunk, ++h.chunks)
+        db.set_metadata(facet_store::chunk_key(h.chunks), blob.substr(at, facet_store::kChunk));
+    for (std::uint64_t i = h.chunks; old && i < old->chunks; ++i) db.set_metadata(facet_store::chunk_key(i), "");
+    h.bytes = blob.size();
+    h.sum = fnv1a64(blob);
+    h.store(db);
     db.commit();
 }
 
