@@ -76,9 +76,11 @@ inline constexpr std::string_view kMetaActors = "qanat.actors";       ///< gazet
 inline constexpr std::string_view kMetaActorsHash = "qanat.actors.hash";
 inline constexpr std::string_view kMetaPassages = "qanat.passages";   ///< passage settings
 inline constexpr std::string_view kMetaCreatedBy = "qanat.created-by";
-/// Every passage's facet key in compact form, written after the indexer's
-/// commit (see store_facet_table in search.h): the header under this key, the
-/// data under this key + ".0", ".1", ...
+/// The facet table (see store_facet_table in search.h): a file in the index
+/// folder, written after the indexer's commit.
+inline constexpr std::string_view kFacetTableFile = "qanat-facets";
+/// Where indexes of formats 1 and 2 kept the facet table (a header under this
+/// key, the data under this key + ".0", ".1", ...): cleared when found.
 inline constexpr std::string_view kMetaFacetTable = "qanat.facet-table";
 /// Per-article record used by incremental indexing: key = kMetaArticlePrefix + article id.
 inline constexpr std::string_view kMetaArticlePrefix = "qanat.article:";

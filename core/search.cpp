@@ -4,12 +4,14 @@
 #include <array>
 #include <cmath>
 #include <charconv>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -22,6 +24,7 @@
 #include "index_writer.h"
 #include "passages.h"
 #include "schema.h"
+#include "table_file.h"
 #include "varint.h"
 
 namespace qanat {
@@ -206,7 +209,8 @@ class FacetDictionary {
     };
     /// One facet (actors, years, decades, publication years).
     struct Values {
-        std::vector<std::string> keys;
+        std::vector<std::string_view> keys;  ///< in `owned`, or in the dictionary's `backing`
+        std::deque<std::string> owned;       ///< keys made here (a deque: they never move)
         std::vector<Count> counts;  ///< in step with keys
         std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_key;
         std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> by_value;  ///< value -> key
@@ -219,7 +223,8 @@ class FacetDictionary {
             std::string key = key_of();
             auto [k, fresh] = by_key.try_emplace(key, static_cast<std::uint32_t>(keys.size()));
             if (fresh) {
-                keys.push_back(std::move(key));
+                owned.push_back(std::move(key));
+                keys.push_back(owned.back());
                 counts.emplace_back();
             }
             by_value.emplace(std::string(value), k->second);
@@ -232,13 +237,17 @@ class FacetDictionary {
     };
     /// An actor value as stored: a kind digit and a name (one spelling).
     struct Spelling {
-        std::string name;
+        std::string_view name;  ///< in `owned_names`, or in `backing`
         std::uint32_t tally = 0;  ///< its actor in `actors`
         std::uint8_t kind = 0;
     };
 
     Values actors, years, decades, published;
     std::vector<Spelling> spellings;
+    std::deque<std::string> owned_names;  ///< spellings met here
+    /// The facet table file whose lists the names were taken from (see
+    /// FacetTable::load): kept mapped while they are in use.
+    std::shared_ptr<const table_file::Mapped> backing;
     std::vector<std::uint32_t> spelling_tally;  ///< each spelling's actor, in step with spellings
     std::vector<Xapian::doccount> spelling_passages;  ///< per query, in step with spellings
     std::vector<std::uint32_t> touched_spellings;
@@ -258,7 +267,6 @@ class FacetDictionary {
     /// table was taken in whole, see FacetTable::load): index() catches up
     /// before anything is looked up.
     bool indexed = true;
-    bool empty() const { return spellings.empty() && years.keys.empty() && published.keys.empty(); }
     void index() {
         if (indexed) return;
         // Keys and stored spellings; the value maps refill as values are
@@ -271,7 +279,7 @@ class FacetDictionary {
         spelling_ids.clear();
         for (std::uint32_t i = 0; i < spellings.size(); ++i) {
             const Spelling& sp = spellings[i];
-            spelling_ids.try_emplace(std::string(1, static_cast<char>('0' + sp.kind)) + sp.name, SpellingId{i, sp.tally});
+            spelling_ids.try_emplace(std::string(1, static_cast<char>('0' + sp.kind)).append(sp.name), SpellingId{i, sp.tally});
         }
         indexed = true;
     }
@@ -290,14 +298,20 @@ class FacetDictionary {
         touched_spellings.clear();
     }
 
+    /// The kind of a stored actor value (its first character, a digit).
+    static std::uint8_t kind_of(std::string_view stored) {
+        int kind = stored.empty() ? -1 : stored[0] - '0';
+        if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
+        return static_cast<std::uint8_t>(kind);
+    }
+
     SpellingId spelling(std::string_view stored) {
         auto it = spelling_ids.find(stored);
         if (it != spelling_ids.end()) return it->second;
         Spelling sp;
-        int kind = stored[0] - '0';
-        if (kind < 0 || kind > static_cast<int>(ActorKind::Unknown)) kind = static_cast<int>(ActorKind::Unknown);
-        sp.kind = static_cast<std::uint8_t>(kind);
-        sp.name = std::string(stored.substr(1));
+        sp.kind = kind_of(stored);
+        owned_names.emplace_back(stored.substr(1));
+        sp.name = owned_names.back();
         sp.tally = actors.id(sp.name, [&] { return spelling_key(sp.name); });
         spellings.push_back(std::move(sp));
         spelling_tally.push_back(spellings.back().tally);
@@ -397,125 +411,6 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
 /// A header says which revision it was computed from, its size and its
 /// checksum (FNV-1a); the table is written by the next commit, so it holds
 /// while the index's revision is that one plus one.
-namespace facet_store {
-constexpr std::uint64_t kFormat = 2;
-constexpr std::size_t kChunk = 1 << 20;  // bytes a metadata entry
-
-std::string chunk_key(std::size_t i) { return std::string(schema::kMetaFacetTable) + "." + std::to_string(i); }
-
-/// The header under kMetaFacetTable.
-struct Header {
-    std::uint64_t format = kFormat, from = 0, last = 0, docs = 0, chunks = 0, bytes = 0, sum = 0;
-
-    /// The header stored in db, when one can be read; of any format (the
-    /// chunks of an older one are still to be cleared).
-    static std::optional<Header> of(const Xapian::Database& db) {
-        std::string value = db.get_metadata(std::string(schema::kMetaFacetTable));
-        if (value.empty()) return std::nullopt;
-        try {
-            VarintReader r{value, "facet table header is damaged"};
-            Header h;
-            for (std::uint64_t* f : {&h.format, &h.from, &h.last, &h.docs, &h.chunks, &h.bytes}) *f = r.varint();
-            if (!r.done()) h.sum = r.varint();  // format 1 had none
-            return h;
-        } catch (const std::runtime_error&) {
-            return std::nullopt;
-        }
-    }
-    /// Whether it is of this format and describes db's present revision.
-    bool holds_for(const Xapian::Database& db) const {
-        return format == kFormat && from + 1 == db.get_revision() && last == db.get_lastdocid() && docs == db.get_doccount();
-    }
-    void store(Xapian::WritableDatabase& db) const {
-        std::string value;
-        for (std::uint64_t v : {format, from, last, docs, chunks, bytes, sum}) put_varint(value, v);
-        db.set_metadata(std::string(schema::kMetaFacetTable), value);
-    }
-};
-
-/// The stored table of db, or "" when there is none for this revision.
-std::string read(const Xapian::Database& db) {
-    auto h = Header::of(db);
-    if (!h || !h->holds_for(db)) return {};
-    std::string blob;
-    blob.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(h->bytes, std::uint64_t(1) << 32)));
-    for (std::size_t i = 0; i < h->chunks; ++i) blob += db.get_metadata(chunk_key(i));
-    if (blob.size() != h->bytes || fnv1a64(blob) != h->sum) return {};
-    return blob;
-}
-
-/// Whether db holds a table for its revision (reads the header only).
-bool available(const Xapian::Database& db) {
-    auto h = Header::of(db);
-    return h && h->holds_for(db);
-}
-
-/// The table of db's committed revision.
-std::string make(const Xapian::Database& db) {
-    using Ids = std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>>;
-    Ids ids[5];  // articles, actor keys, spellings, years, publication years
-    std::vector<std::string_view> order[5];
-    std::vector<std::uint32_t> spelling_actor;  // by spelling: its actor key
-    auto id = [&](int k, std::string_view v, bool* fresh = nullptr) {
-        auto it = ids[k].find(v);
-        if (fresh) *fresh = it == ids[k].end();
-        if (it == ids[k].end()) {
-            it = ids[k].emplace(std::string(v), static_cast<std::uint32_t>(order[k].size())).first;
-            order[k].push_back(it->first);
-        }
-        return it->second;
-    };
-    std::string rows;
-    const Xapian::docid last = db.get_lastdocid();
-    Xapian::docid next = 1;
-    std::vector<std::uint32_t> a, y;
-    for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
-        Xapian::docid did = it.get_docid();
-        if (did > last) break;
-        for (; next < did; ++next) put_varint(rows, 0);
-        next = did + 1;
-        std::string value = *it;
-        std::string_view f[4];
-        std::size_t fields = 0;
-        if (!facet_row::split(value, f, fields)) {
-            put_varint(rows, 0);
-            continue;
-        }
-        a.clear();
-        y.clear();
-        facet_row::items(f[1], [&](std::string_view v) {
-            if (v.size() < 2) return;
-            bool fresh = false;
-            std::uint32_t s = id(2, v, &fresh);
-            if (fresh) spelling_actor.push_back(id(1, spelling_key(v.substr(1))));
-            a.push_back(s);
-        });
-        facet_row::items(f[2], [&](std::string_view v) { y.push_back(id(3, v)); });
-        put_varint(rows, id(0, f[0]) + 1);
-        put_varint(rows, a.size());
-        for (auto i : a) put_varint(rows, i);
-        put_varint(rows, y.size());
-        for (auto i : y) put_varint(rows, i);
-        put_varint(rows, fields >= 4 && !f[3].empty() ? id(4, f[3]) + 1 : 0);
-    }
-    for (; next <= last; ++next) put_varint(rows, 0);
-    std::string out;
-    put_varint(out, order[0].size());  // articles: only their number (see FacetTable::load)
-    put_varint(out, order[1].size());
-    for (auto v : order[1]) put_string(out, v);
-    put_varint(out, order[2].size());
-    for (std::size_t i = 0; i < order[2].size(); ++i) {
-        put_string(out, order[2][i]);
-        put_varint(out, spelling_actor[i]);
-    }
-    for (int k : {3, 4}) {
-        put_varint(out, order[k].size());
-        for (auto v : order[k]) put_string(out, v);
-    }
-    out += rows;
-    return out;
-}
-}  // namespace facet_store
 
 /// Every passage's facet key, resolved once (facet_row) and kept in memory by
 /// docid, so that counting a match is a few array reads instead of decoding
@@ -525,162 +420,189 @@ std::string make(const Xapian::Database& db) {
 /// searcher builds it once the matches it has counted the slow way add up to
 /// a quarter of the passages (so a single query never pays for it, and a
 /// batch or a long-running process pays once). 30-60 bytes a passage.
+///
+/// The indexer writes the same table to a file in the index folder (write(),
+/// store_facet_table), which a searcher maps and uses in place (load()):
+/// the rows are read where the operating system caches them, not copied.
 class FacetTable {
   public:
     bool built() const { return built_; }
     void clear() {
         built_ = false;
-        start_.clear();
-        rows_.clear();
+        own_start_.clear();
+        own_rows_.clear();
+        file_.reset();
+        start_ = rows_ = nullptr;
+        places_ = row_count_ = 0;
     }
     void build(const Xapian::Database& db, FacetDictionary& d) {
         clear();
         Xapian::docid last = db.get_lastdocid();
-        start_.assign(static_cast<std::size_t>(last) + 2, 0);
-        rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 9);
-        Xapian::docid next = 0;  // start_ filled up to here
+        own_start_.assign(static_cast<std::size_t>(last) + 2, 0);
+        own_rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 9);
+        Xapian::docid next = 0;  // own_start_ filled up to here
         for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
             Xapian::docid did = it.get_docid();
             if (did > last) break;  // cannot happen in one revision
-            while (next <= did) start_[next++] = static_cast<std::uint32_t>(rows_.size());
-            facet_row::resolve(*it, d, rows_);
+            while (next <= did) own_start_[next++] = static_cast<std::uint32_t>(own_rows_.size());
+            facet_row::resolve(*it, d, own_rows_);
         }
-        while (next < start_.size()) start_[next++] = static_cast<std::uint32_t>(rows_.size());
-        built_ = true;
+        while (next < own_start_.size()) own_start_[next++] = static_cast<std::uint32_t>(own_rows_.size());
+        adopt(own_start_.data(), own_start_.size(), own_rows_.data(), own_rows_.size());
     }
     void prefetch_place(Xapian::docid did) const {
-        if (did + 1 < start_.size()) __builtin_prefetch(start_.data() + did);
+        if (did + 1 < places_) __builtin_prefetch(start_ + did);
     }
     void prefetch_row(Xapian::docid did) const {
-        if (did + 1 < start_.size()) __builtin_prefetch(rows_.data() + start_[did]);
+        if (did + 1 < places_) __builtin_prefetch(rows_ + start_[did]);
     }
-    /// Reads the table the indexer stored (store_facet_table), resolving
-    /// each distinct value once; false (and nothing kept) when there is
-    /// none, or it describes another revision, or it is damaged.
-    bool load(const Xapian::Database& db, FacetDictionary& d) {
+
+    /// Writes the table of db (built here with a fresh dictionary) to the
+    /// file at path: the dictionary's lists, then where each docid's row
+    /// starts, then the rows, as load() uses them.
+    static void write(const std::string& path, const Xapian::Database& db) {
+        FacetDictionary d;
+        FacetTable t;
+        t.build(db, d);
+        std::string lists;
+        put_varint(lists, d.article_ids.size());
+        put_varint(lists, d.actors.keys.size());
+        for (const auto& k : d.actors.keys) put_string(lists, k);
+        put_varint(lists, d.spellings.size());
+        for (const auto& sp : d.spellings) {
+            put_string(lists, std::string(1, static_cast<char>('0' + sp.kind)).append(sp.name));
+            put_varint(lists, sp.tally);
+        }
+        for (const auto* v : {&d.years, &d.decades, &d.published}) {
+            put_varint(lists, v->keys.size());
+            for (const auto& k : v->keys) put_string(lists, k);
+        }
+        auto bytes = [](const std::vector<std::uint32_t>& v) {
+            return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof v[0]);
+        };
+        table_file::write(path, table_file::Header::of(db), {lists, bytes(t.own_start_), bytes(t.own_rows_)});
+    }
+
+    /// Maps the table the indexer wrote (write()) and takes its lists into
+    /// a fresh dictionary; false (and nothing kept) when there is no file,
+    /// or it describes another revision, or it fails its checks. Every row
+    /// is checked before use, so a damaged file cannot make counting read
+    /// outside the table.
+    bool load(const std::string& path, const Xapian::Database& db, FacetDictionary& d) {
         clear();
+        auto file = std::make_shared<table_file::Mapped>();
+        if (!file->open(path, db, 3)) return false;
+        file_ = file;
         try {
-            std::string blob = facet_store::read(db);
-            if (blob.empty()) return false;
-            VarintReader r{blob, "facet table is damaged"};
+            VarintReader r{file->section(0), "facet table is damaged"};
+            const std::string_view lists = file->section(0);
             auto count = [&] {
                 std::uint64_t n = r.varint();
-                if (n > blob.size()) r.damaged();
+                if (n > lists.size()) r.damaged();
                 return static_cast<std::size_t>(n);
             };
-            // Articles need only tell one another apart within a query, whose
-            // rows all come from one table: their place in the stored list
-            // serves, without looking each id up.
-            const std::size_t articles = count();
-            std::vector<std::string_view> keys(count());
-            for (auto& k : keys) k = r.string_view();
-            std::vector<std::pair<std::string_view, std::uint32_t>> stored(count());  // spelling, actor
-            for (auto& [v, k] : stored) {
-                v = r.string_view();
-                k = static_cast<std::uint32_t>(r.varint());
-                if (v.size() < 2 || k >= keys.size()) r.damaged();
+            const std::size_t articles = static_cast<std::size_t>(r.varint());
+            // The dictionary starts again from the stored lists: the values met
+            // before (by queries counted the slow way) are all in them, and
+            // nothing holds their old ids between queries. Taking the lists as
+            // they are costs no lookups (the maps are made only if something is
+            // ever looked up).
+            d = FacetDictionary{};
+            d.backing = file;
+            // (Each list reserved whole: growing it would touch fresh memory
+            // several times over, which costs more than the rest of the load.)
+            d.actors.keys.resize(count());
+            for (auto& k : d.actors.keys) k = r.string_view();
+            d.actors.counts.resize(d.actors.keys.size());
+            const std::size_t spellings = count();
+            d.spellings.reserve(spellings);
+            d.spelling_tally.reserve(spellings);
+            d.spelling_passages.assign(spellings, 0);
+            for (std::size_t i = 0; i < spellings; ++i) {
+                std::string_view v = r.string_view();
+                std::uint64_t k = r.varint();
+                if (v.size() < 2 || k >= d.actors.keys.size()) r.damaged();
+                FacetDictionary::Spelling sp;
+                sp.kind = FacetDictionary::kind_of(v);
+                sp.name = v.substr(1);
+                sp.tally = static_cast<std::uint32_t>(k);
+                d.spellings.push_back(std::move(sp));
+                d.spelling_tally.push_back(static_cast<std::uint32_t>(k));
             }
-            std::vector<std::string_view> year_values(count());
-            for (auto& v : year_values) v = r.string_view();
-            std::vector<std::string_view> published_values(count());
-            for (auto& v : published_values) v = r.string_view();
-
-            std::vector<FacetDictionary::SpellingId> spellings(stored.size());
-            std::vector<std::pair<std::uint32_t, std::uint32_t>> years(year_values.size());  // year, decade
-            std::vector<std::uint32_t> published(published_values.size());
-            if (d.empty() && d.actors.keys.empty() && d.decades.keys.empty()) {
-                // A fresh dictionary takes the lists as they are: no lookups
-                // (its maps are made only if something is ever looked up).
-                for (auto k : keys) d.actors.keys.emplace_back(k);
-                d.actors.counts.resize(keys.size());
-                for (std::uint32_t i = 0; i < stored.size(); ++i) {
-                    auto [v, k] = stored[i];
-                    FacetDictionary::Spelling sp;
-                    int kind = v[0] - '0';
-                    sp.kind = static_cast<std::uint8_t>(kind < 0 || kind > static_cast<int>(ActorKind::Unknown) ? static_cast<int>(ActorKind::Unknown) : kind);
-                    sp.name = std::string(v.substr(1));
-                    sp.tally = k;
-                    d.spellings.push_back(std::move(sp));
-                    d.spelling_tally.push_back(k);
-                    d.spelling_passages.push_back(0);
-                    spellings[i] = {i, k};
-                }
-                std::unordered_map<std::string, std::uint32_t> decade_ids;
-                for (std::uint32_t i = 0; i < year_values.size(); ++i) {
-                    d.years.keys.emplace_back(year_values[i]);
-                    auto [it, fresh] = decade_ids.try_emplace(facet_decade_key(year_values[i]), static_cast<std::uint32_t>(d.decades.keys.size()));
-                    if (fresh) d.decades.keys.push_back(it->first);
-                    years[i] = {i, it->second};
-                }
-                d.years.counts.resize(d.years.keys.size());
-                d.decades.counts.resize(d.decades.keys.size());
-                for (std::uint32_t i = 0; i < published_values.size(); ++i) {
-                    d.published.keys.emplace_back(published_values[i]);
-                    published[i] = i;
-                }
-                d.published.counts.resize(d.published.keys.size());
-                d.indexed = false;
-            } else {
-                d.index();
-                for (std::size_t i = 0; i < stored.size(); ++i) spellings[i] = d.spelling(stored[i].first);
-                for (std::size_t i = 0; i < year_values.size(); ++i) {
-                    std::string_view v = year_values[i];
-                    years[i] = {d.years.id(v, [&] { return std::string(v); }), d.decades.id(v, [&] { return facet_decade_key(v); })};
-                }
-                for (std::size_t i = 0; i < published_values.size(); ++i) {
-                    std::string_view v = published_values[i];
-                    published[i] = d.published.id(v, [&] { return std::string(v); });
-                }
-            }
-            auto pick = [&](const auto& table) -> const auto& {
-                std::uint64_t i = r.varint();
-                if (i >= table.size()) r.damaged();
-                return table[static_cast<std::size_t>(i)];
-            };
-            const Xapian::docid last = db.get_lastdocid();
-            start_.assign(static_cast<std::size_t>(last) + 2, 0);
-            rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 9);
-            for (Xapian::docid did = 1; did <= last; ++did) {
-                start_[did] = static_cast<std::uint32_t>(rows_.size());
-                std::uint64_t a = r.varint();
-                if (a == 0) continue;  // no facet key
-                if (a > articles) r.damaged();
-                d.scratch_actors.clear();
-                for (std::size_t i = 0, n = count(); i < n; ++i) {
-                    auto [sp, t] = pick(spellings);
-                    d.scratch_actors.emplace_back(t, sp);
-                }
-                d.scratch_years.clear();
-                d.scratch_decades.clear();
-                for (std::size_t i = 0, n = count(); i < n; ++i) {
-                    auto [y, dec] = pick(years);
-                    d.scratch_years.push_back(y);
-                    d.scratch_decades.push_back(dec);
-                }
-                std::uint64_t p = r.varint();
-                if (p > published.size()) r.damaged();
-                facet_row::encode(d, static_cast<std::uint32_t>(a - 1), p == 0 ? facet_row::kNone : published[p - 1], rows_);
+            for (auto* v : {&d.years, &d.decades, &d.published}) {
+                v->keys.resize(count());
+                for (auto& k : v->keys) k = r.string_view();
+                v->counts.resize(v->keys.size());
             }
             if (!r.done()) r.damaged();
-            start_[last + 1] = static_cast<std::uint32_t>(rows_.size());
-            built_ = true;
+            d.indexed = false;
+
+            auto words = [](std::string_view s) {
+                return std::pair{reinterpret_cast<const std::uint32_t*>(s.data()), s.size() / sizeof(std::uint32_t)};
+            };
+            auto [start, places] = words(file->section(1));
+            auto [rows, row_count] = words(file->section(2));
+            if (places != static_cast<std::size_t>(db.get_lastdocid()) + 2 ||
+                !valid(start, places, rows, row_count, articles, d))
+                r.damaged();
+            adopt(start, places, rows, row_count);
             return true;
         } catch (const std::runtime_error&) {
             clear();
+            d = FacetDictionary{};
             return false;
         }
     }
 
     /// The resolved key of a passage, or nullptr when it has none.
     const std::uint32_t* row(Xapian::docid did) const {
-        if (did + 1 >= start_.size() || start_[did] == start_[did + 1]) return nullptr;
-        return rows_.data() + start_[did];
+        if (did + 1 >= places_ || start_[did] == start_[did + 1]) return nullptr;
+        return rows_ + start_[did];
     }
 
   private:
+    void adopt(const std::uint32_t* start, std::size_t places, const std::uint32_t* rows, std::size_t row_count) {
+        start_ = start;
+        places_ = places;
+        rows_ = rows;
+        row_count_ = row_count;
+        built_ = true;
+    }
+    /// Whether every row is whole and names only values d has (the layout
+    /// of facet_row): what counting relies on.
+    static bool valid(const std::uint32_t* start, std::size_t places, const std::uint32_t* rows, std::size_t row_count,
+                      std::size_t articles, const FacetDictionary& d) {
+        if (places < 2 || start[0] != 0 || start[places - 1] != row_count) return false;
+        const std::size_t spellings = d.spellings.size(), years = d.years.keys.size(),
+                          decades = d.decades.keys.size(), published = d.published.keys.size();
+        for (std::size_t did = 0; did + 1 < places; ++did) {
+            std::size_t p = start[did], end = start[did + 1];
+            if (end < p || end > row_count) return false;
+            if (p == end) continue;
+            auto take = [&](std::uint32_t& v) {
+                if (p >= end) return false;
+                v = rows[p++];
+                return true;
+            };
+            std::uint32_t v = 0, n = 0;
+            if (!take(v) || v >= articles) return false;
+            for (std::size_t limit : {spellings, years, decades}) {
+                if (!take(n) || n > end - p) return false;
+                for (std::uint32_t i = 0; i < n; ++i)
+                    if (rows[p++] >= limit) return false;
+            }
+            if (!take(v) || (v != facet_row::kNone && v >= published) || p != end) return false;
+        }
+        return true;
+    }
+
     bool built_ = false;
-    std::vector<std::uint32_t> start_;  ///< by docid: where its row starts in rows_
-    std::vector<std::uint32_t> rows_;
+    std::vector<std::uint32_t> own_start_, own_rows_;  ///< a table built here
+    std::shared_ptr<const table_file::Mapped> file_;    ///< a table the indexer wrote
+    const std::uint32_t* start_ = nullptr;  ///< by docid: where its row starts in rows_
+    std::size_t places_ = 0;                ///< entries in start_: last docid + 2
+    const std::uint32_t* rows_ = nullptr;
+    std::size_t row_count_ = 0;
 };
 
 
@@ -1280,7 +1202,8 @@ struct Searcher::Impl {
     FacetDictionary facets;  ///< facet values met so far, parsed once
     FacetTable facet_table;  ///< every passage's facet key, once it pays (local index only)
     std::uint64_t counted_slow = 0;  ///< matches counted from the value stream since the last (re)open
-    int stored_table = -1;  ///< whether the index holds a facet table for its revision (-1: not looked yet)
+    std::string table_path;  ///< where the indexer writes the facet table (one local index folder), or ""
+    int stored_table = -1;  ///< whether that file holds the table of this revision (-1: not looked yet)
     bool table_loaded = false;  ///< facet_table came from the index
     YearProcessor year_proc;
     ArticleProcessor article_proc;
@@ -1328,6 +1251,10 @@ struct Searcher::Impl {
         }
         if (parts == 0) throw IndexError("no part of the index can be reached: " + unavailable.front());
         use(combined);
+        table_path.clear();
+        std::error_code ec;
+        if (parts == 1 && db.size() == 1 && !remote && std::filesystem::is_directory(specs.front(), ec))
+            table_path = table_file::path_in(specs.front());
         ranker.reset();
         if (options.threads >= 2 && parts == 1 && db.size() == 1 && !remote)
             ranker = std::make_unique<RankThread>(open_one(specs.front(), options.timeout_ms));
@@ -1731,12 +1658,17 @@ struct Searcher::Impl {
             using Use = SearcherOptions::FacetTable;
             const Xapian::doccount n = db.get_doccount();
             if (!facet_table.built() && options.facet_table != Use::Never && n > 0) {
-                if (stored_table < 0) stored_table = facet_store::available(db) ? 1 : 0;
-                // The indexer's stored table costs a quarter of a build or
-                // less to load (no value is parsed or looked up; measured in
-                // bench/RESULTS.md): it pays four times as soon.
-                if (options.facet_table == Use::Always || counted_slow >= n / (stored_table ? 16 : 4)) {
-                    table_loaded = stored_table && facet_table.load(db, facets);
+                if (stored_table < 0) {
+                    auto h = table_path.empty() ? std::nullopt : table_file::read_header(table_path);
+                    stored_table = h && h->describes(db) ? 1 : 0;
+                }
+                // Mapping the indexer's table costs about what counting a
+                // sixteenth of the passages the slow way costs, or less
+                // (bench/RESULTS.md): it pays four times as soon as a build,
+                // and at once when many queries follow.
+                const std::uint64_t enough = stored_table ? (options.many_queries ? 0 : n / 16) : n / 4;
+                if (options.facet_table == Use::Always || counted_slow >= enough) {
+                    table_loaded = stored_table && facet_table.load(table_path, db, facets);
                     if (!table_loaded) facet_table.build(db, facets);
                 }
             }
@@ -1870,37 +1802,35 @@ SearchResult Searcher::search(const SearchRequest& request) {
 
 bool facet_table_current(const std::string& path) {
     try {
-        return facet_store::available(Xapian::Database(path));
+        auto h = table_file::read_header(table_file::path_in(path));
+        return h && h->describes(Xapian::Database(path));
     } catch (const Xapian::Error&) {
         return false;
     }
 }
 
 void store_facet_table(const std::string& path, bool unchanged) {
-    using facet_store::Header;
+    // Open for writing: no other writer commits while the table is written.
     Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
-    if (!facet_store::read(db).empty()) return;  // nothing committed since it was stored
-    const std::optional<Header> old = Header::of(db);
-    Header h;
-    h.from = db.get_revision();
-    h.last = db.get_lastdocid();
-    h.docs = db.get_doccount();
-    if (unchanged && old && old->format == facet_store::kFormat && old->last == h.last && old->docs == h.docs) {
-        // The same table, stamped with this revision.
-        Header same = *old;
-        same.from = h.from;
-        same.store(db);
+    // Indexes of formats 1 and 2 kept the table in their metadata.
+    std::vector<std::string> old_keys;
+    for (auto k = db.metadata_keys_begin(std::string(schema::kMetaFacetTable)); k != db.metadata_keys_end(std::string(schema::kMetaFacetTable)); ++k)
+        old_keys.push_back(*k);
+    if (!old_keys.empty()) {
+        for (const auto& k : old_keys) db.set_metadata(k, "");
         db.commit();
-        return;
     }
-    std::string blob = facet_store::make(db);
-    for (std::size_t at = 0; at < blob.size(); at += facet_store::kChunk, ++h.chunks)
-        db.set_metadata(facet_store::chunk_key(h.chunks), blob.substr(at, facet_store::kChunk));
-    for (std::uint64_t i = h.chunks; old && i < old->chunks; ++i) db.set_metadata(facet_store::chunk_key(i), "");
-    h.bytes = blob.size();
-    h.sum = fnv1a64(blob);
-    h.store(db);
-    db.commit();
+    const std::string file = table_file::path_in(path);
+    const auto old = table_file::read_header(file);
+    if (old && old->describes(db)) return;  // nothing committed since it was written
+    const table_file::Header now = table_file::Header::of(db);
+    if (unchanged && old_keys.empty() && old && old->format == table_file::kFormat &&
+        std::memcmp(old->uuid, now.uuid, sizeof now.uuid) == 0 && old->last == now.last && old->docs == now.docs) {
+        // The same table, stamped with this revision (its sections are
+        // checked again when a searcher maps it).
+        if (table_file::restamp(file, now)) return;
+    }
+    FacetTable::write(file, db);
 }
 
 void Searcher::reopen() {

@@ -108,10 +108,17 @@ struct SearcherOptions {
     bool allow_partial = false;   ///< go on without parts that cannot be reached (results marked partial)
     unsigned timeout_ms = 10000;  ///< for each remote part: connecting, and each exchange
     /// Facet counts from an in-memory table of every passage's facet key
-    /// (one local index only): Auto builds it once the matches counted
-    /// without it add up to a quarter of the passages; Always builds it at
-    /// the first query that counts; Never reads each match's key from the index.
+    /// (one local index only). Auto maps the table the indexer wrote (see
+    /// store_facet_table) once the matches counted without it add up to a
+    /// sixteenth of the passages, or at the first query when `many_queries`;
+    /// without a table that describes the index, it builds one once they add
+    /// up to a quarter. Always maps or builds it at the first query that
+    /// counts; Never reads each match's key from the index.
     enum class FacetTable { Auto, Always, Never } facet_table = FacetTable::Auto;
+    /// Many queries will follow (a batch, a server): mapping the stored facet
+    /// table at once costs less than counting the first ones without it
+    /// (measured in bench/RESULTS.md).
+    bool many_queries = false;
     /// 2: one local index is ranked on a second thread (with its own handle)
     /// while this one counts the matches; 1: one pass after the other.
     unsigned threads = 2;
@@ -121,11 +128,16 @@ struct SearcherOptions {
     Xapian::doccount beside_from = 2000;
 };
 
-/// Stores every passage's facet key, in compact form, in the index at path
-/// (one local database), so that a searcher loads it instead of parsing every
-/// key itself: one more commit. The table names the revision it describes,
-/// and searchers ignore it once the index has changed without it. Throws
-/// Xapian::Error (e.g. DatabaseLockError while another writer has the index).
+/// Writes every passage's facet key, resolved as searchers count them, to a
+/// file in the index folder at path (one local database; schema::
+/// kFacetTableFile), which a searcher maps instead of parsing every key
+/// itself. The file names the database, revision, last docid and passage
+/// count it describes, and searchers leave it aside once the index has
+/// changed without it. The file is written aside and renamed in; the index
+/// is held open for writing meanwhile, so no other writer commits. Clears
+/// the table an older qanat kept in the index metadata (one commit). Throws
+/// Xapian::Error (e.g. DatabaseLockError while another writer has the index)
+/// or std::runtime_error (the file cannot be written).
 /// With `unchanged`, the caller vouches that no passage was added, changed or
 /// removed since the table last held (facet_table_current() was true before
 /// its commit): the table is kept and only its header moves to the new

@@ -90,9 +90,10 @@ const char* kUsage =
     "Running again updates changed articles, removes those whose files are gone\n"
     "from the folders given, and skips unchanged ones (same size and time, or\n"
     "same content). Each run is one atomic commit: if it fails or is killed, the\n"
-    "index stays as the last run left it. A second, small commit then stores\n"
-    "every passage's facets in compact form, which qanat-search loads instead\n"
-    "of reading them one by one (without it, searches are as correct, slower).\n"
+    "index stays as the last run left it. Then every passage's facets are\n"
+    "written to the file qanat-facets in the index folder, which qanat-search\n"
+    "maps instead of reading them one by one (without it, or once the index has\n"
+    "changed since, searches are as correct, slower).\n"
     "\n"
     "Memory: a new index (first run, --rebuild) is built aside and flushed every\n"
     "XAPIAN_FLUSH_THRESHOLD passages (environment; default 10000) per thread\n"
@@ -616,6 +617,8 @@ void keep_facet_table(const std::string& path, std::vector<std::string>& warning
         store_facet_table(path, unchanged);
     } catch (const Xapian::Error& e) {
         warnings.push_back("facet table not stored in " + path + " (searches build it themselves): " + e.get_description());
+    } catch (const std::runtime_error& e) {
+        warnings.push_back("facet table not stored in " + path + " (searches build it themselves): " + e.what());
     }
 }
 

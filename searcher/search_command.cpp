@@ -115,8 +115,8 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
          "count facets from an in-memory table of every passage's facets (30-60 bytes a passage): "
-         "auto (loaded from the index, or built, once a batch has counted matches for a sixteenth, "
-         "or a quarter, of the passages), always or never")
+         "auto (the table qanat-index wrote, mapped at a batch's first query; without one, built "
+         "once a batch has counted matches for a quarter of the passages), always or never")
         ("threads", po::value<unsigned>(&threads)->default_value(2),
          "2: rank a query on a second thread while counting its matches (one local index; "
          "a second handle on it); 1: one after the other")
@@ -203,6 +203,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     else return fail("--facet-table must be auto, always or never");
     if (threads < 1 || threads > 2) return fail("--threads must be 1 or 2");
     opt.searcher.threads = threads;
+    opt.searcher.many_queries = vm.count("batch") > 0;
     if (timeout <= 0 || timeout > 3600) return fail("--timeout must be between 0 and 3600 seconds");
     opt.searcher.timeout_ms = static_cast<unsigned>(timeout * 1000);
     if (color == "always") opt.print.color = true;

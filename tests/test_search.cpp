@@ -1,16 +1,18 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "hash.h"
 #include "schema.h"
 #include "search.h"
 #include "support.h"
-#include "varint.h"
+#include "table_file.h"
 
 using namespace qanat;
 
@@ -302,23 +304,46 @@ TEST_CASE("facet counts from the in-memory facet table equal those read from the
     CHECK(fast.facet_source() == Searcher::FacetSource::BuiltTable);
 }
 
+namespace {
+/// The inode of a file: a table written again is a new file renamed in.
+ino_t inode_of(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+}  // namespace
+
 TEST_CASE("the facet table stored in the index gives the same counts, and is left aside once stale or damaged") {
     namespace fs = std::filesystem;
     fs::path dir = fs::temp_directory_path() / ("qanat-test-stored-" + std::to_string(::getpid()));
     const std::string path = dir.string();
+    const std::string file = table_file::path_in(path);
     Gazetteer g = test::corpus_gazetteer();
     test::memory_index(test::corpus_articles(), g, {}, path).close();
+    // An index of an older format kept the table in its metadata: cleared.
+    {
+        Xapian::WritableDatabase w(path);
+        w.set_metadata(std::string(schema::kMetaFacetTable), "old header");
+        w.set_metadata(std::string(schema::kMetaFacetTable) + ".0", "old rows");
+        w.commit();
+    }
+    CHECK_FALSE(facet_table_current(path));
     store_facet_table(path);
-    Xapian::rev stored_at = Xapian::Database(path).get_revision();
+    CHECK(facet_table_current(path));
+    {
+        Xapian::Database r(path);
+        CHECK(r.metadata_keys_begin(std::string(schema::kMetaFacetTable)) == r.metadata_keys_end(std::string(schema::kMetaFacetTable)));
+    }
+    const ino_t written = inode_of(file);
+    CHECK(written != 0);
     store_facet_table(path);  // nothing changed: nothing written
-    CHECK(Xapian::Database(path).get_revision() == stored_at);
+    CHECK(inode_of(file) == written);
 
     SearcherOptions never, always;
     never.facet_table = SearcherOptions::FacetTable::Never;
     always.facet_table = SearcherOptions::FacetTable::Always;
     std::vector<std::string> paths{path};
-    // Loaded at the first query (a fresh dictionary takes it whole), or
-    // after some counting the slow way (into a dictionary that has values).
+    // Loaded at the first query, or after some counting the slow way (the
+    // dictionary then starts again from the file's lists).
     Searcher kept(paths, always);
     {
         Searcher slow(paths, never), later(paths, SearcherOptions{});
@@ -326,6 +351,18 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
         CHECK(kept.facet_source() == Searcher::FacetSource::StoredTable);
         CHECK(same_facets(slow, later) >= 20);
         CHECK(later.facet_source() == Searcher::FacetSource::StoredTable);
+    }
+    // A searcher told that many queries follow maps it at the first one; one
+    // that is not counts a small query without it.
+    {
+        SearcherOptions many;
+        many.many_queries = true;
+        Searcher first(paths, many), one(paths, SearcherOptions{});
+        SearchRequest sadr;
+        sadr.query = "Sadr";
+        CHECK(first.search(sadr).total_passages == one.search(sadr).total_passages);
+        CHECK(first.facet_source() == Searcher::FacetSource::StoredTable);
+        CHECK(one.facet_source() == Searcher::FacetSource::Index);
     }
     // A passage goes and the table is not stored again: it no longer holds.
     {
@@ -345,28 +382,49 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
         CHECK(same_facets(slow, kept) >= 20);
         CHECK(kept.facet_source() == Searcher::FacetSource::BuiltTable);
     }
-    // A damaged table, written in the same commit as a header that fits, is
-    // left aside too: one whose checksum does not match (damaged on disk),
-    // one that matches but does not parse.
-    for (bool right_sum : {true, false}) {
-        CAPTURE(right_sum);
-        {
-            Xapian::WritableDatabase w(path);
-            const std::string blob = "\x05\xff\xff";
-            std::string header;
-            for (std::uint64_t v : {std::uint64_t(1), std::uint64_t(w.get_revision()), std::uint64_t(w.get_lastdocid()),
-                                    std::uint64_t(w.get_doccount()), std::uint64_t(1), std::uint64_t(blob.size()),
-                                    fnv1a64(blob) + (right_sum ? 0 : 1)})
-                put_varint(header, v);
-            w.set_metadata(std::string(schema::kMetaFacetTable), header);
-            w.set_metadata(std::string(schema::kMetaFacetTable) + ".0", blob);
-            w.commit();
+    store_facet_table(path);
+    CHECK(facet_table_current(path));
+    // Damaged tables whose header fits the index are left aside too: a
+    // byte changed on disk (the checksum no longer matches), a row naming a
+    // value the lists do not have and a row cut short (checksums that match).
+    std::string good;
+    {
+        std::ifstream in(file, std::ios::binary);
+        good.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    REQUIRE(good.size() > sizeof(table_file::Header) + 64);
+    for (int damage : {0, 1, 2}) {
+        CAPTURE(damage);
+        if (damage == 0) {
+            std::string bad = good;
+            bad[bad.size() - 5] ^= 0x40;
+            std::ofstream(file, std::ios::binary | std::ios::trunc) << bad;
+        } else {
+            table_file::Header h;
+            std::memcpy(&h, good.data(), sizeof h);
+            std::vector<std::string> parts;
+            std::size_t at = sizeof h;
+            for (std::uint64_t n : h.sections) {
+                parts.push_back(good.substr(at, n));
+                at += (n + 7) & ~std::uint64_t(7);
+            }
+            std::string& rows = parts[2];
+            REQUIRE(rows.size() >= 8);
+            if (damage == 1) {
+                std::uint32_t huge = 0x7fffffff;  // the first row's article
+                std::memcpy(rows.data(), &huge, 4);
+            } else {
+                rows.resize(rows.size() - 4);  // the last row loses its last field
+            }
+            table_file::write(file, h, {parts[0], parts[1], parts[2]});
         }
+        CHECK(facet_table_current(path));  // the header still fits
         Searcher slow(paths, never), fast(paths, always);
         CHECK(same_facets(slow, fast) >= 20);
         CHECK(fast.facet_source() == Searcher::FacetSource::BuiltTable);
     }
     // Stored again, it holds again.
+    fs::remove(file);
     CHECK_FALSE(facet_table_current(path));
     store_facet_table(path);
     CHECK(facet_table_current(path));

@@ -1,0 +1,86 @@
+// A file of fixed-width arrays kept beside a Xapian index and read in place
+// (mapped), for data derived from one revision of the index: the facet table.
+// Its header names the database (UUID), revision, last docid and passage
+// count it describes, and a checksum of everything after it; a file that
+// does not describe the open revision, or fails its checks, is left aside.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+namespace qanat::table_file {
+
+inline constexpr std::uint32_t kFormat = 3;  ///< 1, 2: the table was in the index metadata
+
+/// Fixed-size header at the start of the file (native byte order: a file
+/// from another byte order is left aside, like any stale one).
+struct Header {
+    char magic[8] = {'q', 'a', 'n', 'a', 't', 'f', 't', '\0'};
+    std::uint32_t format = kFormat;
+    std::uint32_t byte_order = 0x01020304;
+    char uuid[40] = {};  ///< Xapian::Database::get_uuid(), NUL-padded
+    std::uint64_t revision = 0, last = 0, docs = 0;
+    std::uint64_t sections[3] = {};  ///< bytes in each section (before its padding to 8)
+    std::uint64_t sum = 0;           ///< checksum(sections)
+
+    /// A header for db as it is now (sizes and sum left at 0).
+    static Header of(const Xapian::Database& db);
+    /// Same magic, format and byte order, and the same database, revision,
+    /// last docid and passage count as db.
+    bool describes(const Xapian::Database& db) const;
+};
+static_assert(sizeof(Header) == 112);
+
+/// The file's place in the index folder at db_path.
+std::string path_in(const std::string& db_path);
+
+/// The header of the file at path, when it can be read.
+std::optional<Header> read_header(const std::string& path);
+
+/// A 64-bit checksum, eight bytes at a time in four lanes (fast enough to
+/// check tens of MiB as they are mapped); `seed` chains sections.
+std::uint64_t checksum(std::string_view bytes, std::uint64_t seed = 0);
+
+/// Writes header and sections (each padded to 8 bytes) to a new file beside
+/// path and renames it into place: readers see the old file or the new one.
+/// Sets the header's section sizes and sum. Throws std::runtime_error.
+void write(const std::string& path, Header h, const std::vector<std::string_view>& sections);
+
+/// Rewrites the file at path with the database fields of `now` in its
+/// header and its sections as they were (for a commit that changed no
+/// passage); false when the file cannot be read whole. Throws
+/// std::runtime_error when it cannot be written.
+bool restamp(const std::string& path, const Header& now);
+
+/// A file mapped read-only, with its header and sections checked against
+/// the sizes and checksum the header gives.
+class Mapped {
+  public:
+    Mapped() = default;
+    Mapped(Mapped&& o) noexcept { *this = std::move(o); }
+    Mapped& operator=(Mapped&& o) noexcept;
+    Mapped(const Mapped&) = delete;
+    Mapped& operator=(const Mapped&) = delete;
+    ~Mapped() { reset(); }
+
+    /// Maps path when its header describes db and its sizes and checksum
+    /// hold for `sections` sections; false (and nothing mapped) otherwise.
+    bool open(const std::string& path, const Xapian::Database& db, std::size_t sections);
+    void reset();
+    bool empty() const { return data_ == nullptr; }
+    /// Section i (without its padding).
+    std::string_view section(std::size_t i) const { return sections_.at(i); }
+
+  private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+    std::vector<std::string_view> sections_;
+};
+
+}  // namespace qanat::table_file
