@@ -1,34 +1,30 @@
 #include "common_words.h"
 
-#include <string>
-#include <unordered_set>
-
 namespace qanat {
 
-namespace {
-
-std::unordered_set<std::string_view> load(std::string_view blob) {
-    std::unordered_set<std::string_view> s;
-    s.reserve(blob.size() / 8);
-    while (!blob.empty()) {
-        auto nl = blob.find('\n');
-        s.insert(blob.substr(0, nl));
-        if (nl == std::string_view::npos) break;
-        blob.remove_prefix(nl + 1);
+bool SortedWords::contains(std::string_view word) const {
+    if (word.empty()) return false;
+    const auto b = static_cast<unsigned char>(word[0]);
+    std::size_t lo = first[b], hi = first[b + 1];  // the words that start with this byte
+    while (lo < hi) {
+        std::size_t mid = lo + (hi - lo) / 2;
+        std::string_view w = blob.substr(starts[mid], starts[mid + 1] - starts[mid] - 1);
+        int c = w.compare(word);
+        if (c == 0) return true;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
     }
-    return s;
+    return false;
 }
 
-}  // namespace
-
 bool is_common_word(std::string_view lower_word) {
-    static const std::unordered_set<std::string_view> words = load(common_words_blob());
-    return words.count(lower_word) > 0;
+    static const SortedWords words = common_words_blob();
+    return words.contains(lower_word);
 }
 
 bool is_proper_noun(std::string_view lower_word) {
-    static const std::unordered_set<std::string_view> words = load(proper_nouns_blob());
-    return words.count(lower_word) > 0;
+    static const SortedWords words = proper_nouns_blob();
+    return words.contains(lower_word);
 }
 
 }  // namespace qanat

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "common_words.h"
 #include "entities.h"
 #include "names.h"
 #include "support.h"
@@ -135,4 +136,31 @@ TEST_CASE("years: what a passage speaks of") {
         CAPTURE(r.text);
         CHECK(years(r.text) == r.want);
     }
+}
+
+TEST_CASE("the common-word and proper-noun lists are looked up in place") {
+    for (auto list : {common_words_blob(), proper_nouns_blob()}) {
+        REQUIRE(list.count > 1000);
+        CHECK(list.first[0] == 0);
+        CHECK(list.first[256] == list.count);
+        CHECK(list.starts[list.count] == list.blob.size());
+        std::string_view before;
+        for (std::size_t i = 0; i < list.count; ++i) {
+            std::string_view w = list.blob.substr(list.starts[i], list.starts[i + 1] - list.starts[i] - 1);
+            CAPTURE(w);
+            CHECK(before < w);  // sorted, no repeats
+            CHECK(list.contains(w));
+            CHECK_FALSE(list.contains(std::string(w) + "\x7f"));
+            before = w;
+        }
+        CHECK_FALSE(list.contains(""));
+        CHECK_FALSE(list.contains("\xff"));
+    }
+    CHECK(is_common_word("moreover"));
+    CHECK(is_common_word("war"));
+    CHECK_FALSE(is_common_word("canada"));
+    CHECK(is_proper_noun("canada"));
+    CHECK(is_proper_noun("reagan"));
+    CHECK_FALSE(is_common_word("turkey"));  // listed both ways: in neither list
+    CHECK_FALSE(is_proper_noun("turkey"));
 }

@@ -452,6 +452,70 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     fs::remove_all(dir, ec);
 }
 
+TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is refused or counts within bounds") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("qanat-test-mutated-" + std::to_string(::getpid()));
+    const std::string path = dir.string();
+    const std::string file = table_file::path_in(path);
+    Gazetteer g = test::corpus_gazetteer();
+    test::memory_index(test::corpus_articles(), g, {}, path).close();
+    store_facet_table(path);
+    std::string good;
+    {
+        std::ifstream in(file, std::ios::binary);
+        good.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    table_file::Header h;
+    REQUIRE(good.size() > sizeof h);
+    std::memcpy(&h, good.data(), sizeof h);
+    std::vector<std::string> parts;
+    std::size_t at = sizeof h;
+    for (std::uint64_t n : h.sections) {
+        parts.push_back(good.substr(at, n));
+        at += (n + 7) & ~std::uint64_t(7);
+    }
+    REQUIRE(parts.size() == 3);
+    REQUIRE(parts[2].size() >= 4);
+    SearcherOptions always;
+    always.facet_table = SearcherOptions::FacetTable::Always;
+    std::vector<std::string> paths{path};
+    std::uint64_t seed = 12345;
+    auto next = [&] {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::uint32_t>(seed >> 33);
+    };
+    unsigned refused = 0, taken = 0;
+    for (int round = 0; round < 150; ++round) {
+        std::vector<std::string> bad = parts;
+        std::string& where = bad[next() % 3];
+        if (where.empty()) continue;
+        if (&where == &bad[0]) {
+            where[next() % where.size()] = static_cast<char>(next());  // a byte of the lists
+        } else {
+            const std::uint32_t choices[] = {next() % 64, next(), 0, 0xffffffffu, static_cast<std::uint32_t>(where.size() / 4)};
+            std::uint32_t v = choices[next() % 5];
+            std::memcpy(where.data() + 4 * (next() % (where.size() / 4)), &v, 4);
+        }
+        table_file::write(file, h, {bad[0], bad[1], bad[2]});
+        Searcher s(paths, always);
+        for (const char* q : {"Iran", "actor:PMF", "year:1980..1988", "war"}) {
+            SearchRequest req;
+            req.query = q;
+            req.facet_limit = 0;
+            auto r = s.search(req);
+            for (const auto* f : {&r.actors, &r.years, &r.published})
+                for (const auto& v : f->values) {
+                    CHECK(v.passages <= r.total_passages);
+                    CHECK(v.articles <= v.passages);
+                }
+        }
+        (s.facet_source() == Searcher::FacetSource::StoredTable ? taken : refused) += 1;
+    }
+    CHECK(refused > 50);  // most changes break a row or a list
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
+
 TEST_CASE("a query ranked on a second thread gives what one thread gives, also when the index changes") {
     namespace fs = std::filesystem;
     fs::path dir = fs::temp_directory_path() / ("qanat-test-threads-" + std::to_string(::getpid()));
