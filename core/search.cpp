@@ -1618,7 +1618,6 @@ struct Searcher::Impl {
         // by article and passage order. (Xapian compares exact doubles, whose
         // last bits differ between one index and the same passages in shards.)
         constexpr Xapian::doccount kTieMargin = 8;
-        RankThread::Job job{q.serialise(), weight(req), req.offset, req.limit + kTieMargin, req.per_article};
         // The ranked pass goes to the second thread when the query may match
         // enough passages for the two passes to take longer than handing one
         // over (tens of microseconds), and when that thread's handle shows the
@@ -1633,7 +1632,8 @@ struct Searcher::Impl {
             beside = ranker->db().get_revision() == db.get_revision();
         }
         std::future<std::vector<RankThread::Ranked>> ranked_beside;
-        if (beside) ranked_beside = ranker->submit(std::move(job));
+        if (beside)
+            ranked_beside = ranker->submit({q.serialise(), weight(req), req.offset, req.limit + kTieMargin, req.per_article});
         struct Wait {  // the other thread is done before anything it uses can change
             std::future<std::vector<RankThread::Ranked>>& f;
             ~Wait() {
@@ -1698,10 +1698,10 @@ struct Searcher::Impl {
         } else {
             Xapian::Enquire enquire(db);
             enquire.set_query(q);
-            enquire.set_weighting_scheme(*job.weight);
+            enquire.set_weighting_scheme(*weight(req));
             enquire.set_sort_by_relevance_then_value(schema::kSlotOrder, false);
             if (req.per_article > 0) enquire.set_collapse_key(schema::kSlotArticle, req.per_article);
-            Xapian::MSet mset = enquire.get_mset(job.offset, job.count);
+            Xapian::MSet mset = enquire.get_mset(req.offset, req.limit + kTieMargin);
             for (auto it = mset.begin(); it != mset.end(); ++it) order.push_back({*it, it.get_weight(), it.get_sort_key()});
         }
         auto rounded = [](double w) { return std::llround(w * 1e9); };

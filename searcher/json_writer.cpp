@@ -112,6 +112,18 @@ void JsonWriter::quote(std::string& out, std::string_view s) {
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
+        // A run of printable ASCII other than '"' and '\\' goes out as it is.
+        std::size_t j = i;
+        while (j < n) {
+            auto b = static_cast<unsigned char>(s[j]);
+            if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+            ++j;
+        }
+        if (j > i) {
+            out.append(s.data() + i, j - i);
+            i = j;
+            if (i == n) break;
+        }
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +14,7 @@
 #include "schema.h"
 #include "search.h"
 #include "support.h"
+#include "json_writer.h"
 #include "table_file.h"
 
 using namespace qanat;
@@ -581,4 +584,34 @@ TEST_CASE("a query ranked on a second thread gives what one thread gives, also w
     for (const auto& h : two.search(iran).hits) CHECK(h.docid != gone);
     std::error_code ec;
     fs::remove_all(dir, ec);
+}
+
+TEST_CASE("JSON strings: escaped where they must be, read back as written, bad UTF-8 replaced") {
+    using qanat::searcher::JsonWriter;
+    auto quoted = [](std::string_view s) {
+        std::string out;
+        JsonWriter::quote(out, s);
+        return out;
+    };
+    CHECK(quoted("plain text") == "\"plain text\"");
+    CHECK(quoted("a \"b\" \\ c") == "\"a \\\"b\\\" \\\\ c\"");
+    CHECK(quoted("tab\tnew\nline\x01\x7f") == "\"tab\\tnew\\nline\\u0001\\u007f\"");
+    CHECK(quoted("Sadr \xd8\xa7\xd9\x84") == "\"Sadr \xd8\xa7\xd9\x84\"");  // valid UTF-8 kept
+    CHECK(quoted("bad \xff byte") == "\"bad \xef\xbf\xbd byte\"");       // U+FFFD
+    // Seeded random strings of ASCII, controls and UTF-8: what a JSON reader
+    // reads back is the string itself, and no raw control byte goes out.
+    std::uint64_t seed = 7;
+    auto next = [&] {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<unsigned>(seed >> 33);
+    };
+    const char* pieces[] = {"a", "Z", " ", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x80\x94", "\xf0\x9f\x98\x80", "/"};
+    for (int round = 0; round < 500; ++round) {
+        std::string s;
+        for (unsigned k = next() % 40; k > 0; --k) s += pieces[next() % std::size(pieces)];
+        std::string q = quoted(s);
+        CAPTURE(s);
+        CHECK(nlohmann::json::parse(q).get<std::string>() == s);
+        CHECK(std::none_of(q.begin(), q.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }));
+    }
 }
