@@ -313,15 +313,47 @@ ino_t inode_of(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
+
+/// The corpus indexed into a temporary folder, removed at the end.
+struct IndexOnDisk {
+    std::filesystem::path dir;
+    std::string path, file;  ///< the index, its facet table file
+    explicit IndexOnDisk(const std::string& name)
+        : dir(std::filesystem::temp_directory_path() / ("qanat-test-" + name + "-" + std::to_string(::getpid()))),
+          path(dir.string()), file(table_file::path_in(path)) {
+        Gazetteer g = test::corpus_gazetteer();
+        test::memory_index(test::corpus_articles(), g, {}, path).close();
+    }
+    ~IndexOnDisk() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+    std::string bytes() const {
+        std::ifstream in(file, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+};
+
+/// A facet table file's header and sections.
+struct TableParts {
+    table_file::Header h;
+    std::vector<std::string> sections;
+    explicit TableParts(const std::string& bytes) {
+        REQUIRE(bytes.size() > sizeof h);
+        std::memcpy(&h, bytes.data(), sizeof h);
+        std::size_t at = sizeof h;
+        for (std::uint64_t n : h.sections) {
+            sections.push_back(bytes.substr(at, n));
+            at += (n + 7) & ~std::uint64_t(7);
+        }
+    }
+    void write(const std::string& file) const { table_file::write(file, h, {sections[0], sections[1], sections[2]}); }
+};
 }  // namespace
 
 TEST_CASE("the facet table stored in the index gives the same counts, and is left aside once stale or damaged") {
-    namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("qanat-test-stored-" + std::to_string(::getpid()));
-    const std::string path = dir.string();
-    const std::string file = table_file::path_in(path);
-    Gazetteer g = test::corpus_gazetteer();
-    test::memory_index(test::corpus_articles(), g, {}, path).close();
+    IndexOnDisk index("stored");
+    const std::string &path = index.path, &file = index.file;
     // An index of an older format kept the table in its metadata: cleared.
     {
         Xapian::WritableDatabase w(path);
@@ -390,11 +422,7 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     // Damaged tables whose header fits the index are left aside too: a
     // byte changed on disk (the checksum no longer matches), a row naming a
     // value the lists do not have and a row cut short (checksums that match).
-    std::string good;
-    {
-        std::ifstream in(file, std::ios::binary);
-        good.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    const std::string good = index.bytes();
     REQUIRE(good.size() > sizeof(table_file::Header) + 64);
     for (int damage : {0, 1, 2}) {
         CAPTURE(damage);
@@ -403,15 +431,8 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
             bad[bad.size() - 5] ^= 0x40;
             std::ofstream(file, std::ios::binary | std::ios::trunc) << bad;
         } else {
-            table_file::Header h;
-            std::memcpy(&h, good.data(), sizeof h);
-            std::vector<std::string> parts;
-            std::size_t at = sizeof h;
-            for (std::uint64_t n : h.sections) {
-                parts.push_back(good.substr(at, n));
-                at += (n + 7) & ~std::uint64_t(7);
-            }
-            std::string& rows = parts[2];
+            TableParts parts(good);
+            std::string& rows = parts.sections[2];
             REQUIRE(rows.size() >= 8);
             if (damage == 1) {
                 std::uint32_t huge = 0x7fffffff;  // the first row's article
@@ -419,7 +440,7 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
             } else {
                 rows.resize(rows.size() - 4);  // the last row loses its last field
             }
-            table_file::write(file, h, {parts[0], parts[1], parts[2]});
+            parts.write(file);
         }
         CHECK(facet_table_current(path));  // the header still fits
         Searcher slow(paths, never), fast(paths, always);
@@ -427,7 +448,7 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
         CHECK(fast.facet_source() == Searcher::FacetSource::BuiltTable);
     }
     // Stored again, it holds again.
-    fs::remove(file);
+    std::filesystem::remove(file);
     CHECK_FALSE(facet_table_current(path));
     store_facet_table(path);
     CHECK(facet_table_current(path));
@@ -451,34 +472,15 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
         CHECK(same_facets(slow, fast) >= 20);
         CHECK(fast.facet_source() == Searcher::FacetSource::StoredTable);
     }
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
 TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is refused or counts within bounds") {
-    namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("qanat-test-mutated-" + std::to_string(::getpid()));
-    const std::string path = dir.string();
-    const std::string file = table_file::path_in(path);
-    Gazetteer g = test::corpus_gazetteer();
-    test::memory_index(test::corpus_articles(), g, {}, path).close();
+    IndexOnDisk index("mutated");
+    const std::string& path = index.path;
     store_facet_table(path);
-    std::string good;
-    {
-        std::ifstream in(file, std::ios::binary);
-        good.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    table_file::Header h;
-    REQUIRE(good.size() > sizeof h);
-    std::memcpy(&h, good.data(), sizeof h);
-    std::vector<std::string> parts;
-    std::size_t at = sizeof h;
-    for (std::uint64_t n : h.sections) {
-        parts.push_back(good.substr(at, n));
-        at += (n + 7) & ~std::uint64_t(7);
-    }
-    REQUIRE(parts.size() == 3);
-    REQUIRE(parts[2].size() >= 4);
+    const TableParts parts(index.bytes());
+    REQUIRE(parts.sections.size() == 3);
+    REQUIRE(parts.sections[2].size() >= 4);
     SearcherOptions always;
     always.facet_table = SearcherOptions::FacetTable::Always;
     std::vector<std::string> paths{path};
@@ -489,17 +491,17 @@ TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is
     };
     unsigned refused = 0, taken = 0;
     for (int round = 0; round < 150; ++round) {
-        std::vector<std::string> bad = parts;
-        std::string& where = bad[next() % 3];
+        TableParts bad = parts;
+        std::string& where = bad.sections[next() % 3];
         if (where.empty()) continue;
-        if (&where == &bad[0]) {
+        if (&where == &bad.sections[0]) {
             where[next() % where.size()] = static_cast<char>(next());  // a byte of the lists
         } else {
             const std::uint32_t choices[] = {next() % 64, next(), 0, 0xffffffffu, static_cast<std::uint32_t>(where.size() / 4)};
             std::uint32_t v = choices[next() % 5];
             std::memcpy(where.data() + 4 * (next() % (where.size() / 4)), &v, 4);
         }
-        table_file::write(file, h, {bad[0], bad[1], bad[2]});
+        bad.write(index.file);
         Searcher s(paths, always);
         for (const char* q : {"Iran", "actor:PMF", "year:1980..1988", "war"}) {
             SearchRequest req;
@@ -515,20 +517,15 @@ TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is
         (s.facet_source() == Searcher::FacetSource::StoredTable ? taken : refused) += 1;
     }
     CHECK(refused > 50);  // most changes break a row or a list
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
 TEST_CASE("a query ranked on a second thread gives what one thread gives, also when the index changes") {
-    namespace fs = std::filesystem;
-    fs::path dir = fs::temp_directory_path() / ("qanat-test-threads-" + std::to_string(::getpid()));
-    Gazetteer g = test::corpus_gazetteer();
-    test::memory_index(test::corpus_articles(), g, {}, dir.string()).close();
+    IndexOnDisk index("threads");
     SearcherOptions one_opt, two_opt;
     one_opt.threads = 1;
     two_opt.threads = 2;
     two_opt.beside_from = 0;  // every query, however small
-    std::vector<std::string> path{dir.string()};
+    std::vector<std::string> path{index.path};
     Searcher one(path, one_opt), two(path, two_opt);
     auto requests = [] {
         std::vector<SearchRequest> out;
@@ -571,7 +568,7 @@ TEST_CASE("a query ranked on a second thread gives what one thread gives, also w
     iran.query = "Iran";
     Xapian::docid gone = one.search(iran).hits.at(0).docid;
     {
-        Xapian::WritableDatabase w(dir.string());
+        Xapian::WritableDatabase w(index.path);
         w.delete_document(gone);
         w.commit();
     }
@@ -582,8 +579,6 @@ TEST_CASE("a query ranked on a second thread gives what one thread gives, also w
     two.reopen();
     CHECK(same("after reopening") > 50);
     for (const auto& h : two.search(iran).hits) CHECK(h.docid != gone);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
 TEST_CASE("JSON strings: escaped where they must be, read back as written, bad UTF-8 replaced") {
