@@ -1821,6 +1821,11 @@ void store_facet_table(const std::string& path, bool unchanged) {
         db.commit();
     }
     const std::string file = table_file::path_in(path);
+    // Files a killed run left half written (no other writer can be writing one now).
+    std::error_code ec;
+    const std::string stale = std::filesystem::path(file).filename().string() + ".tmp-";
+    for (const auto& e : std::filesystem::directory_iterator(path, ec))
+        if (e.path().filename().string().rfind(stale, 0) == 0) std::filesystem::remove(e.path(), ec);
     const auto old = table_file::read_header(file);
     if (old && old->describes(db)) return;  // nothing committed since it was written
     const table_file::Header now = table_file::Header::of(db);

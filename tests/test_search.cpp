@@ -370,8 +370,10 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     }
     const ino_t written = inode_of(file);
     CHECK(written != 0);
-    store_facet_table(path);  // nothing changed: nothing written
+    std::ofstream(file + ".tmp-999999") << "left by a killed run";
+    store_facet_table(path);  // nothing changed: nothing written, the stale file cleared
     CHECK(inode_of(file) == written);
+    CHECK_FALSE(std::filesystem::exists(file + ".tmp-999999"));
 
     SearcherOptions never, always;
     never.facet_table = SearcherOptions::FacetTable::Never;
