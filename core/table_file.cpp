@@ -179,12 +179,21 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db, std::size
     struct stat st {};
     if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
     const auto size = static_cast<std::size_t>(st.st_size);
+    // The header first: a file for another revision, or whose size does not
+    // add up, is left aside before anything is mapped.
+    Header h;
+    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || !h.describes(db)) return false;
+    std::uint64_t whole = sizeof h;
+    for (std::size_t i = 0; i < sections; ++i) {
+        if (h.sections[i] > size) return false;
+        whole += padded(h.sections[i]);
+    }
+    if (whole != size) return false;
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
     if (p == MAP_FAILED) return false;
     data_ = p;
     size_ = size;
-    Header h;
-    std::memcpy(&h, p, sizeof h);
+    std::memcpy(&h, p, sizeof h);  // as mapped (the file may have been replaced meanwhile)
     if (!h.describes(db)) {
         reset();
         return false;

@@ -423,14 +423,16 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     CHECK(facet_table_current(path));
     // Damaged tables whose header fits the index are left aside too: a
     // byte changed on disk (the checksum no longer matches), a row naming a
-    // value the lists do not have and a row cut short (checksums that match).
+    // value the lists do not have and a row cut short (checksums that match),
+    // a file longer than its sections.
     const std::string good = index.bytes();
     REQUIRE(good.size() > sizeof(table_file::Header) + 64);
-    for (int damage : {0, 1, 2}) {
+    for (int damage : {0, 1, 2, 3}) {
         CAPTURE(damage);
-        if (damage == 0) {
+        if (damage == 0 || damage == 3) {
             std::string bad = good;
-            bad[bad.size() - 5] ^= 0x40;
+            if (damage == 0) bad[bad.size() - 5] ^= 0x40;
+            else bad += std::string(4096, '\0');  // longer than its sections add up to
             std::ofstream(file, std::ios::binary | std::ios::trunc) << bad;
         } else {
             TableParts parts(good);
