@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <charconv>
-#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -404,14 +403,6 @@ bool resolve(std::string_view value, FacetDictionary& d, std::vector<std::uint32
 }
 }  // namespace facet_row
 
-/// The facet table as the indexer stores it in the index's metadata: the
-/// number of articles, the actors' merge keys, the distinct actor spellings
-/// (each with its actor), years and publication years, then one row per
-/// docid of indexes into them (0: no facet key).
-/// A header says which revision it was computed from, its size and its
-/// checksum (FNV-1a); the table is written by the next commit, so it holds
-/// while the index's revision is that one plus one.
-
 /// Every passage's facet key, resolved once (facet_row) and kept in memory by
 /// docid, so that counting a match is a few array reads instead of decoding
 /// Xapian's value stream and parsing the key. Built from one pass over the
@@ -433,7 +424,7 @@ class FacetTable {
         own_rows_.clear();
         file_.reset();
         start_ = rows_ = nullptr;
-        places_ = row_count_ = 0;
+        places_ = 0;
     }
     void build(const Xapian::Database& db, FacetDictionary& d) {
         clear();
@@ -448,7 +439,7 @@ class FacetTable {
             facet_row::resolve(*it, d, own_rows_);
         }
         while (next < own_start_.size()) own_start_[next++] = static_cast<std::uint32_t>(own_rows_.size());
-        adopt(own_start_.data(), own_start_.size(), own_rows_.data(), own_rows_.size());
+        adopt(own_start_.data(), own_start_.size(), own_rows_.data());
     }
     void prefetch_place(Xapian::docid did) const {
         if (did + 1 < places_) __builtin_prefetch(start_ + did);
@@ -491,7 +482,7 @@ class FacetTable {
     bool load(const std::string& path, const Xapian::Database& db, FacetDictionary& d) {
         clear();
         auto file = std::make_shared<table_file::Mapped>();
-        if (!file->open(path, db, 3)) return false;
+        if (!file->open(path, db)) return false;
         file_ = file;
         try {
             VarintReader r{file->section(0), "facet table is damaged"};
@@ -545,7 +536,7 @@ class FacetTable {
             if (places != static_cast<std::size_t>(db.get_lastdocid()) + 2 ||
                 !valid(start, places, rows, row_count, articles, d))
                 r.damaged();
-            adopt(start, places, rows, row_count);
+            adopt(start, places, rows);
             return true;
         } catch (const std::runtime_error&) {
             clear();
@@ -561,11 +552,10 @@ class FacetTable {
     }
 
   private:
-    void adopt(const std::uint32_t* start, std::size_t places, const std::uint32_t* rows, std::size_t row_count) {
+    void adopt(const std::uint32_t* start, std::size_t places, const std::uint32_t* rows) {
         start_ = start;
         places_ = places;
         rows_ = rows;
-        row_count_ = row_count;
         built_ = true;
     }
     /// Whether every row is whole and names only values d has (the layout
@@ -602,7 +592,6 @@ class FacetTable {
     const std::uint32_t* start_ = nullptr;  ///< by docid: where its row starts in rows_
     std::size_t places_ = 0;                ///< entries in start_: last docid + 2
     const std::uint32_t* rows_ = nullptr;
-    std::size_t row_count_ = 0;
 };
 
 
@@ -1658,10 +1647,7 @@ struct Searcher::Impl {
             using Use = SearcherOptions::FacetTable;
             const Xapian::doccount n = db.get_doccount();
             if (!facet_table.built() && options.facet_table != Use::Never && n > 0) {
-                if (stored_table < 0) {
-                    auto h = table_path.empty() ? std::nullopt : table_file::read_header(table_path);
-                    stored_table = h && h->describes(db) ? 1 : 0;
-                }
+                if (stored_table < 0) stored_table = !table_path.empty() && table_file::holds(table_path, db) ? 1 : 0;
                 // Mapping the indexer's table costs about what counting a
                 // sixteenth of the passages the slow way costs, or less
                 // (bench/RESULTS.md): it pays four times as soon as a build,
@@ -1802,8 +1788,7 @@ SearchResult Searcher::search(const SearchRequest& request) {
 
 bool facet_table_current(const std::string& path) {
     try {
-        auto h = table_file::read_header(table_file::path_in(path));
-        return h && h->describes(Xapian::Database(path));
+        return table_file::holds(table_file::path_in(path), Xapian::Database(path));
     } catch (const Xapian::Error&) {
         return false;
     }
@@ -1826,15 +1811,10 @@ void store_facet_table(const std::string& path, bool unchanged) {
     const std::string stale = std::filesystem::path(file).filename().string() + ".tmp-";
     for (const auto& e : std::filesystem::directory_iterator(path, ec))
         if (e.path().filename().string().rfind(stale, 0) == 0) std::filesystem::remove(e.path(), ec);
-    const auto old = table_file::read_header(file);
-    if (old && old->describes(db)) return;  // nothing committed since it was written
-    const table_file::Header now = table_file::Header::of(db);
-    if (unchanged && old_keys.empty() && old && old->format == table_file::kFormat &&
-        std::memcmp(old->uuid, now.uuid, sizeof now.uuid) == 0 && old->last == now.last && old->docs == now.docs) {
-        // The same table, stamped with this revision (its sections are
-        // checked again when a searcher maps it).
-        if (table_file::restamp(file, now)) return;
-    }
+    if (table_file::holds(file, db)) return;  // nothing committed since it was written
+    // The same table, stamped with this revision (its sections are checked
+    // again when a searcher maps it).
+    if (unchanged && old_keys.empty() && table_file::restamp(file, db)) return;
     FacetTable::write(file, db);
 }
 

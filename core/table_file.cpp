@@ -19,6 +19,24 @@ namespace {
 
 constexpr std::size_t padded(std::size_t n) { return (n + 7) & ~std::size_t(7); }
 
+/// Whether a file of `size` bytes is exactly h followed by its sections,
+/// each padded to 8 bytes.
+bool fits(const Header& h, std::size_t size) {
+    std::uint64_t whole = sizeof h;
+    for (std::uint64_t n : h.sections) {
+        if (n > size) return false;
+        whole += padded(n);
+    }
+    return whole == size;
+}
+
+/// Section i of a file laid out as `fits` checks, starting at base.
+std::string_view section_at(const char* base, const Header& h, std::size_t i) {
+    std::size_t at = sizeof h;
+    for (std::size_t k = 0; k < i; ++k) at += padded(h.sections[k]);
+    return {base + at, h.sections[i]};
+}
+
 std::uint64_t rotl(std::uint64_t v, int r) { return (v << r) | (v >> (64 - r)); }
 
 /// Closes a descriptor on every way out.
@@ -58,6 +76,11 @@ std::optional<Header> read_header(const std::string& path) {
     Header h;
     if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h)) return std::nullopt;
     return h;
+}
+
+bool holds(const std::string& path, const Xapian::Database& db) {
+    auto h = read_header(path);
+    return h && h->describes(db);
 }
 
 std::uint64_t checksum(std::string_view bytes, std::uint64_t seed) {
@@ -123,7 +146,7 @@ void write(const std::string& path, Header h, const std::vector<std::string_view
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename");
 }
 
-bool restamp(const std::string& path, const Header& now) {
+bool restamp(const std::string& path, const Xapian::Database& db) {
     std::string bytes;
     {
         Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
@@ -140,14 +163,12 @@ bool restamp(const std::string& path, const Header& now) {
     }
     Header h;
     std::memcpy(&h, bytes.data(), sizeof h);
+    // The same table for the same passages: all that may differ is the revision.
+    Header now = Header::of(db);
+    h.revision = now.revision;
+    if (!h.describes(db) || !fits(h, bytes.size())) return false;
     std::vector<std::string_view> sections;
-    std::size_t at = sizeof h;
-    for (std::uint64_t n : h.sections) {
-        if (n > bytes.size() - at || padded(n) > bytes.size() - at) return false;
-        sections.push_back(std::string_view(bytes).substr(at, n));
-        at += padded(n);
-    }
-    if (at != bytes.size() || h.format != kFormat) return false;
+    for (std::size_t i = 0; i < std::size(h.sections); ++i) sections.push_back(section_at(bytes.data(), h, i));
     write(path, now, sections);
     return true;
 }
@@ -172,9 +193,8 @@ void Mapped::reset() {
     sections_.clear();
 }
 
-bool Mapped::open(const std::string& path, const Xapian::Database& db, std::size_t sections) {
+bool Mapped::open(const std::string& path, const Xapian::Database& db) {
     reset();
-    if (sections > std::size(Header{}.sections)) return false;
     Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     struct stat st {};
     if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
@@ -182,35 +202,18 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db, std::size
     // The header first: a file for another revision, or whose size does not
     // add up, is left aside before anything is mapped.
     Header h;
-    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || !h.describes(db)) return false;
-    std::uint64_t whole = sizeof h;
-    for (std::size_t i = 0; i < sections; ++i) {
-        if (h.sections[i] > size) return false;
-        whole += padded(h.sections[i]);
-    }
-    if (whole != size) return false;
+    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || !h.describes(db) || !fits(h, size))
+        return false;
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
     if (p == MAP_FAILED) return false;
     data_ = p;
     size_ = size;
-    std::memcpy(&h, p, sizeof h);  // as mapped (the file may have been replaced meanwhile)
-    if (!h.describes(db)) {
-        reset();
-        return false;
-    }
-    std::size_t at = sizeof h;
     std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < sections; ++i) {
-        if (h.sections[i] > size - at || padded(h.sections[i]) > size - at) {
-            reset();
-            return false;
-        }
-        std::string_view s(static_cast<const char*>(p) + at, h.sections[i]);
-        sum = checksum(s, sum);
-        sections_.push_back(s);
-        at += padded(h.sections[i]);
+    for (std::size_t i = 0; i < std::size(h.sections); ++i) {
+        sections_.push_back(section_at(static_cast<const char*>(p), h, i));
+        sum = checksum(sections_.back(), sum);
     }
-    if (at != size || sum != h.sum) {
+    if (sum != h.sum) {
         reset();
         return false;
     }

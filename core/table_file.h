@@ -43,6 +43,10 @@ std::string path_in(const std::string& db_path);
 /// The header of the file at path, when it can be read.
 std::optional<Header> read_header(const std::string& path);
 
+/// Whether the file at path has a header that describes db as it is now
+/// (the header only: its sections are checked when it is mapped).
+bool holds(const std::string& path, const Xapian::Database& db);
+
 /// A 64-bit checksum, eight bytes at a time in four lanes (fast enough to
 /// check tens of MiB as they are mapped); `seed` chains sections.
 std::uint64_t checksum(std::string_view bytes, std::uint64_t seed = 0);
@@ -52,11 +56,11 @@ std::uint64_t checksum(std::string_view bytes, std::uint64_t seed = 0);
 /// Sets the header's section sizes and sum. Throws std::runtime_error.
 void write(const std::string& path, Header h, const std::vector<std::string_view>& sections);
 
-/// Rewrites the file at path with the database fields of `now` in its
-/// header and its sections as they were (for a commit that changed no
-/// passage); false when the file cannot be read whole. Throws
-/// std::runtime_error when it cannot be written.
-bool restamp(const std::string& path, const Header& now);
+/// Rewrites the file at path stamped with db's present revision, its
+/// sections as they were, when it describes db in all but the revision (for
+/// a commit that changed no passage); false when it does not, or cannot be
+/// read whole. Throws std::runtime_error when it cannot be written.
+bool restamp(const std::string& path, const Xapian::Database& db);
 
 /// A file mapped read-only, with its header and sections checked against
 /// the sizes and checksum the header gives.
@@ -70,8 +74,9 @@ class Mapped {
     ~Mapped() { reset(); }
 
     /// Maps path when its header describes db and its sizes and checksum
-    /// hold for `sections` sections; false (and nothing mapped) otherwise.
-    bool open(const std::string& path, const Xapian::Database& db, std::size_t sections);
+    /// hold (checked before it is mapped: a stale or oversized file is not
+    /// read); false (and nothing mapped) otherwise.
+    bool open(const std::string& path, const Xapian::Database& db);
     void reset();
     bool empty() const { return data_ == nullptr; }
     /// Section i (without its padding).
