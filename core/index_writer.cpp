@@ -73,7 +73,7 @@ void check_index_compatible(const Xapian::Database& db, const std::string& path,
 }
 
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
-    : path_(path), settings_(settings) {
+    : path_(path), settings_(settings), flush_every_(mode.flush_every) {
     try {
         db_ = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
                                                  (mode.sync ? 0 : Xapian::DB_NO_SYNC));
@@ -119,6 +119,11 @@ void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vect
                       const std::vector<std::pair<std::string, unsigned>>& spelling) {
     db_.delete_document(schema::term(schema::kArticle, id));
     for (auto& d : docs) db_.add_document(d);
+    unflushed_ += static_cast<Xapian::doccount>(docs.size());
+    if (!in_transaction_ && flush_every_ && unflushed_ >= flush_every_) {
+        db_.commit();
+        unflushed_ = 0;
+    }
     // Words of replaced text are not taken out of the spelling table: a
     // suggestion is only shown if it finds something (see search.cpp).
     // Counted here and given to Xapian once per word at commit: far fewer

@@ -49,9 +49,13 @@ struct WriteMode {
     /// One transaction for the whole run: readers see all of it or none of it.
     /// Xapian keeps a transaction's changes in memory, so memory grows with the
     /// run. Off for a new index built aside (nobody reads it before it is swapped
-    /// in): Xapian then flushes every XAPIAN_FLUSH_THRESHOLD documents and memory
-    /// stays flat.
+    /// in): the writer then commits every flush_every passages, and memory stays
+    /// flat.
     bool transaction = true;
+    /// Without a transaction: passages held in memory before they are written
+    /// out (0: Xapian's own XAPIAN_FLUSH_THRESHOLD, 10,000 by default). Xapian
+    /// holds about 4 KiB a passage until then.
+    Xapian::doccount flush_every = 0;
     /// fsync at commit; off for parts that are merged by compaction (which
     /// writes and syncs the result) and thrown away.
     bool sync = true;
@@ -98,6 +102,8 @@ class IndexWriter {
     bool settings_changed_ = false;
     bool created_ = false;
     bool in_transaction_ = false;
+    Xapian::doccount flush_every_ = 0;
+    Xapian::doccount unflushed_ = 0;  ///< passages added since the last commit
     std::unordered_map<std::string, Xapian::termcount> spelling_;  ///< words of this run, added at commit
 };
 

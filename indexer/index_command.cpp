@@ -47,6 +47,11 @@ constexpr int kExitOk = 0;
 constexpr int kExitWarnings = 1;
 constexpr int kExitError = 2;
 
+/// Passages each writer of a new index holds before writing them out: at
+/// about 4 KiB each in Xapian's buffers, the indexer's memory bound. Lower
+/// than Xapian's 10,000 because it measured faster too (bench/RESULTS.md).
+constexpr unsigned kDefaultFlushEvery = 2000;
+
 struct Options {
     std::string db;
     std::vector<std::string> paths;
@@ -61,6 +66,7 @@ struct Options {
     std::uint64_t max_article_bytes = 64ull << 20;
     unsigned shard_index = 0, shard_count = 1;
     unsigned shards = 0;  ///< --shards N: write N shards in one run
+    unsigned flush_every = kDefaultFlushEvery;
 };
 
 std::string default_db() {
@@ -95,10 +101,11 @@ const char* kUsage =
     "maps instead of reading them one by one (without it, or once the index has\n"
     "changed since, searches are as correct, slower).\n"
     "\n"
-    "Memory: a new index (first run, --rebuild) is built aside and flushed every\n"
-    "XAPIAN_FLUSH_THRESHOLD passages (environment; default 10000) per thread\n"
-    "writing it, so memory stays bounded; an update holds its changes in memory\n"
-    "until its commit.\n"
+    "Memory: a new index (first run, --rebuild) is built aside and written out\n"
+    "every --flush-every passages per thread writing it (about 4 KiB a passage\n"
+    "until then), with a bounded number of articles in analysis, so memory stays\n"
+    "bounded (README: Memory). An update of an existing index holds its changes\n"
+    "in memory until its commit.\n"
     "\n"
     "Exit status: 0 done; 1 done with warnings (files skipped or repaired, listed\n"
     "on stderr); 2 error, nothing changed.\n"
@@ -182,6 +189,12 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* ou
     if (*truncated) out->resize(max_bytes);
     return true;
 }
+
+/// A JSONL file goes to the analysis in chunks of this many lines (or bytes):
+/// enough to keep the threads busy, few enough that the articles in flight
+/// (at most the pipeline's window of chunks) hold little memory.
+constexpr std::size_t kChunkLines = 32;
+constexpr std::size_t kChunkBytes = 512u << 10;
 
 unsigned shard_of(const std::string& id, unsigned count) {
     return static_cast<unsigned>(fnv1a64(id) % count);
@@ -452,6 +465,9 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core)")
         ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(64ull << 20),
          "index only the first part of larger files (with a warning)")
+        ("flush-every", po::value<unsigned>(&opt.flush_every)->default_value(kDefaultFlushEvery),
+         "N: a new index is written out every N passages per writing thread; memory grows about 4 KiB a passage "
+         "with N (0: Xapian's XAPIAN_FLUSH_THRESHOLD, default 10000)")
         ("follow-symlinks", po::bool_switch(&opt.follow_symlinks), "follow symlinks that lead outside the folder given")
         ("shard", po::value<std::string>(&shard), "I/N: index only the articles of shard I of N (0-based, by a hash of the id)")
         ("shards", po::value<unsigned>(&opt.shards)->default_value(0),
@@ -703,6 +719,7 @@ int run(const Options& opt) {
     WriteMode mode;
     mode.transaction = layout.work.empty();
     mode.sync = !layout.merge;
+    mode.flush_every = opt.flush_every;
     Writers writers(layout.parts, settings, mode);
     Shared shared;
     shared.opt = &opt;
@@ -777,7 +794,7 @@ int run(const Options& opt) {
                     bytes += line.size();
                     t.lines.push_back(std::move(line));
                     line.clear();
-                    if (t.lines.size() >= 256 || bytes >= (4u << 20)) {
+                    if (t.lines.size() >= kChunkLines || bytes >= kChunkBytes) {
                         pipe.push(std::move(t));
                         t = Task{};
                         t.file = &f;

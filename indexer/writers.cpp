@@ -4,7 +4,7 @@ namespace qanat::indexer {
 
 namespace {
 /// Documents waiting for one writer before the analysis waits for it.
-constexpr std::size_t kMaxQueuedDocs = 4000;
+constexpr std::size_t kMaxQueuedDocs = 1000;
 }  // namespace
 
 Writers::Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode) {
