@@ -259,6 +259,12 @@ class FacetDictionary {
     };
     std::unordered_map<std::string, SpellingId, ViewHash, std::equal_to<>> spelling_ids;
     std::unordered_map<std::string, std::uint32_t, ViewHash, std::equal_to<>> article_ids;
+    /// Set when every passage is met once, in docid order (FacetTable::write):
+    /// an article is then a run of one id, numbered in turn without a map.
+    bool adjacent_articles = false;
+    std::string last_article_id;
+    std::uint32_t articles_in_turn = 0;
+    std::size_t article_count() const { return adjacent_articles ? articles_in_turn : article_ids.size(); }
     std::vector<std::pair<std::uint32_t, std::uint32_t>> scratch_actors;  ///< for facet_row::resolve
     std::vector<std::uint32_t> scratch_years, scratch_decades;
 
@@ -286,6 +292,13 @@ class FacetDictionary {
     /// An ordinal for an article id: the passages of one article are
     /// adjacent, and counting articles compares ordinals.
     std::uint32_t article(std::string_view id) {
+        if (adjacent_articles) {
+            if (articles_in_turn == 0 || id != last_article_id) {
+                last_article_id.assign(id);
+                ++articles_in_turn;
+            }
+            return articles_in_turn - 1;
+        }
         auto it = article_ids.find(id);
         if (it != article_ids.end()) return it->second;
         return article_ids.emplace(std::string(id), static_cast<std::uint32_t>(article_ids.size())).first->second;
@@ -448,15 +461,40 @@ class FacetTable {
         if (did + 1 < places_) __builtin_prefetch(rows_ + start_[did]);
     }
 
-    /// Writes the table of db (built here with a fresh dictionary) to the
-    /// file at path: the dictionary's lists, then where each docid's row
-    /// starts, then the rows, as load() uses them.
+    /// Writes the table of db to the file at path: the rows as the value
+    /// stream gives them, then where each docid's row starts, then the
+    /// dictionary's lists, as load() uses them. Held in memory meanwhile:
+    /// the starts (4 bytes a passage) and the dictionary, not the rows.
     static void write(const std::string& path, const Xapian::Database& db) {
         FacetDictionary d;
-        FacetTable t;
-        t.build(db, d);
+        // Read whole in docid order, an article's passages come one after
+        // another: a new id is a new article, and no map of ids is needed.
+        d.adjacent_articles = true;
+        const Xapian::docid last = db.get_lastdocid();
+        std::vector<std::uint32_t> start(static_cast<std::size_t>(last) + 2, 0), row;
+        std::uint64_t rows = 0;
+        auto bytes = [](const std::vector<std::uint32_t>& v) {
+            return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof v[0]);
+        };
+        table_file::Writer w(path);
+        Xapian::docid next = 0;  // start filled up to here
+        for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
+            Xapian::docid did = it.get_docid();
+            if (did > last) break;  // cannot happen in one revision
+            while (next <= did) start[next++] = static_cast<std::uint32_t>(rows);
+            row.clear();
+            facet_row::resolve(*it, d, row);
+            w.add(bytes(row));
+            rows += row.size();
+            if (rows > std::numeric_limits<std::uint32_t>::max())
+                throw std::runtime_error("facet table: too many values for one file");
+        }
+        while (next < start.size()) start[next++] = static_cast<std::uint32_t>(rows);
+        w.end_section();  // kRows
+        w.add(bytes(start));
+        w.end_section();  // kStarts
         std::string lists;
-        put_varint(lists, d.article_ids.size());
+        put_varint(lists, d.article_count());
         put_varint(lists, d.actors.keys.size());
         for (const auto& k : d.actors.keys) put_string(lists, k);
         put_varint(lists, d.spellings.size());
@@ -468,10 +506,8 @@ class FacetTable {
             put_varint(lists, v->keys.size());
             for (const auto& k : v->keys) put_string(lists, k);
         }
-        auto bytes = [](const std::vector<std::uint32_t>& v) {
-            return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof v[0]);
-        };
-        table_file::write(path, table_file::Header::of(db), {lists, bytes(t.own_start_), bytes(t.own_rows_)});
+        w.add(lists);
+        w.finish(table_file::Header::of(db));
     }
 
     /// Maps the table the indexer wrote (write()) and takes its lists into
@@ -485,8 +521,8 @@ class FacetTable {
         if (!file->open(path, db)) return false;
         file_ = file;
         try {
-            VarintReader r{file->section(0), "facet table is damaged"};
-            const std::string_view lists = file->section(0);
+            const std::string_view lists = file->section(table_file::kLists);
+            VarintReader r{lists, "facet table is damaged"};
             auto count = [&] {
                 std::uint64_t n = r.varint();
                 if (n > lists.size()) r.damaged();
@@ -531,8 +567,8 @@ class FacetTable {
             auto words = [](std::string_view s) {
                 return std::pair{reinterpret_cast<const std::uint32_t*>(s.data()), s.size() / sizeof(std::uint32_t)};
             };
-            auto [start, places] = words(file->section(1));
-            auto [rows, row_count] = words(file->section(2));
+            auto [start, places] = words(file->section(table_file::kStarts));
+            auto [rows, row_count] = words(file->section(table_file::kRows));
             if (places != static_cast<std::size_t>(db.get_lastdocid()) + 2 ||
                 !valid(start, places, rows, row_count, articles, d))
                 r.damaged();

@@ -83,93 +83,177 @@ bool holds(const std::string& path, const Xapian::Database& db) {
     return h && h->describes(db);
 }
 
-std::uint64_t checksum(std::string_view bytes, std::uint64_t seed) {
-    constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
-    std::uint64_t lane[4] = {seed ^ k, seed + 1, rotl(seed, 17) ^ 0xC2B2AE3D27D4EB4FULL, ~seed};
+namespace {
+constexpr std::uint64_t kMix = 0x9E3779B97F4A7C15ULL;
+
+std::uint64_t word_at(const char* q) {
+    std::uint64_t w;
+    std::memcpy(&w, q, 8);
+    return w;
+}
+}  // namespace
+
+Checksum::Checksum(std::uint64_t seed)
+    : lane_{seed ^ kMix, seed + 1, rotl(seed, 17) ^ 0xC2B2AE3D27D4EB4FULL, ~seed} {}
+
+void Checksum::block(const char* p) {
+    for (int i = 0; i < 4; ++i) lane_[i] = rotl((lane_[i] ^ word_at(p + 8 * i)) * kMix, 29);
+}
+
+void Checksum::add(std::string_view bytes) {
     const char* p = bytes.data();
     std::size_t n = bytes.size();
-    auto word = [](const char* q) {
-        std::uint64_t w;
-        std::memcpy(&w, q, 8);
-        return w;
-    };
-    while (n >= 32) {
-        for (int i = 0; i < 4; ++i) lane[i] = rotl((lane[i] ^ word(p + 8 * i)) * k, 29);
-        p += 32;
-        n -= 32;
+    size_ += n;
+    if (tail_size_ > 0) {
+        std::size_t take = std::min(n, sizeof tail_ - tail_size_);
+        std::memcpy(tail_ + tail_size_, p, take);
+        tail_size_ += take;
+        p += take;
+        n -= take;
+        if (tail_size_ < sizeof tail_) return;
+        block(tail_);
+        tail_size_ = 0;
     }
-    std::uint64_t h = bytes.size() * k;
-    for (int i = 0; i < 4; ++i) h = rotl((h ^ lane[i]) * k, 31);
-    for (; n >= 8; p += 8, n -= 8) h = rotl((h ^ word(p)) * k, 29);
-    for (; n > 0; ++p, --n) h = rotl((h ^ static_cast<unsigned char>(*p)) * k, 13);
+    for (; n >= sizeof tail_; p += sizeof tail_, n -= sizeof tail_) block(p);
+    std::memcpy(tail_, p, n);
+    tail_size_ = n;
+}
+
+std::uint64_t Checksum::value() const {
+    std::uint64_t h = size_ * kMix;
+    for (int i = 0; i < 4; ++i) h = rotl((h ^ lane_[i]) * kMix, 31);
+    const char* p = tail_;
+    std::size_t n = tail_size_;
+    for (; n >= 8; p += 8, n -= 8) h = rotl((h ^ word_at(p)) * kMix, 29);
+    for (; n > 0; ++p, --n) h = rotl((h ^ static_cast<unsigned char>(*p)) * kMix, 13);
     return h ^ (h >> 32);
+}
+
+std::uint64_t checksum(std::string_view bytes, std::uint64_t seed) {
+    Checksum c(seed);
+    c.add(bytes);
+    return c.value();
+}
+
+namespace {
+constexpr std::size_t kBuffer = 1u << 20;
+}
+
+Writer::Writer(const std::string& path) : path_(path), tmp_(path + ".tmp-" + std::to_string(::getpid())) {
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail("cannot create");
+    buffer_.reserve(kBuffer);
+    buffer_.assign(sizeof(Header), '\0');  // written again at finish()
+}
+
+Writer::~Writer() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+}
+
+void Writer::fail(const char* what) {
+    std::string e = std::strerror(errno);
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    ::unlink(tmp_.c_str());
+    tmp_.clear();
+    throw std::runtime_error(std::string(what) + " " + path_ + ".tmp-" + std::to_string(::getpid()) + ": " + e);
+}
+
+void Writer::flush() {
+    const char* c = buffer_.data();
+    std::size_t n = buffer_.size();
+    while (n > 0) {
+        ssize_t w = ::write(fd_, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail("cannot write");
+        c += w;
+        n -= static_cast<std::size_t>(w);
+    }
+    buffer_.clear();
+}
+
+void Writer::add(std::string_view bytes) {
+    sum_.add(bytes);
+    size_ += bytes.size();
+    while (!bytes.empty()) {
+        std::size_t take = std::min(bytes.size(), kBuffer - buffer_.size());
+        buffer_.append(bytes.substr(0, take));
+        bytes.remove_prefix(take);
+        if (buffer_.size() == kBuffer) flush();
+    }
+}
+
+void Writer::add_from(int fd, std::uint64_t at, std::uint64_t size) {
+    std::string chunk(static_cast<std::size_t>(std::min<std::uint64_t>(size, kBuffer)), '\0');
+    while (size > 0) {
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, chunk.size()));
+        ssize_t r = ::pread(fd, chunk.data(), want, static_cast<off_t>(at));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (r == 0) errno = EIO;  // the file is shorter than its header says
+            fail("cannot copy into");
+        }
+        add(std::string_view(chunk.data(), static_cast<std::size_t>(r)));
+        at += static_cast<std::uint64_t>(r);
+        size -= static_cast<std::uint64_t>(r);
+    }
+}
+
+void Writer::end_section() {
+    if (sizes_.size() >= std::size(Header{}.sections)) throw std::logic_error("table_file::Writer: too many sections");
+    const char zeros[8] = {};
+    buffer_.append(zeros, padded(size_) - size_);
+    if (buffer_.size() >= kBuffer) flush();
+    sizes_.push_back(size_);
+    chained_ = sum_.value();
+    sum_ = Checksum(chained_);
+    size_ = 0;
+}
+
+void Writer::finish(Header h) {
+    while (sizes_.size() < std::size(h.sections)) end_section();
+    for (std::size_t i = 0; i < sizes_.size(); ++i) h.sections[i] = sizes_[i];
+    h.sum = chained_;
+    flush();
+    if (::pwrite(fd_, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h)) fail("cannot write");
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        fail("cannot write");
+    }
+    fd_ = -1;
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot rename");
+    tmp_.clear();
 }
 
 void write(const std::string& path, Header h, const std::vector<std::string_view>& sections) {
     if (sections.size() > std::size(h.sections)) throw std::logic_error("table_file::write: too many sections");
-    h.sum = 0;
-    for (std::size_t i = 0; i < sections.size(); ++i) {
-        h.sections[i] = sections[i].size();
-        h.sum = checksum(sections[i], h.sum);
+    Writer w(path);
+    for (auto s : sections) {
+        w.add(s);
+        w.end_section();
     }
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    auto fail = [&](const char* what) {
-        std::string e = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        throw std::runtime_error(std::string(what) + " " + tmp + ": " + e);
-    };
-    {
-        Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-        if (f.fd < 0) fail("cannot create");
-        auto put = [&](const void* p, std::size_t n) {
-            const char* c = static_cast<const char*>(p);
-            while (n > 0) {
-                ssize_t w = ::write(f.fd, c, n);
-                if (w < 0 && errno == EINTR) continue;
-                if (w <= 0) fail("cannot write");
-                c += w;
-                n -= static_cast<std::size_t>(w);
-            }
-        };
-        put(&h, sizeof h);
-        const char zeros[8] = {};
-        for (auto s : sections) {
-            put(s.data(), s.size());
-            put(zeros, padded(s.size()) - s.size());
-        }
-        if (::close(f.fd) != 0) {
-            f.fd = -1;
-            fail("cannot write");
-        }
-        f.fd = -1;
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename");
+    w.finish(h);
 }
 
 bool restamp(const std::string& path, const Xapian::Database& db) {
-    std::string bytes;
-    {
-        Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-        struct stat st {};
-        if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
-        bytes.resize(static_cast<std::size_t>(st.st_size));
-        std::size_t at = 0;
-        while (at < bytes.size()) {
-            ssize_t r = ::pread(f.fd, bytes.data() + at, bytes.size() - at, static_cast<off_t>(at));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) return false;
-            at += static_cast<std::size_t>(r);
-        }
-    }
+    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    struct stat st {};
+    if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
     Header h;
-    std::memcpy(&h, bytes.data(), sizeof h);
+    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h)) return false;
     // The same table for the same passages: all that may differ is the revision.
     Header now = Header::of(db);
     h.revision = now.revision;
-    if (!h.describes(db) || !fits(h, bytes.size())) return false;
-    std::vector<std::string_view> sections;
-    for (std::size_t i = 0; i < std::size(h.sections); ++i) sections.push_back(section_at(bytes.data(), h, i));
-    write(path, now, sections);
+    if (!h.describes(db) || !fits(h, static_cast<std::size_t>(st.st_size))) return false;
+    Writer w(path);
+    std::uint64_t at = sizeof h;
+    for (std::uint64_t n : h.sections) {
+        w.add_from(f.fd, at, n);
+        w.end_section();
+        at += padded(n);
+    }
+    w.finish(now);
     return true;
 }
 

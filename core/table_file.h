@@ -16,7 +16,13 @@
 
 namespace qanat::table_file {
 
-inline constexpr std::uint32_t kFormat = 3;  ///< 1, 2: the table was in the index metadata
+/// 1, 2: the table was in the index metadata; 3: the lists first, so the
+/// rows had to be held in memory until the end.
+inline constexpr std::uint32_t kFormat = 4;
+
+/// The facet table's sections, in file order: the rows (written as the index
+/// is read), where each docid's row starts, and the dictionary's lists.
+enum FacetSection : std::size_t { kRows = 0, kStarts = 1, kLists = 2 };
 
 /// Fixed-size header at the start of the file (native byte order: a file
 /// from another byte order is left aside, like any stale one).
@@ -51,9 +57,54 @@ bool holds(const std::string& path, const Xapian::Database& db);
 /// check tens of MiB as they are mapped); `seed` chains sections.
 std::uint64_t checksum(std::string_view bytes, std::uint64_t seed = 0);
 
-/// Writes header and sections (each padded to 8 bytes) to a new file beside
-/// path and renames it into place: readers see the old file or the new one.
-/// Sets the header's section sizes and sum. Throws std::runtime_error.
+/// checksum() of bytes given in pieces: the same value however they are cut.
+class Checksum {
+  public:
+    explicit Checksum(std::uint64_t seed = 0);
+    void add(std::string_view bytes);
+    std::uint64_t value() const;
+
+  private:
+    void block(const char* p);
+    std::uint64_t lane_[4];
+    char tail_[32] = {};
+    std::size_t tail_size_ = 0;
+    std::uint64_t size_ = 0;
+};
+
+/// Writes a file section by section (each padded to 8 bytes) to a new file
+/// beside path, and renames it into place at finish(): readers see the old
+/// file or the new one, and a section is never held whole in memory here.
+/// Throws std::runtime_error naming the file when it cannot be written.
+class Writer {
+  public:
+    explicit Writer(const std::string& path);
+    ~Writer();  ///< removes the new file unless finish() renamed it
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    /// Appends to the section being written.
+    void add(std::string_view bytes);
+    /// Appends `size` bytes of the open file fd, from offset `at`.
+    void add_from(int fd, std::uint64_t at, std::uint64_t size);
+    void end_section();
+    /// Ends the sections (up to the header's three), then writes h with their
+    /// sizes and sum at the start and renames the file into place.
+    void finish(Header h);
+
+  private:
+    void flush();
+    [[noreturn]] void fail(const char* what);
+    std::string path_, tmp_;
+    int fd_ = -1;
+    std::string buffer_;
+    std::vector<std::uint64_t> sizes_;
+    std::uint64_t size_ = 0;  ///< of the section being written
+    Checksum sum_;            ///< of the sections so far, chained
+    std::uint64_t chained_ = 0;
+};
+
+/// The header and sections at once (see Writer).
 void write(const std::string& path, Header h, const std::vector<std::string_view>& sections);
 
 /// Rewrites the file at path stamped with db's present revision, its
