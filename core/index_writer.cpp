@@ -153,6 +153,11 @@ void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& r
     db_.set_metadata(file_record_key(key), rec.serialise());
 }
 
+void IndexWriter::take_spelling(IndexWriter& other) {
+    for (const auto& [word, n] : other.spelling_) spelling_[word] += n;
+    other.spelling_.clear();
+}
+
 void IndexWriter::commit() {
     for (const auto& [word, n] : spelling_) db_.add_spelling(word, n);
     spelling_.clear();

@@ -88,6 +88,9 @@ class IndexWriter {
     std::optional<ArticleRecord> file_record(const std::string& key) const;
     void set_file_record(const std::string& key, const ArticleRecord& rec);
 
+    /// Takes the spelling words other has counted, to be written by this
+    /// writer's commit instead.
+    void take_spelling(IndexWriter& other);
     /// Stores the settings and commits everything written since opening.
     void commit();
     /// Drops everything written since opening.

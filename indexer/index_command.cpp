@@ -893,7 +893,7 @@ int run(const Options& opt) {
         throw;
     }
     Xapian::doccount total = writers.passage_count();
-    writers.commit_all();
+    writers.commit_all(layout.merge);
     std::vector<std::string> late;
     finish_layout(layout, opt, late, table_held && counts.added == 0 && counts.changed == 0 && counts.removed == 0);
     progress.clear();

@@ -121,8 +121,27 @@ Xapian::doccount Writers::passage_count() const {
     return n;
 }
 
-void Writers::commit_all() {
-    for (auto& p : parts_) p->writer->commit();
+void Writers::commit_all(bool one_spelling) {
+    if (one_spelling)
+        for (std::size_t i = 1; i < parts_.size(); ++i) parts_[0]->writer->take_spelling(*parts_[i]->writer);
+    std::vector<std::exception_ptr> errors(parts_.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < parts_.size(); ++i)
+        threads.emplace_back([&, i] {
+            try {
+                parts_[i]->writer->commit();
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        });
+    try {
+        if (!parts_.empty()) parts_[0]->writer->commit();
+    } catch (...) {
+        errors[0] = std::current_exception();
+    }
+    for (auto& t : threads) t.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
 }
 
 void Writers::cancel_all() {

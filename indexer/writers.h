@@ -39,7 +39,10 @@ class Writers {
     void finish();
 
     Xapian::doccount passage_count() const;
-    void commit_all();
+    /// Commits every part, in parallel. With one_spelling, the first part
+    /// writes the spelling words of all (parts that are merged by compaction,
+    /// which would otherwise merge a spelling table per part).
+    void commit_all(bool one_spelling = false);
     void cancel_all();
 
   private:
