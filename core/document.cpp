@@ -295,6 +295,10 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     }
     out.spelling.reserve(spelling.size());
     for (const auto& [w, count] : spelling) out.spelling.emplace_back(std::string(w), count);
+    // The term generator keeps a handle on the last passage's document, and
+    // Xapian counts handles without atomics: let go of it here, before the
+    // documents go to a writer on another thread.
+    tg_.set_document(Xapian::Document());
     return out;
 }
 
