@@ -101,6 +101,7 @@ void Checksum::block(const char* p) {
 }
 
 void Checksum::add(std::string_view bytes) {
+    if (bytes.empty()) return;  // (an empty view's data may be null)
     const char* p = bytes.data();
     std::size_t n = bytes.size();
     size_ += n;
@@ -140,10 +141,10 @@ constexpr std::size_t kBuffer = 1u << 20;
 }
 
 Writer::Writer(const std::string& path) : path_(path), tmp_(path + ".tmp-" + std::to_string(::getpid())) {
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail("cannot create");
     buffer_.reserve(kBuffer);
     buffer_.assign(sizeof(Header), '\0');  // written again at finish()
+    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) fail("cannot create");
 }
 
 Writer::~Writer() {
@@ -184,20 +185,18 @@ void Writer::add(std::string_view bytes) {
     }
 }
 
-void Writer::add_from(int fd, std::uint64_t at, std::uint64_t size) {
+bool Writer::add_from(int fd, std::uint64_t at, std::uint64_t size) {
     std::string chunk(static_cast<std::size_t>(std::min<std::uint64_t>(size, kBuffer)), '\0');
     while (size > 0) {
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, chunk.size()));
         ssize_t r = ::pread(fd, chunk.data(), want, static_cast<off_t>(at));
         if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-            if (r == 0) errno = EIO;  // the file is shorter than its header says
-            fail("cannot copy into");
-        }
+        if (r <= 0) return false;  // unreadable, or shorter than its header says
         add(std::string_view(chunk.data(), static_cast<std::size_t>(r)));
         at += static_cast<std::uint64_t>(r);
         size -= static_cast<std::uint64_t>(r);
     }
+    return true;
 }
 
 void Writer::end_section() {
@@ -216,7 +215,11 @@ void Writer::finish(Header h) {
     for (std::size_t i = 0; i < sizes_.size(); ++i) h.sections[i] = sizes_[i];
     h.sum = chained_;
     flush();
-    if (::pwrite(fd_, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h)) fail("cannot write");
+    ssize_t w = ::pwrite(fd_, &h, sizeof h, 0);
+    if (w != static_cast<ssize_t>(sizeof h)) {
+        if (w >= 0) errno = EIO;
+        fail("cannot write");
+    }
     if (::close(fd_) != 0) {
         fd_ = -1;
         fail("cannot write");
@@ -249,10 +252,12 @@ bool restamp(const std::string& path, const Xapian::Database& db) {
     Writer w(path);
     std::uint64_t at = sizeof h;
     for (std::uint64_t n : h.sections) {
-        w.add_from(f.fd, at, n);
+        if (!w.add_from(f.fd, at, n)) return false;
         w.end_section();
         at += padded(n);
     }
+    // A damaged table is written again from the index, not given a new sum.
+    if (w.sum() != h.sum) return false;
     w.finish(now);
     return true;
 }

@@ -85,9 +85,12 @@ class Writer {
 
     /// Appends to the section being written.
     void add(std::string_view bytes);
-    /// Appends `size` bytes of the open file fd, from offset `at`.
-    void add_from(int fd, std::uint64_t at, std::uint64_t size);
+    /// Appends `size` bytes of the open file fd, from offset `at`; false
+    /// (and the section incomplete) when they cannot be read.
+    bool add_from(int fd, std::uint64_t at, std::uint64_t size);
     void end_section();
+    /// The checksum of the sections ended so far, chained as in the header.
+    std::uint64_t sum() const { return chained_; }
     /// Ends the sections (up to the header's three), then writes h with their
     /// sizes and sum at the start and renames the file into place.
     void finish(Header h);
@@ -109,8 +112,9 @@ void write(const std::string& path, Header h, const std::vector<std::string_view
 
 /// Rewrites the file at path stamped with db's present revision, its
 /// sections as they were, when it describes db in all but the revision (for
-/// a commit that changed no passage); false when it does not, or cannot be
-/// read whole. Throws std::runtime_error when it cannot be written.
+/// a commit that changed no passage) and its checksum holds; false when it
+/// does not, or cannot be read whole. Throws std::runtime_error when it
+/// cannot be written.
 bool restamp(const std::string& path, const Xapian::Database& db);
 
 /// A file mapped read-only, with its header and sections checked against

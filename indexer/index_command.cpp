@@ -467,7 +467,7 @@ int parse_options(int argc, char** argv, Options& opt) {
          "index only the first part of larger files (with a warning)")
         ("flush-every", po::value<unsigned>(&opt.flush_every)->default_value(kDefaultFlushEvery),
          "N: a new index is written out every N passages per writing thread; memory grows about 4 KiB a passage "
-         "with N (0: Xapian's XAPIAN_FLUSH_THRESHOLD, default 10000)")
+         "with N (Xapian's XAPIAN_FLUSH_THRESHOLD, default 10000, applies too; 0: only that)")
         ("follow-symlinks", po::bool_switch(&opt.follow_symlinks), "follow symlinks that lead outside the folder given")
         ("shard", po::value<std::string>(&shard), "I/N: index only the articles of shard I of N (0-based, by a hash of the id)")
         ("shards", po::value<unsigned>(&opt.shards)->default_value(0),
@@ -893,7 +893,12 @@ int run(const Options& opt) {
         throw;
     }
     Xapian::doccount total = writers.passage_count();
-    writers.commit_all(layout.merge);
+    try {
+        writers.commit_all(layout.merge);
+    } catch (...) {
+        abandon(writers, layout);
+        throw;
+    }
     std::vector<std::string> late;
     finish_layout(layout, opt, late, table_held && counts.added == 0 && counts.changed == 0 && counts.removed == 0);
     progress.clear();

@@ -125,7 +125,7 @@ void Writers::commit_all(bool one_spelling) {
     if (one_spelling)
         for (std::size_t i = 1; i < parts_.size(); ++i) parts_[0]->writer->take_spelling(*parts_[i]->writer);
     std::vector<std::exception_ptr> errors(parts_.size());
-    std::vector<std::thread> threads;
+    std::vector<std::jthread> threads;  // joined however this ends
     for (std::size_t i = 1; i < parts_.size(); ++i)
         threads.emplace_back([&, i] {
             try {
@@ -139,7 +139,7 @@ void Writers::commit_all(bool one_spelling) {
     } catch (...) {
         errors[0] = std::current_exception();
     }
-    for (auto& t : threads) t.join();
+    threads.clear();
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
 }

@@ -10,13 +10,14 @@
 #
 #   scripts/check-tsan.sh
 set -euo pipefail
+shopt -s failglob
 cd "$(dirname "$0")/.."
-root=$(pwd)
 build=build-tsan
 
 scripts/setup.sh "$build" -DCMAKE_CXX_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
   -DQANAT_JEMALLOC=OFF
 grep -q -- '-fsanitize=thread' "$build/CMakeCache.txt" || { echo "check-tsan: $build is not a ThreadSanitizer build" >&2; exit 2; }
+test -x "$build/tests/qanat_tests"
 
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 "$build/tests/qanat_tests" >/dev/null
@@ -40,7 +41,8 @@ for path in sorted(glob.glob("corpus/*.txt")):
             n += 1
 print("check-tsan: %d articles" % n)
 PY
-index() { "$build/indexer/qanat-index" --quiet --db "$work/index" "$@" "$work/articles"; }
+# Two analysis threads and two parts, whatever the machine's cores.
+index() { "$build/indexer/qanat-index" --quiet -j 2 --db "$work/index" "$@" "$work/articles"; }
 index --flush-every 50
 index
 for f in "$work"/articles/*_1[0-9]_[01].txt; do echo "A new paragraph on Iran and Iraq in 1988." >>"$f"; done

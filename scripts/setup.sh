@@ -25,5 +25,9 @@ fi
 if [[ ! -f $build/build.ninja ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 fi
-cmake --build "$build" -- -j"$(nproc)" | grep -v '^\[' || true
+# (grep finds nothing to print when the build is up to date: only the build's
+# own status counts.)
+status=0
+cmake --build "$build" -- -j"$(nproc)" | grep -v '^\[' || status=${PIPESTATUS[0]}
+[[ $status -eq 0 ]] || { echo "setup: the build in $build failed" >&2; exit "$status"; }
 test -x "$build/indexer/qanat-index" && test -x "$build/searcher/qanat-search"

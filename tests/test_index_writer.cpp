@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -42,6 +43,7 @@ std::vector<Put> puts(WriteMode mode, const std::string& name) {
 }  // namespace
 
 TEST_CASE("a new index written without a transaction goes out every flush_every passages") {
+    ::unsetenv("XAPIAN_FLUSH_THRESHOLD");  // Xapian's own threshold: 10,000
     WriteMode mode;
     mode.transaction = false;
     mode.sync = false;
