@@ -126,7 +126,7 @@ struct Outcome {
 
     /// The file, or file:line, for messages.
     std::string where() const {
-        std::string w = file ? file->path : std::string("?");
+        std::string w = file ? file->path() : std::string("?");
         if (line > 0) w += ":" + std::to_string(line);
         return w;
     }
@@ -233,13 +233,14 @@ class Worker {
     }
 
     void text_file(const SourceFile& f, TaskResult& r) {
+        const std::string id = f.id(), key = f.key(), path = f.path();
         Outcome o;
-        o.id = f.id;
+        o.id = id;
         o.file = &f;
-        if (s_.opt->shard_count > 1 && shard_of(f.id, s_.opt->shard_count) != s_.opt->shard_index) return;
-        const ArticleRecord* prev = old(f.id);
+        if (s_.opt->shard_count > 1 && shard_of(id, s_.opt->shard_count) != s_.opt->shard_index) return;
+        const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
-        if (prev && !s_.force && prev->size == f.size && prev->mtime_ns == f.mtime_ns && prev->source == f.key) {
+        if (prev && !s_.force && prev->size == f.size && prev->mtime_ns == f.mtime_ns && prev->source == key) {
             o.type = Outcome::Unchanged;
             o.record = *prev;
             r.outcomes.push_back(std::move(o));
@@ -247,22 +248,22 @@ class Worker {
         }
         std::string bytes, err;
         bool truncated = false;
-        if (!read_file(f.path, s_.opt->max_article_bytes, &bytes, &err, &truncated)) {
-            r.warnings.push_back(f.path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
+        if (!read_file(path, s_.opt->max_article_bytes, &bytes, &err, &truncated)) {
+            r.warnings.push_back(path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
             o.type = prev ? Outcome::Unchanged : Outcome::Skipped;
             if (prev) o.record = *prev;
             r.outcomes.push_back(std::move(o));
             return;
         }
         if (truncated)
-            r.warnings.push_back(f.path + ": larger than --max-article-bytes (" +
+            r.warnings.push_back(path + ": larger than --max-article-bytes (" +
                                  std::to_string(s_.opt->max_article_bytes) + "); only the first part is indexed");
         std::string hash = hex64(fnv1a64(bytes));
         o.record.hash = hash;
         o.record.size = f.size;
         o.record.mtime_ns = f.mtime_ns;
-        o.record.source = f.key;
-        if (prev && !s_.force && prev->hash == hash && prev->source == f.key) {
+        o.record.source = key;
+        if (prev && !s_.force && prev->hash == hash && prev->source == key) {
             o.record.passages = prev->passages;
             o.type = Outcome::Touched;
             r.outcomes.push_back(std::move(o));
@@ -270,15 +271,15 @@ class Worker {
         }
         Decoded d = decode_text(bytes);
         if (!d.ok) {
-            r.warnings.push_back(f.path + ": " + d.reason + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
+            r.warnings.push_back(path + ": " + d.reason + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
             o.type = prev ? Outcome::Unchanged : Outcome::Skipped;
             if (prev) o.record = *prev;
             r.outcomes.push_back(std::move(o));
             return;
         }
-        for (const auto& n : d.notes) r.warnings.push_back(f.path + ": " + n);
+        for (const auto& n : d.notes) r.warnings.push_back(path + ": " + n);
         Article a;
-        a.id = f.id;
+        a.id = id;
         a.path = f.display;
         a.text = std::move(d.text);
         build(a, o, r);
@@ -294,8 +295,8 @@ class Worker {
 
     /// A JSONL file not read again (unchanged, or unreadable now): its articles stay.
     void jsonl_kept(const Task& t, TaskResult& r) {
-        if (!t.lines.empty()) r.warnings.push_back(t.file->path + ": " + t.lines.front() + "; the indexed articles are kept");
-        auto it = s_.ids_by_source.find(t.file->key);
+        if (!t.lines.empty()) r.warnings.push_back(t.file->path() + ": " + t.lines.front() + "; the indexed articles are kept");
+        auto it = s_.ids_by_source.find(t.file->key());
         if (it == s_.ids_by_source.end()) return;
         for (const auto& id : it->second) {
             Outcome o;
@@ -310,12 +311,13 @@ class Worker {
 
     void jsonl_chunk(const Task& t, TaskResult& r) {
         const SourceFile& f = *t.file;
+        const std::string key = f.key(), path = f.path();
         for (std::size_t k = 0; k < t.lines.size(); ++k) {
             std::size_t lineno = t.first_line + k;
             std::string_view line = t.lines[k];
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
             if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-            std::string where = f.path + ":" + std::to_string(lineno);
+            std::string where = path + ":" + std::to_string(lineno);
             std::string fixed;
             if (!valid_utf8(line)) {
                 std::size_t n = 0;
@@ -337,8 +339,8 @@ class Worker {
             o.existed = prev != nullptr;
             std::string hash = hex64(fnv1a64(line));
             o.record.hash = hash;
-            o.record.source = f.key;
-            if (prev && !s_.force && prev->hash == hash && prev->source == f.key) {
+            o.record.source = key;
+            if (prev && !s_.force && prev->hash == hash && prev->source == key) {
                 o.record = *prev;
                 o.type = Outcome::Unchanged;
                 r.outcomes.push_back(std::move(o));
@@ -737,7 +739,7 @@ int run(const Options& opt) {
     std::unordered_map<std::string, ArticleRecord> jsonl_stats;
     for (const auto& f : walked.files)
         if (f.type == SourceType::Jsonl)
-            if (auto rec = writers.at(0).file_record(f.key)) jsonl_stats.emplace(f.key, *rec);
+            if (auto rec = writers.at(0).file_record(f.key())) jsonl_stats.emplace(f.key(), *rec);
     // Which part an article goes to: by a hash of its id for shards, in turn
     // for the parts of a new index (merged at the end).
     std::size_t turn = 0;
@@ -766,7 +768,7 @@ int run(const Options& opt) {
                     pipe.push(std::move(t));
                     continue;
                 }
-                auto st = jsonl_stats.find(f.key);
+                auto st = jsonl_stats.find(f.key());
                 if (!shared.force && st != jsonl_stats.end() && st->second.size == f.size &&
                     st->second.mtime_ns == f.mtime_ns) {
                     Task t;
@@ -775,7 +777,7 @@ int run(const Options& opt) {
                     pipe.push(std::move(t));
                     continue;
                 }
-                std::ifstream in(f.path, std::ios::binary);
+                std::ifstream in(f.path(), std::ios::binary);
                 if (!in) {
                     Task t;
                     t.file = &f;
@@ -827,8 +829,8 @@ int run(const Options& opt) {
                 ArticleRecord fr;
                 fr.size = r.jsonl_done->size;
                 fr.mtime_ns = r.jsonl_done->mtime_ns;
-                fr.source = r.jsonl_done->key;
-                for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, r.jsonl_done->key, fr);
+                fr.source = r.jsonl_done->key();
+                for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, fr.source, fr);
             }
             for (auto& o : r.outcomes) {
                 auto [first, fresh] = seen.try_emplace(o.id, o.file, o.line);

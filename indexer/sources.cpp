@@ -71,36 +71,54 @@ std::string strip_ext(const std::string& rel) {
     return (p.parent_path() / p.stem()).generic_string();
 }
 
+std::string joined_path(const Root& root, const std::string& display) { return (fs::path(root.given) / display).string(); }
+std::string joined_key(const Root& root, const std::string& display) { return root.canonical + "/" + display; }
+
 }  // namespace
+
+std::string SourceFile::path() const { return path_.empty() && root ? joined_path(*root, display) : path_; }
+std::string SourceFile::key() const { return key_.empty() && root ? joined_key(*root, display) : key_; }
+std::string SourceFile::id() const { return type == SourceType::Text ? strip_ext(display) : std::string(); }
+
+void SourceFile::set_path(std::string p) {
+    if (root && root->is_dir && p == joined_path(*root, display)) p.clear();
+    path_ = std::move(p);
+}
+void SourceFile::set_key(std::string k) {
+    if (root && root->is_dir && k == joined_key(*root, display)) k.clear();
+    key_ = std::move(k);
+}
 
 WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
     WalkResult r;
+    r.roots.reserve(paths.size());  // files point at their root: never moved
     std::map<std::string, std::pair<std::size_t, bool>> seen_keys;  // key -> file, reached by a link
     for (const auto& given : paths) {
         std::error_code ec;
         fs::path gp(given);
         auto st = fs::status(gp, ec);
         if (ec || !fs::exists(st)) throw std::runtime_error(given + ": no such file or folder");
-        Root root{given, printable(fs::canonical(gp, ec).string()), fs::is_directory(st)};
-        r.roots.push_back(root);
+        r.roots.push_back(Root{given, printable(fs::canonical(gp, ec).string()), fs::is_directory(st)});
+        const Root& root = r.roots.back();
         auto add = [&](const fs::path& p, const std::string& display) {
             SourceFile f;
-            f.path = p.string();
+            f.root = &root;
             f.display = display;
-            f.key = printable(fs::canonical(p, ec).string());
+            std::string key = printable(fs::canonical(p, ec).string());
             if (ec) {
-                r.warnings.push_back(f.path + ": cannot resolve path (" + ec.message() + "); skipped");
+                r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
                 ec.clear();
                 return;
             }
+            f.set_path(p.string());
+            f.set_key(key);
             f.type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
-            f.id = f.type == SourceType::Text ? strip_ext(display) : std::string();
-            stat_into(f.path, f);
+            stat_into(p.string(), f);
             // The same file reached twice (a symlink to it): it is indexed once,
             // under its own name rather than a link's, or else the first name.
             bool link = fs::is_symlink(p, ec);
             ec.clear();
-            auto seen = seen_keys.find(f.key);
+            auto seen = seen_keys.find(key);
             if (seen != seen_keys.end()) {
                 SourceFile& old = r.files[seen->second.first];
                 bool old_link = seen->second.second;
@@ -112,7 +130,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 }
                 return;
             }
-            seen_keys.emplace(f.key, std::make_pair(r.files.size(), link));
+            seen_keys.emplace(std::move(key), std::make_pair(r.files.size(), link));
             r.files.push_back(std::move(f));
         };
         if (!root.is_dir) {
@@ -179,7 +197,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         }
     }
     std::stable_sort(r.files.begin(), r.files.end(), [](const SourceFile& a, const SourceFile& b) {
-        return a.display != b.display ? a.display < b.display : a.path < b.path;
+        return a.display != b.display ? a.display < b.display : a.path() < b.path();
     });
     return r;
 }

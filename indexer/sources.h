@@ -10,20 +10,36 @@ namespace qanat::indexer {
 
 enum class SourceType { Text, Jsonl };
 
-struct SourceFile {
-    std::string path;     ///< as opened (the PATH given joined with the relative path)
-    std::string display;  ///< relative to the folder given (or the file as given)
-    std::string id;       ///< article id for text files: display without extension
-    std::string key;      ///< canonical absolute path (as text: %XX for bytes that are not UTF-8): identifies the source between runs
-    SourceType type = SourceType::Text;
-    std::uint64_t size = 0;
-    std::int64_t mtime_ns = 0;
-};
-
 struct Root {
     std::string given;      ///< as the user wrote it
     std::string canonical;  ///< absolute, symlinks resolved
     bool is_dir = false;
+};
+
+/// One file to index. A run keeps one for every file under the folders
+/// given, so its path and key are kept only where they are not the root's
+/// joined with `display` (a symlink, bytes that are not UTF-8, a file given
+/// by itself): about 130 bytes a file.
+struct SourceFile {
+    const Root* root = nullptr;
+    std::string display;  ///< relative to the folder given (or the file as given)
+    SourceType type = SourceType::Text;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+
+    /// As opened (the PATH given joined with the relative path).
+    std::string path() const;
+    /// Canonical absolute path (as text: %XX for bytes that are not UTF-8):
+    /// identifies the source between runs.
+    std::string key() const;
+    /// Article id for text files: display without extension.
+    std::string id() const;
+
+    void set_path(std::string p);
+    void set_key(std::string k);
+
+  private:
+    std::string path_, key_;  ///< empty: derived from root and display
 };
 
 struct WalkResult {
