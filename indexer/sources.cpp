@@ -1,5 +1,6 @@
 #include "sources.h"
 
+#include "hash.h"
 #include "normalize.h"
 
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -92,7 +94,11 @@ void SourceFile::set_key(std::string k) {
 WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
     WalkResult r;
     r.roots.reserve(paths.size());  // files point at their root: never moved
-    std::map<std::string, std::pair<std::size_t, bool>> seen_keys;  // key -> file, reached by a link
+    // In step with r.files while walking: a hash of each file's key, and
+    // whether it was reached by a symlink (plain arrays: nothing per file
+    // that outlives the walk between the files' own allocations).
+    std::vector<std::uint64_t> key_hash;
+    std::vector<bool> by_link;
     for (const auto& given : paths) {
         std::error_code ec;
         fs::path gp(given);
@@ -114,23 +120,9 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             f.set_key(key);
             f.type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
             stat_into(p.string(), f);
-            // The same file reached twice (a symlink to it): it is indexed once,
-            // under its own name rather than a link's, or else the first name.
-            bool link = fs::is_symlink(p, ec);
+            by_link.push_back(fs::is_symlink(p, ec));
             ec.clear();
-            auto seen = seen_keys.find(key);
-            if (seen != seen_keys.end()) {
-                SourceFile& old = r.files[seen->second.first];
-                bool old_link = seen->second.second;
-                if (old_link && !link) {
-                    old = std::move(f);
-                    seen->second.second = false;
-                } else if (old_link == link && display < old.display) {
-                    old = std::move(f);
-                }
-                return;
-            }
-            seen_keys.emplace(std::move(key), std::make_pair(r.files.size(), link));
+            key_hash.push_back(fnv1a64(key));
             r.files.push_back(std::move(f));
         };
         if (!root.is_dir) {
@@ -196,6 +188,42 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             add(e.path(), display);
         }
     }
+    // The same file reached twice (a symlink to it, a folder given twice) is
+    // indexed once: under its own name rather than a link's, else under the
+    // first name in order.
+    std::vector<std::size_t> by_key(r.files.size());
+    std::iota(by_key.begin(), by_key.end(), std::size_t{0});
+    std::sort(by_key.begin(), by_key.end(), [&](std::size_t a, std::size_t b) {
+        return key_hash[a] != key_hash[b] ? key_hash[a] < key_hash[b] : a < b;
+    });
+    std::vector<bool> dropped(r.files.size());
+    for (std::size_t i = 0; i < by_key.size();) {
+        std::size_t end = i + 1;
+        while (end < by_key.size() && key_hash[by_key[end]] == key_hash[by_key[i]]) ++end;
+        for (std::size_t a = i; a < end; ++a) {  // (a run is one file, but for a shared hash)
+            const std::size_t fa = by_key[a];
+            if (dropped[fa]) continue;
+            const std::string key = r.files[fa].key();
+            std::size_t best = fa;
+            for (std::size_t b = a + 1; b < end; ++b) {
+                const std::size_t fb = by_key[b];
+                if (dropped[fb] || r.files[fb].key() != key) continue;
+                // Better: not a link where the other is, else a smaller name.
+                const bool better = by_link[fb] != by_link[best] ? !by_link[fb]
+                                                                 : r.files[fb].display < r.files[best].display;
+                dropped[better ? best : fb] = true;
+                if (better) best = fb;
+            }
+        }
+        i = end;
+    }
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < r.files.size(); ++i)
+        if (!dropped[i]) {
+            if (kept != i) r.files[kept] = std::move(r.files[i]);
+            ++kept;
+        }
+    r.files.resize(kept);
     std::stable_sort(r.files.begin(), r.files.end(), [](const SourceFile& a, const SourceFile& b) {
         return a.display != b.display ? a.display < b.display : a.path() < b.path();
     });
