@@ -441,17 +441,8 @@ class FacetTable {
     }
     void build(const Xapian::Database& db, FacetDictionary& d) {
         clear();
-        Xapian::docid last = db.get_lastdocid();
-        own_start_.assign(static_cast<std::size_t>(last) + 2, 0);
         own_rows_.reserve(static_cast<std::size_t>(db.get_doccount()) * 9);
-        Xapian::docid next = 0;  // own_start_ filled up to here
-        for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
-            Xapian::docid did = it.get_docid();
-            if (did > last) break;  // cannot happen in one revision
-            while (next <= did) own_start_[next++] = static_cast<std::uint32_t>(own_rows_.size());
-            facet_row::resolve(*it, d, own_rows_);
-        }
-        while (next < own_start_.size()) own_start_[next++] = static_cast<std::uint32_t>(own_rows_.size());
+        scan(db, d, own_start_, own_rows_, [](std::vector<std::uint32_t>&) { return std::uint64_t{0}; });
         adopt(own_start_.data(), own_start_.size(), own_rows_.data());
     }
     void prefetch_place(Xapian::docid did) const {
@@ -470,26 +461,17 @@ class FacetTable {
         // Read whole in docid order, an article's passages come one after
         // another: a new id is a new article, and no map of ids is needed.
         d.adjacent_articles = true;
-        const Xapian::docid last = db.get_lastdocid();
-        std::vector<std::uint32_t> start(static_cast<std::size_t>(last) + 2, 0), row;
-        std::uint64_t rows = 0;
         auto bytes = [](const std::vector<std::uint32_t>& v) {
             return std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof v[0]);
         };
         table_file::Writer w(path);
-        Xapian::docid next = 0;  // start filled up to here
-        for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
-            Xapian::docid did = it.get_docid();
-            if (did > last) break;  // cannot happen in one revision
-            while (next <= did) start[next++] = static_cast<std::uint32_t>(rows);
-            row.clear();
-            facet_row::resolve(*it, d, row);
-            w.add(bytes(row));
-            rows += row.size();
-            if (rows > std::numeric_limits<std::uint32_t>::max())
-                throw std::runtime_error("facet table: too many values for one file");
-        }
-        while (next < start.size()) start[next++] = static_cast<std::uint32_t>(rows);
+        std::vector<std::uint32_t> start, row;
+        scan(db, d, start, row, [&](std::vector<std::uint32_t>& r) {
+            w.add(bytes(r));
+            const std::uint64_t n = r.size();
+            r.clear();
+            return n;
+        });
         w.end_section();  // kRows
         w.add(bytes(start));
         w.end_section();  // kStarts
@@ -588,6 +570,34 @@ class FacetTable {
     }
 
   private:
+    /// Reads db's facet keys in docid order, resolving each into `rows`
+    /// (appended), and fills `start` (last docid + 2 entries: where each
+    /// docid's row starts among all the rows). After each key, take(rows)
+    /// may hand the rows on and clear them; it returns how many it took.
+    template <class Take>
+    static void scan(const Xapian::Database& db, FacetDictionary& d, std::vector<std::uint32_t>& start,
+                     std::vector<std::uint32_t>& rows, Take take) {
+        const Xapian::docid last = db.get_lastdocid();
+        start.assign(static_cast<std::size_t>(last) + 2, 0);
+        std::uint64_t taken = 0;
+        auto here = [&] {
+            const std::uint64_t at = taken + rows.size();
+            if (at > std::numeric_limits<std::uint32_t>::max())
+                throw std::runtime_error("facet table: too many values for one file");
+            return static_cast<std::uint32_t>(at);
+        };
+        Xapian::docid next = 0;  // start filled up to here
+        for (auto it = db.valuestream_begin(schema::kSlotFacets); it != db.valuestream_end(schema::kSlotFacets); ++it) {
+            Xapian::docid did = it.get_docid();
+            if (did > last) break;  // cannot happen in one revision
+            const std::uint32_t at = here();
+            while (next <= did) start[next++] = at;
+            facet_row::resolve(*it, d, rows);
+            taken += take(rows);
+        }
+        const std::uint32_t end = here();
+        while (next < start.size()) start[next++] = end;
+    }
     void adopt(const std::uint32_t* start, std::size_t places, const std::uint32_t* rows) {
         start_ = start;
         places_ = places;
@@ -1848,8 +1858,8 @@ void store_facet_table(const std::string& path, bool unchanged) {
     for (const auto& e : std::filesystem::directory_iterator(path, ec))
         if (e.path().filename().string().rfind(stale, 0) == 0) std::filesystem::remove(e.path(), ec);
     if (table_file::holds(file, db)) return;  // nothing committed since it was written
-    // The same table, stamped with this revision (its sections are checked
-    // again when a searcher maps it).
+    // The same table, stamped with this revision (restamp checks its sum, and
+    // a searcher checks its rows when it maps it).
     if (unchanged && old_keys.empty() && table_file::restamp(file, db)) return;
     FacetTable::write(file, db);
 }

@@ -47,6 +47,16 @@ struct Fd {
     }
 };
 
+/// A table file opened for reading, with its size and header; false when it
+/// cannot be opened or is shorter than a header.
+bool open_file(const std::string& path, Fd& f, std::size_t& size, Header& h) {
+    f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
+    size = static_cast<std::size_t>(st.st_size);
+    return ::pread(f.fd, &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h);
+}
+
 }  // namespace
 
 Header Header::of(const Xapian::Database& db) {
@@ -71,10 +81,10 @@ std::string path_in(const std::string& db_path) {
 }
 
 std::optional<Header> read_header(const std::string& path) {
-    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (f.fd < 0) return std::nullopt;
+    Fd f;
+    std::size_t size = 0;
     Header h;
-    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h)) return std::nullopt;
+    if (!open_file(path, f, size, h)) return std::nullopt;
     return h;
 }
 
@@ -157,8 +167,9 @@ void Writer::fail(const char* what) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     ::unlink(tmp_.c_str());
-    tmp_.clear();
-    throw std::runtime_error(std::string(what) + " " + path_ + ".tmp-" + std::to_string(::getpid()) + ": " + e);
+    const std::string tmp = std::move(tmp_);
+    tmp_.clear();  // nothing left for the destructor to remove
+    throw std::runtime_error(std::string(what) + " " + tmp + ": " + e);
 }
 
 void Writer::flush() {
@@ -240,15 +251,14 @@ void write(const std::string& path, Header h, const std::vector<std::string_view
 }
 
 bool restamp(const std::string& path, const Xapian::Database& db) {
-    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    struct stat st {};
-    if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
+    Fd f;
+    std::size_t size = 0;
     Header h;
-    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h)) return false;
+    if (!open_file(path, f, size, h)) return false;
     // The same table for the same passages: all that may differ is the revision.
     Header now = Header::of(db);
     h.revision = now.revision;
-    if (!h.describes(db) || !fits(h, static_cast<std::size_t>(st.st_size))) return false;
+    if (!h.describes(db) || !fits(h, size)) return false;
     Writer w(path);
     std::uint64_t at = sizeof h;
     for (std::uint64_t n : h.sections) {
@@ -284,15 +294,12 @@ void Mapped::reset() {
 
 bool Mapped::open(const std::string& path, const Xapian::Database& db) {
     reset();
-    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    struct stat st {};
-    if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
-    const auto size = static_cast<std::size_t>(st.st_size);
     // The header first: a file for another revision, or whose size does not
     // add up, is left aside before anything is mapped.
+    Fd f;
+    std::size_t size = 0;
     Header h;
-    if (::pread(f.fd, &h, sizeof h, 0) != static_cast<ssize_t>(sizeof h) || !h.describes(db) || !fits(h, size))
-        return false;
+    if (!open_file(path, f, size, h) || !h.describes(db) || !fits(h, size)) return false;
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
     if (p == MAP_FAILED) return false;
     data_ = p;

@@ -341,11 +341,13 @@ struct TableParts {
     explicit TableParts(const std::string& bytes) {
         REQUIRE(bytes.size() > sizeof h);
         std::memcpy(&h, bytes.data(), sizeof h);
+        for (std::size_t i = 0; i < std::size(h.sections); ++i) sections.push_back(bytes.substr(offset(i), h.sections[i]));
+    }
+    /// Where section i starts in the file (each is padded to 8 bytes).
+    std::size_t offset(std::size_t i) const {
         std::size_t at = sizeof h;
-        for (std::uint64_t n : h.sections) {
-            sections.push_back(bytes.substr(at, n));
-            at += (n + 7) & ~std::uint64_t(7);
-        }
+        for (std::size_t k = 0; k < i; ++k) at += (h.sections[k] + 7) & ~std::uint64_t(7);
+        return at;
     }
     void write(const std::string& file) const { table_file::write(file, h, {sections[0], sections[1], sections[2]}); }
 };
@@ -433,10 +435,7 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
             std::string bad = good;
             if (damage == 0) {  // the last byte of the lists (padding is not read)
                 const TableParts parts(good);
-                std::size_t at = sizeof(table_file::Header) - 1;
-                for (const auto& sec : parts.sections) at += (sec.size() + 7) & ~std::size_t(7);
-                at -= ((parts.sections.back().size() + 7) & ~std::size_t(7)) - parts.sections.back().size();
-                bad[at] ^= 0x40;
+                bad[parts.offset(table_file::kLists) + parts.sections[table_file::kLists].size() - 1] ^= 0x40;
             }
             else bad += std::string(4096, '\0');  // longer than its sections add up to
             std::ofstream(file, std::ios::binary | std::ios::trunc) << bad;
@@ -488,8 +487,8 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     {
         const TableParts parts(sound);
         std::string bad = sound;
-        bad[sizeof(table_file::Header) + 4] ^= 0x01;  // in the first row
         REQUIRE(parts.sections[table_file::kRows].size() > 8);
+        bad[parts.offset(table_file::kRows) + 4] ^= 0x01;  // in the first row
         std::ofstream(file, std::ios::binary | std::ios::trunc) << bad;
         Xapian::WritableDatabase w(path);
         w.set_metadata("qanat.test", "touched again");
