@@ -106,23 +106,30 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         if (ec || !fs::exists(st)) throw std::runtime_error(given + ": no such file or folder");
         r.roots.push_back(Root{given, printable(fs::canonical(gp, ec).string()), fs::is_directory(st)});
         const Root& root = r.roots.back();
-        auto add = [&](const fs::path& p, const std::string& display) {
+        // `link`: p may be a symlink. A file that is not one, met inside the
+        // folder (whose walk never goes through a symlinked folder), has the
+        // folder's canonical path joined with its name as its own: no
+        // canonical() (a readlink for each part of the path) and no lstat.
+        auto add = [&](const fs::path& p, const std::string& display, bool link) {
             SourceFile f;
             f.root = &root;
             f.display = display;
-            std::string key = printable(fs::canonical(p, ec).string());
-            if (ec) {
-                r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
+            if (link || !root.is_dir) {
+                std::string key = printable(fs::canonical(p, ec).string());
+                if (ec) {
+                    r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
+                    ec.clear();
+                    return;
+                }
+                f.set_key(std::move(key));
+                link = fs::is_symlink(p, ec);
                 ec.clear();
-                return;
             }
             f.set_path(p.string());
-            f.set_key(key);
             f.type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
             stat_into(p.string(), f);
-            by_link.push_back(fs::is_symlink(p, ec));
-            ec.clear();
-            key_hash.push_back(fnv1a64(key));
+            by_link.push_back(link);
+            key_hash.push_back(fnv1a64(f.key()));
             r.files.push_back(std::move(f));
         };
         if (!root.is_dir) {
@@ -130,7 +137,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 r.warnings.push_back(given + ": not a .txt, .md or .jsonl file; skipped");
                 continue;
             }
-            add(gp, printable(gp.filename().string()));
+            add(gp, printable(gp.filename().string()), true);
             continue;
         }
         fs::path canon_root = fs::canonical(gp, ec);
@@ -154,7 +161,9 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 if (e.is_directory(ec)) it.disable_recursion_pending();
                 continue;
             }
-            if (e.is_symlink(ec)) {
+            const bool link = e.is_symlink(ec);
+            ec.clear();
+            if (link) {
                 fs::path target = fs::canonical(e.path(), ec);
                 if (ec) {
                     r.warnings.push_back(e.path().string() + ": broken or looping symlink; skipped");
@@ -185,7 +194,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 if (display != "actors.tsv") ++r.ignored;
                 continue;
             }
-            add(e.path(), display);
+            add(e.path(), display, link);
         }
     }
     // The same file reached twice (a symlink to it, a folder given twice) is

@@ -277,6 +277,18 @@ class Incremental(unittest.TestCase):
         j = json.loads(run([QS, "--db", self.db, "--format", "json", "qwertyzebra"]).stdout)
         self.assertEqual(j["hits"][0]["article"]["id"], "more/note")
 
+    def test_folder_written_another_way_is_unchanged(self):
+        # A file's key is its folder's resolved path joined with its name:
+        # the same files given through a link to the folder, a relative path
+        # or a trailing slash are the articles already indexed.
+        self.assertIn("5 added", self.index())
+        link = os.path.join(self.tmp, "link-to-src")
+        os.symlink(self.src, link)
+        for given in (link, os.path.relpath(self.src) + os.sep, "./" + os.path.relpath(link)):
+            r = run([QI, "--db", self.db, given])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("0 added, 0 changed, 5 unchanged, 0 removed", r.stderr, given)
+
     def test_same_content_new_time_is_unchanged(self):
         self.index()
         os.utime(os.path.join(self.src, "000_87ad21ff5970c9be.txt"), (1, 1))
