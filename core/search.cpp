@@ -1699,7 +1699,16 @@ struct Searcher::Impl {
                 // (bench/RESULTS.md): it pays four times as soon as a build,
                 // and at once when many queries follow.
                 const std::uint64_t enough = stored_table ? (options.many_queries ? 0 : n / 16) : n / 4;
-                if (options.facet_table == Use::Always || counted_slow >= enough) {
+                // With a stored table, this query's own matches count too
+                // (Xapian's estimate, from the terms' frequencies, before any
+                // is read): a single query over much of the index maps the
+                // table first rather than count them all without it.
+                std::uint64_t coming = 0;
+                if (stored_table && counted_slow < enough && options.facet_table == Use::Auto) {
+                    Xapian::doccount est = counting.get_mset(0, 0).get_matches_estimated();
+                    coming = req.facets ? est : est / 8;
+                }
+                if (options.facet_table == Use::Always || counted_slow + coming >= enough) {
                     table_loaded = stored_table && facet_table.load(table_path, db, facets);
                     if (!table_loaded) facet_table.build(db, facets);
                 }

@@ -109,8 +109,9 @@ struct SearcherOptions {
     unsigned timeout_ms = 10000;  ///< for each remote part: connecting, and each exchange
     /// Facet counts from an in-memory table of every passage's facet key
     /// (one local index only). Auto maps the table the indexer wrote (see
-    /// store_facet_table) once the matches counted without it add up to a
-    /// sixteenth of the passages, or at the first query when `many_queries`;
+    /// store_facet_table) once the matches counted without it, this query's
+    /// estimated ones included, add up to a sixteenth of the passages, or at
+    /// the first query when `many_queries`;
     /// without a table that describes the index, it builds one once they add
     /// up to a quarter. Always maps or builds it at the first query that
     /// counts; Never reads each match's key from the index.

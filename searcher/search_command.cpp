@@ -115,8 +115,9 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
          "count facets from an in-memory table of every passage's facets (30-60 bytes a passage): "
-         "auto (the table qanat-index wrote, mapped at a batch's first query; without one, built "
-         "once a batch has counted matches for a quarter of the passages), always or never")
+         "auto (the table qanat-index wrote, mapped at a batch's first query, or for a single query "
+         "expected to match a sixteenth of the passages or more; without one, built once a batch has "
+         "counted matches for a quarter of the passages), always or never")
         ("threads", po::value<unsigned>(&threads)->default_value(2),
          "2: rank a query on a second thread while counting its matches (one local index; "
          "a second handle on it); 1: one after the other")

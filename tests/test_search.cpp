@@ -392,16 +392,26 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
         CHECK(later.facet_source() == Searcher::FacetSource::StoredTable);
     }
     // A searcher told that many queries follow maps it at the first one; one
-    // that is not counts a small query without it.
+    // that is not counts a small query without it, and maps it for a query
+    // over a sixteenth of the passages or more, before counting.
     {
         SearcherOptions many;
         many.many_queries = true;
-        Searcher first(paths, many), one(paths, SearcherOptions{});
-        SearchRequest sadr;
-        sadr.query = "Sadr";
-        CHECK(first.search(sadr).total_passages == one.search(sadr).total_passages);
+        Searcher first(paths, many), one(paths, SearcherOptions{}), broad(paths, SearcherOptions{});
+        SearchRequest small, common;
+        small.query = "disarm";
+        common.query = "the";
+        const auto n = one.passage_count();
+        const auto few = first.search(small).total_passages;
+        CHECK(few > 0);
+        CHECK(few * 16 < n);
+        CHECK(one.search(small).total_passages == few);
         CHECK(first.facet_source() == Searcher::FacetSource::StoredTable);
         CHECK(one.facet_source() == Searcher::FacetSource::Index);
+        const auto many_matches = broad.search(common).total_passages;
+        CHECK(many_matches * 16 >= n);
+        CHECK(broad.facet_source() == Searcher::FacetSource::StoredTable);
+        CHECK(many_matches == first.search(common).total_passages);
     }
     // A passage goes and the table is not stored again: it no longer holds.
     {
