@@ -152,6 +152,34 @@ TEST_CASE("facets count every match, not just the page shown") {
     for (const auto& h : collapsed.hits) CHECK(arts.insert(h.passage.article_id).second);
 }
 
+TEST_CASE("feedback terms rank but do not count: totals and facets are the query's words'") {
+    Fixture f;
+    SearchRequest words;
+    words.query = "militias disarm";
+    words.plain = true;
+    words.expand = Expansion::Off;
+    words.limit = 100000;
+    SearchRequest fed = words;
+    fed.expand = Expansion::On;
+    fed.expand_terms = 30;
+    auto a = f.run(words), b = f.run(fed);
+    REQUIRE(a.total_passages > 0);
+    CHECK(b.parsed.size() > a.parsed.size());  // terms were added
+    CHECK(b.hits.size() > a.hits.size());      // and find passages without the query's words
+    CHECK(b.total_passages == a.total_passages);
+    CHECK(b.total_articles == a.total_articles);
+    auto same = [](const Facet& x, const Facet& y) {
+        if (x.total_values != y.total_values || x.values.size() != y.values.size()) return false;
+        for (std::size_t i = 0; i < x.values.size(); ++i)
+            if (x.values[i].value != y.values[i].value || x.values[i].passages != y.values[i].passages ||
+                x.values[i].articles != y.values[i].articles)
+                return false;
+        return true;
+    };
+    CHECK(same(a.actors, b.actors));
+    CHECK(same(a.years, b.years));
+}
+
 TEST_CASE("non-prose blocks are out of results unless asked for") {
     Fixture f;
     auto normal = f.run("ohickle");  // only in the author box
