@@ -55,9 +55,9 @@ struct SearchRequest {
     double k1 = 1.2;                 ///< BM25 term-frequency saturation
     double b = 0.5;                  ///< BM25 length normalisation
     Expansion expand = Expansion::Auto;
-    unsigned expand_terms = 10;      ///< terms added by pseudo-relevance feedback (Bo1)
-    unsigned expand_docs = 10;       ///< top passages they are taken from
-    double expand_weight = 0.3;      ///< weight of the best added term relative to a query word
+    unsigned expand_terms = 30;      ///< terms added by pseudo-relevance feedback (Bo1)
+    unsigned expand_docs = 30;       ///< top passages they are taken from
+    double expand_weight = 0.5;      ///< weight of the best added term relative to a query word
 };
 
 struct Hit {

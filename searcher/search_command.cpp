@@ -131,9 +131,9 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("b", po::value<double>(&r.b)->default_value(0.5, "0.5"), "BM25 b: how much long passages are penalised (0..1)")
         ("expand", po::value<std::string>(&expand)->default_value("auto"),
          "pseudo-relevance feedback: auto (on with --plain over 5,000 passages or more), on or off")
-        ("expand-terms", po::value<unsigned>(&r.expand_terms)->default_value(10), "terms added by feedback (Bo1)")
-        ("expand-docs", po::value<unsigned>(&r.expand_docs)->default_value(10), "top passages the terms come from (a term must be in two of them)")
-        ("expand-weight", po::value<double>(&r.expand_weight)->default_value(0.3, "0.3"), "weight of the best added term, relative to a query word")
+        ("expand-terms", po::value<unsigned>(&r.expand_terms)->default_value(30), "terms added by feedback (Bo1)")
+        ("expand-docs", po::value<unsigned>(&r.expand_docs)->default_value(30), "top passages the terms come from (a term must be in two of them)")
+        ("expand-weight", po::value<double>(&r.expand_weight)->default_value(0.5, "0.5"), "weight of the best added term, relative to a query word")
 
         ("color", po::value<std::string>(&color)->default_value("auto"), "auto, always or never")
         ("batch", po::value<std::string>(&opt.batch), "read queries from FILE, one a line ('-': standard input)")
