@@ -153,9 +153,15 @@ void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& r
     db_.set_metadata(file_record_key(key), rec.serialise());
 }
 
-void IndexWriter::take_spelling(IndexWriter& other) {
-    for (const auto& [word, n] : other.spelling_) spelling_[word] += n;
-    other.spelling_.clear();
+void IndexWriter::take_spelling(IndexWriter& other, std::size_t share, std::size_t shares) {
+    for (auto it = other.spelling_.begin(); it != other.spelling_.end();) {
+        if (fnv1a64(it->first) % shares == share) {
+            spelling_[it->first] += it->second;
+            it = other.spelling_.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 void IndexWriter::commit() {

@@ -88,9 +88,10 @@ class IndexWriter {
     std::optional<ArticleRecord> file_record(const std::string& key) const;
     void set_file_record(const std::string& key, const ArticleRecord& rec);
 
-    /// Takes the spelling words other has counted, to be written by this
-    /// writer's commit instead.
-    void take_spelling(IndexWriter& other);
+    /// Takes the spelling words other has counted whose share (a hash of the
+    /// word, modulo shares) is `share`, to be written by this writer's commit
+    /// instead.
+    void take_spelling(IndexWriter& other, std::size_t share, std::size_t shares);
     /// Stores the settings and commits everything written since opening.
     void commit();
     /// Drops everything written since opening.

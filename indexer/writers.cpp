@@ -121,9 +121,13 @@ Xapian::doccount Writers::passage_count() const {
     return n;
 }
 
-void Writers::commit_all(bool one_spelling) {
-    if (one_spelling)
-        for (std::size_t i = 1; i < parts_.size(); ++i) parts_[0]->writer->take_spelling(*parts_[i]->writer);
+void Writers::commit_all(bool split_spelling) {
+    // (A word only ever moves to the part of its share, so the order of the
+    // exchanges does not matter.)
+    if (split_spelling)
+        for (std::size_t i = 0; i < parts_.size(); ++i)
+            for (std::size_t j = 0; j < parts_.size(); ++j)
+                if (j != i) parts_[i]->writer->take_spelling(*parts_[j]->writer, i, parts_.size());
     std::vector<std::exception_ptr> errors(parts_.size());
     std::vector<std::jthread> threads;  // joined however this ends
     for (std::size_t i = 1; i < parts_.size(); ++i)

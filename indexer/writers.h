@@ -39,10 +39,11 @@ class Writers {
     void finish();
 
     Xapian::doccount passage_count() const;
-    /// Commits every part, in parallel. With one_spelling, the first part
-    /// writes the spelling words of all (parts that are merged by compaction,
-    /// which would otherwise merge a spelling table per part).
-    void commit_all(bool one_spelling = false);
+    /// Commits every part, in parallel. With split_spelling (parts that
+    /// compaction merges), each spelling word is written by one part only,
+    /// chosen by a hash of the word: the parts write their shares of the
+    /// spelling table in parallel, and no word's fragments are made twice.
+    void commit_all(bool split_spelling = false);
     void cancel_all();
 
   private:

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
 
 #include "index_writer.h"
 #include "support.h"
@@ -73,4 +75,66 @@ TEST_CASE("a new index written without a transaction goes out every flush_every 
     mode.transaction = true;
     mode.flush_every = 1;
     for (const auto& p : puts(mode, "transaction")) CHECK(p.seen == 0);
+}
+
+TEST_CASE("parts merged by compaction share out the spelling words: each written once, counts summed") {
+    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-spelling-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    Gazetteer g = test::corpus_gazetteer();
+    IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};
+    WriteMode mode;
+    mode.transaction = false;
+    mode.sync = false;
+    const std::vector<std::string> paths{(dir / "0").string(), (dir / "1").string(), (dir / "2").string()};
+    // Three parts, with words in common and words of their own.
+    const std::vector<std::vector<std::pair<std::string, unsigned>>> words{
+        {{"militia", 2}, {"baghdad", 1}, {"tehran", 4}},
+        {{"militia", 3}, {"ankara", 1}},
+        {{"tehran", 1}, {"militia", 1}, {"basra", 2}, {"kirkuk", 5}}};
+    std::map<std::string, Xapian::termcount> expected;
+    for (const auto& ws : words)
+        for (const auto& [w, n] : ws) expected[w] += n;
+    {
+        std::vector<std::unique_ptr<IndexWriter>> parts;
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            parts.push_back(std::make_unique<IndexWriter>(paths[i], settings, mode));
+            std::vector<Xapian::Document> none;
+            parts.back()->put("article-" + std::to_string(i), ArticleRecord{}, none, words[i]);
+        }
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            for (std::size_t j = 0; j < parts.size(); ++j)
+                if (j != i) parts[i]->take_spelling(*parts[j], i, parts.size());
+        for (auto& p : parts) p->commit();
+    }
+    std::map<std::string, int> written;  // how many parts have the word
+    std::size_t nonempty = 0;
+    for (const auto& path : paths) {
+        Xapian::Database db(path);
+        bool any = false;
+        for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) {
+            ++written[*it];
+            CHECK(it.get_termfreq() == expected.at(*it));
+            any = true;
+        }
+        nonempty += any;
+    }
+    CHECK(written.size() == expected.size());
+    for (const auto& [w, parts_with_it] : written) {
+        CAPTURE(w);
+        CHECK(parts_with_it == 1);
+    }
+    CHECK(nonempty >= 2);  // shared out, not all in one part
+    // Merged, the index has every word with its whole count.
+    {
+        Xapian::Database all;
+        for (const auto& path : paths) all.add_database(Xapian::Database(path));
+        all.compact((dir / "merged").string());
+    }
+    Xapian::Database merged((dir / "merged").string());
+    std::map<std::string, Xapian::termcount> got;
+    for (auto it = merged.spellings_begin(); it != merged.spellings_end(); ++it) got[*it] = it.get_termfreq();
+    CHECK(got == expected);
+    CHECK(merged.get_spelling_suggestion("militi") == "militia");
+    std::filesystem::remove_all(dir);
 }
