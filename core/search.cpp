@@ -1648,10 +1648,6 @@ struct Searcher::Impl {
         if (expanding) words = expand(req, words, parts.filter);
         Xapian::Query q = compose(req, words, parts.filter);
         res.parsed = q.get_description();
-        // Totals and facets count the passages with the query's own words:
-        // terms added by feedback only rank (they match most of the index,
-        // and counting them would say nothing and take longer).
-        const Xapian::Query counted = expanding ? compose(req, parts.words, parts.filter) : q;
 
         // A few more than asked for: scores equal to 1e-9 are ties, and ties go
         // by article and passage order. (Xapian compares exact doubles, whose
@@ -1685,7 +1681,7 @@ struct Searcher::Impl {
         // page of hits comes from a ranked pass that can stop early.
         FacetCounter counter(req, facets);
         Xapian::Enquire counting(db);
-        counting.set_query(counted);
+        counting.set_query(q);
         counting.set_weighting_scheme(Xapian::BoolWeight());
         if (db.size() == 1 && !remote) {
             // One local database: passages are met in docid order, each
@@ -1718,7 +1714,7 @@ struct Searcher::Impl {
                 }
             }
             FacetSpy spy(counter, db, facet_table);
-            if (!facet_table.built() || !count_directly(db, counted, spy)) {
+            if (!facet_table.built() || !count_directly(db, q, spy)) {
                 counting.add_matchspy(&spy);
                 counting.get_mset(0, 0, db.get_doccount());
             }

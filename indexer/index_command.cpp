@@ -228,8 +228,10 @@ class Worker {
             jsonl_kept(t, r);
         else if (t.lines.empty() && t.first_line == 0)
             r.jsonl_done = t.file;
-        else
+        else {
             jsonl_chunk(t, r);
+            r.files = 0;  // the file counts once, at its marker
+        }
         return r;
     }
 

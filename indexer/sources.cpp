@@ -74,7 +74,9 @@ std::string strip_ext(const std::string& rel) {
 }
 
 std::string joined_path(const Root& root, const std::string& display) { return (fs::path(root.given) / display).string(); }
-std::string joined_key(const Root& root, const std::string& display) { return root.canonical + "/" + display; }
+std::string joined_key(const Root& root, const std::string& display) {
+    return root.canonical + (root.canonical.ends_with('/') ? "" : "/") + display;  // ("/" given)
+}
 
 }  // namespace
 
@@ -104,17 +106,23 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         fs::path gp(given);
         auto st = fs::status(gp, ec);
         if (ec || !fs::exists(st)) throw std::runtime_error(given + ": no such file or folder");
-        r.roots.push_back(Root{given, printable(fs::canonical(gp, ec).string()), fs::is_directory(st)});
+        const std::string canonical = fs::canonical(gp, ec).string();
+        const bool resolved = !ec;
+        ec.clear();
+        r.roots.push_back(Root{given, printable(canonical), fs::is_directory(st), resolved && valid_utf8(canonical)});
         const Root& root = r.roots.back();
-        // `link`: p may be a symlink. A file that is not one, met inside the
-        // folder (whose walk never goes through a symlinked folder), has the
-        // folder's canonical path joined with its name as its own: no
-        // canonical() (a readlink for each part of the path) and no lstat.
-        auto add = [&](const fs::path& p, const std::string& display, bool link) {
+        // `resolve`: p may be a symlink, or its key cannot be derived. A file
+        // that is not a symlink, met inside the folder (whose walk never goes
+        // through a symlinked folder), has the folder's canonical path joined
+        // with its name as its own: no canonical() (a readlink for each part
+        // of the path) and no lstat. Only where both parts are UTF-8 as they
+        // are: printable() of the joined path is then the two joined.
+        auto add = [&](const fs::path& p, const std::string& display, bool resolve) {
             SourceFile f;
             f.root = &root;
             f.display = display;
-            if (link || !root.is_dir) {
+            bool link = false;
+            if (resolve || !root.is_dir) {
                 std::string key = printable(fs::canonical(p, ec).string());
                 if (ec) {
                     r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
@@ -155,7 +163,8 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             }
             const fs::directory_entry& e = *it;
             // Lexically: a symlink's name is where it stands, not where it leads.
-            std::string display = printable(e.path().lexically_relative(gp).generic_string());
+            const std::string relative = e.path().lexically_relative(gp).generic_string();
+            std::string display = printable(relative);
             // Hidden files and folders (.git, editor swap files) are not articles.
             if (!display.empty() && (display[0] == '.' || display.find("/.") != std::string::npos)) {
                 if (e.is_directory(ec)) it.disable_recursion_pending();
@@ -194,7 +203,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 if (display != "actors.tsv") ++r.ignored;
                 continue;
             }
-            add(e.path(), display, link);
+            add(e.path(), display, link || !root.derives_keys || display != relative);
         }
     }
     // The same file reached twice (a symlink to it, a folder given twice) is

@@ -14,6 +14,9 @@ struct Root {
     std::string given;      ///< as the user wrote it
     std::string canonical;  ///< absolute, symlinks resolved
     bool is_dir = false;
+    /// The canonical path was found and is UTF-8 as it is: a file's key can
+    /// be derived from it (see walk()).
+    bool derives_keys = false;
 };
 
 /// One file to index. A run keeps one for every file under the folders

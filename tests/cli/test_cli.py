@@ -289,6 +289,21 @@ class Incremental(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("0 added, 0 changed, 5 unchanged, 0 removed", r.stderr, given)
 
+    def test_file_reached_twice_is_indexed_once_whatever_its_name(self):
+        # A file name that is not UTF-8, in a folder whose name has a '%',
+        # reached by its own name and by a symlink: one article, under its own
+        # name (its key through the link is the same as its own).
+        folder = os.path.join(os.fsencode(self.tmp), b"100%")
+        os.makedirs(folder)
+        with open(os.path.join(folder, b"\xff.txt"), "w") as f:
+            f.write("Alpha bravo charlie.\n")
+        os.symlink(b"\xff.txt", os.path.join(folder, b"link.txt"))
+        r = subprocess.run([QI, "--db", self.db, os.fsdecode(folder)], capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"1 added", r.stderr)
+        j = json.loads(run([QS, "--db", self.db, "--format", "json", "bravo"]).stdout)
+        self.assertEqual([h["article"]["id"] for h in j["hits"]], ["%FF"])
+
     def test_same_content_new_time_is_unchanged(self):
         self.index()
         os.utime(os.path.join(self.src, "000_87ad21ff5970c9be.txt"), (1, 1))
