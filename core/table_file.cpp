@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <stdexcept>
+#include <system_error>
 
 #include "schema.h"
 
@@ -292,7 +294,8 @@ void Mapped::reset() {
     sections_.clear();
 }
 
-bool Mapped::open(const std::string& path, const Xapian::Database& db) {
+bool Mapped::open(const std::string& path, const Xapian::Database& db,
+                  const std::function<bool(const Mapped&)>& check) {
     reset();
     // The header first: a file for another revision, or whose size does not
     // add up, is left aside before anything is mapped.
@@ -304,16 +307,28 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db) {
     if (p == MAP_FAILED) return false;
     data_ = p;
     size_ = size;
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < std::size(h.sections); ++i) {
+    for (std::size_t i = 0; i < std::size(h.sections); ++i)
         sections_.push_back(section_at(static_cast<const char*>(p), h, i));
-        sum = checksum(sections_.back(), sum);
+    auto summed = [this] {
+        std::uint64_t sum = 0;
+        for (auto s : sections_)
+            sum = checksum(s, sum);
+        return sum;
+    };
+    bool ok = true;
+    if (check) {
+        std::future<std::uint64_t> sum;
+        try {
+            sum = std::async(std::launch::async, summed);
+        } catch (const std::system_error&) { // no thread to be had: one after the other
+        }
+        ok = check(*this);
+        ok = (sum.valid() ? sum.get() : summed()) == h.sum && ok;
+    } else {
+        ok = summed() == h.sum;
     }
-    if (sum != h.sum) {
-        reset();
-        return false;
-    }
-    return true;
+    if (!ok) reset();
+    return ok;
 }
 
-}  // namespace qanat::table_file
+} // namespace qanat::table_file
