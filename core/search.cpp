@@ -1537,6 +1537,7 @@ struct Searcher::Impl {
     }
 
     std::map<std::string, double> expansion;  ///< feedback terms of the last query and their scale
+    std::vector<std::string> title_words;     ///< query words also weighed in titles, last query
 
     /// What each part of the query adds to a passage's score, each part run
     /// alone on that passage with the same weighting: the words typed (or
@@ -1587,6 +1588,13 @@ struct Searcher::Impl {
             char buf[64];
             std::snprintf(buf, sizeof buf, "feedback term (Bo1), weight x%.2f", scale);
             out.push_back({t, w * scale, buf});
+        }
+        for (const auto& t : title_words) {
+            double w = weigh(Xapian::Query(schema::term(schema::kTitle, t)));
+            if (w < 0) continue;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "in the article's title, weight x%.2f", req.title_weight);
+            out.push_back({"title:" + t, w * req.title_weight, buf});
         }
         std::sort(out.begin(), out.end(), [](const Hit::Contribution& a, const Hit::Contribution& b) {
             return a.weight != b.weight ? a.weight > b.weight : a.term < b.term;
@@ -1645,10 +1653,30 @@ struct Searcher::Impl {
         return Xapian::Query(Xapian::Query::OP_OR, words, Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end()));
     }
 
+    /// The article title as a weighted field, for --plain queries: each
+    /// query word also in a passage's title adds its score there times
+    /// title_weight (the title of an abstract or a story says what it is
+    /// about). It only adds weight: the passages matched are the same.
+    Xapian::Query with_titles(const SearchRequest& req, const Xapian::Query& typed, const Xapian::Query& words) {
+        if (!req.plain || req.title_weight <= 0 || typed.empty()) return words;
+        std::vector<Xapian::Query> titled;
+        for (auto t = typed.get_unique_terms_begin(); t != typed.get_unique_terms_end(); ++t) {
+            if (is_prefixed(*t)) continue;
+            titled.emplace_back(schema::term(schema::kTitle, *t));
+            title_words.push_back(*t);
+        }
+        if (titled.empty()) return words;
+        return Xapian::Query(Xapian::Query::OP_AND_MAYBE, words,
+                             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                           Xapian::Query(Xapian::Query::OP_OR, titled.begin(), titled.end()),
+                                           req.title_weight));
+    }
+
     SearchResult run(const SearchRequest& req) {
         SearchResult res;
         res.query = req.query;
         expansion.clear();
+        title_words.clear();
         Parts parts = build_query(req, res);
         Xapian::Query words = parts.words;
         // Feedback by default only for natural-language queries, and only over
@@ -1658,6 +1686,7 @@ struct Searcher::Impl {
                          (req.expand == Expansion::On ||
                           (req.expand == Expansion::Auto && req.plain && db.get_doccount() >= kMinFeedbackPassages));
         if (expanding) words = expand(req, words, parts.filter);
+        words = with_titles(req, parts.words, words);
         Xapian::Query q = compose(req, words, parts.filter);
         res.parsed = q.get_description();
 

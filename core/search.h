@@ -58,6 +58,9 @@ struct SearchRequest {
     unsigned expand_terms = 30;      ///< terms added by pseudo-relevance feedback (Bo1)
     unsigned expand_docs = 30;       ///< top passages they are taken from
     double expand_weight = 0.5;      ///< weight of the best added term relative to a query word
+    /// --plain: a query word also in the passage's article title adds its
+    /// title score times this (0: titles do not count)
+    double title_weight = 0.3;
 };
 
 struct Hit {

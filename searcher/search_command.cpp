@@ -134,6 +134,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("expand-terms", po::value<unsigned>(&r.expand_terms)->default_value(30), "terms added by feedback (Bo1)")
         ("expand-docs", po::value<unsigned>(&r.expand_docs)->default_value(30), "top passages the terms come from (a term must be in two of them)")
         ("expand-weight", po::value<double>(&r.expand_weight)->default_value(0.5, "0.5"), "weight of the best added term, relative to a query word")
+        ("title-weight", po::value<double>(&r.title_weight)->default_value(0.3, "0.3"), "--plain: a query word also in the article's title adds its title score times this (0: off)")
 
         ("color", po::value<std::string>(&color)->default_value("auto"), "auto, always or never")
         ("batch", po::value<std::string>(&opt.batch), "read queries from FILE, one a line ('-': standard input)")
@@ -198,6 +199,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     else return fail("--expand must be auto, on or off");
     if (r.k1 < 0 || r.b < 0 || r.b > 1) return fail("--k1 must be >= 0 and --b between 0 and 1");
     if (r.expand_weight < 0) return fail("--expand-weight must be >= 0");
+    if (r.title_weight < 0) return fail("--title-weight must be >= 0");
     if (facet_table == "auto") opt.searcher.facet_table = SearcherOptions::FacetTable::Auto;
     else if (facet_table == "always") opt.searcher.facet_table = SearcherOptions::FacetTable::Always;
     else if (facet_table == "never") opt.searcher.facet_table = SearcherOptions::FacetTable::Never;
