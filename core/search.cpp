@@ -565,7 +565,7 @@ class FacetTable {
                     r.damaged();
                 adopt(start, places, rows);
                 return true;
-            } catch (const std::runtime_error&) {
+            } catch (const std::exception&) {  // damaged, or out of memory: not taken
                 return false;
             }
         };
@@ -1656,20 +1656,26 @@ struct Searcher::Impl {
     /// The article title as a weighted field, for --plain queries: each
     /// query word also in a passage's title adds its score there times
     /// title_weight (the title of an abstract or a story says what it is
-    /// about). It only adds weight: the passages matched are the same.
-    Xapian::Query with_titles(const SearchRequest& req, const Xapian::Query& typed, const Xapian::Query& words) {
-        if (!req.plain || req.title_weight <= 0 || typed.empty()) return words;
+    /// about). It only adds weight: the passages matched are the same. The
+    /// words are those typed (`typed`: unique terms, stop words out), not the
+    /// words of an actor's other names, which count as one name in the text.
+    Xapian::Query with_titles(const SearchRequest& req, const std::vector<std::string>& typed,
+                              const Xapian::Query& words) {
+        if (!req.plain || req.title_weight <= 0 || words.empty()) return words;
         std::vector<Xapian::Query> titled;
-        for (auto t = typed.get_unique_terms_begin(); t != typed.get_unique_terms_end(); ++t) {
-            if (is_prefixed(*t)) continue;
-            titled.emplace_back(schema::term(schema::kTitle, *t));
-            title_words.push_back(*t);
+        for (const auto& t : typed) {
+            if (is_prefixed(t)) continue;
+            titled.emplace_back(schema::term(schema::kTitle, t));
+            title_words.push_back(t);
         }
         if (titled.empty()) return words;
-        return Xapian::Query(Xapian::Query::OP_AND_MAYBE, words,
-                             Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                           Xapian::Query(Xapian::Query::OP_OR, titled.begin(), titled.end()),
-                                           req.title_weight));
+        // words OR (titles FILTER words): the matches of words, each with its
+        // title part added. (words AND_MAYBE titles says the same, but over
+        // xapian-tcpsrv parts Xapian 1.4 left out a passage that one local
+        // index ranks sixth of ten: tests/cli/test_shards.py.)
+        const Xapian::Query titles(Xapian::Query::OP_SCALE_WEIGHT,
+                                   Xapian::Query(Xapian::Query::OP_OR, titled.begin(), titled.end()), req.title_weight);
+        return Xapian::Query(Xapian::Query::OP_OR, words, Xapian::Query(Xapian::Query::OP_FILTER, titles, words));
     }
 
     SearchResult run(const SearchRequest& req) {
@@ -1686,8 +1692,10 @@ struct Searcher::Impl {
                          (req.expand == Expansion::On ||
                           (req.expand == Expansion::Auto && req.plain && db.get_doccount() >= kMinFeedbackPassages));
         if (expanding) words = expand(req, words, parts.filter);
-        words = with_titles(req, parts.words, words);
-        Xapian::Query q = compose(req, words, parts.filter);
+        // The title weight adds no match (AND_MAYBE): the matches are counted
+        // without it, in the shapes count_directly knows.
+        const Xapian::Query counted = compose(req, words, parts.filter);
+        Xapian::Query q = compose(req, with_titles(req, parts.highlight, words), parts.filter);
         res.parsed = q.get_description();
 
         // A few more than asked for: scores equal to 1e-9 are ties, and ties go
@@ -1700,7 +1708,7 @@ struct Searcher::Impl {
         // same revision of the index as this one.
         Xapian::doccount most = 0;
         if (ranker)
-            for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end() && most < options.beside_from; ++t)
+            for (auto t = counted.get_unique_terms_begin(); t != counted.get_unique_terms_end() && most < options.beside_from; ++t)
                 most = std::max(most, db.get_termfreq(*t));
         bool beside = false;
         if (ranker && most >= options.beside_from && db.size() == 1) {
@@ -1722,7 +1730,7 @@ struct Searcher::Impl {
         // page of hits comes from a ranked pass that can stop early.
         FacetCounter counter(req, facets);
         Xapian::Enquire counting(db);
-        counting.set_query(q);
+        counting.set_query(counted);
         counting.set_weighting_scheme(Xapian::BoolWeight());
         if (db.size() == 1 && !remote) {
             // One local database: passages are met in docid order, each
@@ -1755,7 +1763,7 @@ struct Searcher::Impl {
                 }
             }
             FacetSpy spy(counter, db, facet_table);
-            if (!facet_table.built() || !count_directly(db, q, spy)) {
+            if (!facet_table.built() || !count_directly(db, counted, spy)) {
                 counting.add_matchspy(&spy);
                 counting.get_mset(0, 0, db.get_doccount());
             }

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <future>
 #include <stdexcept>
-#include <system_error>
 
 #include "schema.h"
 
@@ -320,7 +319,7 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db,
         std::future<std::uint64_t> sum;
         try {
             sum = std::async(std::launch::async, summed);
-        } catch (const std::system_error&) { // no thread to be had: one after the other
+        } catch (const std::exception&) {  // no thread to be had (or no memory): one after the other
         }
         ok = check(*this);
         ok = (sum.valid() ? sum.get() : summed()) == h.sum && ok;
