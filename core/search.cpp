@@ -500,78 +500,18 @@ class FacetTable {
     bool load(const std::string& path, const Xapian::Database& db, FacetDictionary& d) {
         clear();
         auto file = std::make_shared<table_file::Mapped>();
-        bool filled = false; // d and this table were written to
+        bool taken = false;  // d and this table were written to
         // The lists and rows are checked here while another thread sums the
-        // file's checksum: each pass reads the whole file, most of it for the
-        // first time (about 20 ms for a million passages), and the two then
-        // take the time of one.
-        auto check = [&](const table_file::Mapped&) {
-            filled = true;
-            file_ = file;
-            try {
-                const std::string_view lists = file->section(table_file::kLists);
-                VarintReader r{lists, "facet table is damaged"};
-                auto count = [&] {
-                    std::uint64_t n = r.varint();
-                    if (n > lists.size()) r.damaged();
-                    return static_cast<std::size_t>(n);
-                };
-                const std::size_t articles = static_cast<std::size_t>(r.varint());
-                // The dictionary starts again from the stored lists: the values met
-                // before (by queries counted the slow way) are all in them, and
-                // nothing holds their old ids between queries. Taking the lists as
-                // they are costs no lookups (the maps are made only if something is
-                // ever looked up).
-                d = FacetDictionary{};
-                d.backing = file;
-                // (Each list reserved whole: growing it would touch fresh memory
-                // several times over, which costs more than the rest of the load.)
-                d.actors.keys.resize(count());
-                for (auto& k : d.actors.keys)
-                    k = r.string_view();
-                d.actors.counts.resize(d.actors.keys.size());
-                const std::size_t spellings = count();
-                d.spellings.reserve(spellings);
-                d.spelling_tally.reserve(spellings);
-                d.spelling_passages.assign(spellings, 0);
-                for (std::size_t i = 0; i < spellings; ++i) {
-                    std::string_view v = r.string_view();
-                    std::uint64_t k = r.varint();
-                    if (v.size() < 2 || k >= d.actors.keys.size()) r.damaged();
-                    FacetDictionary::Spelling sp;
-                    sp.kind = FacetDictionary::kind_of(v);
-                    sp.name = v.substr(1);
-                    sp.tally = static_cast<std::uint32_t>(k);
-                    d.spellings.push_back(std::move(sp));
-                    d.spelling_tally.push_back(static_cast<std::uint32_t>(k));
-                }
-                for (auto* v : {&d.years, &d.decades, &d.published}) {
-                    v->keys.resize(count());
-                    for (auto& k : v->keys)
-                        k = r.string_view();
-                    v->counts.resize(v->keys.size());
-                }
-                if (!r.done()) r.damaged();
-                d.indexed = false;
-
-                auto words = [](std::string_view s) {
-                    return std::pair{reinterpret_cast<const std::uint32_t*>(s.data()),
-                                     s.size() / sizeof(std::uint32_t)};
-                };
-                auto [start, places] = words(file->section(table_file::kStarts));
-                auto [rows, row_count] = words(file->section(table_file::kRows));
-                if (places != static_cast<std::size_t>(db.get_lastdocid()) + 2 ||
-                    !valid(start, places, rows, row_count, articles, d))
-                    r.damaged();
-                adopt(start, places, rows);
-                return true;
-            } catch (const std::exception&) {  // damaged, or out of memory: not taken
-                return false;
-            }
+        // file's checksum: each pass reads the whole file, most of it not yet
+        // in the processor's caches (about 20 ms for a million passages), and
+        // the two then take the time of one.
+        auto check = [&] {
+            taken = true;
+            return take_file(file, db, d);
         };
         if (file->open(path, db, check)) return true;
         clear();
-        if (filled) d = FacetDictionary{};
+        if (taken) d = FacetDictionary{};
         return false;
     }
 
@@ -582,6 +522,68 @@ class FacetTable {
     }
 
   private:
+    /// Takes the mapped file's lists into a fresh d and its rows as this
+    /// table; false when they do not hold (or memory runs out).
+    bool take_file(const std::shared_ptr<const table_file::Mapped>& file, const Xapian::Database& db, FacetDictionary& d) {
+        file_ = file;
+        try {
+            const std::string_view lists = file->section(table_file::kLists);
+            VarintReader r{lists, "facet table is damaged"};
+            auto count = [&] {
+                std::uint64_t n = r.varint();
+                if (n > lists.size()) r.damaged();
+                return static_cast<std::size_t>(n);
+            };
+            const std::size_t articles = static_cast<std::size_t>(r.varint());
+            // The dictionary starts again from the stored lists: the values met
+            // before (by queries counted the slow way) are all in them, and
+            // nothing holds their old ids between queries. Taking the lists as
+            // they are costs no lookups (the maps are made only if something is
+            // ever looked up).
+            d = FacetDictionary{};
+            d.backing = file;
+            // (Each list reserved whole: growing it would touch fresh memory
+            // several times over, which costs more than the rest of the load.)
+            d.actors.keys.resize(count());
+            for (auto& k : d.actors.keys) k = r.string_view();
+            d.actors.counts.resize(d.actors.keys.size());
+            const std::size_t spellings = count();
+            d.spellings.reserve(spellings);
+            d.spelling_tally.reserve(spellings);
+            d.spelling_passages.assign(spellings, 0);
+            for (std::size_t i = 0; i < spellings; ++i) {
+                std::string_view v = r.string_view();
+                std::uint64_t k = r.varint();
+                if (v.size() < 2 || k >= d.actors.keys.size()) r.damaged();
+                FacetDictionary::Spelling sp;
+                sp.kind = FacetDictionary::kind_of(v);
+                sp.name = v.substr(1);
+                sp.tally = static_cast<std::uint32_t>(k);
+                d.spellings.push_back(std::move(sp));
+                d.spelling_tally.push_back(static_cast<std::uint32_t>(k));
+            }
+            for (auto* v : {&d.years, &d.decades, &d.published}) {
+                v->keys.resize(count());
+                for (auto& k : v->keys) k = r.string_view();
+                v->counts.resize(v->keys.size());
+            }
+            if (!r.done()) r.damaged();
+            d.indexed = false;
+
+            auto words = [](std::string_view s) {
+                return std::pair{reinterpret_cast<const std::uint32_t*>(s.data()), s.size() / sizeof(std::uint32_t)};
+            };
+            auto [start, places] = words(file->section(table_file::kStarts));
+            auto [rows, row_count] = words(file->section(table_file::kRows));
+            if (places != static_cast<std::size_t>(db.get_lastdocid()) + 2 ||
+                !valid(start, places, rows, row_count, articles, d))
+                r.damaged();
+            adopt(start, places, rows);
+            return true;
+        } catch (const std::exception&) {  // damaged, or out of memory: not taken
+            return false;
+        }
+    }
     /// Reads db's facet keys in docid order, resolving each into `rows`
     /// (appended), and fills `start` (last docid + 2 entries: where each
     /// docid's row starts among all the rows). After each key, take(rows)
@@ -1692,8 +1694,8 @@ struct Searcher::Impl {
                          (req.expand == Expansion::On ||
                           (req.expand == Expansion::Auto && req.plain && db.get_doccount() >= kMinFeedbackPassages));
         if (expanding) words = expand(req, words, parts.filter);
-        // The title weight adds no match (AND_MAYBE): the matches are counted
-        // without it, in the shapes count_directly knows.
+        // The title part adds no match (see with_titles): the matches are
+        // counted without it, in the shapes count_directly knows.
         const Xapian::Query counted = compose(req, words, parts.filter);
         Xapian::Query q = compose(req, with_titles(req, parts.highlight, words), parts.filter);
         res.parsed = q.get_description();

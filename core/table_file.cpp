@@ -293,8 +293,7 @@ void Mapped::reset() {
     sections_.clear();
 }
 
-bool Mapped::open(const std::string& path, const Xapian::Database& db,
-                  const std::function<bool(const Mapped&)>& check) {
+bool Mapped::open(const std::string& path, const Xapian::Database& db, const std::function<bool()>& check) {
     reset();
     // The header first: a file for another revision, or whose size does not
     // add up, is left aside before anything is mapped.
@@ -310,24 +309,18 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db,
         sections_.push_back(section_at(static_cast<const char*>(p), h, i));
     auto summed = [this] {
         std::uint64_t sum = 0;
-        for (auto s : sections_)
-            sum = checksum(s, sum);
+        for (auto s : sections_) sum = checksum(s, sum);
         return sum;
     };
-    bool ok = true;
-    if (check) {
-        std::future<std::uint64_t> sum;
-        try {
-            sum = std::async(std::launch::async, summed);
-        } catch (const std::exception&) {  // no thread to be had (or no memory): one after the other
-        }
-        ok = check(*this);
-        ok = (sum.valid() ? sum.get() : summed()) == h.sum && ok;
-    } else {
-        ok = summed() == h.sum;
+    std::future<std::uint64_t> sum;
+    try {
+        sum = std::async(std::launch::async, summed);
+    } catch (const std::exception&) {  // no thread to be had (or no memory): one after the other
     }
+    bool ok = check();
+    ok = (sum.valid() ? sum.get() : summed()) == h.sum && ok;
     if (!ok) reset();
     return ok;
 }
 
-} // namespace qanat::table_file
+}  // namespace qanat::table_file

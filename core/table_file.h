@@ -129,15 +129,13 @@ class Mapped {
     Mapped& operator=(const Mapped&) = delete;
     ~Mapped() { reset(); }
 
-    /// Maps path when its header describes db and its sizes and checksum
-    /// hold (checked before it is mapped: a stale or oversized file is not
-    /// read); false (and nothing mapped) otherwise. With `check`, it also
-    /// runs check(*this) on the calling thread while the checksum is summed
-    /// on another (each reads the whole file: the two take the time of one),
-    /// and both must hold. An exception from `check` goes on once the
+    /// Maps path when its header describes db (checked before it is mapped:
+    /// a stale or oversized file is not read), then runs check() on the
+    /// calling thread while the checksum is summed on another (each reads the
+    /// whole file: the two take the time of one); false (and nothing mapped)
+    /// unless both hold. An exception from check() goes on once the
     /// checksum's thread is done.
-    bool open(const std::string& path, const Xapian::Database& db,
-              const std::function<bool(const Mapped&)>& check = {});
+    bool open(const std::string& path, const Xapian::Database& db, const std::function<bool()>& check);
     void reset();
     bool empty() const { return data_ == nullptr; }
     /// Section i (without its padding).

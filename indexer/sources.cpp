@@ -122,7 +122,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             f.root = &root;
             f.display = display;
             bool link = false;
-            if (resolve || !root.is_dir) {
+            if (resolve) {
                 std::string key = printable(fs::canonical(p, ec).string());
                 if (ec) {
                     r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
@@ -148,7 +148,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             add(gp, printable(gp.filename().string()), true);
             continue;
         }
-        fs::path canon_root = fs::canonical(gp, ec);
+        const fs::path canon_root(canonical);
         if (fs::exists(gp / "actors.tsv", ec)) r.actor_files.push_back((gp / "actors.tsv").string());
         auto it = fs::recursive_directory_iterator(gp, fs::directory_options::skip_permission_denied, ec);
         if (ec) {
