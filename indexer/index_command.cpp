@@ -361,7 +361,7 @@ class Worker {
                 continue;
             }
             jr.article.text = std::move(d.text);
-            if (jr.article.path.empty()) jr.article.path = f.display + ":" + std::to_string(lineno);
+            if (jr.article.path.empty()) jr.article.path = std::string(f.display) + ":" + std::to_string(lineno);
             build(jr.article, o, r);
             r.outcomes.push_back(std::move(o));
         }
@@ -689,6 +689,78 @@ void abandon(Writers& w, Layout& l) {
     if (!l.work.empty()) fs::remove_all(l.work);
 }
 
+/// The article ids met in this run, each with where it was first met (to
+/// name it when the same id comes again). A run keeps one entry per article,
+/// so entries are small: a hash, the file's place among the walk's files and
+/// the JSONL line; a text file's id is derived from its name again when two
+/// hashes match, and only the ids from JSONL files are kept, as bytes. About 40 bytes an
+/// article (a map of id strings took about 100).
+class IdsSeen {
+  public:
+    explicit IdsSeen(const std::vector<SourceFile>& files) : files_(files) {}
+
+    /// Records id as met in file (at line, for JSONL); if it was met before,
+    /// returns where.
+    std::optional<std::pair<const SourceFile*, std::size_t>> add(const std::string& id, const SourceFile* file,
+                                                                 std::size_t line) {
+        if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
+        const std::uint64_t h = fnv1a64(id);
+        std::size_t i = h & (slots_.size() - 1);
+        for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
+            const Entry& e = entries_[slots_[i] - 1];
+            if (e.hash == h && same(e, id)) return std::pair{&files_[e.file], static_cast<std::size_t>(e.line)};
+        }
+        Entry e{h, line, static_cast<std::uint32_t>(file - files_.data()), 0, 0};
+        if (!derived(e)) {
+            e.id_size = static_cast<std::uint32_t>(id.size());  // (ids are far shorter: JSONL lines are read whole)
+            e.id_at = ids_.size();
+            ids_ += id;
+        }
+        entries_.push_back(e);
+        slots_[i] = static_cast<std::uint32_t>(entries_.size());
+        return std::nullopt;
+    }
+
+    bool contains(const std::string& id) const {
+        if (slots_.empty()) return false;
+        const std::uint64_t h = fnv1a64(id);
+        for (std::size_t i = h & (slots_.size() - 1); slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
+            const Entry& e = entries_[slots_[i] - 1];
+            if (e.hash == h && same(e, id)) return true;
+        }
+        return false;
+    }
+
+  private:
+    struct Entry {
+        std::uint64_t hash;
+        std::uint64_t line;     ///< JSONL: the line (0 for a file not read again)
+        std::uint32_t file;     ///< place in the walk's files
+        std::uint32_t id_size;  ///< a JSONL id's bytes in ids_, from id_at
+        std::uint64_t id_at;
+    };
+    /// A text file's id is its name's (see Worker::text_file).
+    bool derived(const Entry& e) const { return files_[e.file].type == SourceType::Text; }
+    bool same(const Entry& e, const std::string& id) const {
+        if (derived(e)) return files_[e.file].id() == id;
+        return e.id_size == id.size() && std::string_view(ids_).substr(e.id_at, e.id_size) == id;
+    }
+    void grow() {
+        std::vector<std::uint32_t> slots(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+        for (std::size_t n = 0; n < entries_.size(); ++n) {
+            std::size_t i = entries_[n].hash & (slots.size() - 1);
+            while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
+            slots[i] = static_cast<std::uint32_t>(n + 1);
+        }
+        slots_ = std::move(slots);
+    }
+
+    const std::vector<SourceFile>& files_;
+    std::deque<Entry> entries_;        ///< in the order met (a deque: grows without copying)
+    std::vector<std::uint32_t> slots_;  ///< open addressing: entry number + 1, 0 when free
+    std::string ids_;                   ///< JSONL ids, one after another
+};
+
 struct Counts {
     std::size_t added = 0, changed = 0, unchanged = 0, removed = 0, skipped = 0, passages = 0, duplicates = 0;
 };
@@ -761,9 +833,7 @@ int run(const Options& opt) {
 
     Progress progress(opt.progress);
     Counts counts;
-    // Each article id seen in this run, with where it was first seen (for
-    // duplicate ids): one entry per article, no copy of its path.
-    std::unordered_map<std::string, std::pair<const SourceFile*, std::size_t>> seen;
+    IdsSeen seen(walked.files);
     bool had_warnings = !walked.warnings.empty();
 
     Pipeline pipe(shared, opt.threads, opt.threads * 4 + 4);
@@ -858,11 +928,10 @@ int run(const Options& opt) {
                 for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, fr.source, fr);
             }
             for (auto& o : r.outcomes) {
-                auto [first, fresh] = seen.try_emplace(o.id, o.file, o.line);
-                if (!fresh) {
+                if (auto first = seen.add(o.id, o.file, o.line)) {
                     Outcome earlier;
-                    earlier.file = first->second.first;
-                    earlier.line = first->second.second;
+                    earlier.file = first->first;
+                    earlier.line = first->second;
                     std::cerr << "qanat-index: warning: " << o.where() << ": duplicate id '" << o.id
                               << "' (first at " << earlier.where() << "); skipped\n";
                     had_warnings = true;
@@ -904,7 +973,7 @@ int run(const Options& opt) {
     std::vector<std::string> roots;
     for (const auto& r : walked.roots) roots.push_back(r.canonical);
     for (const auto& [id, rec] : shared.records) {
-        if (seen.count(id)) continue;
+        if (seen.contains(id)) continue;
         bool under = false;
         for (const auto& root : roots)
             if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;

@@ -68,29 +68,53 @@ std::string printable(const std::string& name) {
     return out;
 }
 
-std::string strip_ext(const std::string& rel) {
+std::string strip_ext(std::string_view rel) {
     fs::path p(rel);
     return (p.parent_path() / p.stem()).generic_string();
 }
 
-std::string joined_path(const Root& root, const std::string& display) { return (fs::path(root.given) / display).string(); }
-std::string joined_key(const Root& root, const std::string& display) {
-    return root.canonical + (root.canonical.ends_with('/') ? "" : "/") + display;  // ("/" given)
+std::string joined_path(const Root& root, std::string_view display) { return (fs::path(root.given) / display).string(); }
+std::string joined_key(const Root& root, std::string_view display) {
+    std::string k = root.canonical;
+    if (!k.ends_with('/')) k += '/';  // ("/" given)
+    return k.append(display);
 }
 
 }  // namespace
 
-std::string SourceFile::path() const { return path_.empty() && root ? joined_path(*root, display) : path_; }
-std::string SourceFile::key() const { return key_.empty() && root ? joined_key(*root, display) : key_; }
+std::string_view NameStore::keep(std::string_view s) {
+    if (capacity_ - used_ < s.size()) {
+        capacity_ = std::max<std::size_t>(s.size(), 64u << 10);
+        blocks_.push_back(std::make_unique_for_overwrite<char[]>(capacity_));
+        used_ = 0;
+    }
+    char* at = blocks_.back().get() + used_;
+    std::copy(s.begin(), s.end(), at);
+    used_ += s.size();
+    return {at, s.size()};
+}
+
+std::string SourceFile::path() const {
+    if (resolved_ && !resolved_->path.empty()) return resolved_->path;
+    return root ? joined_path(*root, display) : std::string();
+}
+std::string SourceFile::key() const {
+    if (resolved_ && !resolved_->key.empty()) return resolved_->key;
+    return root ? joined_key(*root, display) : std::string();
+}
 std::string SourceFile::id() const { return type == SourceType::Text ? strip_ext(display) : std::string(); }
 
 void SourceFile::set_path(std::string p) {
     if (root && root->is_dir && p == joined_path(*root, display)) p.clear();
-    path_ = std::move(p);
+    if (p.empty() && !resolved_) return;
+    if (!resolved_) resolved_ = std::make_unique<Resolved>();
+    resolved_->path = std::move(p);
 }
 void SourceFile::set_key(std::string k) {
     if (root && root->is_dir && k == joined_key(*root, display)) k.clear();
-    key_ = std::move(k);
+    if (k.empty() && !resolved_) return;
+    if (!resolved_) resolved_ = std::make_unique<Resolved>();
+    resolved_->key = std::move(k);
 }
 
 WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
@@ -120,7 +144,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         auto add = [&](const fs::path& p, const std::string& display, bool resolve) {
             SourceFile f;
             f.root = &root;
-            f.display = display;
+            f.display = r.names.keep(display);
             bool link = false;
             if (resolve) {
                 std::string key = printable(fs::canonical(p, ec).string());
