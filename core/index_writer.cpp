@@ -35,9 +35,10 @@ std::string ArticleRecord::serialise() const {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-ArticleRecord ArticleRecord::parse(std::string_view s) {
+namespace {
+
+ArticleRecord record_of(const nlohmann::json& j) {
     ArticleRecord r;
-    auto j = nlohmann::json::parse(s, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return r;
     r.hash = j.value("h", std::string());
     r.size = j.value("z", std::uint64_t{0});
@@ -46,6 +47,10 @@ ArticleRecord ArticleRecord::parse(std::string_view s) {
     r.source = j.value("s", std::string());
     return r;
 }
+
+}  // namespace
+
+ArticleRecord ArticleRecord::parse(std::string_view s) { return record_of(nlohmann::json::parse(s, nullptr, false)); }
 
 void check_index_compatible(const Xapian::Database& db, const std::string& path,
                             const AnalysisSettings* expected) {
@@ -102,17 +107,14 @@ std::optional<ArticleRecord> IndexWriter::record(const std::string& id) const {
     return ArticleRecord::parse(v);
 }
 
-std::vector<std::pair<std::string, ArticleRecord>> IndexWriter::records() const {
-    std::vector<std::pair<std::string, ArticleRecord>> out;
+void IndexWriter::each_record(const std::function<void(std::string&& id, ArticleRecord&& rec)>& take) const {
     const std::string prefix(schema::kMetaArticlePrefix);
     for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
-        std::string v = db_.get_metadata(*it);
-        auto j = nlohmann::json::parse(v, nullptr, false);
+        auto j = nlohmann::json::parse(db_.get_metadata(*it), nullptr, false);
         std::string id = (!j.is_discarded() && j.is_object()) ? j.value("id", std::string()) : std::string();
         if (id.empty()) id = (*it).substr(prefix.size());
-        out.emplace_back(id, ArticleRecord::parse(v));
+        take(std::move(id), record_of(j));
     }
-    return out;
 }
 
 void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -74,8 +75,9 @@ class IndexWriter {
     bool created() const { return created_; }
 
     std::optional<ArticleRecord> record(const std::string& id) const;
-    /// Every article id with its record.
-    std::vector<std::pair<std::string, ArticleRecord>> records() const;
+    /// Every article id with its record, one at a time (a large index's
+    /// records are not held twice).
+    void each_record(const std::function<void(std::string&& id, ArticleRecord&& rec)>& take) const;
 
     /// Replaces the passages of an article; its words feed spelling suggestions.
     void put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs,

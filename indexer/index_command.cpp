@@ -808,14 +808,22 @@ int run(const Options& opt) {
     shared.opt = &opt;
     shared.gazetteer = &gazetteer;
     for (std::size_t i = 0; i < writers.size(); ++i) {
-        for (auto& [id, rec] : writers.at(i).records()) shared.records.emplace(id, rec);
+        writers.at(i).each_record([&](std::string&& id, ArticleRecord&& rec) {
+            shared.records.emplace(std::move(id), std::move(rec));
+        });
         shared.force = shared.force || writers.at(i).settings_changed();
     }
     if (shared.force && !opt.quiet)
         std::cerr << "qanat-index: the actor list or passage settings changed; every article is analysed again\n";
 
-    // JSONL files that are unchanged (same size and time) keep all their articles.
-    for (const auto& [id, rec] : shared.records) shared.ids_by_source[rec.source].push_back(id);
+    // JSONL files that are unchanged (same size and time) keep all their
+    // articles: the ids of each JSONL file of this run (a text file's source
+    // is its own, and needs no list).
+    std::unordered_set<std::string> jsonl_keys;
+    for (const auto& f : walked.files)
+        if (f.type == SourceType::Jsonl) jsonl_keys.insert(f.key());
+    for (const auto& [id, rec] : shared.records)
+        if (jsonl_keys.count(rec.source)) shared.ids_by_source[rec.source].push_back(id);
     for (auto& [src, ids] : shared.ids_by_source) std::sort(ids.begin(), ids.end());
     std::unordered_map<std::string, ArticleRecord> jsonl_stats;
     for (const auto& f : walked.files)
