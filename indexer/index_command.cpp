@@ -731,6 +731,12 @@ class IdsSeen {
         return false;
     }
 
+    void clear() {
+        entries_ = {};
+        slots_ = {};
+        ids_ = {};
+    }
+
   private:
     struct Entry {
         std::uint64_t hash;
@@ -990,6 +996,11 @@ int run(const Options& opt) {
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }
+    // What the run kept per article is not needed from here on: the commit
+    // and the facet table have the memory.
+    shared.records = {};
+    shared.ids_by_source = {};
+    seen.clear();
     try {
         writers.finish();
     } catch (...) {

@@ -632,6 +632,59 @@ TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is
     CHECK(refused > 50);  // most changes break a row or a list
 }
 
+TEST_CASE("ties between equal scores go by article id, then passage order, on one thread or two") {
+    // Articles with the same two passages under ids out of docid order, one
+    // of them written again as an update would (its passages then come last
+    // by docid): the page of hits, wherever it cuts the ties, goes by article
+    // id and passage ordinal, not by docid.
+    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-ties-" + std::to_string(::getpid()));
+    const std::string path = dir.string();
+    std::vector<std::string> ids{"m", "c", "x", "a", "k", "b"};
+    std::vector<Article> arts;
+    for (const auto& id : ids) {
+        Article a;
+        a.id = id;
+        a.path = "ties.txt";
+        a.title = "Ties";
+        a.text = "The paragraph about reeds mentions quillwort growing by the river.\n\n"
+                 "The paragraph about ferns mentions quillwort growing by the river.\n";
+        arts.push_back(a);
+    }
+    Gazetteer g;
+    {
+        Xapian::WritableDatabase db = test::memory_index(arts, g, {}, path);
+        DocumentBuilder b(AnalysisSettings{}, g, {});
+        db.delete_document(schema::term(schema::kArticle, "c"));
+        for (auto& d : b.build(arts[1]).documents) db.add_document(d);
+        db.commit();
+    }
+    store_facet_table(path);
+    std::sort(ids.begin(), ids.end());
+    SearcherOptions one_opt, two_opt;
+    one_opt.threads = 1;
+    two_opt.beside_from = 0;  // ranked on the second thread
+    const std::vector<std::string> paths{path};
+    Searcher one(paths, one_opt), two(paths, two_opt);
+    for (Xapian::doccount offset : {0u, 3u}) {
+        SearchRequest req;
+        req.query = "quillwort";
+        req.offset = offset;
+        req.limit = 7;
+        CAPTURE(offset);
+        auto a = one.search(req), b = two.search(req);
+        REQUIRE(a.hits.size() == 7);
+        REQUIRE(b.hits.size() == 7);
+        for (std::size_t i = 0; i < a.hits.size(); ++i) {
+            const std::size_t k = offset + i;  // two passages an article, equal scores
+            CHECK(a.hits[i].passage.article_id == ids[k / 2]);
+            CHECK(a.hits[i].passage.ordinal == k % 2);
+            CHECK(b.hits[i].docid == a.hits[i].docid);
+        }
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
 TEST_CASE("a query ranked on a second thread gives what one thread gives, also when the index changes") {
     IndexOnDisk index("threads");
     SearcherOptions one_opt, two_opt;
