@@ -3,10 +3,18 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <deque>
+#include <exception>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -119,8 +127,9 @@ int parse_options(int argc, char** argv, Options& opt) {
          "expected to match a sixteenth of the passages or more; without one, built once a batch has "
          "counted matches for a quarter of the passages), always or never")
         ("threads", po::value<unsigned>(&threads)->default_value(2),
-         "2: rank a query on a second thread while counting its matches (one local index; "
-         "a second handle on it); 1: one after the other")
+         "2: a batch runs two queries at a time (answers still in line order), and a query is "
+         "ranked on a second thread while its matches are counted (one local index; more handles "
+         "on it); 1: one thing at a time")
         ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
@@ -292,13 +301,13 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
 }
 
 int run(Options& opt) {
-    Searcher searcher(opt.dbs, opt.searcher);
+    auto searcher = std::make_unique<Searcher>(opt.dbs, opt.searcher);
     auto printer = make_printer(opt.format, std::cout, opt.print);
     if (opt.batch.empty()) {
         QueryInfo qi{opt.qid, false};
         SearchResult res;
         try {
-            res = searcher.search(opt.request);
+            res = searcher->search(opt.request);
         } catch (const SearchError& e) {
             std::cerr << "qanat-search: " << e.what() << "\n";
             return kExitError;
@@ -323,37 +332,133 @@ int run(Options& opt) {
         }
         in = &file;
     }
-    std::string line;
-    std::size_t lineno = 0;
+    // Queries run on `workers` threads at once, each with its own searcher
+    // (its own handles on the index), and their answers are written in the
+    // order of the lines: whichever thread completes the next answer due
+    // writes it, and any after it already done. Lines are read on this
+    // thread, at most kWindow ahead of the last answer written; from
+    // standard input each answer is flushed as soon as it is written (a
+    // query at a time through a pipe gets its answer before it sends the
+    // next).
+    std::vector<std::unique_ptr<Searcher>> searchers;
+    searchers.push_back(std::move(searcher));
+    const unsigned workers = opt.searcher.threads;
+    while (searchers.size() < workers) searchers.push_back(std::make_unique<Searcher>(opt.dbs, opt.searcher));
+    const bool interactive = in == &std::cin;
+    std::cin.tie(nullptr);  // flushed here instead, by the thread that writes
+
+    struct Job {
+        std::size_t seq = 0, lineno = 0;
+        std::string line;
+    };
+    struct Answer {
+        QueryInfo qi;
+        std::size_t lineno = 0;
+        std::string line;
+        std::optional<SearchResult> res;
+        std::string error;             ///< the line failed: the batch goes on
+        std::exception_ptr fatal;      ///< the index failed: the batch stops here
+    };
+    constexpr std::size_t kWindow = 16;
+    std::mutex m;
+    std::condition_variable job_ready, room;
+    std::deque<Job> jobs;
+    bool no_more = false, stop = false;
+    std::map<std::size_t, Answer> done;
+    std::size_t next_out = 0;  // the next answer to write
     bool any_hits = false, any_error = false;
-    auto last_reopen = std::chrono::steady_clock::now();
-    while (std::getline(*in, line)) {
-        ++lineno;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        QueryInfo qi{std::to_string(lineno), true};
-        auto now = std::chrono::steady_clock::now();
-        if (now - last_reopen > std::chrono::milliseconds(500)) {
-            searcher.reopen();
-            last_reopen = now;
+    std::exception_ptr fatal;
+
+    auto write_ready = [&] {  // with m held
+        for (auto it = done.find(next_out); it != done.end() && !stop; it = done.find(next_out)) {
+            Answer& a = it->second;
+            try {
+                if (a.fatal) {
+                    fatal = a.fatal;
+                    stop = true;
+                } else if (a.res) {
+                    any_hits = any_hits || a.res->total_passages > 0;
+                    printer->result(a.qi, *a.res);
+                } else {
+                    any_error = true;
+                    std::cerr << "qanat-search: " << opt.batch << ":" << a.lineno << ": " << a.error << "\n";
+                    printer->error(a.qi, a.line, a.error);
+                }
+            } catch (...) {
+                fatal = std::current_exception();
+                stop = true;
+            }
+            done.erase(it);
+            ++next_out;
+            if (interactive) std::cout.flush();
+            if (!std::cout) stop = true;  // closed pipe
         }
-        try {
-            SearchRequest req = batch_request(line, opt.request, &qi.id, opt.format == Format::Trec);
-            SearchResult res = searcher.search(req);
-            any_hits = any_hits || res.total_passages > 0;
-            printer->result(qi, res);
-        } catch (const SearchError& e) {
-            any_error = true;
-            std::cerr << "qanat-search: " << opt.batch << ":" << lineno << ": " << e.what() << "\n";
-            printer->error(qi, line, e.what());
-        } catch (const std::runtime_error& e) {
-            any_error = true;
-            std::cerr << "qanat-search: " << opt.batch << ":" << lineno << ": " << e.what() << "\n";
-            printer->error(qi, line, e.what());
+        room.notify_all();
+        job_ready.notify_all();
+    };
+    auto work = [&](Searcher& s) {
+        auto last_reopen = std::chrono::steady_clock::now();
+        for (;;) {
+            Job job;
+            {
+                std::unique_lock<std::mutex> lock(m);
+                job_ready.wait(lock, [&] { return stop || no_more || !jobs.empty(); });
+                if (stop || jobs.empty()) return;
+                job = std::move(jobs.front());
+                jobs.pop_front();
+            }
+            Answer a;
+            a.qi = QueryInfo{std::to_string(job.lineno), true};
+            a.lineno = job.lineno;
+            try {
+                auto now = std::chrono::steady_clock::now();
+                if (now - last_reopen > std::chrono::milliseconds(500)) {
+                    s.reopen();
+                    last_reopen = now;
+                }
+                SearchRequest req = batch_request(job.line, opt.request, &a.qi.id, opt.format == Format::Trec);
+                a.res = s.search(req);
+            } catch (const SearchError& e) {
+                a.error = e.what();
+            } catch (const std::runtime_error& e) {
+                a.error = e.what();
+            } catch (...) {
+                a.fatal = std::current_exception();
+            }
+            if (!a.res && !a.fatal) a.line = std::move(job.line);  // for the error line
+            std::lock_guard<std::mutex> lock(m);
+            done.emplace(job.seq, std::move(a));
+            write_ready();
         }
-        if (!std::cout) break;  // closed pipe
+    };
+    std::vector<std::thread> threads;
+    for (auto& sp : searchers) threads.emplace_back(work, std::ref(*sp));
+    std::string line;
+    std::size_t lineno = 0, seq = 0;
+    try {
+        while (std::getline(*in, line)) {
+            ++lineno;
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.find_first_not_of(" \t") == std::string::npos) continue;
+            std::unique_lock<std::mutex> lock(m);
+            room.wait(lock, [&] { return stop || seq < next_out + kWindow; });
+            if (stop) break;
+            jobs.push_back({seq++, lineno, std::move(line)});
+            job_ready.notify_one();
+        }
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(m);
+        stop = true;
+        fatal = std::current_exception();
     }
+    {
+        std::lock_guard<std::mutex> lock(m);
+        no_more = true;
+    }
+    job_ready.notify_all();
+    for (auto& t : threads) t.join();
     std::cout.flush();
+    if (fatal) std::rethrow_exception(fatal);
     if (any_error) return kExitError;
     return any_hits ? kExitHits : kExitNoHits;
 }

@@ -6,6 +6,7 @@ files in tests/golden/ after an intended change of output.
 """
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -140,6 +141,55 @@ class Corpus(unittest.TestCase):
         self.assertTrue(rows[3]["hits"])
         self.assertIn(":2:", r.stderr)
         self.assertIn(":3:", r.stderr)
+
+    def test_batch_two_queries_at_a_time_answers_in_line_order(self):
+        # A batch runs two queries at a time (--threads 2, the default): its
+        # answers, error lines and messages come in the order of its lines,
+        # the same as one at a time, from a file as from standard input.
+        words = ["Sadr", "militias", "Kurdistan Turkey", "zzzznotaword", "Iran", "war", "oil", "Baghdad",
+                 "PMF", "Sudani", "invasion", "PKK", "Basra", "Tehran", "ceasefire"]
+        lines = []
+        for i in range(150):
+            w = words[i % len(words)]
+            if i % 23 == 7:
+                lines.append('{"id": "bad%d", "query": ' % i)  # not JSON
+            elif i % 19 == 5:
+                lines.append('{"id":"y%d","query":"year:abc"}' % i)
+            elif i % 17 == 3:
+                lines.append("")
+            else:
+                lines.append(json.dumps({"id": "q%d" % i, "query": w, "limit": 1 + i % 5}))
+        path = os.path.join(self.tmp, "queries.txt")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        one = run([QS, "--db", self.db, "--batch", path, "--threads", "1"])
+        self.assertEqual(one.returncode, 2)
+        rows = [json.loads(l) for l in one.stdout.splitlines()]
+        self.assertEqual(len(rows), sum(1 for l in lines if l))
+        good = [r["id"] for r in rows if r["id"].startswith("q")]
+        self.assertEqual(good, sorted(good, key=lambda x: int(x[1:])))
+        self.assertEqual(sum(1 for r in rows if "error" in r), sum(1 for l in lines if "bad" in l or '"y' in l))
+        for given in (path, "-"):
+            two = run([QS, "--db", self.db, "--batch", given], stdin="\n".join(lines) + "\n")
+            self.assertEqual(two.returncode, 2, given)
+            self.assertEqual(two.stdout, one.stdout, given)
+            self.assertEqual(two.stderr.replace("qanat-search: -:", "qanat-search: %s:" % path), one.stderr, given)
+
+    def test_batch_from_a_pipe_answers_each_query_before_the_next(self):
+        # One query at a time through a pipe: its answer comes before the
+        # next query is sent (the answers are not held back for the others).
+        p = subprocess.Popen([QS, "--db", self.db, "--batch", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, env={k: v for k, v in os.environ.items() if k != "QANAT_DB"})
+        try:
+            for i, q in enumerate(["Sadr", "militias", "zzzznotaword", "Iran"]):
+                p.stdin.write(json.dumps({"id": "p%d" % i, "query": q}) + "\n")
+                p.stdin.flush()
+                ready, _, _ = select.select([p.stdout], [], [], 30)
+                self.assertTrue(ready, "no answer to query %d within 30 s" % i)
+                self.assertEqual(json.loads(p.stdout.readline())["id"], "p%d" % i)
+        finally:
+            p.stdin.close()
+            p.wait(timeout=60)
 
     def test_trec_one_line_per_article(self):
         r = run([QS, "--db", self.db, "--batch", "-", "--format", "trec"], stdin='{"id":"q1","query":"militias"}\n')
