@@ -335,15 +335,16 @@ int run(Options& opt) {
     // Queries run on `workers` threads at once, each with its own searcher
     // (its own handles on the index), and their answers are written in the
     // order of the lines: whichever thread completes the next answer due
-    // writes it, and any after it already done. Lines are read on this
-    // thread, at most kWindow ahead of the last answer written; from
+    // writes it, and any after it already done. Lines are read on a thread
+    // of their own, at most kWindow ahead of the last answer written; from
     // standard input each answer is flushed as soon as it is written (a
     // query at a time through a pipe gets its answer before it sends the
-    // next).
+    // next). This thread waits for the last answer, or for an error that
+    // ends the batch, which it reports at once: a reader blocked on standard
+    // input is then left to end with the process.
     std::vector<std::unique_ptr<Searcher>> searchers;
     searchers.push_back(std::move(searcher));
-    const unsigned workers = opt.searcher.threads;
-    while (searchers.size() < workers) searchers.push_back(std::make_unique<Searcher>(opt.dbs, opt.searcher));
+    while (searchers.size() < opt.searcher.threads) searchers.push_back(std::make_unique<Searcher>(opt.dbs, opt.searcher));
     const bool interactive = in == &std::cin;
     std::cin.tie(nullptr);  // flushed here instead, by the thread that writes
 
@@ -356,26 +357,37 @@ int run(Options& opt) {
         std::size_t lineno = 0;
         std::string line;
         std::optional<SearchResult> res;
-        std::string error;             ///< the line failed: the batch goes on
-        std::exception_ptr fatal;      ///< the index failed: the batch stops here
+        std::string error;         ///< the line failed: the batch goes on
+        std::exception_ptr fatal;  ///< the index failed: the batch stops here
+    };
+    // Shared with the reader, which may outlive this function (see above).
+    struct State {
+        std::mutex m;
+        std::condition_variable job_ready, room, finished;
+        std::deque<Job> jobs;
+        std::size_t queued = 0;    // lines handed over so far
+        std::size_t next_out = 0;  // the next answer to write
+        bool no_more = false, stop = false;
+        std::exception_ptr fatal;
     };
     constexpr std::size_t kWindow = 16;
-    std::mutex m;
-    std::condition_variable job_ready, room;
-    std::deque<Job> jobs;
-    bool no_more = false, stop = false;
-    std::map<std::size_t, Answer> done;
-    std::size_t next_out = 0;  // the next answer to write
+    auto st = std::make_shared<State>();
+    std::map<std::size_t, Answer> done;  // under st->m
     bool any_hits = false, any_error = false;
-    std::exception_ptr fatal;
 
-    auto write_ready = [&] {  // with m held
-        for (auto it = done.find(next_out); it != done.end() && !stop; it = done.find(next_out)) {
+    auto end_batch = [&](std::exception_ptr e) {  // with st->m held
+        if (e && !st->fatal) st->fatal = e;
+        st->stop = true;
+        st->room.notify_all();
+        st->job_ready.notify_all();
+        st->finished.notify_all();
+    };
+    auto write_ready = [&] {  // with st->m held
+        for (auto it = done.find(st->next_out); it != done.end() && !st->stop; it = done.find(st->next_out)) {
             Answer& a = it->second;
             try {
                 if (a.fatal) {
-                    fatal = a.fatal;
-                    stop = true;
+                    end_batch(a.fatal);
                 } else if (a.res) {
                     any_hits = any_hits || a.res->total_passages > 0;
                     printer->result(a.qi, *a.res);
@@ -385,80 +397,109 @@ int run(Options& opt) {
                     printer->error(a.qi, a.line, a.error);
                 }
             } catch (...) {
-                fatal = std::current_exception();
-                stop = true;
+                end_batch(std::current_exception());
             }
             done.erase(it);
-            ++next_out;
+            ++st->next_out;
             if (interactive) std::cout.flush();
-            if (!std::cout) stop = true;  // closed pipe
+            if (!std::cout) end_batch(nullptr);  // closed pipe
         }
-        room.notify_all();
-        job_ready.notify_all();
+        st->room.notify_all();
+        if (st->no_more && st->next_out == st->queued) st->finished.notify_all();
     };
     auto work = [&](Searcher& s) {
         auto last_reopen = std::chrono::steady_clock::now();
         for (;;) {
             Job job;
             {
-                std::unique_lock<std::mutex> lock(m);
-                job_ready.wait(lock, [&] { return stop || no_more || !jobs.empty(); });
-                if (stop || jobs.empty()) return;
-                job = std::move(jobs.front());
-                jobs.pop_front();
+                std::unique_lock<std::mutex> lock(st->m);
+                st->job_ready.wait(lock, [&] { return st->stop || st->no_more || !st->jobs.empty(); });
+                if (st->stop || st->jobs.empty()) return;
+                job = std::move(st->jobs.front());
+                st->jobs.pop_front();
             }
             Answer a;
-            a.qi = QueryInfo{std::to_string(job.lineno), true};
-            a.lineno = job.lineno;
             try {
-                auto now = std::chrono::steady_clock::now();
-                if (now - last_reopen > std::chrono::milliseconds(500)) {
-                    s.reopen();
-                    last_reopen = now;
+                a.qi = QueryInfo{std::to_string(job.lineno), true};
+                a.lineno = job.lineno;
+                try {
+                    auto now = std::chrono::steady_clock::now();
+                    if (now - last_reopen > std::chrono::milliseconds(500)) {
+                        s.reopen();
+                        last_reopen = now;
+                    }
+                    SearchRequest req = batch_request(job.line, opt.request, &a.qi.id, opt.format == Format::Trec);
+                    a.res = s.search(req);
+                } catch (const SearchError& e) {
+                    a.error = e.what();
+                } catch (const std::runtime_error& e) {
+                    a.error = e.what();
                 }
-                SearchRequest req = batch_request(job.line, opt.request, &a.qi.id, opt.format == Format::Trec);
-                a.res = s.search(req);
-            } catch (const SearchError& e) {
-                a.error = e.what();
-            } catch (const std::runtime_error& e) {
-                a.error = e.what();
+                if (!a.res) a.line = std::move(job.line);  // for the error line
             } catch (...) {
                 a.fatal = std::current_exception();
             }
-            if (!a.res && !a.fatal) a.line = std::move(job.line);  // for the error line
-            std::lock_guard<std::mutex> lock(m);
-            done.emplace(job.seq, std::move(a));
-            write_ready();
+            std::lock_guard<std::mutex> lock(st->m);
+            try {
+                done.emplace(job.seq, std::move(a));
+                write_ready();
+            } catch (...) {
+                end_batch(std::current_exception());
+            }
         }
     };
-    std::vector<std::thread> threads;
-    for (auto& sp : searchers) threads.emplace_back(work, std::ref(*sp));
-    std::string line;
-    std::size_t lineno = 0, seq = 0;
-    try {
-        while (std::getline(*in, line)) {
-            ++lineno;
-            if (!line.empty() && line.back() == '\r') line.pop_back();
-            if (line.find_first_not_of(" \t") == std::string::npos) continue;
-            std::unique_lock<std::mutex> lock(m);
-            room.wait(lock, [&] { return stop || seq < next_out + kWindow; });
-            if (stop) break;
-            jobs.push_back({seq++, lineno, std::move(line)});
-            job_ready.notify_one();
+    auto read = [st, in] {
+        try {
+            std::string line;
+            std::size_t lineno = 0;
+            while (std::getline(*in, line)) {
+                ++lineno;
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                if (line.find_first_not_of(" \t") == std::string::npos) continue;
+                std::unique_lock<std::mutex> lock(st->m);
+                st->room.wait(lock, [&] { return st->stop || st->queued < st->next_out + kWindow; });
+                if (st->stop) return;
+                st->jobs.push_back({st->queued++, lineno, std::move(line)});
+                st->job_ready.notify_one();
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(st->m);
+            if (!st->fatal) st->fatal = std::current_exception();
+            st->stop = true;
+            st->job_ready.notify_all();
+            st->finished.notify_all();
+            return;
         }
-    } catch (...) {
-        std::lock_guard<std::mutex> lock(m);
-        stop = true;
-        fatal = std::current_exception();
-    }
+        std::lock_guard<std::mutex> lock(st->m);
+        st->no_more = true;
+        st->job_ready.notify_all();
+        if (st->next_out == st->queued) st->finished.notify_all();
+    };
+
+    std::vector<std::thread> threads;
+    std::thread reader;
     {
-        std::lock_guard<std::mutex> lock(m);
-        no_more = true;
+        std::unique_lock<std::mutex> lock(st->m);
+        try {
+            for (auto& sp : searchers) threads.emplace_back(work, std::ref(*sp));
+            reader = std::thread(read);
+        } catch (...) {
+            end_batch(std::current_exception());
+        }
+        st->finished.wait(lock, [&] { return st->stop || (st->no_more && st->next_out == st->queued); });
+        end_batch(nullptr);  // workers and reader: nothing more to do
     }
-    job_ready.notify_all();
     for (auto& t : threads) t.join();
+    // A reader from a file ends at its next line; one blocked on standard
+    // input ends with the process.
+    if (reader.joinable()) {
+        if (interactive)
+            reader.detach();
+        else
+            reader.join();
+    }
     std::cout.flush();
-    if (fatal) std::rethrow_exception(fatal);
+    if (st->fatal) std::rethrow_exception(st->fatal);
     if (any_error) return kExitError;
     return any_hits ? kExitHits : kExitNoHits;
 }

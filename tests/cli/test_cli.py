@@ -10,6 +10,7 @@ import select
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 ROOT = os.environ.get("QANAT_ROOT", os.getcwd())
@@ -190,6 +191,33 @@ class Corpus(unittest.TestCase):
         finally:
             p.stdin.close()
             p.wait(timeout=60)
+
+    def test_batch_from_a_pipe_stops_at_once_when_the_index_fails(self):
+        # An error that ends a batch (here the index is gone when the
+        # searcher looks for a newer commit) is reported at once, with exit
+        # status 2, while standard input stays open: a client waiting for an
+        # answer is not left waiting.
+        db = os.path.join(self.tmp, "going")
+        shutil.copytree(self.db, db)
+        p = subprocess.Popen([QS, "--db", db, "--batch", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             env={k: v for k, v in os.environ.items() if k != "QANAT_DB"})
+        try:
+            p.stdin.write("Sadr\n")
+            p.stdin.flush()
+            ready, _, _ = select.select([p.stdout], [], [], 30)
+            self.assertTrue(ready)
+            self.assertTrue(json.loads(p.stdout.readline())["hits"])
+            shutil.rmtree(db)
+            time.sleep(1.2)  # past the half second after which a batch looks for a newer commit
+            p.stdin.write("Iraq\n")
+            p.stdin.flush()
+            self.assertEqual(p.wait(timeout=20), 2)
+            self.assertIn("index error", p.stderr.read())
+        finally:
+            p.stdin.close()
+            if p.poll() is None:
+                p.kill()
 
     def test_trec_one_line_per_article(self):
         r = run([QS, "--db", self.db, "--batch", "-", "--format", "trec"], stdin='{"id":"q1","query":"militias"}\n')
