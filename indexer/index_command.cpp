@@ -693,8 +693,8 @@ void abandon(Writers& w, Layout& l) {
 /// name it when the same id comes again). A run keeps one entry per article,
 /// so entries are small: a hash, the file's place among the walk's files and
 /// the JSONL line; a text file's id is derived from its name again when two
-/// hashes match, and only the ids from JSONL files are kept, as bytes. About 40 bytes an
-/// article (a map of id strings took about 100).
+/// hashes match, and only the ids from JSONL files are kept, as bytes. About
+/// 40 bytes an article (a map of id strings took about 100).
 class IdsSeen {
   public:
     explicit IdsSeen(const std::vector<SourceFile>& files) : files_(files) {}
@@ -705,10 +705,10 @@ class IdsSeen {
                                                                  std::size_t line) {
         if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
         const std::uint64_t h = fnv1a64(id);
-        std::size_t i = h & (slots_.size() - 1);
-        for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
+        const std::size_t i = slot(id, h);
+        if (slots_[i] != 0) {
             const Entry& e = entries_[slots_[i] - 1];
-            if (e.hash == h && same(e, id)) return std::pair{&files_[e.file], static_cast<std::size_t>(e.line)};
+            return std::pair{&files_[e.file], static_cast<std::size_t>(e.line)};
         }
         Entry e{h, line, static_cast<std::uint32_t>(file - files_.data()), 0, 0};
         if (!derived(e)) {
@@ -721,15 +721,7 @@ class IdsSeen {
         return std::nullopt;
     }
 
-    bool contains(const std::string& id) const {
-        if (slots_.empty()) return false;
-        const std::uint64_t h = fnv1a64(id);
-        for (std::size_t i = h & (slots_.size() - 1); slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
-            const Entry& e = entries_[slots_[i] - 1];
-            if (e.hash == h && same(e, id)) return true;
-        }
-        return false;
-    }
+    bool contains(const std::string& id) const { return !slots_.empty() && slots_[slot(id, fnv1a64(id))] != 0; }
 
     void clear() {
         entries_ = {};
@@ -745,6 +737,15 @@ class IdsSeen {
         std::uint32_t id_size;  ///< a JSONL id's bytes in ids_, from id_at
         std::uint64_t id_at;
     };
+    /// The slot that holds id (hash h), or the free slot where it would go.
+    std::size_t slot(const std::string& id, std::uint64_t h) const {
+        std::size_t i = h & (slots_.size() - 1);
+        for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
+            const Entry& e = entries_[slots_[i] - 1];
+            if (e.hash == h && same(e, id)) break;
+        }
+        return i;
+    }
     /// A text file's id is its name's (see Worker::text_file).
     bool derived(const Entry& e) const { return files_[e.file].type == SourceType::Text; }
     bool same(const Entry& e, const std::string& id) const {
@@ -823,18 +824,19 @@ int run(const Options& opt) {
         std::cerr << "qanat-index: the actor list or passage settings changed; every article is analysed again\n";
 
     // JSONL files that are unchanged (same size and time) keep all their
-    // articles: the ids of each JSONL file of this run (a text file's source
-    // is its own, and needs no list).
+    // articles: the size and time each JSONL file of this run had, and its
+    // ids (a text file's source is its own, and needs no list).
+    std::unordered_map<std::string, ArticleRecord> jsonl_stats;
     std::unordered_set<std::string> jsonl_keys;
-    for (const auto& f : walked.files)
-        if (f.type == SourceType::Jsonl) jsonl_keys.insert(f.key());
+    for (const auto& f : walked.files) {
+        if (f.type != SourceType::Jsonl) continue;
+        std::string key = f.key();
+        if (auto rec = writers.at(0).file_record(key)) jsonl_stats.emplace(key, *rec);
+        jsonl_keys.insert(std::move(key));
+    }
     for (const auto& [id, rec] : shared.records)
         if (jsonl_keys.count(rec.source)) shared.ids_by_source[rec.source].push_back(id);
     for (auto& [src, ids] : shared.ids_by_source) std::sort(ids.begin(), ids.end());
-    std::unordered_map<std::string, ArticleRecord> jsonl_stats;
-    for (const auto& f : walked.files)
-        if (f.type == SourceType::Jsonl)
-            if (auto rec = writers.at(0).file_record(f.key())) jsonl_stats.emplace(f.key(), *rec);
     // Which part an article goes to: by a hash of its id for shards, in turn
     // for the parts of a new index (merged at the end).
     std::size_t turn = 0;

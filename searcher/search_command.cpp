@@ -361,6 +361,7 @@ int run(Options& opt) {
         std::exception_ptr fatal;  ///< the index failed: the batch stops here
     };
     // Shared with the reader, which may outlive this function (see above).
+    // Everything in it is used with m held.
     struct State {
         std::mutex m;
         std::condition_variable job_ready, room, finished;
@@ -369,25 +370,29 @@ int run(Options& opt) {
         std::size_t next_out = 0;  // the next answer to write
         bool no_more = false, stop = false;
         std::exception_ptr fatal;
+
+        bool all_written() const { return no_more && next_out == queued; }
+        /// Ends the batch (with e, unless an error came first): every
+        /// thread stops waiting.
+        void end(std::exception_ptr e) {
+            if (e && !fatal) fatal = e;
+            stop = true;
+            room.notify_all();
+            job_ready.notify_all();
+            finished.notify_all();
+        }
     };
     constexpr std::size_t kWindow = 16;
     auto st = std::make_shared<State>();
     std::map<std::size_t, Answer> done;  // under st->m
     bool any_hits = false, any_error = false;
 
-    auto end_batch = [&](std::exception_ptr e) {  // with st->m held
-        if (e && !st->fatal) st->fatal = e;
-        st->stop = true;
-        st->room.notify_all();
-        st->job_ready.notify_all();
-        st->finished.notify_all();
-    };
     auto write_ready = [&] {  // with st->m held
         for (auto it = done.find(st->next_out); it != done.end() && !st->stop; it = done.find(st->next_out)) {
             Answer& a = it->second;
             try {
                 if (a.fatal) {
-                    end_batch(a.fatal);
+                    st->end(a.fatal);
                 } else if (a.res) {
                     any_hits = any_hits || a.res->total_passages > 0;
                     printer->result(a.qi, *a.res);
@@ -397,15 +402,15 @@ int run(Options& opt) {
                     printer->error(a.qi, a.line, a.error);
                 }
             } catch (...) {
-                end_batch(std::current_exception());
+                st->end(std::current_exception());
             }
             done.erase(it);
             ++st->next_out;
             if (interactive) std::cout.flush();
-            if (!std::cout) end_batch(nullptr);  // closed pipe
+            if (!std::cout) st->end(nullptr);  // closed pipe
         }
         st->room.notify_all();
-        if (st->no_more && st->next_out == st->queued) st->finished.notify_all();
+        if (st->all_written()) st->finished.notify_all();
     };
     auto work = [&](Searcher& s) {
         auto last_reopen = std::chrono::steady_clock::now();
@@ -430,9 +435,7 @@ int run(Options& opt) {
                     }
                     SearchRequest req = batch_request(job.line, opt.request, &a.qi.id, opt.format == Format::Trec);
                     a.res = s.search(req);
-                } catch (const SearchError& e) {
-                    a.error = e.what();
-                } catch (const std::runtime_error& e) {
+                } catch (const std::runtime_error& e) {  // a bad line or query (SearchError among them)
                     a.error = e.what();
                 }
                 if (!a.res) a.line = std::move(job.line);  // for the error line
@@ -444,7 +447,7 @@ int run(Options& opt) {
                 done.emplace(job.seq, std::move(a));
                 write_ready();
             } catch (...) {
-                end_batch(std::current_exception());
+                st->end(std::current_exception());
             }
         }
     };
@@ -464,16 +467,13 @@ int run(Options& opt) {
             }
         } catch (...) {
             std::lock_guard<std::mutex> lock(st->m);
-            if (!st->fatal) st->fatal = std::current_exception();
-            st->stop = true;
-            st->job_ready.notify_all();
-            st->finished.notify_all();
+            st->end(std::current_exception());
             return;
         }
         std::lock_guard<std::mutex> lock(st->m);
         st->no_more = true;
         st->job_ready.notify_all();
-        if (st->next_out == st->queued) st->finished.notify_all();
+        if (st->all_written()) st->finished.notify_all();
     };
 
     std::vector<std::thread> threads;
@@ -484,10 +484,10 @@ int run(Options& opt) {
             for (auto& sp : searchers) threads.emplace_back(work, std::ref(*sp));
             reader = std::thread(read);
         } catch (...) {
-            end_batch(std::current_exception());
+            st->end(std::current_exception());
         }
-        st->finished.wait(lock, [&] { return st->stop || (st->no_more && st->next_out == st->queued); });
-        end_batch(nullptr);  // workers and reader: nothing more to do
+        st->finished.wait(lock, [&] { return st->stop || st->all_written(); });
+        st->end(nullptr);  // workers and reader: nothing more to do
     }
     for (auto& t : threads) t.join();
     // A reader from a file ends at its next line; one blocked on standard
