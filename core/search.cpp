@@ -496,9 +496,24 @@ class FacetTable {
     /// a fresh dictionary; false (and nothing kept) when there is no file,
     /// or it describes another revision, or it fails its checks. Every row
     /// is checked before use, so a damaged file cannot make counting read
-    /// outside the table.
+    /// outside the table. The searchers of one process (a batch's workers)
+    /// share a file mapped and checked for the same revision: it is mapped
+    /// and checked once, and each takes its own dictionary from the lists.
     bool load(const std::string& path, const Xapian::Database& db, FacetDictionary& d) {
         clear();
+        Checked& checked = Checked::files();
+        // Held while a file is mapped and checked: a second searcher that
+        // comes meanwhile waits and takes the same mapping.
+        std::lock_guard lock(checked.m);
+        auto known = checked.by_path.find(path);
+        if (known != checked.by_path.end()) {
+            auto file = known->second.lock();
+            if (file && file->header().describes(db)) {
+                if (take_file(file, db, d, /*rows_checked=*/true)) return true;
+                clear();
+                d = FacetDictionary{};
+            }
+        }
         auto file = std::make_shared<table_file::Mapped>();
         bool taken = false;  // d and this table were written to
         // The lists and rows are checked here while another thread sums the
@@ -507,9 +522,12 @@ class FacetTable {
         // the two then take the time of one.
         auto check = [&] {
             taken = true;
-            return take_file(file, db, d);
+            return take_file(file, db, d, /*rows_checked=*/false);
         };
-        if (file->open(path, db, check)) return true;
+        if (file->open(path, db, check)) {
+            checked.by_path[path] = file;
+            return true;
+        }
         clear();
         if (taken) d = FacetDictionary{};
         return false;
@@ -522,9 +540,22 @@ class FacetTable {
     }
 
   private:
+    /// Files mapped and checked in this process, by path (see load()); an
+    /// entry lives while a searcher uses its file.
+    struct Checked {
+        std::mutex m;
+        std::map<std::string, std::weak_ptr<const table_file::Mapped>, std::less<>> by_path;
+        static Checked& files() {
+            static Checked c;
+            return c;
+        }
+    };
+
     /// Takes the mapped file's lists into a fresh d and its rows as this
-    /// table; false when they do not hold (or memory runs out).
-    bool take_file(const std::shared_ptr<const table_file::Mapped>& file, const Xapian::Database& db, FacetDictionary& d) {
+    /// table; false when they do not hold (or memory runs out). The rows are
+    /// checked against the lists unless that was done for this file before.
+    bool take_file(const std::shared_ptr<const table_file::Mapped>& file, const Xapian::Database& db, FacetDictionary& d,
+                   bool rows_checked) {
         file_ = file;
         try {
             const std::string_view lists = file->section(table_file::kLists);
@@ -576,7 +607,7 @@ class FacetTable {
             auto [start, places] = words(file->section(table_file::kStarts));
             auto [rows, row_count] = words(file->section(table_file::kRows));
             if (places != static_cast<std::size_t>(db.get_lastdocid()) + 2 ||
-                !valid(start, places, rows, row_count, articles, d))
+                (!rows_checked && !valid(start, places, rows, row_count, articles, d)))
                 r.damaged();
             adopt(start, places, rows);
             return true;

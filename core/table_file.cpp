@@ -278,6 +278,7 @@ Mapped& Mapped::operator=(Mapped&& o) noexcept {
         reset();
         data_ = o.data_;
         size_ = o.size_;
+        header_ = o.header_;
         sections_ = std::move(o.sections_);
         o.data_ = nullptr;
         o.size_ = 0;
@@ -290,6 +291,7 @@ void Mapped::reset() {
     if (data_) ::munmap(data_, size_);
     data_ = nullptr;
     size_ = 0;
+    header_ = Header{};
     sections_.clear();
 }
 
@@ -305,6 +307,7 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db, const std
     if (p == MAP_FAILED) return false;
     data_ = p;
     size_ = size;
+    header_ = h;
     for (std::size_t i = 0; i < std::size(h.sections); ++i)
         sections_.push_back(section_at(static_cast<const char*>(p), h, i));
     auto summed = [this] {

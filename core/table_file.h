@@ -140,9 +140,12 @@ class Mapped {
     bool empty() const { return data_ == nullptr; }
     /// Section i (without its padding).
     std::string_view section(std::size_t i) const { return sections_.at(i); }
+    /// The header, as checked when the file was mapped.
+    const Header& header() const { return header_; }
 
   private:
     void* data_ = nullptr;
+    Header header_;
     std::size_t size_ = 0;
     std::vector<std::string_view> sections_;
 };

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -585,6 +586,70 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     store_facet_table(path, true);
     CHECK(facet_table_current(path));
     CHECK(TableParts(index.bytes()).sections == TableParts(sound).sections);
+}
+
+TEST_CASE("searchers of one process share a stored table, only for the revision it describes") {
+    IndexOnDisk index("shared");
+    const std::string& path = index.path;
+    store_facet_table(path);
+    SearcherOptions never, always;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    always.facet_table = SearcherOptions::FacetTable::Always;
+    std::vector<std::string> paths{path};
+    SearchRequest iran;
+    iran.query = "Iran";
+    iran.facet_limit = 0;
+    // Kept open throughout: the file it mapped stays in use.
+    Searcher first(paths, always);
+    const SearchResult before = first.search(iran);
+    CHECK(first.facet_source() == Searcher::FacetSource::StoredTable);
+    // Two more take it at once, on two threads, and count as the slow way does.
+    {
+        Searcher slow(paths, never), a(paths, always), b(paths, always);
+        SearchResult ra, rb;
+        std::thread other([&] { rb = b.search(iran); });
+        ra = a.search(iran);
+        other.join();
+        const SearchResult expected = slow.search(iran);
+        for (const SearchResult* r : {&ra, &rb}) {
+            CHECK(r->total_passages == expected.total_passages);
+            for (auto f : {&SearchResult::actors, &SearchResult::years, &SearchResult::published}) {
+                const Facet &got = r->*f, &want = expected.*f;
+                CHECK(got.total_values == want.total_values);
+                REQUIRE(got.values.size() == want.values.size());
+                for (std::size_t i = 0; i < got.values.size(); ++i) {
+                    CHECK(got.values[i].value == want.values[i].value);
+                    CHECK(got.values[i].passages == want.values[i].passages);
+                    CHECK(got.values[i].articles == want.values[i].articles);
+                }
+            }
+        }
+        CHECK(a.facet_source() == Searcher::FacetSource::StoredTable);
+        CHECK(b.facet_source() == Searcher::FacetSource::StoredTable);
+        CHECK(same_facets(slow, a) >= 20);
+    }
+    // A passage loses its actors and years (its docid and the table's
+    // length stay) and the table is stored again: a searcher opened now
+    // counts from the new file, not from the mapping of the revision before,
+    // which `first` still holds.
+    {
+        Searcher s(paths, never);
+        const Xapian::docid changed = s.search(iran).hits.at(0).docid;
+        Xapian::WritableDatabase w(path);
+        Xapian::Document doc = w.get_document(changed);
+        FacetKey key = FacetKey::deserialise(doc.get_value(schema::kSlotFacets));
+        REQUIRE_FALSE(key.actors.empty());
+        key.actors.clear();
+        key.years.clear();
+        doc.add_value(schema::kSlotFacets, key.serialise());
+        w.replace_document(changed, doc);
+        w.commit();
+    }
+    store_facet_table(path);
+    Searcher slow(paths, never), later(paths, always);
+    CHECK(later.search(iran).total_passages == before.total_passages);
+    CHECK(later.facet_source() == Searcher::FacetSource::StoredTable);
+    CHECK(same_facets(slow, later) >= 20);
 }
 
 TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is refused or counts within bounds") {
