@@ -10,7 +10,7 @@ and the plain Xapian peer, then measures for qanat and each peer: indexing
 batch, and per-query latency over 1,000 queries. Measurements alternate
 between systems (the order rotates every repetition); tables give medians.
 Writes bench/out/results.json (every run), bench/out/report.md (tables and
-the exact commands) and bench/out/scale.png. See bench/README.md.
+the exact commands) and bench/out/scale.svg. See bench/README.md.
 """
 
 import argparse
@@ -533,7 +533,7 @@ def run(args):
     report = render(results)
     with open(os.path.join(OUT, "report.md"), "w") as f:
         f.write(report)
-    plot()
+    plot(results)
     print(report)
 
 
@@ -686,16 +686,12 @@ def render(results):
     return "\n".join(L)
 
 
-def plot():
-    """bench/out/scale.png from results.json, with an interpreter that has matplotlib."""
-    script = os.path.join(BENCH, "plot_scale.py")
-    for py in (sys.executable, "/usr/bin/python3"):
-        if os.path.exists(py) and subprocess.run(
-                [py, "-c", "import matplotlib"], stderr=subprocess.DEVNULL).returncode == 0:
-            subprocess.run([py, script, os.path.join(OUT, "results.json"),
-                            os.path.join(OUT, "scale.png")], check=False)
-            return
-    log("matplotlib not found: no plot (the scale table is in report.md)")
+def plot(results):
+    """bench/out/scale.svg from results.json, when it has more than one size."""
+    if len(results["sizes"]) < 2:
+        return
+    subprocess.run([sys.executable, os.path.join(BENCH, "plot_scale.py"), os.path.join(OUT, "results.json"),
+                    os.path.join(OUT, "scale.svg")], check=False)
 
 
 def main():
@@ -711,14 +707,15 @@ def main():
                     help="queries for the latency figures (the query file cycled)")
     ap.add_argument("--no-build", action="store_true", help="use build-bench/ as it is")
     ap.add_argument("--report", action="store_true",
-                    help="only write report.md and scale.png again from bench/out/results.json")
+                    help="only write report.md and scale.svg again from bench/out/results.json")
     args = ap.parse_args()
     if args.report:
         with open(os.path.join(OUT, "results.json")) as f:
-            report = render(json.load(f))
+            results = json.load(f)
+        report = render(results)
         with open(os.path.join(OUT, "report.md"), "w") as f:
             f.write(report)
-        plot()
+        plot(results)
         print(report)
         return
     args.cmdline = " ".join(shlex.quote(a) for a in sys.argv[1:])
