@@ -494,11 +494,13 @@ class FacetTable {
 
     /// Maps the table the indexer wrote (write()) and takes its lists into
     /// a fresh dictionary; false (and nothing kept) when there is no file,
-    /// or it describes another revision, or it fails its checks. Every row
-    /// is checked before use, so a damaged file cannot make counting read
-    /// outside the table. The searchers of one process (a batch's workers)
-    /// share a file mapped and checked for the same revision: it is mapped
-    /// and checked once, and each takes its own dictionary from the lists.
+    /// or it describes another revision, or it fails its checks. Its rows
+    /// are checked against its lists when it is mapped, so a damaged file
+    /// cannot make counting read outside the table. The searchers of one
+    /// process (a batch's workers) share a mapping while the file at path is
+    /// the one mapped, unchanged since, and describes their revision: it is
+    /// mapped and checked once, and each takes its own dictionary from the
+    /// lists.
     bool load(const std::string& path, const Xapian::Database& db, FacetDictionary& d) {
         clear();
         Checked& checked = Checked::files();
@@ -508,7 +510,7 @@ class FacetTable {
         auto known = checked.by_path.find(path);
         if (known != checked.by_path.end()) {
             auto file = known->second.lock();
-            if (file && file->header().describes(db)) {
+            if (file && file->header().describes(db) && table_file::file_id(path) == file->id()) {
                 if (take_file(file, db, d, /*rows_checked=*/true)) return true;
                 clear();
                 d = FacetDictionary{};
@@ -540,8 +542,9 @@ class FacetTable {
     }
 
   private:
-    /// Files mapped and checked in this process, by path (see load()); an
-    /// entry lives while a searcher uses its file.
+    /// Files mapped and checked in this process, by path (see load()): a
+    /// mapping lasts while a searcher's table or dictionary uses it (the map
+    /// keeps one entry a path, however many files it has mapped there).
     struct Checked {
         std::mutex m;
         std::map<std::string, std::weak_ptr<const table_file::Mapped>, std::less<>> by_path;

@@ -48,12 +48,20 @@ struct Fd {
     }
 };
 
-/// A table file opened for reading, with its size and header; false when it
-/// cannot be opened or is shorter than a header.
-bool open_file(const std::string& path, Fd& f, std::size_t& size, Header& h) {
+FileId id_of(const struct stat& st) {
+    auto ns = [](const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; };
+    return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+            static_cast<std::uint64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim)};
+}
+
+/// A table file opened for reading, with its size and header (and what
+/// identifies it, when asked); false when it cannot be opened or is shorter
+/// than a header.
+bool open_file(const std::string& path, Fd& f, std::size_t& size, Header& h, FileId* id = nullptr) {
     f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat st {};
     if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(Header))) return false;
+    if (id) *id = id_of(st);
     size = static_cast<std::size_t>(st.st_size);
     return ::pread(f.fd, &h, sizeof h, 0) == static_cast<ssize_t>(sizeof h);
 }
@@ -79,6 +87,12 @@ bool Header::describes(const Xapian::Database& db) const {
 
 std::string path_in(const std::string& db_path) {
     return (std::filesystem::path(db_path) / std::string(schema::kFacetTableFile)).string();
+}
+
+std::optional<FileId> file_id(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return id_of(st);
 }
 
 std::optional<Header> read_header(const std::string& path) {
@@ -279,6 +293,7 @@ Mapped& Mapped::operator=(Mapped&& o) noexcept {
         data_ = o.data_;
         size_ = o.size_;
         header_ = o.header_;
+        id_ = o.id_;
         sections_ = std::move(o.sections_);
         o.data_ = nullptr;
         o.size_ = 0;
@@ -292,6 +307,7 @@ void Mapped::reset() {
     data_ = nullptr;
     size_ = 0;
     header_ = Header{};
+    id_ = FileId{};
     sections_.clear();
 }
 
@@ -302,12 +318,14 @@ bool Mapped::open(const std::string& path, const Xapian::Database& db, const std
     Fd f;
     std::size_t size = 0;
     Header h;
-    if (!open_file(path, f, size, h) || !h.describes(db) || !fits(h, size)) return false;
+    FileId id;
+    if (!open_file(path, f, size, h, &id) || !h.describes(db) || !fits(h, size)) return false;
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
     if (p == MAP_FAILED) return false;
     data_ = p;
     size_ = size;
     header_ = h;
+    id_ = id;
     for (std::size_t i = 0; i < std::size(h.sections); ++i)
         sections_.push_back(section_at(static_cast<const char*>(p), h, i));
     auto summed = [this] {

@@ -118,6 +118,18 @@ void write(const std::string& path, Header h, const std::vector<std::string_view
 /// cannot be written.
 bool restamp(const std::string& path, const Xapian::Database& db);
 
+/// What tells one file, as last changed, from another at the same path: a
+/// file renamed into place has a new inode, one rewritten in place a new
+/// change time (and most often size or modification time).
+struct FileId {
+    std::uint64_t dev = 0, ino = 0, size = 0;
+    std::int64_t mtime_ns = 0, ctime_ns = 0;
+    bool operator==(const FileId&) const = default;
+};
+
+/// The FileId of the file at path now, when it can be looked at.
+std::optional<FileId> file_id(const std::string& path);
+
 /// A file mapped read-only, with its header and sections checked against
 /// the sizes and checksum the header gives.
 class Mapped {
@@ -142,10 +154,13 @@ class Mapped {
     std::string_view section(std::size_t i) const { return sections_.at(i); }
     /// The header, as checked when the file was mapped.
     const Header& header() const { return header_; }
+    /// The file mapped, as it was when it was opened.
+    const FileId& id() const { return id_; }
 
   private:
     void* data_ = nullptr;
     Header header_;
+    FileId id_;
     std::size_t size_ = 0;
     std::vector<std::string_view> sections_;
 };

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -627,6 +628,11 @@ TEST_CASE("searchers of one process share a stored table, only for the revision 
         CHECK(a.facet_source() == Searcher::FacetSource::StoredTable);
         CHECK(b.facet_source() == Searcher::FacetSource::StoredTable);
         CHECK(same_facets(slow, a) >= 20);
+        // One mapping of the file for the three.
+        std::ifstream maps("/proc/self/maps");
+        unsigned mapped = 0;
+        for (std::string line; std::getline(maps, line);) mapped += line.find(index.file) != std::string::npos;
+        CHECK(mapped == 1);
     }
     // A passage loses its actors and years (its docid and the table's
     // length stay) and the table is stored again: a searcher opened now
@@ -650,6 +656,106 @@ TEST_CASE("searchers of one process share a stored table, only for the revision 
     CHECK(later.search(iran).total_passages == before.total_passages);
     CHECK(later.facet_source() == Searcher::FacetSource::StoredTable);
     CHECK(same_facets(slow, later) >= 20);
+}
+
+namespace {
+/// Takes the actors off the facet key of the nth passage that matches
+/// "Iran" (from 0), and commits.
+void drop_actors_of_iran_passage(const std::string& path, std::size_t nth) {
+    SearcherOptions never;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    SearchRequest iran;
+    iran.query = "Iran";
+    const Xapian::docid changed = Searcher(std::vector<std::string>{path}, never).search(iran).hits.at(nth).docid;
+    Xapian::WritableDatabase w(path);
+    Xapian::Document doc = w.get_document(changed);
+    FacetKey key = FacetKey::deserialise(doc.get_value(schema::kSlotFacets));
+    REQUIRE_FALSE(key.actors.empty());
+    key.actors.clear();
+    doc.add_value(schema::kSlotFacets, key.serialise());
+    w.replace_document(changed, doc);
+    w.commit();
+}
+}  // namespace
+
+TEST_CASE("a shared facet table is taken again only while the file at its path is the one mapped, unchanged") {
+    SearcherOptions never, always;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    always.facet_table = SearcherOptions::FacetTable::Always;
+    SearchRequest iran;
+    iran.query = "Iran";
+
+    SUBCASE("rewritten in place, with rows out of range and a checksum that matches") {
+        IndexOnDisk index("in-place");
+        std::vector<std::string> paths{index.path};
+        store_facet_table(index.path);
+        Searcher held(paths, always);
+        held.search(iran);
+        REQUIRE(held.facet_source() == Searcher::FacetSource::StoredTable);
+        // Every row's first spelling made far larger than the lists allow;
+        // the file written again in place, its sizes unchanged.
+        TableParts parts(index.bytes());
+        std::string& rows = parts.sections[table_file::kRows];
+        const std::string& starts = parts.sections[table_file::kStarts];
+        unsigned damaged = 0;
+        for (std::size_t did = 0; (did + 2) * 4 <= starts.size(); ++did) {
+            std::uint32_t at = 0, end = 0, spellings = 0;
+            std::memcpy(&at, starts.data() + 4 * did, 4);
+            std::memcpy(&end, starts.data() + 4 * (did + 1), 4);
+            if (at == end) continue;
+            std::memcpy(&spellings, rows.data() + 4 * (at + 1), 4);
+            if (spellings == 0) continue;
+            const std::uint32_t huge = 0x7fffffff;
+            std::memcpy(rows.data() + 4 * (at + 2), &huge, 4);
+            ++damaged;
+        }
+        REQUIRE(damaged > 0);
+        const std::string renamed = index.file + ".damaged";
+        parts.write(renamed);
+        std::string bad;
+        {
+            std::ifstream in(renamed, std::ios::binary);
+            bad.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        std::filesystem::remove(renamed);
+        const ino_t inode = inode_of(index.file);
+        const auto written = std::filesystem::last_write_time(index.file);
+        std::ofstream(index.file, std::ios::binary | std::ios::trunc) << bad;
+        // (A rewrite within the clock's tick would keep the time: made distinct.)
+        std::filesystem::last_write_time(index.file, written + std::chrono::seconds(1));
+        REQUIRE(inode_of(index.file) == inode);
+        // A searcher opened now checks the file itself, refuses it and
+        // builds its own table.
+        Searcher slow(paths, never), later(paths, always);
+        CHECK(same_facets(slow, later) >= 20);
+        CHECK(later.facet_source() == Searcher::FacetSource::BuiltTable);
+    }
+
+    SUBCASE("the index folder swapped for a copy at the same revision") {
+        IndexOnDisk index("swapped");
+        std::vector<std::string> paths{index.path};
+        const std::string copy = index.path + "-copy", old = index.path + "-old";
+        std::filesystem::copy(index.dir, copy, std::filesystem::copy_options::recursive);
+        // The same database (UUID) and revision, different facets.
+        drop_actors_of_iran_passage(index.path, 0);
+        drop_actors_of_iran_passage(copy, 1);
+        store_facet_table(index.path);
+        store_facet_table(copy);
+        REQUIRE(Xapian::Database(index.path).get_uuid() == Xapian::Database(copy).get_uuid());
+        REQUIRE(Xapian::Database(index.path).get_revision() == Xapian::Database(copy).get_revision());
+        Searcher held(paths, always);
+        held.search(iran);
+        REQUIRE(held.facet_source() == Searcher::FacetSource::StoredTable);
+        std::filesystem::rename(index.path, old);
+        std::filesystem::rename(copy, index.path);
+        {
+            Searcher slow(paths, never), later(paths, always);
+            CHECK(same_facets(slow, later) >= 20);
+            CHECK(later.facet_source() == Searcher::FacetSource::StoredTable);
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(old, ec);
+    }
 }
 
 TEST_CASE("a facet table file changed anywhere, with a checksum that matches, is refused or counts within bounds") {
