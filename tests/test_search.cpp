@@ -338,20 +338,27 @@ TEST_CASE("edit distance and nearest term for spelling suggestions") {
     CHECK(nearest_term("zzzzzz", vocab).empty());
 }
 
+/// Checks that two results have the same totals and facets.
+void check_same_counts(const SearchResult& a, const SearchResult& b) {
+    CHECK(a.total_passages == b.total_passages);
+    CHECK(a.total_articles == b.total_articles);
+    for (auto facet : {&SearchResult::actors, &SearchResult::years, &SearchResult::published}) {
+        const Facet &fa = a.*facet, &fb = b.*facet;
+        CHECK(fa.total_values == fb.total_values);
+        REQUIRE(fa.values.size() == fb.values.size());
+        for (std::size_t i = 0; i < fa.values.size(); ++i) {
+            CAPTURE(fa.values[i].value);
+            CHECK(fa.values[i].value == fb.values[i].value);
+            CHECK(fa.values[i].kind == fb.values[i].kind);
+            CHECK(fa.values[i].passages == fb.values[i].passages);
+            CHECK(fa.values[i].articles == fb.values[i].articles);
+        }
+    }
+}
+
 /// Compares the totals and facets two searchers give for a set of queries
 /// and facet options; returns how many compared results had facets.
 unsigned same_facets(Searcher& slow, Searcher& fast) {
-    auto same = [](const Facet& a, const Facet& b) {
-        CHECK(a.total_values == b.total_values);
-        REQUIRE(a.values.size() == b.values.size());
-        for (std::size_t i = 0; i < a.values.size(); ++i) {
-            CAPTURE(a.values[i].value);
-            CHECK(a.values[i].value == b.values[i].value);
-            CHECK(a.values[i].kind == b.values[i].kind);
-            CHECK(a.values[i].passages == b.values[i].passages);
-            CHECK(a.values[i].articles == b.values[i].articles);
-        }
-    };
     unsigned compared = 0;
     for (const char* q : {"Iran", "militias", "actor:PMF", "Sudani OR Sadr", "year:1980..1988", "war", "Turkey PKK"})
         for (int variant = 0; variant < 4; ++variant) {
@@ -365,11 +372,7 @@ unsigned same_facets(Searcher& slow, Searcher& fast) {
             if (variant == 2) req.facet_kinds = {"person", "group"};
             if (variant == 3) req.facets = false;
             auto a = slow.search(req), b = fast.search(req);
-            CHECK(a.total_passages == b.total_passages);
-            CHECK(a.total_articles == b.total_articles);
-            same(a.actors, b.actors);
-            same(a.years, b.years);
-            same(a.published, b.published);
+            check_same_counts(a, b);
             if (a.total_passages > 0 && req.facets) ++compared;
         }
     return compared;
@@ -612,19 +615,8 @@ TEST_CASE("searchers of one process share a stored table, only for the revision 
         ra = a.search(iran);
         other.join();
         const SearchResult expected = slow.search(iran);
-        for (const SearchResult* r : {&ra, &rb}) {
-            CHECK(r->total_passages == expected.total_passages);
-            for (auto f : {&SearchResult::actors, &SearchResult::years, &SearchResult::published}) {
-                const Facet &got = r->*f, &want = expected.*f;
-                CHECK(got.total_values == want.total_values);
-                REQUIRE(got.values.size() == want.values.size());
-                for (std::size_t i = 0; i < got.values.size(); ++i) {
-                    CHECK(got.values[i].value == want.values[i].value);
-                    CHECK(got.values[i].passages == want.values[i].passages);
-                    CHECK(got.values[i].articles == want.values[i].articles);
-                }
-            }
-        }
+        check_same_counts(ra, expected);
+        check_same_counts(rb, expected);
         CHECK(a.facet_source() == Searcher::FacetSource::StoredTable);
         CHECK(b.facet_source() == Searcher::FacetSource::StoredTable);
         CHECK(same_facets(slow, a) >= 20);
