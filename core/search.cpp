@@ -509,6 +509,10 @@ class FacetTable {
         std::lock_guard lock(checked.m);
         auto known = checked.by_path.find(path);
         if (known != checked.by_path.end()) {
+            // The file at path still the one mapped, unchanged (its header then
+            // describes db when the caller found the file on disk did, as
+            // table_file::holds() tells; compared again so that load() holds
+            // on its own).
             auto file = known->second.lock();
             if (file && file->header().describes(db) && table_file::file_id(path) == file->id()) {
                 if (take_file(file, db, d, /*rows_checked=*/true)) return true;

@@ -592,6 +592,28 @@ TEST_CASE("the facet table stored in the index gives the same counts, and is lef
     CHECK(TableParts(index.bytes()).sections == TableParts(sound).sections);
 }
 
+namespace {
+/// Takes the actors and years off the facet key of the nth passage that
+/// matches "Iran" (from 0), and commits: its docid, and the facet table's
+/// length, stay.
+void drop_facets_of_iran_passage(const std::string& path, std::size_t nth) {
+    SearcherOptions never;
+    never.facet_table = SearcherOptions::FacetTable::Never;
+    SearchRequest iran;
+    iran.query = "Iran";
+    const Xapian::docid changed = Searcher(std::vector<std::string>{path}, never).search(iran).hits.at(nth).docid;
+    Xapian::WritableDatabase w(path);
+    Xapian::Document doc = w.get_document(changed);
+    FacetKey key = FacetKey::deserialise(doc.get_value(schema::kSlotFacets));
+    REQUIRE_FALSE(key.actors.empty());
+    key.actors.clear();
+    key.years.clear();
+    doc.add_value(schema::kSlotFacets, key.serialise());
+    w.replace_document(changed, doc);
+    w.commit();
+}
+}  // namespace
+
 TEST_CASE("searchers of one process share a stored table, only for the revision it describes") {
     IndexOnDisk index("shared");
     const std::string& path = index.path;
@@ -626,49 +648,16 @@ TEST_CASE("searchers of one process share a stored table, only for the revision 
         for (std::string line; std::getline(maps, line);) mapped += line.find(index.file) != std::string::npos;
         CHECK(mapped == 1);
     }
-    // A passage loses its actors and years (its docid and the table's
-    // length stay) and the table is stored again: a searcher opened now
-    // counts from the new file, not from the mapping of the revision before,
-    // which `first` still holds.
-    {
-        Searcher s(paths, never);
-        const Xapian::docid changed = s.search(iran).hits.at(0).docid;
-        Xapian::WritableDatabase w(path);
-        Xapian::Document doc = w.get_document(changed);
-        FacetKey key = FacetKey::deserialise(doc.get_value(schema::kSlotFacets));
-        REQUIRE_FALSE(key.actors.empty());
-        key.actors.clear();
-        key.years.clear();
-        doc.add_value(schema::kSlotFacets, key.serialise());
-        w.replace_document(changed, doc);
-        w.commit();
-    }
+    // A passage loses its actors and years and the table is stored again: a
+    // searcher opened now counts from the new file, not from the mapping of
+    // the revision before, which `first` still holds.
+    drop_facets_of_iran_passage(path, 0);
     store_facet_table(path);
     Searcher slow(paths, never), later(paths, always);
     CHECK(later.search(iran).total_passages == before.total_passages);
     CHECK(later.facet_source() == Searcher::FacetSource::StoredTable);
     CHECK(same_facets(slow, later) >= 20);
 }
-
-namespace {
-/// Takes the actors off the facet key of the nth passage that matches
-/// "Iran" (from 0), and commits.
-void drop_actors_of_iran_passage(const std::string& path, std::size_t nth) {
-    SearcherOptions never;
-    never.facet_table = SearcherOptions::FacetTable::Never;
-    SearchRequest iran;
-    iran.query = "Iran";
-    const Xapian::docid changed = Searcher(std::vector<std::string>{path}, never).search(iran).hits.at(nth).docid;
-    Xapian::WritableDatabase w(path);
-    Xapian::Document doc = w.get_document(changed);
-    FacetKey key = FacetKey::deserialise(doc.get_value(schema::kSlotFacets));
-    REQUIRE_FALSE(key.actors.empty());
-    key.actors.clear();
-    doc.add_value(schema::kSlotFacets, key.serialise());
-    w.replace_document(changed, doc);
-    w.commit();
-}
-}  // namespace
 
 TEST_CASE("a shared facet table is taken again only while the file at its path is the one mapped, unchanged") {
     SearcherOptions never, always;
@@ -729,8 +718,8 @@ TEST_CASE("a shared facet table is taken again only while the file at its path i
         const std::string copy = index.path + "-copy", old = index.path + "-old";
         std::filesystem::copy(index.dir, copy, std::filesystem::copy_options::recursive);
         // The same database (UUID) and revision, different facets.
-        drop_actors_of_iran_passage(index.path, 0);
-        drop_actors_of_iran_passage(copy, 1);
+        drop_facets_of_iran_passage(index.path, 0);
+        drop_facets_of_iran_passage(copy, 1);
         store_facet_table(index.path);
         store_facet_table(copy);
         REQUIRE(Xapian::Database(index.path).get_uuid() == Xapian::Database(copy).get_uuid());

@@ -20,11 +20,16 @@ CORPUS = os.path.join(ROOT, "corpus")
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 
 
-def run(args, stdin=None, env=None):
+def clean_env(env=None):
+    """The environment without QANAT_DB (each test names its index), with env added."""
     e = dict(os.environ)
     e.pop("QANAT_DB", None)
     e.update(env or {})
-    return subprocess.run(args, input=stdin, capture_output=True, text=True, env=e, timeout=120)
+    return e
+
+
+def run(args, stdin=None, env=None):
+    return subprocess.run(args, input=stdin, capture_output=True, text=True, env=clean_env(env), timeout=120)
 
 
 class Corpus(unittest.TestCase):
@@ -180,7 +185,7 @@ class Corpus(unittest.TestCase):
         # One query at a time through a pipe: its answer comes before the
         # next query is sent (the answers are not held back for the others).
         p = subprocess.Popen([QS, "--db", self.db, "--batch", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             text=True, env={k: v for k, v in os.environ.items() if k != "QANAT_DB"})
+                             text=True, env=clean_env())
         try:
             for i, q in enumerate(["Sadr", "militias", "zzzznotaword", "Iran"]):
                 p.stdin.write(json.dumps({"id": "p%d" % i, "query": q}) + "\n")
@@ -201,7 +206,7 @@ class Corpus(unittest.TestCase):
         shutil.copytree(self.db, db)
         p = subprocess.Popen([QS, "--db", db, "--batch", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True,
-                             env={k: v for k, v in os.environ.items() if k != "QANAT_DB"})
+                             env=clean_env())
         try:
             p.stdin.write("Sadr\n")
             p.stdin.flush()
