@@ -30,10 +30,17 @@ std::string file_record_key(std::string_view key) {
     return std::string(schema::kMetaFilePrefix) + hex64(fnv1a64(key));
 }
 
-std::string ArticleRecord::serialise() const {
-    nlohmann::json j{{"h", hash}, {"z", size}, {"m", mtime_ns}, {"n", passages}, {"s", source}};
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+namespace {
+
+nlohmann::json json_of(const ArticleRecord& r) {
+    return nlohmann::json{{"h", r.hash}, {"z", r.size}, {"m", r.mtime_ns}, {"n", r.passages}, {"s", r.source}};
 }
+
+std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string ArticleRecord::serialise() const { return dump(json_of(*this)); }
 
 namespace {
 
@@ -135,9 +142,9 @@ void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vect
 }
 
 void IndexWriter::touch(const std::string& id, const ArticleRecord& rec) {
-    auto j = nlohmann::json::parse(rec.serialise());
+    auto j = json_of(rec);
     j["id"] = id;
-    db_.set_metadata(article_record_key(id), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    db_.set_metadata(article_record_key(id), dump(j));
 }
 
 void IndexWriter::remove(const std::string& id) {

@@ -690,19 +690,28 @@ void abandon(Writers& w, Layout& l) {
 }
 
 /// The article ids met in this run, each with where it was first met (to
-/// name it when the same id comes again). A run keeps one entry per article,
-/// so entries are small: a hash, the file's place among the walk's files and
-/// the JSONL line; a text file's id is derived from its name again when two
-/// hashes match, and only the ids from JSONL files are kept, as bytes. About
-/// 40 bytes an article (a map of id strings took about 100).
+/// name it when the same id comes again). A run keeps this for every
+/// article, so it is small: a text file's id is its name's, found among the
+/// walk's files through a list of their places sorted by id (4 bytes a text
+/// file, and a bit for "met"); an id from a JSONL line is kept as bytes, with
+/// a hash, its file's place and its line (about 40 bytes).
 class IdsSeen {
   public:
-    explicit IdsSeen(const std::vector<SourceFile>& files) : files_(files) {}
+    explicit IdsSeen(const std::vector<SourceFile>& files) : files_(files), met_(files.size()) {
+        for (std::size_t i = 0; i < files.size(); ++i)
+            if (files[i].type == SourceType::Text) by_id_.push_back(static_cast<std::uint32_t>(i));
+        // (By place within one id: the first in the walk comes first.)
+        std::sort(by_id_.begin(), by_id_.end(), [&](std::uint32_t a, std::uint32_t b) {
+            const std::string_view ia = files[a].id_view(), ib = files[b].id_view();
+            return ia != ib ? ia < ib : a < b;
+        });
+    }
 
     /// Records id as met in file (at line, for JSONL); if it was met before,
     /// returns where.
     std::optional<std::pair<const SourceFile*, std::size_t>> add(const std::string& id, const SourceFile* file,
                                                                  std::size_t line) {
+        if (auto t = text_met(id)) return std::pair{&files_[*t], std::size_t{0}};
         if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
         const std::uint64_t h = fnv1a64(id);
         const std::size_t i = slot(id, h);
@@ -710,20 +719,25 @@ class IdsSeen {
             const Entry& e = entries_[slots_[i] - 1];
             return std::pair{&files_[e.file], static_cast<std::size_t>(e.line)};
         }
-        Entry e{h, line, static_cast<std::uint32_t>(file - files_.data()), 0, 0};
-        if (!derived(e)) {
-            e.id_size = static_cast<std::uint32_t>(id.size());  // (ids are far shorter: JSONL lines are read whole)
-            e.id_at = ids_.size();
-            ids_ += id;
+        const std::size_t place = static_cast<std::size_t>(file - files_.data());
+        if (file->type == SourceType::Text && file->id_view() == id) {
+            met_[place] = true;
+            return std::nullopt;
         }
-        entries_.push_back(e);
+        // (ids are far shorter than 4 GiB: JSONL lines are read whole)
+        entries_.push_back(Entry{h, line, static_cast<std::uint32_t>(place), static_cast<std::uint32_t>(id.size()), ids_.size()});
+        ids_ += id;
         slots_[i] = static_cast<std::uint32_t>(entries_.size());
         return std::nullopt;
     }
 
-    bool contains(const std::string& id) const { return !slots_.empty() && slots_[slot(id, fnv1a64(id))] != 0; }
+    bool contains(const std::string& id) const {
+        return text_met(id) || (!slots_.empty() && slots_[slot(id, fnv1a64(id))] != 0);
+    }
 
     void clear() {
+        by_id_ = {};
+        met_ = {};
         entries_ = {};
         slots_ = {};
         ids_ = {};
@@ -732,25 +746,27 @@ class IdsSeen {
   private:
     struct Entry {
         std::uint64_t hash;
-        std::uint64_t line;     ///< JSONL: the line (0 for a file not read again)
+        std::uint64_t line;     ///< the JSONL line
         std::uint32_t file;     ///< place in the walk's files
-        std::uint32_t id_size;  ///< a JSONL id's bytes in ids_, from id_at
+        std::uint32_t id_size;  ///< the id's bytes in ids_, from id_at
         std::uint64_t id_at;
     };
+    /// The place of the text file named id that was met, if one was.
+    std::optional<std::size_t> text_met(std::string_view id) const {
+        auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id,
+                                   [&](std::uint32_t f, std::string_view v) { return files_[f].id_view() < v; });
+        for (; it != by_id_.end() && files_[*it].id_view() == id; ++it)
+            if (met_[*it]) return *it;
+        return std::nullopt;
+    }
     /// The slot that holds id (hash h), or the free slot where it would go.
     std::size_t slot(const std::string& id, std::uint64_t h) const {
         std::size_t i = h & (slots_.size() - 1);
         for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
             const Entry& e = entries_[slots_[i] - 1];
-            if (e.hash == h && same(e, id)) break;
+            if (e.hash == h && e.id_size == id.size() && std::string_view(ids_).substr(e.id_at, e.id_size) == id) break;
         }
         return i;
-    }
-    /// A text file's id is its name's (see Worker::text_file).
-    bool derived(const Entry& e) const { return files_[e.file].type == SourceType::Text; }
-    bool same(const Entry& e, const std::string& id) const {
-        if (derived(e)) return files_[e.file].id() == id;
-        return e.id_size == id.size() && std::string_view(ids_).substr(e.id_at, e.id_size) == id;
     }
     void grow() {
         std::vector<std::uint32_t> slots(std::max<std::size_t>(1024, slots_.size() * 2), 0);
@@ -763,7 +779,9 @@ class IdsSeen {
     }
 
     const std::vector<SourceFile>& files_;
-    std::deque<Entry> entries_;        ///< in the order met (a deque: grows without copying)
+    std::vector<std::uint32_t> by_id_;  ///< places of the text files, by id
+    std::vector<bool> met_;             ///< by place: the text file's id was met
+    std::deque<Entry> entries_;         ///< JSONL ids, in the order met (a deque: grows without copying)
     std::vector<std::uint32_t> slots_;  ///< open addressing: entry number + 1, 0 when free
     std::string ids_;                   ///< JSONL ids, one after another
 };

@@ -68,10 +68,6 @@ std::string printable(const std::string& name) {
     return out;
 }
 
-std::string strip_ext(std::string_view rel) {
-    fs::path p(rel);
-    return (p.parent_path() / p.stem()).generic_string();
-}
 
 std::string joined_path(const Root& root, std::string_view display) { return (fs::path(root.given) / display).string(); }
 std::string joined_key(const Root& root, std::string_view display) {
@@ -102,7 +98,16 @@ std::string SourceFile::key() const {
     if (resolved_ && !resolved_->key.empty()) return resolved_->key;
     return root ? joined_key(*root, display) : std::string();
 }
-std::string SourceFile::id() const { return type == SourceType::Text ? strip_ext(display) : std::string(); }
+std::string_view SourceFile::id_view() const {
+    if (type != SourceType::Text) return {};
+    // The name without its extension: up to the last dot of the file's own
+    // name, unless that dot begins it (as std::filesystem's stem()).
+    const std::size_t slash = display.rfind('/');
+    const std::size_t name = slash == std::string_view::npos ? 0 : slash + 1;
+    const std::size_t dot = display.rfind('.');
+    return dot != std::string_view::npos && dot > name ? display.substr(0, dot) : display;
+}
+std::string SourceFile::id() const { return std::string(id_view()); }
 
 void SourceFile::set_path(std::string p) {
     if (root && root->is_dir && p == joined_path(*root, display)) p.clear();
@@ -266,9 +271,19 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             ++kept;
         }
     r.files.resize(kept);
-    std::stable_sort(r.files.begin(), r.files.end(), [](const SourceFile& a, const SourceFile& b) {
-        return a.display != b.display ? a.display < b.display : a.path() < b.path();
+    // Sorted into a list of the files' own size (the walk's grew by doubling,
+    // and a run keeps it to the end): an order of places, then the files
+    // moved into it.
+    std::vector<std::size_t> order(r.files.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const SourceFile &fa = r.files[a], &fb = r.files[b];
+        return fa.display != fb.display ? fa.display < fb.display : fa.path() < fb.path();
     });
+    std::vector<SourceFile> sorted;
+    sorted.reserve(order.size());
+    for (std::size_t i : order) sorted.push_back(std::move(r.files[i]));
+    r.files = std::move(sorted);
     return r;
 }
 

@@ -50,8 +50,9 @@ struct SourceFile {
     /// Canonical absolute path (as text: %XX for bytes that are not UTF-8):
     /// identifies the source between runs.
     std::string key() const;
-    /// Article id for text files: display without extension.
+    /// Article id for text files: display without extension (empty for JSONL).
     std::string id() const;
+    std::string_view id_view() const;
 
     void set_path(std::string p);
     void set_key(std::string k);

@@ -388,17 +388,21 @@ class Incremental(unittest.TestCase):
         self.assertEqual([h["article"]["id"] for h in j["hits"]], ["%FF"])
 
     def test_duplicate_ids_across_files_folders_and_runs(self):
-        # The run's ids are kept as hashes with where each was first met (a
-        # text file's id derived from its name again, a JSONL id kept as
-        # bytes): an id met again is skipped and named with its first place,
-        # however it came (text or JSONL, another folder given, a JSONL file
-        # kept unread on the next run), over enough ids for the table to grow.
+        # The run's ids are kept with where each was first met (a text file's
+        # id found among the walk's files by name, a JSONL id kept as bytes
+        # with a hash): an id met again is skipped and named with its first
+        # place, however it came (text or JSONL, either first, another folder
+        # given, a JSONL file kept unread on the next run), over enough ids
+        # for the table to grow.
         for i in range(3000):
             with open(os.path.join(self.makedirs("many"), "%04d.txt" % i), "w") as f:
                 f.write("Note %d mentions zebrafinch.\n" % i)
         with open(os.path.join(self.src, "dups.jsonl"), "w") as f:
             for id_ in ("many/0042", "j-x", "j-x"):
                 f.write(json.dumps({"id": id_, "text": "The JSONL line mentions hummingbird."}) + "\n")
+        # (After the text files in the walk's order: their ids come first.)
+        with open(os.path.join(self.src, "zz.jsonl"), "w") as f:
+            f.write(json.dumps({"id": "many/0100", "text": "A late JSONL line mentions hummingbird."}) + "\n")
         other = os.path.join(self.tmp, "other")
         os.makedirs(os.path.join(other, "many"))
         with open(os.path.join(other, "many", "0007.txt"), "w") as f:
@@ -411,13 +415,15 @@ class Incremental(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("3006 added", r.stderr)
         d = duplicates(r.stderr)
-        self.assertEqual(len(d), 3, d)
+        self.assertEqual(len(d), 4, d)
         jsonl = os.path.join(self.src, "dups.jsonl")
         self.assertIn(jsonl + ":3: duplicate id 'j-x' (first at " + jsonl + ":2)", d[0])
         self.assertIn(os.path.join(self.src, "many", "0007.txt") + ": duplicate id 'many/0007' (first at " +
                       os.path.join(other, "many", "0007.txt") + ")", d[1])
         self.assertIn(os.path.join(self.src, "many", "0042.txt") + ": duplicate id 'many/0042' (first at " +
                       jsonl + ":1)", d[2])
+        self.assertIn(os.path.join(self.src, "zz.jsonl") + ":1: duplicate id 'many/0100' (first at " +
+                      os.path.join(self.src, "many", "0100.txt") + ")", d[3])
         self.assertEqual(self.count("zebrafinch"), 2998)
         self.assertEqual(self.count("hummingbird"), 3)
         # Again: the JSONL file is kept unread, and its ids still come first.
@@ -425,7 +431,7 @@ class Incremental(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("0 added, 0 changed, 3006 unchanged, 0 removed", r.stderr)
         d = duplicates(r.stderr)
-        self.assertEqual(len(d), 2, d)
+        self.assertEqual(len(d), 2, d)  # (zz.jsonl kept unread: none of its ids was indexed)
         self.assertIn("many/0007", d[0])
         self.assertIn("duplicate id 'many/0042' (first at " + jsonl + ")", d[1])
 
