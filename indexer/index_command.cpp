@@ -1016,11 +1016,13 @@ int run(const Options& opt) {
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }
-    // What the run kept per article is not needed from here on: the commit
-    // and the facet table have the memory.
+    // What the run kept per article and per file is not needed from here on:
+    // the commit, the merge and the facet table have the memory.
     shared.records = {};
     shared.ids_by_source = {};
     seen.clear();
+    walked.files = std::vector<SourceFile>();
+    walked.names = NameStore();
     try {
         writers.finish();
     } catch (...) {

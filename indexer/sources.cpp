@@ -264,6 +264,9 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         }
         i = end;
     }
+    by_key = {};  // (let go before the sort below needs its own)
+    key_hash = {};
+    by_link = {};
     std::size_t kept = 0;
     for (std::size_t i = 0; i < r.files.size(); ++i)
         if (!dropped[i]) {
