@@ -69,6 +69,15 @@ std::string printable(const std::string& name) {
 }
 
 
+/// Two files whose keys match are one file reached twice, unless the file
+/// system says otherwise: a key writes bytes that are not UTF-8 as %XX,
+/// which a name may also hold as it is ("b%FF.txt" beside "b\xff.txt").
+bool same_file(const SourceFile& a, const SourceFile& b) {
+    std::error_code ec;
+    const bool same = fs::equivalent(a.path(), b.path(), ec);
+    return same || ec;  // (unknown: as the keys say)
+}
+
 std::string joined_path(const Root& root, std::string_view display) { return (fs::path(root.given) / display).string(); }
 std::string joined_key(const Root& root, std::string_view display) {
     std::string k = root.canonical;
@@ -254,7 +263,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             std::size_t best = fa;
             for (std::size_t b = a + 1; b < end; ++b) {
                 const std::size_t fb = by_key[b];
-                if (dropped[fb] || r.files[fb].key() != key) continue;
+                if (dropped[fb] || r.files[fb].key() != key || !same_file(r.files[fa], r.files[fb])) continue;
                 // Better: not a link where the other is, else a smaller name.
                 const bool better = by_link[fb] != by_link[best] ? !by_link[fb]
                                                                  : r.files[fb].display < r.files[best].display;

@@ -387,6 +387,21 @@ class Incremental(unittest.TestCase):
         j = json.loads(run([QS, "--db", self.db, "--format", "json", "bravo"]).stdout)
         self.assertEqual([h["article"]["id"] for h in j["hits"]], ["%FF"])
 
+    def test_names_written_alike_are_two_files(self):
+        # "b%FF.txt" and a name with the byte 0xFF have the same key and id
+        # as text (bytes that are not UTF-8 are written %XX): two files all
+        # the same, so the second is named as a duplicate id, not dropped
+        # without a word as one file reached twice.
+        folder = os.path.join(os.fsencode(self.tmp), b"alike")
+        os.makedirs(folder)
+        for name, word in ((b"b%FF.txt", "alphaword"), (b"b\xff.txt", "bravoword")):
+            with open(os.path.join(folder, name), "w") as f:
+                f.write("The note mentions %s.\n" % word)
+        r = subprocess.run([QI, "--db", self.db, os.fsdecode(folder)], capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(b"1 added", r.stderr)
+        self.assertEqual(r.stderr.count(b"duplicate id 'b%FF'"), 1, r.stderr)
+
     def test_duplicate_ids_across_files_folders_and_runs(self):
         # The run's ids are kept with where each was first met (a text file's
         # id found among the walk's files by name, a JSONL id kept as bytes
