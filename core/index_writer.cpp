@@ -38,12 +38,6 @@ nlohmann::json json_of(const ArticleRecord& r) {
 
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
-}  // namespace
-
-std::string ArticleRecord::serialise() const { return dump(json_of(*this)); }
-
-namespace {
-
 ArticleRecord record_of(const nlohmann::json& j) {
     ArticleRecord r;
     if (j.is_discarded() || !j.is_object()) return r;
@@ -57,6 +51,7 @@ ArticleRecord record_of(const nlohmann::json& j) {
 
 }  // namespace
 
+std::string ArticleRecord::serialise() const { return dump(json_of(*this)); }
 ArticleRecord ArticleRecord::parse(std::string_view s) { return record_of(nlohmann::json::parse(s, nullptr, false)); }
 
 void check_index_compatible(const Xapian::Database& db, const std::string& path,

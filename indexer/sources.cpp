@@ -68,7 +68,6 @@ std::string printable(const std::string& name) {
     return out;
 }
 
-
 /// Two files whose keys match are one file reached twice, unless the file
 /// system says otherwise: a key writes bytes that are not UTF-8 as %XX,
 /// which a name may also hold as it is ("b%FF.txt" beside "b\xff.txt").
