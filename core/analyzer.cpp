@@ -1,8 +1,9 @@
 #include "analyzer.h"
 
 #include <stdexcept>
-#include <unordered_map>
+#include <vector>
 
+#include "hash.h"
 #include "normalize.h"
 #include "stopwords.h"
 
@@ -18,16 +19,26 @@ class FoldingStemmer : public Xapian::StemImplementation {
         : inner_(language == "none" ? Xapian::Stem() : Xapian::Stem(language)) {}
 
     std::string operator()(const std::string& word) override {
-        auto it = cache_.find(word);
-        if (it != cache_.end()) return it->second;
+        // A word met before is found in one probe: its slot is fixed by its
+        // hash, and a word that lands on a taken slot replaces the one there.
+        // The cache starts small (a searcher stems a few words) and grows
+        // with the misses, up to kMaxSlots (an indexer's vocabulary).
+        const std::uint64_t h = fnv1a64(word);
+        Slot* slot = &cache_[h & (cache_.size() - 1)];
+        if (slot->filled && slot->word == word) return slot->stem;
+        if (++misses_ > cache_.size() && cache_.size() < kMaxSlots) {
+            cache_ = std::vector<Slot>(cache_.size() * 4);
+            misses_ = 0;
+            slot = &cache_[h & (cache_.size() - 1)];
+        }
         std::string f = fold(word);
         // British and American spellings of the same noun: mobilisation / mobilization.
         for (std::size_t p = f.find("isation"); p != std::string::npos; p = f.find("isation", p + 7))
             f[p + 1] = 'z';
-        std::string stemmed = inner_(f);
-        if (cache_.size() > 500000) cache_.clear();
-        cache_.emplace(word, stemmed);
-        return stemmed;
+        slot->word = word;
+        slot->stem = inner_(f);
+        slot->filled = true;
+        return slot->stem;
     }
 
     std::string get_description() const override {
@@ -35,8 +46,14 @@ class FoldingStemmer : public Xapian::StemImplementation {
     }
 
   private:
+    struct Slot {
+        std::string word, stem;
+        bool filled = false;
+    };
+    static constexpr std::size_t kMaxSlots = std::size_t{1} << 16;  // a power of 4 times 256
     Xapian::Stem inner_;
-    std::unordered_map<std::string, std::string> cache_;
+    std::vector<Slot> cache_ = std::vector<Slot>(256);
+    std::size_t misses_ = 0;
 };
 
 }  // namespace

@@ -225,6 +225,17 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     folded.reserve(spans.size());
     for (auto w : spans) folded.push_back(match_form(std::string_view(article.text).substr(w.start, w.end - w.start)));
     std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions, spans, folded);
+    // Title words: for title: searches, without positions (no title phrases),
+    // which keeps every passage from carrying its title's position lists.
+    // Analysed once; every passage of the article gets the same terms.
+    std::vector<std::pair<std::string, Xapian::termcount>> title_terms;
+    {
+        Xapian::Document title_doc;
+        tg_.set_document(title_doc);
+        tg_.index_text_without_positions(parsed.title, 1, std::string(schema::kTitle.prefix));
+        for (auto t = title_doc.termlist_begin(); t != title_doc.termlist_end(); ++t)
+            title_terms.emplace_back(*t, t.get_wdf());
+    }
     std::unordered_map<std::string_view, unsigned> spelling;
     std::size_t next_word = 0;
     std::size_t next_mention = 0;
@@ -252,9 +263,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         Xapian::Document doc;
         tg_.set_document(doc);
         tg_.index_text(sp.text);
-        // Title words: for title: searches, without positions (no title phrases),
-        // which keeps every passage from carrying its title's position lists.
-        tg_.index_text_without_positions(parsed.title, 1, std::string(schema::kTitle.prefix));
+        for (const auto& [term, wdf] : title_terms) doc.add_term(term, wdf);
         doc.add_boolean_term(article_term);
         FacetKey fk;
         fk.article_id = article.id;

@@ -1,5 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+
 #include "analyzer.h"
 #include "normalize.h"
 
@@ -58,6 +63,32 @@ TEST_CASE("analyzer: one term for spelling, case and apostrophe variants") {
     CHECK(a.term("militias") == a.term("militia"));
     CHECK(a.term("disarmed") == a.term("disarm"));
     CHECK(a.term("running") != a.term("ruined"));
+}
+
+TEST_CASE("analyzer: stems stay right past the stem cache's size, in any order") {
+    // More distinct words than the cache's largest size, met twice in two
+    // orders, so that words share slots, replace each other and come back
+    // after the cache has grown: each must still get its own stem.
+    const char* heads[] = {"nation", "run", "connect", "militia", "govern", "arm", "relat", "build"};
+    const char* tails[] = {"", "s", "ing", "ed", "al", "ally", "ment", "ments", "er", "ers"};
+    std::vector<std::string> ws;
+    for (unsigned i = 0; ws.size() < 100000; ++i) {
+        std::string w = heads[i % 8];
+        for (unsigned n = i / 8; n; n /= 26) w += static_cast<char>('a' + n % 26);
+        w += tails[(i / 3) % 10];
+        ws.push_back(std::move(w));
+    }
+    Analyzer a;
+    Xapian::Stem english("english");
+    for (int pass = 0; pass < 2; ++pass) {
+        unsigned wrong = 0;
+        for (std::size_t k = 0; k < ws.size(); ++k) {
+            const std::string& w = ws[pass == 0 ? k : (k * 7919) % ws.size()];
+            if (a.term(w) != english(w)) ++wrong;
+        }
+        CHECK(wrong == 0);
+    }
+    CHECK(a.term("ruined") != a.term("running"));
 }
 
 TEST_CASE("analysis settings round-trip and reject garbage") {
