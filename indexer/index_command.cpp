@@ -50,7 +50,7 @@ constexpr int kExitError = 2;
 /// Passages each writer of a new index holds before writing them out: at
 /// about 4 KiB each in Xapian's buffers, the indexer's memory bound. Lower
 /// than Xapian's 10,000 because it measured faster too (bench/RESULTS.md).
-constexpr unsigned kDefaultFlushEvery = 2000;
+constexpr unsigned kDefaultFlushEvery = 1000;
 
 struct Options {
     std::string db;
