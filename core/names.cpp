@@ -281,12 +281,16 @@ ActorKind guess_kind(std::string_view name) {
         {"prison", ActorKind::Place},         {"camp", ActorKind::Place},
         {"airport", ActorKind::Place},        {"district", ActorKind::Place},
         {"county", ActorKind::Place},         {"state", ActorKind::Place}};
+    static const std::unordered_map<std::string_view, ActorKind> kind_of = [] {
+        std::unordered_map<std::string_view, ActorKind> m;
+        for (const auto& [k, kind] : keys) m.emplace(k, kind);
+        return m;
+    }();
     auto ws = words(name);
-    std::vector<std::string> f;
-    for (auto w : ws) f.push_back(fold_word(name.substr(w.start, w.end - w.start)));
-    for (auto it = f.rbegin(); it != f.rend(); ++it)
-        for (const auto& [k, kind] : keys)
-            if (*it == k) return kind;
+    for (auto it = ws.rbegin(); it != ws.rend(); ++it) {
+        auto hit = kind_of.find(fold_word(name.substr(it->start, it->end - it->start)));
+        if (hit != kind_of.end()) return hit->second;
+    }
     if (ws.size() == 1) return acronym(name) ? ActorKind::Organisation : ActorKind::Unknown;
     if (ws.size() <= 5) return ActorKind::Person;
     return ActorKind::Unknown;
