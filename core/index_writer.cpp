@@ -83,7 +83,8 @@ IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings,
     : path_(path), settings_(settings), flush_every_(mode.flush_every) {
     try {
         db_ = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
-                                                 (mode.sync ? 0 : Xapian::DB_NO_SYNC));
+                                                 (mode.sync ? 0 : Xapian::DB_NO_SYNC) |
+                                                 (mode.in_place ? Xapian::DB_DANGEROUS : 0));
     } catch (const Xapian::DatabaseLockError&) {
         throw IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
     } catch (const Xapian::DatabaseError& e) {

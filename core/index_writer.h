@@ -60,6 +60,12 @@ struct WriteMode {
     /// fsync at commit; off for parts that are merged by compaction (which
     /// writes and syncs the result) and thrown away.
     bool sync = true;
+    /// Blocks changed by a commit are written over the old ones
+    /// (Xapian::DB_DANGEROUS): less to write and read back, but an index
+    /// left half-written is unusable, and nobody may read it while it is
+    /// written. Only for parts that are merged by compaction and thrown away
+    /// (a failed run removes them whole).
+    bool in_place = false;
 };
 
 class IndexWriter {

@@ -822,11 +822,13 @@ int run(const Options& opt) {
     // An index updated in place whose facet table holds keeps it if no passage changes.
     const bool table_held = layout.work.empty() && layout.stub.empty() && opt.shard_count <= 1 && facet_table_current(opt.db);
     // A new index built aside needs no transaction (it is swapped in whole), and
-    // parts merged by compaction need no sync: memory stays flat however large
-    // the corpus, and nothing is synced twice.
+    // parts merged by compaction need neither sync nor copy-on-write (they are
+    // thrown away after the merge, or whole if the run fails): memory stays
+    // flat however large the corpus, and nothing is synced twice.
     WriteMode mode;
     mode.transaction = layout.work.empty();
     mode.sync = !layout.merge;
+    mode.in_place = layout.merge;
     mode.flush_every = opt.flush_every;
     Writers writers(layout.parts, settings, mode);
     Shared shared;
