@@ -291,7 +291,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         doc.add_value(schema::kSlotArticle, article.id);
         doc.add_value(schema::kSlotOrder, schema::order_key(article.id, sp.ordinal));
         doc.add_value(schema::kSlotFacets, fk.serialise());
-        doc.set_data(sp.serialise());
+        doc.add_value(schema::kSlotPassage, sp.serialise());
         out.documents.push_back(std::move(doc));
         ++out.passages;
         while (next_word < spans.size() && spans[next_word].start < ps.start) ++next_word;

@@ -15,7 +15,7 @@
 namespace qanat::schema {
 
 /// Bumped whenever documents written by an older qanat cannot be read correctly.
-inline constexpr int kVersion = 4;  // 2: facet key with publication year; 3: binary passage data; 4: no Q terms, title without positions
+inline constexpr int kVersion = 5;  // 2: facet key with publication year; 3: binary passage data; 4: no Q terms, title without positions; 5: passage in a value slot
 
 struct Prefix {
     std::string_view field;  ///< query-parser field name ("" = not user-visible)
@@ -64,9 +64,15 @@ enum Slot : Xapian::valueno {
     kSlotOrder = 1,     ///< article id, NUL, big-endian ordinal: stable tie-break
     kSlotFacets = 2,    ///< facet key: article, actors, years (see facets.h)
     kSlotPublished = 3, ///< publication date YYYYMMDD where known
+    /// The stored passage (StoredPassage::serialise). A value, not the
+    /// document data: Xapian compresses document data with zlib one document
+    /// at a time, about a tenth of a build's time for text this short; a value
+    /// stream keeps it in chunks as it is (bench/RESULTS.md).
+    kSlotPassage = 4,
     kSlotCount
 };
-static_assert(kSlotArticle != kSlotOrder && kSlotOrder != kSlotFacets && kSlotFacets != kSlotPublished,
+static_assert(kSlotArticle != kSlotOrder && kSlotOrder != kSlotFacets && kSlotFacets != kSlotPublished &&
+                  kSlotPublished != kSlotPassage,
               "value slots must be unique");
 
 // Metadata keys.

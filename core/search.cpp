@@ -1870,7 +1870,7 @@ struct Searcher::Impl {
             h.rank = ++rank;
             h.score = r.weight;
             h.docid = r.did;
-            h.passage = StoredPassage::deserialise(db.get_document(r.did, Xapian::DOC_ASSUME_VALID).get_data());
+            h.passage = StoredPassage::deserialise(db.get_document(r.did, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPassage));
             h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms);
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes);
             if (req.explain) h.explain = explain(req, h, parts.highlight);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "document.h"
+#include "schema.h"
 #include "support.h"
 
 using namespace qanat;
@@ -44,7 +45,7 @@ TEST_CASE("actor and year extraction against the hand-labelled gold set") {
     DocumentBuilder b(AnalysisSettings{}, g, PassageOptions{});
     std::map<std::string, std::vector<StoredPassage>> passages;
     for (const auto& a : test::corpus_articles())
-        for (const auto& d : b.build(a).documents) passages[a.id].push_back(StoredPassage::deserialise(d.get_data()));
+        for (const auto& d : b.build(a).documents) passages[a.id].push_back(StoredPassage::deserialise(d.get_value(schema::kSlotPassage)));
 
     std::string gold = test::read_file(std::string(QANAT_SOURCE_DIR) + "/tests/data/gold_entities.jsonl");
     REQUIRE(!gold.empty());
