@@ -1,5 +1,9 @@
 #include "index_writer.h"
 
+#include <algorithm>
+#include <bit>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "hash.h"
@@ -79,6 +83,44 @@ void check_index_compatible(const Xapian::Database& db, const std::string& path,
                          " (or leave the analysis options as they were)");
 }
 
+void WordCounts::add(std::string_view word, Xapian::termcount n) { add(word, fnv1a64(word), n); }
+
+void WordCounts::add(std::string_view word, std::uint64_t hash, Xapian::termcount n) {
+    if (2 * (entries_.size() + 1) > slots_.size()) {
+        // Grow to keep at least half the slots free, and place every word again.
+        slots_.assign(std::bit_ceil(std::max<std::size_t>(1024, 4 * (entries_.size() + 1))), 0);
+        for (std::size_t k = 0; k < entries_.size(); ++k) {
+            std::size_t i = entries_[k].hash & (slots_.size() - 1);
+            while (slots_[i]) i = (i + 1) & (slots_.size() - 1);
+            slots_[i] = static_cast<std::uint32_t>(k + 1);
+        }
+    }
+    std::size_t i = hash & (slots_.size() - 1);
+    for (; slots_[i]; i = (i + 1) & (slots_.size() - 1)) {
+        Entry& e = entries_[slots_[i] - 1];
+        if (e.hash == hash && e.word == word) {
+            e.count += n;
+            return;
+        }
+    }
+    entries_.push_back({std::string(word), hash, n});
+    slots_[i] = static_cast<std::uint32_t>(entries_.size());
+}
+
+void WordCounts::take(WordCounts& other, std::size_t share, std::size_t shares) {
+    WordCounts kept;
+    for (auto& e : other.entries_) {
+        if (e.hash % shares == share) add(e.word, e.hash, e.count);
+        else kept.add(e.word, e.hash, e.count);
+    }
+    other = std::move(kept);
+}
+
+void WordCounts::clear() {
+    entries_.clear();
+    slots_.clear();
+}
+
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
     : path_(path), settings_(settings), flush_every_(mode.flush_every) {
     try {
@@ -133,7 +175,7 @@ void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vect
     // suggestion is only shown if it finds something (see search.cpp).
     // Counted here and given to Xapian once per word at commit: far fewer
     // spelling-table updates than one per word per article.
-    for (const auto& [word, n] : spelling) spelling_[word] += n;
+    for (const auto& [word, n] : spelling) spelling_.add(word, n);
     touch(id, rec);
 }
 
@@ -159,18 +201,11 @@ void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& r
 }
 
 void IndexWriter::take_spelling(IndexWriter& other, std::size_t share, std::size_t shares) {
-    for (auto it = other.spelling_.begin(); it != other.spelling_.end();) {
-        if (fnv1a64(it->first) % shares == share) {
-            spelling_[it->first] += it->second;
-            it = other.spelling_.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    spelling_.take(other.spelling_, share, shares);
 }
 
 void IndexWriter::commit() {
-    for (const auto& [word, n] : spelling_) db_.add_spelling(word, n);
+    spelling_.each([&](const std::string& word, Xapian::termcount n) { db_.add_spelling(word, n); });
     spelling_.clear();
     db_.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kVersion));
     db_.set_metadata(std::string(schema::kMetaAnalysis), settings_.analysis.serialise());

@@ -4,11 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include <xapian.h>
@@ -68,6 +69,32 @@ struct WriteMode {
     bool in_place = false;
 };
 
+/// Words and their counts in one flat table (open addressing): a word is
+/// found in about one probe, with no node per word. In the order first met.
+class WordCounts {
+  public:
+    void add(std::string_view word, Xapian::termcount n);
+    /// Moves the words whose share (their FNV-1a hash modulo shares) is
+    /// `share` from other into this table.
+    void take(WordCounts& other, std::size_t share, std::size_t shares);
+    template <class F>
+    void each(F&& f) const {
+        for (const auto& e : entries_) f(e.word, e.count);
+    }
+    std::size_t size() const { return entries_.size(); }
+    void clear();
+
+  private:
+    struct Entry {
+        std::string word;
+        std::uint64_t hash;
+        Xapian::termcount count;
+    };
+    void add(std::string_view word, std::uint64_t hash, Xapian::termcount n);
+    std::deque<Entry> entries_;         ///< grows without moving what it holds
+    std::vector<std::uint32_t> slots_;  ///< entry number + 1, 0 when free
+};
+
 class IndexWriter {
   public:
     /// Opens (creating if needed) the index at path and, by default, starts a
@@ -116,7 +143,7 @@ class IndexWriter {
     bool in_transaction_ = false;
     Xapian::doccount flush_every_ = 0;
     Xapian::doccount unflushed_ = 0;  ///< passages added since the last commit
-    std::unordered_map<std::string, Xapian::termcount> spelling_;  ///< words of this run, added at commit
+    WordCounts spelling_;  ///< words of this run, added at commit
 };
 
 /// Metadata key of an article's record (shortened with a hash if too long).

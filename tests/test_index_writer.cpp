@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "hash.h"
 #include "index_writer.h"
 #include "support.h"
 
@@ -75,6 +76,34 @@ TEST_CASE("a new index written without a transaction goes out every flush_every 
     mode.transaction = true;
     mode.flush_every = 1;
     for (const auto& p : puts(mode, "transaction")) CHECK(p.seen == 0);
+}
+
+TEST_CASE("word counts: sums past many growths, and shares taken out by hash") {
+    // 30,000 words, each added 1 to 3 times with counts 1 to 7: the table
+    // grows several times and words collide in it.
+    WordCounts counts;
+    std::map<std::string, Xapian::termcount> expected;
+    for (unsigned k = 0; k < 90000; ++k) {
+        unsigned id = (k * 7919u) % 30000u;  // a permutation of each 30,000
+        std::string w = "w" + std::to_string(id);
+        counts.add(w, k % 7 + 1);
+        expected[w] += k % 7 + 1;
+    }
+    std::map<std::string, Xapian::termcount> got;
+    counts.each([&](const std::string& w, Xapian::termcount n) { got[w] += n; });
+    CHECK(counts.size() == expected.size());
+    CHECK(got == expected);
+    // Shares: a word goes where its hash modulo 3 says, with its count.
+    WordCounts shares[3];
+    for (std::size_t i = 0; i < 3; ++i) shares[i].take(counts, i, 3);
+    CHECK(counts.size() == 0);
+    std::map<std::string, Xapian::termcount> all;
+    for (std::size_t i = 0; i < 3; ++i)
+        shares[i].each([&](const std::string& w, Xapian::termcount n) {
+            CHECK(fnv1a64(w) % 3 == i);
+            all[w] += n;
+        });
+    CHECK(all == expected);
 }
 
 TEST_CASE("parts merged by compaction share out the spelling words: each written once, counts summed") {
