@@ -37,8 +37,10 @@ class FoldingStemmer : public Xapian::StemImplementation {
         // British and American spellings of the same noun: mobilisation / mobilization.
         for (std::size_t p = f.find("isation"); p != std::string::npos; p = f.find("isation", p + 7))
             f[p + 1] = 'z';
+        std::string stem = inner_(f);
+        slot->filled = false;  // until word and stem are both in place
         slot->word = word;
-        slot->stem = inner_(f);
+        slot->stem = std::move(stem);
         slot->filled = true;
         return slot->stem;
     }

@@ -228,7 +228,12 @@ void IndexWriter::cancel() {
         }
         in_transaction_ = false;
     }
-    db_.close();
+    try {
+        db_.close();
+    } catch (const Xapian::Error&) {
+        // A part whose writing failed (a full disk) may fail to close too;
+        // what it holds is dropped either way.
+    }
 }
 
 }  // namespace qanat

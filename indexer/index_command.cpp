@@ -1,15 +1,19 @@
 #include "index_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -637,6 +641,47 @@ Layout plan_layout(const Options& opt) {
     return l;
 }
 
+/// The folder a new index is being built in, until it is put in place (see
+/// plan_layout), and the index it replaces.
+std::string g_work, g_db;
+
+/// What a failed build of a new index leaves: nothing but the old index. With
+/// the space left on the disk, a full disk being the usual cause (and Xapian's
+/// own message not always naming it).
+std::string unfinished(const std::string& db) {
+    std::string s = "the new index was not finished";
+    fs::path dir = fs::path(db).parent_path();
+    std::error_code ec;
+    const fs::space_info sp = fs::space(dir.empty() ? fs::path(".") : dir, ec);
+    if (!ec) s += " (" + std::to_string(sp.available >> 20) + " MiB free on its disk)";
+    return s + "; the index at '" + db + "' is as it was";
+}
+
+/// Xapian can end the process when writing fails half-way (seen on a full
+/// disk): its exception meets one of its own functions that may not throw,
+/// and std::terminate is called. The run then ends as a failed run does: a
+/// message, exit status 2, no work folder left, the index as it was.
+[[noreturn]] void on_terminate() {
+    std::string what = "internal error";
+    if (auto e = std::current_exception()) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const Xapian::Error& x) {
+            what = "index error: " + x.get_description();
+        } catch (const std::exception& x) {
+            what = x.what();
+        } catch (...) {
+        }
+    }
+    if (!g_work.empty()) {
+        what += "; " + unfinished(g_db);
+        std::error_code ec;
+        fs::remove_all(g_work, ec);
+    }
+    std::fprintf(stderr, "qanat-index: %s\n", what.c_str());
+    std::_Exit(kExitError);
+}
+
 /// Stores the facet table searchers load (see store_facet_table); a failure
 /// costs searches some speed, not results, and is only a warning.
 void keep_facet_table(const std::string& path, std::vector<std::string>& warnings, bool unchanged = false) {
@@ -647,6 +692,32 @@ void keep_facet_table(const std::string& path, std::vector<std::string>& warning
     } catch (const std::runtime_error& e) {
         warnings.push_back("facet table not stored in " + path + " (searches build it themselves): " + e.what());
     }
+}
+
+/// Puts the new index at `fresh` in place of the one at `db`, in one step:
+/// readers, and a run killed at any moment, find either the old index or the
+/// new one at db, never none. The old one is left at `fresh`.
+void swap_in(const std::string& fresh, const std::string& db) {
+    if (!fs::exists(db)) {
+        fs::rename(fresh, db);
+        return;
+    }
+    if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, db.c_str(), RENAME_EXCHANGE) == 0) return;
+    if (errno != EINVAL && errno != ENOSYS)
+        throw IndexError("cannot put the new index in place of '" + db + "': " + std::strerror(errno) +
+                         " (the index there is as it was)");
+    // A file system without the exchange: two renames, the old index put back
+    // if the second fails.
+    const std::string old = fresh + ".old";
+    fs::rename(db, old);
+    try {
+        fs::rename(fresh, db);
+    } catch (...) {
+        std::error_code ec;
+        fs::rename(old, db, ec);
+        throw;
+    }
+    fs::rename(old, fresh);
 }
 
 /// After a successful commit: merge the parts, swap a new index in, write the
@@ -672,11 +743,21 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     }
     if (one_local) keep_facet_table(l.merged, warnings);  // before readers can see the new index
     l.guard.reset();
-    std::string old = opt.db + ".old-" + std::to_string(::getpid());
-    if (fs::exists(opt.db)) fs::rename(opt.db, old);
-    fs::rename(l.merged, opt.db);
-    fs::remove_all(old);
-    fs::remove_all(l.work);
+    swap_in(l.merged, opt.db);
+    g_work.clear();
+    std::error_code ec;  // the old index too, now at l.merged; what stays, the next run removes
+    fs::remove_all(l.work, ec);
+}
+
+/// Rethrows the exception being handled; a Xapian error met while a new
+/// index was built aside also says what was left (see unfinished()).
+[[noreturn]] void rethrow_aside(const Layout& l, const std::string& db) {
+    try {
+        throw;
+    } catch (const Xapian::Error& e) {
+        if (l.work.empty()) throw;
+        throw IndexError("index error: " + e.get_description() + "; " + unfinished(db));
+    }
 }
 
 /// After a failure: nothing written stays.
@@ -686,7 +767,8 @@ void abandon(Writers& w, Layout& l) {
     } catch (...) {
     }
     w.cancel_all();
-    if (!l.work.empty()) fs::remove_all(l.work);
+    std::error_code ec;  // what cannot be removed now, the next run removes
+    if (!l.work.empty()) fs::remove_all(l.work, ec);
 }
 
 /// The article ids met in this run, each with where it was first met (to
@@ -819,6 +901,8 @@ int run(const Options& opt) {
     remove_stale_rebuilds(opt.db);
     IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
     Layout layout = plan_layout(opt);
+    g_work = layout.work;
+    g_db = opt.db;
     // An index updated in place whose facet table holds keeps it if no passage changes.
     const bool table_held = layout.work.empty() && layout.stub.empty() && opt.shard_count <= 1 && facet_table_current(opt.db);
     // A new index built aside needs no transaction (it is swapped in whole), and
@@ -997,12 +1081,16 @@ int run(const Options& opt) {
         pipe.stop();
         producer.join();
         abandon(writers, layout);
-        throw;
+        rethrow_aside(layout, opt.db);
     }
     producer.join();
     if (producer_error) {
         abandon(writers, layout);
-        std::rethrow_exception(producer_error);
+        try {
+            std::rethrow_exception(producer_error);
+        } catch (...) {
+            rethrow_aside(layout, opt.db);
+        }
     }
 
     // Articles whose files are gone from the folders given are removed.
@@ -1029,17 +1117,24 @@ int run(const Options& opt) {
         writers.finish();
     } catch (...) {
         abandon(writers, layout);
-        throw;
+        rethrow_aside(layout, opt.db);
     }
     Xapian::doccount total = writers.passage_count();
     try {
         writers.commit_all(layout.merge);
     } catch (...) {
         abandon(writers, layout);
-        throw;
+        rethrow_aside(layout, opt.db);
     }
     std::vector<std::string> late;
-    finish_layout(layout, opt, late, table_held && counts.added == 0 && counts.changed == 0 && counts.removed == 0);
+    try {
+        finish_layout(layout, opt, late, table_held && counts.added == 0 && counts.changed == 0 && counts.removed == 0);
+    } catch (...) {
+        std::error_code ec;  // a merge that failed (a full disk): the index is as it was
+        if (!g_work.empty()) fs::remove_all(g_work, ec);
+        if (g_work.empty()) throw;
+        rethrow_aside(layout, opt.db);
+    }
     progress.clear();
     for (const auto& w : late) {
         std::cerr << "qanat-index: warning: " << w << "\n";
@@ -1060,6 +1155,7 @@ int run(const Options& opt) {
 
 int index_main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
+    std::set_terminate(on_terminate);
     Options opt;
     int rc = parse_options(argc, argv, opt);
     if (rc == -1) return kExitOk;

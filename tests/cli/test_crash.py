@@ -3,8 +3,9 @@
 - SIGKILL at random moments: the index opens, holds the last commit, and a
   re-run ends equal to an index built in one clean run.
 - A second indexer on a locked index fails clearly and changes nothing.
-- A full disk (simulated with RLIMIT_FSIZE) or an index path that cannot be
-  created gives a clear error; the previous commit stays intact.
+- A full disk (simulated with RLIMIT_FSIZE), during an update or a rebuild,
+  or an index path that cannot be created gives a clear error; the previous
+  commit stays intact, and a rebuild leaves no half-built folder.
 - Searches running while the indexer commits never fail; a batch picks up a
   newer commit between queries.
 """
@@ -158,6 +159,28 @@ class Crash(unittest.TestCase):
         # With room again, the same run completes.
         self.assertEqual(self.index(db).returncode, 0)
         self.assertEqual(fingerprint(db)[0]["articles"], 3200)
+
+    def test_full_disk_during_a_rebuild_keeps_the_old_index(self):
+        # A rebuild writes its parts, then merges them: a full disk at any
+        # point of that (simulated by file size limits from small to about
+        # the index's own size) ends with a clear error, exit status 2 (never
+        # a crash), the old index as it was, and no half-built folder left.
+        synth.write_corpus(self.src, 600, seed=13)
+        db = os.path.join(self.tmp, "db")
+        self.assertEqual(self.index(db).returncode, 0)
+        before = fingerprint(db)
+        largest = max(os.path.getsize(os.path.join(db, f)) for f in os.listdir(db))
+        for limit in sorted({16 << 10, 64 << 10, 256 << 10, largest // 4, largest // 2, largest * 3 // 4}):
+            def small_disk(limit=limit):
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+            r = subprocess.run([QI, "--quiet", "--rebuild", "--db", db, self.src], capture_output=True, text=True,
+                               env=env(), preexec_fn=small_disk)
+            self.assertEqual(r.returncode, 2, f"limit {limit}: {r.stderr}")
+            self.assertEqual([d for d in os.listdir(self.tmp) if "rebuild" in d], [], f"limit {limit}")
+            self.assertEqual(fingerprint(db), before, f"limit {limit}")
+            self.assertIn("is as it was", r.stderr, f"limit {limit}")
 
     def test_index_path_that_cannot_be_created(self):
         synth.write_corpus(self.src, 5, seed=12)
