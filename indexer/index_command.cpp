@@ -645,6 +645,19 @@ Layout plan_layout(const Options& opt) {
 /// plan_layout), and the index it replaces.
 std::string g_work, g_db;
 
+/// Removes a new index's work folder without throwing. A writing thread may
+/// still be creating files in it as it goes (a failed run ends while the
+/// other threads run), so it tries a few times; what stays, the next run
+/// removes (remove_stale_rebuilds).
+void remove_work(const std::string& work) {
+    for (int tries = 0; tries < 20 && !work.empty(); ++tries) {
+        std::error_code ec;
+        fs::remove_all(work, ec);
+        if (!fs::exists(work, ec)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 /// What a failed build of a new index leaves: nothing but the old index. With
 /// the space left on the disk, a full disk being the usual cause (and Xapian's
 /// own message not always naming it).
@@ -675,8 +688,7 @@ std::string unfinished(const std::string& db) {
     }
     if (!g_work.empty()) {
         what += "; " + unfinished(g_db);
-        std::error_code ec;
-        fs::remove_all(g_work, ec);
+        remove_work(g_work);
     }
     std::fprintf(stderr, "qanat-index: %s\n", what.c_str());
     std::_Exit(kExitError);
@@ -767,8 +779,7 @@ void abandon(Writers& w, Layout& l) {
     } catch (...) {
     }
     w.cancel_all();
-    std::error_code ec;  // what cannot be removed now, the next run removes
-    if (!l.work.empty()) fs::remove_all(l.work, ec);
+    remove_work(l.work);
 }
 
 /// The article ids met in this run, each with where it was first met (to
@@ -1130,8 +1141,7 @@ int run(const Options& opt) {
     try {
         finish_layout(layout, opt, late, table_held && counts.added == 0 && counts.changed == 0 && counts.removed == 0);
     } catch (...) {
-        std::error_code ec;  // a merge that failed (a full disk): the index is as it was
-        if (!g_work.empty()) fs::remove_all(g_work, ec);
+        remove_work(g_work);  // a merge that failed (a full disk): the index is as it was
         if (g_work.empty()) throw;
         rethrow_aside(layout, opt.db);
     }
