@@ -1,5 +1,5 @@
 // An article -> the Xapian documents of its passages, and back: the stored
-// form of a passage (document data and facet key) is defined here only.
+// form of a passage (its value slot and facet key) is defined here only.
 #pragma once
 
 #include <cstdint>
