@@ -1,7 +1,5 @@
 #include "index_writer.h"
 
-#include <algorithm>
-#include <bit>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -86,25 +84,16 @@ void check_index_compatible(const Xapian::Database& db, const std::string& path,
 void WordCounts::add(std::string_view word, Xapian::termcount n) { add(word, fnv1a64(word), n); }
 
 void WordCounts::add(std::string_view word, std::uint64_t hash, Xapian::termcount n) {
-    if (2 * (entries_.size() + 1) > slots_.size()) {
-        // Grow to keep at least half the slots free, and place every word again.
-        slots_.assign(std::bit_ceil(std::max<std::size_t>(1024, 4 * (entries_.size() + 1))), 0);
-        for (std::size_t k = 0; k < entries_.size(); ++k) {
-            std::size_t i = entries_[k].hash & (slots_.size() - 1);
-            while (slots_[i]) i = (i + 1) & (slots_.size() - 1);
-            slots_[i] = static_cast<std::uint32_t>(k + 1);
-        }
-    }
-    std::size_t i = hash & (slots_.size() - 1);
-    for (; slots_[i]; i = (i + 1) & (slots_.size() - 1)) {
-        Entry& e = entries_[slots_[i] - 1];
-        if (e.hash == hash && e.word == word) {
-            e.count += n;
-            return;
-        }
+    index_.make_room(entries_.size(), [&](std::size_t k) { return entries_[k].hash; });
+    const std::size_t slot = index_.find(hash, [&](std::size_t k) {
+        return entries_[k].hash == hash && entries_[k].word == word;
+    });
+    if (index_.taken(slot)) {
+        entries_[index_.entry(slot)].count += n;
+        return;
     }
     entries_.push_back({std::string(word), hash, n});
-    slots_[i] = static_cast<std::uint32_t>(entries_.size());
+    index_.put(slot, entries_.size() - 1);
 }
 
 void WordCounts::take(WordCounts& other, std::size_t share, std::size_t shares) {
@@ -118,7 +107,7 @@ void WordCounts::take(WordCounts& other, std::size_t share, std::size_t shares) 
 
 void WordCounts::clear() {
     entries_.clear();
-    slots_.clear();
+    index_.clear();
 }
 
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)

@@ -16,6 +16,7 @@
 
 #include "analyzer.h"
 #include "passages.h"
+#include "slot_index.h"
 
 namespace qanat {
 
@@ -69,8 +70,8 @@ struct WriteMode {
     bool in_place = false;
 };
 
-/// Words and their counts in one flat table (open addressing): a word is
-/// found in about one probe, with no node per word. In the order first met.
+/// Words and their counts, in the order first met, found through a
+/// SlotIndex (about one probe, with no node per word).
 class WordCounts {
   public:
     void add(std::string_view word, Xapian::termcount n);
@@ -92,7 +93,7 @@ class WordCounts {
     };
     void add(std::string_view word, std::uint64_t hash, Xapian::termcount n);
     std::deque<Entry> entries_;         ///< grows without moving what it holds
-    std::vector<std::uint32_t> slots_;  ///< entry number + 1, 0 when free
+    SlotIndex index_;
 };
 
 class IndexWriter {

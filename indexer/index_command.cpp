@@ -37,6 +37,7 @@
 #include "normalize.h"
 #include "schema.h"
 #include "search.h"
+#include "slot_index.h"
 #include "sources.h"
 #include "writers.h"
 
@@ -670,22 +671,26 @@ std::string unfinished(const std::string& db) {
     return s + "; the index at '" + db + "' is as it was";
 }
 
+/// What a failed run says (after "qanat-index: ") for the exception e.
+std::string message_of(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const Xapian::Error& x) {
+        return "index error: " + x.get_description();
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "internal error";
+    }
+}
+
 /// Xapian can end the process when writing fails half-way (seen on a full
 /// disk): its exception meets one of its own functions that may not throw,
 /// and std::terminate is called. The run then ends as a failed run does: a
 /// message, exit status 2, no work folder left, the index as it was.
 [[noreturn]] void on_terminate() {
-    std::string what = "internal error";
-    if (auto e = std::current_exception()) {
-        try {
-            std::rethrow_exception(e);
-        } catch (const Xapian::Error& x) {
-            what = "index error: " + x.get_description();
-        } catch (const std::exception& x) {
-            what = x.what();
-        } catch (...) {
-        }
-    }
+    const std::exception_ptr e = std::current_exception();
+    std::string what = e ? message_of(e) : "internal error";
     if (!g_work.empty()) {
         what += "; " + unfinished(g_db);
         remove_work(g_work);
@@ -766,9 +771,9 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
 [[noreturn]] void rethrow_aside(const Layout& l, const std::string& db) {
     try {
         throw;
-    } catch (const Xapian::Error& e) {
+    } catch (const Xapian::Error&) {
         if (l.work.empty()) throw;
-        throw IndexError("index error: " + e.get_description() + "; " + unfinished(db));
+        throw IndexError(message_of(std::current_exception()) + "; " + unfinished(db));
     }
 }
 
@@ -805,11 +810,11 @@ class IdsSeen {
     std::optional<std::pair<const SourceFile*, std::size_t>> add(const std::string& id, const SourceFile* file,
                                                                  std::size_t line) {
         if (auto t = text_met(id)) return std::pair{&files_[*t], std::size_t{0}};
-        if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
+        index_.make_room(entries_.size(), [&](std::size_t n) { return entries_[n].hash; });
         const std::uint64_t h = fnv1a64(id);
         const std::size_t i = slot(id, h);
-        if (slots_[i] != 0) {
-            const Entry& e = entries_[slots_[i] - 1];
+        if (index_.taken(i)) {
+            const Entry& e = entries_[index_.entry(i)];
             return std::pair{&files_[e.file], static_cast<std::size_t>(e.line)};
         }
         const std::size_t place = static_cast<std::size_t>(file - files_.data());
@@ -820,19 +825,19 @@ class IdsSeen {
         // (ids are far shorter than 4 GiB: JSONL lines are read whole)
         entries_.push_back(Entry{h, line, static_cast<std::uint32_t>(place), static_cast<std::uint32_t>(id.size()), ids_.size()});
         ids_ += id;
-        slots_[i] = static_cast<std::uint32_t>(entries_.size());
+        index_.put(i, entries_.size() - 1);
         return std::nullopt;
     }
 
     bool contains(const std::string& id) const {
-        return text_met(id) || (!slots_.empty() && slots_[slot(id, fnv1a64(id))] != 0);
+        return text_met(id) || (!index_.empty() && index_.taken(slot(id, fnv1a64(id))));
     }
 
     void clear() {
         by_id_ = {};
         met_ = {};
         entries_ = {};
-        slots_ = {};
+        index_.clear();
         ids_ = {};
     }
 
@@ -854,28 +859,17 @@ class IdsSeen {
     }
     /// The slot that holds id (hash h), or the free slot where it would go.
     std::size_t slot(const std::string& id, std::uint64_t h) const {
-        std::size_t i = h & (slots_.size() - 1);
-        for (; slots_[i] != 0; i = (i + 1) & (slots_.size() - 1)) {
-            const Entry& e = entries_[slots_[i] - 1];
-            if (e.hash == h && e.id_size == id.size() && std::string_view(ids_).substr(e.id_at, e.id_size) == id) break;
-        }
-        return i;
-    }
-    void grow() {
-        std::vector<std::uint32_t> slots(std::max<std::size_t>(1024, slots_.size() * 2), 0);
-        for (std::size_t n = 0; n < entries_.size(); ++n) {
-            std::size_t i = entries_[n].hash & (slots.size() - 1);
-            while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
-            slots[i] = static_cast<std::uint32_t>(n + 1);
-        }
-        slots_ = std::move(slots);
+        return index_.find(h, [&](std::size_t n) {
+            const Entry& e = entries_[n];
+            return e.hash == h && e.id_size == id.size() && std::string_view(ids_).substr(e.id_at, e.id_size) == id;
+        });
     }
 
     const std::vector<SourceFile>& files_;
     std::vector<std::uint32_t> by_id_;  ///< places of the text files, by id
     std::vector<bool> met_;             ///< by place: the text file's id was met
     std::deque<Entry> entries_;         ///< JSONL ids, in the order met (a deque: grows without copying)
-    std::vector<std::uint32_t> slots_;  ///< open addressing: entry number + 1, 0 when free
+    SlotIndex index_;                   ///< the entries by hash
     std::string ids_;                   ///< JSONL ids, one after another
 };
 
@@ -1172,12 +1166,8 @@ int index_main(int argc, char** argv) {
     if (rc != kExitOk) return rc;
     try {
         return run(opt);
-    } catch (const IndexError& e) {
-        std::cerr << "qanat-index: " << e.what() << "\n";
-    } catch (const Xapian::Error& e) {
-        std::cerr << "qanat-index: index error: " << e.get_description() << "\n";
-    } catch (const std::exception& e) {
-        std::cerr << "qanat-index: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "qanat-index: " << message_of(std::current_exception()) << "\n";
     }
     return kExitError;
 }
