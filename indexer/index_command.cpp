@@ -141,12 +141,16 @@ struct TaskResult {
     std::vector<Outcome> outcomes;
     std::vector<std::string> warnings;
     const SourceFile* jsonl_done = nullptr;  ///< every line of this JSONL file was read
+    FileStat jsonl_stat;                     ///< jsonl_done's size and time, as read before its lines
     std::size_t files = 1;                   ///< files this result finishes (for the progress line)
 };
 
 struct Task {
     const SourceFile* file = nullptr;
     std::size_t texts = 1;            ///< text files: this many, from file on (adjacent in the walk)
+    /// Text files: the size and time of each, read before the file is; a
+    /// JSONL file's marker (first_line 0): the file's, read before its lines.
+    std::vector<FileStat> stats;
     std::size_t first_line = 0;       ///< JSONL chunk: number of the first line
     std::vector<std::string> lines;   ///< JSONL chunk
     bool jsonl_unchanged = false;
@@ -226,13 +230,15 @@ class Worker {
 
     TaskResult run(const Task& t) {
         TaskResult r;
-        if (t.file->type == SourceType::Text) {
-            for (std::size_t i = 0; i < t.texts; ++i) text_file(t.file[i], r);
+        if (t.file->type() == SourceType::Text) {
+            for (std::size_t i = 0; i < t.texts; ++i) text_file(t.file[i], t.stats[i], r);
             r.files = t.texts;
         } else if (t.jsonl_unchanged)
             jsonl_kept(t, r);
-        else if (t.lines.empty() && t.first_line == 0)
+        else if (t.lines.empty() && t.first_line == 0) {
             r.jsonl_done = t.file;
+            r.jsonl_stat = t.stats.at(0);
+        }
         else {
             jsonl_chunk(t, r);
             r.files = 0;  // the file counts once, at its marker
@@ -246,7 +252,7 @@ class Worker {
         return it == s_.records.end() ? nullptr : &it->second;
     }
 
-    void text_file(const SourceFile& f, TaskResult& r) {
+    void text_file(const SourceFile& f, const FileStat& st, TaskResult& r) {
         const std::string id = f.id(), key = f.key(), path = f.path();
         Outcome o;
         o.id = id;
@@ -254,7 +260,7 @@ class Worker {
         if (s_.opt->shard_count > 1 && shard_of(id, s_.opt->shard_count) != s_.opt->shard_index) return;
         const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
-        if (prev && !s_.force && prev->size == f.size && prev->mtime_ns == f.mtime_ns && prev->source == key) {
+        if (prev && !s_.force && prev->size == st.size && prev->mtime_ns == st.mtime_ns && prev->source == key) {
             o.type = Outcome::Unchanged;
             o.record = *prev;
             r.outcomes.push_back(std::move(o));
@@ -274,8 +280,8 @@ class Worker {
                                  std::to_string(s_.opt->max_article_bytes) + "); only the first part is indexed");
         std::string hash = hex64(fnv1a64(bytes));
         o.record.hash = hash;
-        o.record.size = f.size;
-        o.record.mtime_ns = f.mtime_ns;
+        o.record.size = st.size;
+        o.record.mtime_ns = st.mtime_ns;
         o.record.source = key;
         if (prev && !s_.force && prev->hash == hash && prev->source == key) {
             o.record.passages = prev->passages;
@@ -294,7 +300,7 @@ class Worker {
         for (const auto& n : d.notes) r.warnings.push_back(path + ": " + n);
         Article a;
         a.id = id;
-        a.path = f.display;
+        a.path = f.display();
         a.text = std::move(d.text);
         build(a, o, r);
         r.outcomes.push_back(std::move(o));
@@ -366,7 +372,7 @@ class Worker {
                 continue;
             }
             jr.article.text = std::move(d.text);
-            if (jr.article.path.empty()) jr.article.path = std::string(f.display) + ":" + std::to_string(lineno);
+            if (jr.article.path.empty()) jr.article.path = std::string(f.display()) + ":" + std::to_string(lineno);
             build(jr.article, o, r);
             r.outcomes.push_back(std::move(o));
         }
@@ -797,7 +803,7 @@ class IdsSeen {
   public:
     explicit IdsSeen(const std::vector<SourceFile>& files) : files_(files), met_(files.size()) {
         for (std::size_t i = 0; i < files.size(); ++i)
-            if (files[i].type == SourceType::Text) by_id_.push_back(static_cast<std::uint32_t>(i));
+            if (files[i].type() == SourceType::Text) by_id_.push_back(static_cast<std::uint32_t>(i));
         // (By place within one id: the first in the walk comes first.)
         std::sort(by_id_.begin(), by_id_.end(), [&](std::uint32_t a, std::uint32_t b) {
             const std::string_view ia = files[a].id_view(), ib = files[b].id_view();
@@ -818,7 +824,7 @@ class IdsSeen {
             return std::pair{&files_[e.file], static_cast<std::size_t>(e.line)};
         }
         const std::size_t place = static_cast<std::size_t>(file - files_.data());
-        if (file->type == SourceType::Text && file->id_view() == id) {
+        if (file->type() == SourceType::Text && file->id_view() == id) {
             met_[place] = true;
             return std::nullopt;
         }
@@ -938,7 +944,7 @@ int run(const Options& opt) {
     std::unordered_map<std::string, ArticleRecord> jsonl_stats;
     std::unordered_set<std::string> jsonl_keys;
     for (const auto& f : walked.files) {
-        if (f.type != SourceType::Jsonl) continue;
+        if (f.type() != SourceType::Jsonl) continue;
         std::string key = f.key();
         if (auto rec = writers.at(0).file_record(key)) jsonl_stats.emplace(key, *rec);
         jsonl_keys.insert(std::move(key));
@@ -976,20 +982,22 @@ int run(const Options& opt) {
                 text_bytes = 0;
             };
             for (const auto& f : walked.files) {
-                if (f.type == SourceType::Text) {
+                if (f.type() == SourceType::Text) {
                     if (!texts.file) {
                         texts.file = &f;
                         texts.texts = 0;
                     }
                     ++texts.texts;
-                    text_bytes += f.size;
+                    texts.stats.push_back(stat_of(f.path()));
+                    text_bytes += texts.stats.back().size;
                     if (texts.texts >= kTextsPerTask || text_bytes >= kTextBytesPerTask) send_texts();
                     continue;
                 }
                 send_texts();
+                const FileStat now = stat_of(f.path());
                 auto st = jsonl_stats.find(f.key());
-                if (!shared.force && st != jsonl_stats.end() && st->second.size == f.size &&
-                    st->second.mtime_ns == f.mtime_ns) {
+                if (!shared.force && st != jsonl_stats.end() && st->second.size == now.size &&
+                    st->second.mtime_ns == now.mtime_ns) {
                     Task t;
                     t.file = &f;
                     t.jsonl_unchanged = true;
@@ -1028,6 +1036,7 @@ int run(const Options& opt) {
                 Task done;
                 done.file = &f;
                 done.first_line = 0;
+                done.stats.push_back(now);
                 pipe.push(std::move(done));
             }
             send_texts();
@@ -1047,8 +1056,8 @@ int run(const Options& opt) {
             }
             if (r.jsonl_done) {
                 ArticleRecord fr;
-                fr.size = r.jsonl_done->size;
-                fr.mtime_ns = r.jsonl_done->mtime_ns;
+                fr.size = r.jsonl_stat.size;
+                fr.mtime_ns = r.jsonl_stat.mtime_ns;
                 fr.source = r.jsonl_done->key();
                 for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, fr.source, fr);
             }

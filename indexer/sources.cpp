@@ -39,14 +39,6 @@ bool within(const fs::path& inner, const fs::path& outer) {
     return true;
 }
 
-void stat_into(const std::string& path, SourceFile& f) {
-    struct stat st{};
-    if (::stat(path.c_str(), &st) == 0) {
-        f.size = static_cast<std::uint64_t>(st.st_size);
-        f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    }
-}
-
 /// A file name as text: bytes that are not UTF-8 are written %XX, so that
 /// the article id stays unique, readable and the same on every run.
 std::string printable(const std::string& name) {
@@ -86,49 +78,77 @@ std::string joined_key(const Root& root, std::string_view display) {
 
 }  // namespace
 
-std::string_view NameStore::keep(std::string_view s) {
-    if (capacity_ - used_ < s.size()) {
-        capacity_ = std::max<std::size_t>(s.size(), 64u << 10);
+namespace {
+constexpr char kJsonl = 1, kPathKept = 2, kKeyKept = 4;
+}  // namespace
+
+FileStat stat_of(const std::string& path) {
+    FileStat s;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) == 0) {
+        s.size = static_cast<std::uint64_t>(st.st_size);
+        s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    }
+    return s;
+}
+
+char* NameStore::room(std::size_t n) {
+    if (capacity_ - used_ < n) {
+        capacity_ = std::max<std::size_t>(n, 64u << 10);
         blocks_.push_back(std::make_unique_for_overwrite<char[]>(capacity_));
         used_ = 0;
     }
     char* at = blocks_.back().get() + used_;
-    std::copy(s.begin(), s.end(), at);
-    used_ += s.size();
-    return {at, s.size()};
+    used_ += n;
+    return at;
 }
 
+const char* NameStore::keep(SourceType type, std::string_view display, std::string_view path, std::string_view key) {
+    const std::size_t n = 1 + display.size() + 1 + (path.empty() ? 0 : path.size() + 1) + (key.empty() ? 0 : key.size() + 1);
+    char* const at = room(n);
+    char* o = at;
+    *o++ = static_cast<char>((type == SourceType::Jsonl ? kJsonl : 0) | (path.empty() ? 0 : kPathKept) |
+                             (key.empty() ? 0 : kKeyKept));
+    auto put = [&o](std::string_view part) {
+        o = std::copy(part.begin(), part.end(), o);
+        *o++ = '\0';
+    };
+    put(display);
+    if (!path.empty()) put(path);
+    if (!key.empty()) put(key);
+    return at;
+}
+
+static_assert(sizeof(SourceFile) == 2 * sizeof(void*), "a run keeps one SourceFile for every file");
+
+SourceType SourceFile::type() const { return kept_ && (*kept_ & kJsonl) ? SourceType::Jsonl : SourceType::Text; }
+std::string_view SourceFile::display() const { return kept_ ? std::string_view(kept_ + 1) : std::string_view(); }
 std::string SourceFile::path() const {
-    if (resolved_ && !resolved_->path.empty()) return resolved_->path;
-    return root ? joined_path(*root, display) : std::string();
+    if (kept_ && (*kept_ & kPathKept)) {
+        const std::string_view d = display();
+        return std::string(d.data() + d.size() + 1);
+    }
+    return root_ ? joined_path(*root_, display()) : std::string();
 }
 std::string SourceFile::key() const {
-    if (resolved_ && !resolved_->key.empty()) return resolved_->key;
-    return root ? joined_key(*root, display) : std::string();
+    if (kept_ && (*kept_ & kKeyKept)) {
+        const char* k = display().data() + display().size() + 1;
+        if (*kept_ & kPathKept) k += std::strlen(k) + 1;
+        return k;
+    }
+    return root_ ? joined_key(*root_, display()) : std::string();
 }
 std::string_view SourceFile::id_view() const {
-    if (type != SourceType::Text) return {};
+    if (type() != SourceType::Text) return {};
     // The name without its extension: up to the last dot of the file's own
     // name, unless that dot begins it (as std::filesystem's stem()).
-    const std::size_t slash = display.rfind('/');
+    const std::string_view d = display();
+    const std::size_t slash = d.rfind('/');
     const std::size_t name = slash == std::string_view::npos ? 0 : slash + 1;
-    const std::size_t dot = display.rfind('.');
-    return dot != std::string_view::npos && dot > name ? display.substr(0, dot) : display;
+    const std::size_t dot = d.rfind('.');
+    return dot != std::string_view::npos && dot > name ? d.substr(0, dot) : d;
 }
 std::string SourceFile::id() const { return std::string(id_view()); }
-
-void SourceFile::set_path(std::string p) {
-    if (root && root->is_dir && p == joined_path(*root, display)) p.clear();
-    if (p.empty() && !resolved_) return;
-    if (!resolved_) resolved_ = std::make_unique<Resolved>();
-    resolved_->path = std::move(p);
-}
-void SourceFile::set_key(std::string k) {
-    if (root && root->is_dir && k == joined_key(*root, display)) k.clear();
-    if (k.empty() && !resolved_) return;
-    if (!resolved_) resolved_ = std::make_unique<Resolved>();
-    resolved_->key = std::move(k);
-}
 
 WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
     WalkResult r;
@@ -155,27 +175,27 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         // of the path) and no lstat. Only where both parts are UTF-8 as they
         // are: printable() of the joined path is then the two joined.
         auto add = [&](const fs::path& p, const std::string& display, bool resolve) {
-            SourceFile f;
-            f.root = &root;
-            f.display = r.names.keep(display);
+            std::string key;
             bool link = false;
             if (resolve) {
-                std::string key = printable(fs::canonical(p, ec).string());
+                key = printable(fs::canonical(p, ec).string());
                 if (ec) {
                     r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
                     ec.clear();
                     return;
                 }
-                f.set_key(std::move(key));
                 link = fs::is_symlink(p, ec);
                 ec.clear();
             }
-            f.set_path(p.string());
-            f.type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
-            stat_into(p.string(), f);
+            // Path and key are kept only where they are not derived.
+            std::string path = p.string();
+            if (root.is_dir && path == joined_path(root, display)) path.clear();
+            if (root.is_dir && key == joined_key(root, display)) key.clear();
+            const SourceType type = has_ext(p, {".jsonl"}) ? SourceType::Jsonl : SourceType::Text;
+            const SourceFile f(&root, r.names.keep(type, display, path, key));
             by_link.push_back(link);
             key_hash.push_back(fnv1a64(f.key()));
-            r.files.push_back(std::move(f));
+            r.files.push_back(f);
         };
         if (!root.is_dir) {
             if (!has_ext(gp, {".txt", ".md", ".jsonl", ".markdown", ".text"})) {
@@ -265,7 +285,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 if (dropped[fb] || r.files[fb].key() != key || !same_file(r.files[fa], r.files[fb])) continue;
                 // Better: not a link where the other is, else a smaller name.
                 const bool better = by_link[fb] != by_link[best] ? !by_link[fb]
-                                                                 : r.files[fb].display < r.files[best].display;
+                                                                 : r.files[fb].display() < r.files[best].display();
                 dropped[better ? best : fb] = true;
                 if (better) best = fb;
             }
@@ -277,24 +297,12 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
     by_link = {};
     std::size_t kept = 0;
     for (std::size_t i = 0; i < r.files.size(); ++i)
-        if (!dropped[i]) {
-            if (kept != i) r.files[kept] = std::move(r.files[i]);
-            ++kept;
-        }
+        if (!dropped[i]) r.files[kept++] = r.files[i];
     r.files.resize(kept);
-    // Sorted into a list of the files' own size (the walk's grew by doubling,
-    // and a run keeps it to the end): an order of places, then the files
-    // moved into it.
-    std::vector<std::size_t> order(r.files.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const SourceFile &fa = r.files[a], &fb = r.files[b];
-        return fa.display != fb.display ? fa.display < fb.display : fa.path() < fb.path();
+    std::stable_sort(r.files.begin(), r.files.end(), [](const SourceFile& a, const SourceFile& b) {
+        return a.display() != b.display() ? a.display() < b.display() : a.path() < b.path();
     });
-    std::vector<SourceFile> sorted;
-    sorted.reserve(order.size());
-    for (std::size_t i : order) sorted.push_back(std::move(r.files[i]));
-    r.files = std::move(sorted);
+    r.files.shrink_to_fit();  // (it grew by doubling, and a run keeps it to the end)
     return r;
 }
 

@@ -21,30 +21,22 @@ struct Root {
     bool derives_keys = false;
 };
 
-/// Storage for the files' names: blocks that never move, so that a name
-/// kept here stays where it is while the walk's files are sorted and
-/// handed around.
-class NameStore {
+/// One file to index, as the walk found it: 16 bytes a file (its root, and
+/// where its name is kept in the walk's NameStore), since a run keeps one for
+/// every file under the folders given. Its size and time are not kept: they
+/// are read (stat) when the file is, so that a run's list of files costs the
+/// same whatever the files hold. Its path and key are kept beside its name
+/// only where they are not the root's joined with display() (a symlink, bytes
+/// that are not UTF-8, a file given by itself).
+class SourceFile {
   public:
-    std::string_view keep(std::string_view s);
+    SourceFile() = default;
+    SourceFile(const Root* root, const char* kept) : root_(root), kept_(kept) {}
 
-  private:
-    std::vector<std::unique_ptr<char[]>> blocks_;
-    std::size_t used_ = 0, capacity_ = 0;  ///< in the last block
-};
-
-/// One file to index. A run keeps one for every file under the folders
-/// given, so a file holds its name (kept in the walk's NameStore), size and
-/// time; its path and key only where they are not the root's joined with
-/// `display` (a symlink, bytes that are not UTF-8, a file given by itself).
-/// About 56 bytes a file, and its name.
-struct SourceFile {
-    const Root* root = nullptr;
-    std::string_view display;  ///< relative to the folder given (or the file as given)
-    std::uint64_t size = 0;
-    std::int64_t mtime_ns = 0;
-    SourceType type = SourceType::Text;
-
+    const Root* root() const { return root_; }
+    SourceType type() const;
+    /// Relative to the folder given (or the file as given).
+    std::string_view display() const;
     /// As opened (the PATH given joined with the relative path).
     std::string path() const;
     /// Canonical absolute path (as text: %XX for bytes that are not UTF-8):
@@ -54,15 +46,35 @@ struct SourceFile {
     std::string id() const;
     std::string_view id_view() const;
 
-    void set_path(std::string p);
-    void set_key(std::string k);
+  private:
+    const Root* root_ = nullptr;
+    /// In the NameStore: a byte of flags (type; path and key kept), the
+    /// name, then the path and the key where kept, each ended by a NUL
+    /// (which no file name holds).
+    const char* kept_ = nullptr;
+};
+
+/// Storage for the files' names: blocks that never move, so that a name
+/// kept here stays where it is while the walk's files are sorted and
+/// handed around.
+class NameStore {
+  public:
+    /// Keeps display (and path and key, where not empty) for a file of
+    /// this type; returns what a SourceFile points at.
+    const char* keep(SourceType type, std::string_view display, std::string_view path, std::string_view key);
 
   private:
-    struct Resolved {
-        std::string path, key;  ///< empty: derived from root and display
-    };
-    std::unique_ptr<Resolved> resolved_;  ///< null: both derived
+    char* room(std::size_t n);
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    std::size_t used_ = 0, capacity_ = 0;  ///< in the last block
 };
+
+/// A file's size and modification time (zero where it cannot be read).
+struct FileStat {
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+};
+FileStat stat_of(const std::string& path);
 
 struct WalkResult {
     std::vector<Root> roots;

@@ -37,6 +37,26 @@ def free_port():
         return s.getsockname()[1]
 
 
+def listening(port, proc, seconds=10):
+    """True once proc (still running) accepts connections on port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc.poll() is None
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
 def queries():
     rng = random.Random(5)
     words = synth.WORDS + ["Sadr", "PMF", "Kurdistan", "Iran", "Baghdad", "Basra", "militias", "Turkey"]
@@ -82,34 +102,31 @@ class Shards(unittest.TestCase):
         cls.sharded = os.path.join(cls.tmp, "sharded")
         subprocess.run([QI, "--quiet", "--db", cls.one, src], check=True, env=env())
         subprocess.run([QI, "--quiet", "--db", cls.sharded, "--shards", "3", src], check=True, env=env())
+        # One server at a time, each listening before the next port is
+        # chosen: a port chosen while an earlier server was still starting
+        # could be its port, and two shards would then answer as one.
         cls.servers = []
         cls.ports = []
         for i in range(3):
-            port = free_port()
-            p = subprocess.Popen([TCPSRV, "--quiet", "--interface", "127.0.0.1", "--port", str(port),
-                                  os.path.join(cls.sharded, f"shard-{i}")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 start_new_session=True)  # it signals its whole process group on exit
+            for _ in range(5):
+                port = free_port()
+                p = subprocess.Popen([TCPSRV, "--quiet", "--interface", "127.0.0.1", "--port", str(port),
+                                      os.path.join(cls.sharded, f"shard-{i}")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)  # it signals its whole process group on exit
+                if listening(port, p):
+                    break
+                stop(p)
+            else:
+                raise RuntimeError(f"xapian-tcpsrv for shard-{i} did not start")
             cls.servers.append(p)
             cls.ports.append(port)
-        for port in cls.ports:  # wait until each listens
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
         cls.remote = [a for port in cls.ports for a in ("--db", f"tcp://127.0.0.1:{port}")]
 
     @classmethod
     def tearDownClass(cls):
         for p in cls.servers:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            p.wait()
+            stop(p)
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def batch(self, dbs, extra=()):
