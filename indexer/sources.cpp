@@ -69,7 +69,13 @@ bool same_file(const SourceFile& a, const SourceFile& b) {
     return same || ec;  // (unknown: as the keys say)
 }
 
-std::string joined_path(const Root& root, std::string_view display) { return (fs::path(root.given) / display).string(); }
+/// As fs::path(root.given) / display (a relative display), without parsing
+/// either: a run builds each file's path more than once.
+std::string joined_path(const Root& root, std::string_view display) {
+    std::string p = root.given;
+    if (!p.empty() && !p.ends_with('/')) p += '/';
+    return p.append(display);
+}
 std::string joined_key(const Root& root, std::string_view display) {
     std::string k = root.canonical;
     if (!k.ends_with('/')) k += '/';  // ("/" given)
