@@ -33,17 +33,32 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve(path):
-    port = free_port()
-    p = subprocess.Popen(["xapian-tcpsrv", "--quiet", "--interface", "127.0.0.1", "--port", str(port), path],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+def listening(port, proc, seconds=30):
+    """True once proc (still running) accepts connections on port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return p, port
+            return proc.poll() is None
         except OSError:
             time.sleep(0.05)
+    return False
+
+
+def serve(path, tcpsrv="xapian-tcpsrv"):
+    """Starts xapian-tcpsrv on path at a free port of 127.0.0.1 and returns
+    (process, port) once it listens. Call again for the next shard only after
+    this returns: a port chosen while a server is still starting could be its
+    port. A server that exits (its port was taken meanwhile) is retried on
+    another port."""
+    for _ in range(5):
+        port = free_port()
+        p = subprocess.Popen([tcpsrv, "--quiet", "--interface", "127.0.0.1", "--port", str(port), path],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)  # it signals its whole process group on exit
+        if listening(port, p):
+            return p, port
+        stop(p)
     raise RuntimeError("xapian-tcpsrv did not start on " + path)
 
 

@@ -8,8 +8,6 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,8 +16,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import synth  # noqa: E402
-
 ROOT = os.environ.get("QANAT_ROOT", os.getcwd())
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+import shards  # noqa: E402  (xapian-tcpsrv started and stopped as the benchmark does)
+
 QI = os.environ.get("QANAT_INDEX", os.path.join(ROOT, "build/indexer/qanat-index"))
 QS = os.environ.get("QANAT_SEARCH", os.path.join(ROOT, "build/searcher/qanat-search"))
 TCPSRV = shutil.which("xapian-tcpsrv")
@@ -29,32 +29,6 @@ def env():
     e = dict(os.environ)
     e.pop("QANAT_DB", None)
     return e
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listening(port, proc, seconds=10):
-    """True once proc (still running) accepts connections on port."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc.poll() is None
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def stop(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 def queries():
@@ -102,23 +76,11 @@ class Shards(unittest.TestCase):
         cls.sharded = os.path.join(cls.tmp, "sharded")
         subprocess.run([QI, "--quiet", "--db", cls.one, src], check=True, env=env())
         subprocess.run([QI, "--quiet", "--db", cls.sharded, "--shards", "3", src], check=True, env=env())
-        # One server at a time, each listening before the next port is
-        # chosen: a port chosen while an earlier server was still starting
-        # could be its port, and two shards would then answer as one.
+        # One server at a time (see shards.serve).
         cls.servers = []
         cls.ports = []
         for i in range(3):
-            for _ in range(5):
-                port = free_port()
-                p = subprocess.Popen([TCPSRV, "--quiet", "--interface", "127.0.0.1", "--port", str(port),
-                                      os.path.join(cls.sharded, f"shard-{i}")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True)  # it signals its whole process group on exit
-                if listening(port, p):
-                    break
-                stop(p)
-            else:
-                raise RuntimeError(f"xapian-tcpsrv for shard-{i} did not start")
+            p, port = shards.serve(os.path.join(cls.sharded, f"shard-{i}"), TCPSRV)
             cls.servers.append(p)
             cls.ports.append(port)
         cls.remote = [a for port in cls.ports for a in ("--db", f"tcp://127.0.0.1:{port}")]
@@ -126,7 +88,7 @@ class Shards(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         for p in cls.servers:
-            stop(p)
+            shards.stop(p)
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def batch(self, dbs, extra=()):
@@ -166,7 +128,7 @@ class Shards(unittest.TestCase):
         self.assertEqual(a["facets"], b["facets"])
 
     def test_shard_down(self):
-        port = free_port()  # nothing listens there
+        port = shards.free_port()  # nothing listens there
         dbs = self.remote + ["--db", f"tcp://127.0.0.1:{port}"]
         r = subprocess.run([QS, *dbs, "--timeout", "2", "Sadr"], capture_output=True, text=True, env=env())
         self.assertEqual(r.returncode, 2)
