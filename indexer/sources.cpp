@@ -23,6 +23,9 @@ namespace qanat::indexer {
 
 namespace {
 
+/// The flags byte a SourceFile's kept name begins with.
+constexpr char kJsonl = 1, kPathKept = 2, kKeyKept = 4;
+
 bool has_ext(const fs::path& p, std::initializer_list<const char*> exts) {
     std::string e = p.extension().string();
     std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -84,10 +87,6 @@ std::string joined_key(const Root& root, std::string_view display) {
 
 }  // namespace
 
-namespace {
-constexpr char kJsonl = 1, kPathKept = 2, kKeyKept = 4;
-}  // namespace
-
 FileStat stat_of(const std::string& path) {
     FileStat s;
     struct stat st{};
@@ -129,16 +128,17 @@ static_assert(sizeof(SourceFile) == 2 * sizeof(void*), "a run keeps one SourceFi
 
 SourceType SourceFile::type() const { return kept_ && (*kept_ & kJsonl) ? SourceType::Jsonl : SourceType::Text; }
 std::string_view SourceFile::display() const { return kept_ ? std::string_view(kept_ + 1) : std::string_view(); }
+const char* SourceFile::after_name() const {
+    const std::string_view d = display();
+    return d.data() + d.size() + 1;
+}
 std::string SourceFile::path() const {
-    if (kept_ && (*kept_ & kPathKept)) {
-        const std::string_view d = display();
-        return std::string(d.data() + d.size() + 1);
-    }
+    if (kept_ && (*kept_ & kPathKept)) return after_name();
     return root_ ? joined_path(*root_, display()) : std::string();
 }
 std::string SourceFile::key() const {
     if (kept_ && (*kept_ & kKeyKept)) {
-        const char* k = display().data() + display().size() + 1;
+        const char* k = after_name();
         if (*kept_ & kPathKept) k += std::strlen(k) + 1;
         return k;
     }

@@ -33,7 +33,6 @@ class SourceFile {
     SourceFile() = default;
     SourceFile(const Root* root, const char* kept) : root_(root), kept_(kept) {}
 
-    const Root* root() const { return root_; }
     SourceType type() const;
     /// Relative to the folder given (or the file as given).
     std::string_view display() const;
@@ -47,6 +46,9 @@ class SourceFile {
     std::string_view id_view() const;
 
   private:
+    /// What is kept after the name: the path, then the key (where kept).
+    const char* after_name() const;
+
     const Root* root_ = nullptr;
     /// In the NameStore: a byte of flags (type; path and key kept), the
     /// name, then the path and the key where kept, each ended by a NUL
