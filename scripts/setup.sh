@@ -9,7 +9,7 @@ shift || true
 
 packages=(g++ cmake ninja-build pkg-config python3
           libxapian-dev xapian-tools libicu-dev libboost-program-options-dev
-          doctest-dev nlohmann-json3-dev wamerican libjemalloc-dev)
+          doctest-dev nlohmann-json3-dev wamerican libjemalloc-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
