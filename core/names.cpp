@@ -7,6 +7,8 @@
 #include <unordered_set>
 
 #include "common_words.h"
+#include "hash.h"
+#include "slot_index.h"
 #include "stopwords.h"
 
 namespace qanat {
@@ -207,15 +209,20 @@ bool sentence_initial(std::string_view t, std::size_t s) {
     return i >= 3 && t.substr(i - 3, 3) == "\xE2\x80\xA6";
 }
 
-/// A line that is a heading: short, mostly capitalised words, no full stop.
-bool heading_line(std::string_view line) {
-    auto ws = words(line);
-    if (ws.empty() || ws.size() > 15) return false;
-    std::string_view last = line.substr(ws.back().end);
-    if (last.find('.') != std::string_view::npos) return false;
+/// The line [line_start, line_end) of `text` is a heading: short, mostly
+/// capitalised words, no full stop. `spans` are the text's words and spans[i]
+/// one of the line's.
+bool heading_line(std::string_view text, const std::vector<Span>& spans, std::size_t i, std::size_t line_start,
+                  std::size_t line_end) {
+    std::size_t first = i, last = i;  // the line's words: [first, last)
+    while (first > 0 && spans[first - 1].start >= line_start) --first;
+    while (last < spans.size() && spans[last].end <= line_end) ++last;
+    if (last == first || last - first > 15) return false;
+    if (text.substr(spans[last - 1].end, line_end - spans[last - 1].end).find('.') != std::string_view::npos)
+        return false;
     std::size_t caps = 0, content = 0;
-    for (auto w : ws) {
-        std::string_view x = line.substr(w.start, w.end - w.start);
+    for (std::size_t k = first; k < last; ++k) {
+        std::string_view x = text.substr(spans[k].start, spans[k].end - spans[k].start);
         if (x.size() <= 3) continue;
         ++content;
         if (starts_upper(x)) ++caps;
@@ -225,6 +232,7 @@ bool heading_line(std::string_view line) {
 
 struct Token {
     std::size_t start, end;
+    std::uint32_t word;       ///< the folded word's number in the article (see find)
     std::string_view raw;     ///< without a possessive
     std::string_view folded;  ///< folded, without a possessive
     bool upper;               ///< starts with a capital
@@ -321,6 +329,29 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         return it != out.begin() + static_cast<long>(gazetteer_count) && it->start < e;
     };
 
+    // Each folded word gets a number, the same wherever it occurs: the sets
+    // of words below are flags by that number.
+    std::vector<std::uint32_t> word(spans.size());
+    std::size_t words_met = 0;
+    {
+        SlotIndex index;
+        std::vector<std::uint64_t> hashes;  // by number
+        std::vector<std::size_t> seen_at;   // by number: a span of the word
+        for (std::size_t i = 0; i < spans.size(); ++i) {
+            const std::uint64_t h = fnv1a64(folded[i]);
+            index.make_room(hashes.size(), [&](std::size_t n) { return hashes[n]; });
+            const std::size_t slot =
+                index.find(h, [&](std::size_t n) { return hashes[n] == h && folded[seen_at[n]] == folded[i]; });
+            if (!index.taken(slot)) {
+                index.put(slot, hashes.size());
+                hashes.push_back(h);
+                seen_at.push_back(i);
+            }
+            word[i] = static_cast<std::uint32_t>(index.entry(slot));
+        }
+        words_met = hashes.size();
+    }
+
     // Tokens of the prose regions, with what the rules need to know.
     std::vector<Token> toks;
     toks.reserve(spans.size());
@@ -338,7 +369,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             if (line_start < r.start) line_start = r.start;
             std::size_t le = text.find('\n', w.start);
             line_end = (le == std::string_view::npos || le > r.end) ? r.end : le;
-            heading = heading_line(text.substr(line_start, line_end - line_start));
+            heading = heading_line(text, spans, i, line_start, line_end);
         }
         Token t;
         t.start = w.start;
@@ -346,6 +377,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::string_view x = text.substr(t.start, t.end - t.start);
         t.raw = strip_possessive(x);
         t.folded = folded[i];
+        t.word = word[i];
         t.upper = starts_upper(x);
         t.initial = t.upper && sentence_initial(text, t.start);
         t.heading = heading;
@@ -353,20 +385,20 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     }
     // Capitalised words that the article also writes in lower case somewhere
     // (only those need looking for).
-    std::unordered_set<std::string_view> lower_words;
+    std::vector<char> lower_words(words_met);
     // Words capitalised inside a sentence somewhere in the article: names
     // there, so at the start of a sentence too ("Japan said ...").
-    std::unordered_set<std::string_view> named_inside;
+    std::vector<char> named_inside(words_met);
     {
-        std::unordered_set<std::string_view> capitalised;
+        std::vector<char> capitalised(words_met);
         for (const auto& t : toks)
             if (t.upper) {
-                capitalised.insert(t.folded);
-                if (!t.initial && !t.heading) named_inside.insert(t.folded);
+                capitalised[t.word] = 1;
+                if (!t.initial && !t.heading) named_inside[t.word] = 1;
             }
         for (std::size_t i = 0; i < spans.size(); ++i)
-            if (capitalised.count(folded[i]) && !starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start)))
-                lower_words.insert(folded[i]);
+            if (capitalised[word[i]] && !starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start)))
+                lower_words[word[i]] = 1;
     }
 
     // 2. Capitalised sequences the gazetteer does not know.
@@ -456,7 +488,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     };
     auto common = [&](const Token& t) {
         return is_stopword(t.folded) || not_names().count(t.folded) || is_demonym(t.folded) ||
-               titles().count(t.folded) || (t.initial && lower_words.count(t.folded)) || dated(t);
+               titles().count(t.folded) || (t.initial && lower_words[t.word]) || dated(t);
     };
 
     struct Detected {
@@ -509,9 +541,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // So is a possessive there ("Japan's trade surplus"), unless the word is common.
             bool possessive = t.raw.size() < static_cast<std::size_t>(t.end - t.start);
             if (t.initial && !acronym(t.raw) && !is_proper_noun(t.folded) && !(possessive && !is_common_word(t.folded)) &&
-                !(named_inside.count(t.folded) && !lower_words.count(t.folded)))
+                !(named_inside[t.word] && !lower_words[t.word]))
                 continue;
-            if (common(t) || lower_words.count(t.folded) || company_suffix(t.folded)) continue;
+            if (common(t) || lower_words[t.word] || company_suffix(t.folded)) continue;
             if (is_common_word(t.folded)) continue;  // "War", "Divine": an English word, not a name
             if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
             if (t.raw.size() < 3 && !acronym(t.raw)) continue;
