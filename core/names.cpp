@@ -209,14 +209,38 @@ bool sentence_initial(std::string_view t, std::size_t s) {
     return i >= 3 && t.substr(i - 3, 3) == "\xE2\x80\xA6";
 }
 
-/// The line [line_start, line_end) of `text` is a heading: short, mostly
-/// capitalised words, no full stop. `spans` are the text's words and spans[i]
-/// one of the line's.
+/// A line that is a heading: short, mostly capitalised words, no full stop.
+bool heading_line(std::string_view line) {
+    auto ws = words(line);
+    if (ws.empty() || ws.size() > 15) return false;
+    std::string_view last = line.substr(ws.back().end);
+    if (last.find('.') != std::string_view::npos) return false;
+    std::size_t caps = 0, content = 0;
+    for (auto w : ws) {
+        std::string_view x = line.substr(w.start, w.end - w.start);
+        if (x.size() <= 3) continue;
+        ++content;
+        if (starts_upper(x)) ++caps;
+    }
+    return content >= 2 && caps * 10 >= content * 6;
+}
+
+/// The same test for the line [line_start, line_end) of `text`, from the
+/// text's words (`spans`, of which spans[i] is on the line) rather than
+/// splitting the line again. Where the two splits may differ, the line is
+/// split by itself: a word cut by the line's edge (a passage cut mid-word),
+/// and a last word right after a full stop (words() reads one character past
+/// a capital: "U.S.A" or "Д.А" ending the line is one word on its own, and
+/// "U.S." and "A", or "Д" and "А", in the article).
 bool heading_line(std::string_view text, const std::vector<Span>& spans, std::size_t i, std::size_t line_start,
                   std::size_t line_end) {
     std::size_t first = i, last = i;  // the line's words: [first, last)
     while (first > 0 && spans[first - 1].start >= line_start) --first;
     while (last < spans.size() && spans[last].end <= line_end) ++last;
+    bool own_split = (first > 0 && spans[first - 1].end > line_start) ||
+                     (last < spans.size() && spans[last].start < line_end);
+    if (last > first && spans[last - 1].start > 0 && text[spans[last - 1].start - 1] == '.') own_split = true;
+    if (own_split) return heading_line(text.substr(line_start, line_end - line_start));
     if (last == first || last - first > 15) return false;
     if (text.substr(spans[last - 1].end, line_end - spans[last - 1].end).find('.') != std::string_view::npos)
         return false;

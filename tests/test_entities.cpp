@@ -69,6 +69,25 @@ TEST_CASE("names by shape in news copy: New York, company names, dates and measu
     CHECK(detected("The Corp said it would sell the unit to Texaco Inc.") == "|Texaco Inc|");
 }
 
+TEST_CASE("a heading line is told by its own words, also where the article splits them otherwise") {
+    // A line of capitalised words is a heading, and names are not looked for
+    // on it. "U.S.A" ends the line: split alone it is one word, in the
+    // article's words it is "U.S." and "A" (15 words or 16).
+    CHECK(detected("Border Talks\n\nTalks Between Zorblat Vexmor Quintal Brasko Feldom Garvin Holtz Ivano Jarret "
+                   "Kolby Lutz Mervin U.S.A\n\nThe delegates met on Monday.") == "|");
+    CHECK(detected("Border Talks\n\nZorblat Vexmor meets with \xD0\x94.\xD0\x90\n\nThe delegates met on Monday.") ==
+          "|");
+    // A passage cut inside a word: the line begins with the rest of it.
+    const std::string text = "The delegates read see" + std::string(40, 'x') +
+                             " Zorblat Vexmor Quintal drove north\nZorblat said so.";
+    const std::size_t cut = text.find("xxx") + 20;
+    Gazetteer none;
+    std::string names = "|";
+    for (const auto& m : ActorFinder(none).find(text, {TextRegion{0, cut, true}, TextRegion{cut, text.size(), true}}))
+        names += m.name + "|";
+    CHECK(names == "|Zorblat Vexmor Quintal|Zorblat Vexmor Quintal|");
+}
+
 TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
     Gazetteer g = test::corpus_gazetteer();
     CHECK(names(g, "the Popular Mobilisation Forces (PMF) and the PMF's leaders") ==
