@@ -12,13 +12,16 @@ extern "C" const char* malloc_conf;
 const char* malloc_conf = "dirty_decay_ms:1000,muzzy_decay_ms:0";
 
 /// Xapian (glass) compresses every document's term list with zlib, one
-/// document at a time; for passages that cost about a tenth of a build, most
-/// of it zlib's work per call (deflateReset clears 128 KiB of tables each
-/// time). qanat-index declines instead: Xapian stores an item as it is when
-/// deflate() does not finish (glass_table.cc), as it does for incompressible
-/// data, and every Xapian reader reads both forms. These definitions take the
-/// place of zlib's in this program only (Xapian is its one zlib user); the
-/// term lists take about a fifth more room, the index about 5 % more
+/// document at a time (and its spelling data and document data); for
+/// passages that cost about a tenth of a build, most of it zlib's work per
+/// call (deflateReset clears 128 KiB of tables each time). qanat-index
+/// declines instead: Xapian stores an item as it is when deflate() does not
+/// finish (glass_table.cc), as it does for incompressible data, and every
+/// Xapian reader reads both forms (inflate() is zlib's own). These
+/// definitions take the place of zlib's in this program only (Xapian is its
+/// one zlib user; zlib's own call from deflateInit2_ lands here too, which
+/// leaves a stream that is never used and is freed by deflateEnd as usual).
+/// The term lists take about a fifth more room, the index about 5 % more
 /// (bench/RESULTS.md, "Term lists stored as they are").
 extern "C" int deflate(z_streamp, int) { return Z_BUF_ERROR; }
 extern "C" int deflateReset(z_streamp) { return Z_OK; }
