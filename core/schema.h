@@ -67,9 +67,9 @@ enum Slot : Xapian::valueno {
     /// The stored passage (StoredPassage::serialise). A value, not the
     /// document data: Xapian compresses document data with zlib one document
     /// at a time, about a tenth of a build's time for text this short; a value
-    /// stream keeps it in chunks as it is (bench/RESULTS.md). (qanat-index has since stopped all of Xapian's
-    /// compression, indexer/main.cpp; an index written by another program
-    /// may still compress document data.)
+    /// stream keeps it in chunks as it is (bench/RESULTS.md). (qanat-index
+    /// has since stopped all of Xapian's compression, indexer/main.cpp; an
+    /// index written by another program may still compress document data.)
     kSlotPassage = 4,
     kSlotCount
 };
