@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -184,20 +185,40 @@ class Progress {
     Clock::time_point start_, last_;
 };
 
+/// Reads at most max_bytes of the file at path (a larger file is read no
+/// further: *truncated says so), straight into *out.
 bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* out, std::string* err, bool* truncated) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         *err = std::string("cannot read (") + std::strerror(errno) + ")";
         return false;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) {
-        *err = "read error";
-        return false;
+    // One byte past max_bytes tells a larger file; the file's size, when
+    // known, lets one read take it all.
+    const std::uint64_t limit = max_bytes < UINT64_MAX ? max_bytes + 1 : max_bytes;
+    std::uint64_t first = 65536;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) first = static_cast<std::uint64_t>(st.st_size) + 1;
+    out->clear();
+    std::size_t n = 0;
+    for (;;) {
+        if (n == out->size()) {
+            if (n >= limit) break;
+            out->resize(static_cast<std::size_t>(std::min<std::uint64_t>(limit, std::max<std::uint64_t>(first, 2 * n))));
+        }
+        const ssize_t got = ::read(fd, out->data() + n, out->size() - n);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            *err = std::string("read error (") + std::strerror(errno) + ")";
+            ::close(fd);
+            return false;
+        }
+        if (got == 0) break;
+        n += static_cast<std::size_t>(got);
     }
-    *out = ss.str();
-    *truncated = out->size() > max_bytes;
+    ::close(fd);
+    out->resize(n);
+    *truncated = n > max_bytes;
     if (*truncated) out->resize(max_bytes);
     return true;
 }
@@ -487,7 +508,7 @@ int parse_options(int argc, char** argv, Options& opt) {
          "stemming language (Snowball name, or none)")
         ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core)")
         ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(64ull << 20),
-         "index only the first part of larger files (with a warning)")
+         "index only the first part of larger files, reading no further (with a warning)")
         ("flush-every", po::value<unsigned>(&opt.flush_every)->default_value(kDefaultFlushEvery),
          "N: a new index is written out every N passages per writing thread; memory grows about 4 KiB a passage "
          "with N (Xapian's XAPIAN_FLUSH_THRESHOLD, default 10000, applies too; 0: only that)")

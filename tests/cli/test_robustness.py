@@ -204,6 +204,31 @@ class Indexing(unittest.TestCase):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def test_file_over_the_limit_is_read_no_further(self):
+        # A 2 GiB file (sparse: no disk used) and a 1 MB limit: only the first
+        # MB is read, so memory stays far below the file's size (reading it
+        # whole took twice its size; the bound leaves room for sanitizers).
+        tmp = tempfile.mkdtemp(prefix="qanat-big-")
+        try:
+            src = os.path.join(tmp, "src")
+            os.makedirs(src)
+            big = os.path.join(src, "big.txt")
+            with open(big, "w") as f:
+                f.write("Big file\n\nThe bigfilemarker paragraph opens it.\n\n" + "word " * 300000 + "\n")
+                f.truncate(2 * 1024 * 1024 * 1024)
+            probe = ("import resource, subprocess, sys\n"
+                     "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+                     "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+                     "sys.stderr.write(r.stderr)\n")
+            r = run(["python3", "-c", probe, QI, "--db", os.path.join(tmp, "db"), "--max-article-bytes", "1000000", src])
+            code, peak_kib = (int(x) for x in r.stdout.split())
+            self.assertEqual(code, 1, r.stderr)
+            self.assertIn("larger than --max-article-bytes", r.stderr)
+            self.assertLess(peak_kib, 1024 * 1024, "peak RSS %d KiB for a 2 GiB file" % peak_kib)
+            self.assertTrue(searchable(os.path.join(tmp, "db"), "bigfilemarker"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_words_and_ids_longer_than_a_term(self):
         self.no_warning("long_word.txt")
         r = run([QS, "--db", DB, "x" * 300])
