@@ -155,6 +155,7 @@ struct Task {
     std::vector<FileStat> stats;
     std::size_t first_line = 0;       ///< JSONL chunk: number of the first line
     std::vector<std::string> lines;   ///< JSONL chunk
+    std::vector<std::size_t> too_long;  ///< JSONL chunk: lines over --max-article-bytes (not kept), ascending
     bool jsonl_unchanged = false;
 };
 
@@ -354,8 +355,15 @@ class Worker {
     void jsonl_chunk(const Task& t, TaskResult& r) {
         const SourceFile& f = *t.file;
         const std::string key = f.key(), path = f.path();
+        auto too_long = t.too_long.begin();
         for (std::size_t k = 0; k < t.lines.size(); ++k) {
             std::size_t lineno = t.first_line + k;
+            if (too_long != t.too_long.end() && *too_long == k) {
+                ++too_long;
+                r.warnings.push_back(path + ":" + std::to_string(lineno) + ": line longer than --max-article-bytes (" +
+                                     std::to_string(s_.opt->max_article_bytes) + "); line skipped");
+                continue;
+            }
             std::string_view line = t.lines[k];
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
             if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
@@ -508,7 +516,8 @@ int parse_options(int argc, char** argv, Options& opt) {
          "stemming language (Snowball name, or none)")
         ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core)")
         ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(64ull << 20),
-         "index only the first part of larger files, reading no further (with a warning)")
+         "index only the first part of larger files, reading no further; skip JSONL lines longer than this "
+         "(warnings name them)")
         ("flush-every", po::value<unsigned>(&opt.flush_every)->default_value(kDefaultFlushEvery),
          "N: a new index is written out every N passages per writing thread; memory grows about 4 KiB a passage "
          "with N (Xapian's XAPIAN_FLUSH_THRESHOLD, default 10000, applies too; 0: only that)")
@@ -1043,8 +1052,8 @@ int run(const Options& opt) {
                     pipe.push(std::move(t));
                     continue;
                 }
-                std::ifstream in(f.path(), std::ios::binary);
-                if (!in) {
+                const int fd = ::open(f.path().c_str(), O_RDONLY | O_CLOEXEC);
+                if (fd < 0) {
                     Task t;
                     t.file = &f;
                     t.jsonl_unchanged = true;  // unreadable: keep what was indexed
@@ -1052,16 +1061,21 @@ int run(const Options& opt) {
                     pipe.push(std::move(t));
                     continue;
                 }
+                // Read in blocks; a line is kept up to --max-article-bytes, and
+                // a longer one is read no further (the worker says so).
                 std::string line;
+                bool too_long = false;
                 Task t;
                 t.file = &f;
                 t.first_line = 1;
                 std::size_t lineno = 0, bytes = 0;
-                while (std::getline(in, line)) {
+                auto end_line = [&] {
                     ++lineno;
+                    if (too_long) t.too_long.push_back(t.lines.size());
                     bytes += line.size();
                     t.lines.push_back(std::move(line));
-                    line.clear();
+                    line = std::string();
+                    too_long = false;
                     if (t.lines.size() >= kChunkLines || bytes >= kChunkBytes) {
                         pipe.push(std::move(t));
                         t = Task{};
@@ -1069,7 +1083,30 @@ int run(const Options& opt) {
                         t.first_line = lineno + 1;
                         bytes = 0;
                     }
+                };
+                std::vector<char> block(1u << 16);
+                for (;;) {
+                    const ssize_t got = ::read(fd, block.data(), block.size());
+                    if (got < 0 && errno == EINTR) continue;
+                    if (got <= 0) break;  // a read error ends the file, as the end does
+                    const char* p = block.data();
+                    const char* const end = p + got;
+                    while (p < end) {
+                        const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+                        const char* stop = nl ? nl : end;
+                        const auto take = static_cast<std::size_t>(stop - p);
+                        if (!too_long && line.size() + take > opt.max_article_bytes) {
+                            too_long = true;
+                            line = std::string();
+                        }
+                        if (!too_long) line.append(p, take);
+                        if (!nl) break;
+                        end_line();
+                        p = nl + 1;
+                    }
                 }
+                ::close(fd);
+                if (!line.empty() || too_long) end_line();  // a last line without its newline
                 if (!t.lines.empty()) pipe.push(std::move(t));
                 // A marker task records the file's size and time once all its lines are in.
                 Task done;

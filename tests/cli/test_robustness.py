@@ -229,6 +229,37 @@ class Indexing(unittest.TestCase):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def test_jsonl_line_over_the_limit_is_skipped_and_read_no_further(self):
+        # A good line, a line of 3 MB, a good line, then 512 MiB without a
+        # newline (sparse: no disk used), with a 1 MB limit. Reading that line
+        # whole took at least its size.
+        tmp = tempfile.mkdtemp(prefix="qanat-bigjsonl-")
+        try:
+            path = os.path.join(tmp, "big.jsonl")
+            with open(path, "w") as f:
+                f.write(json.dumps({"id": "a", "text": "The jsonlbigfirst line."}) + "\n")
+                f.write(json.dumps({"id": "b", "text": "jsonlbigsecond " * 200000}) + "\n")
+                f.write(json.dumps({"id": "c", "text": "The jsonlbigthird line."}) + "\n")
+                f.truncate(f.tell() + 512 * 1024 * 1024)
+            probe = ("import resource, subprocess, sys\n"
+                     "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+                     "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+                     "sys.stderr.write(r.stderr)\n")
+            db = os.path.join(tmp, "db")
+            r = run(["python3", "-c", probe, QI, "--db", db, "--max-article-bytes", "1000000", path])
+            code, peak_kib = (int(x) for x in r.stdout.split())
+            self.assertEqual(code, 1, r.stderr)
+            w = warnings_of(r.stderr)
+            for line in (2, 4):
+                self.assertTrue(any(x.startswith(path + ":%d: line longer than --max-article-bytes (1000000); "
+                                                        "line skipped" % line) for x in w), r.stderr)
+            self.assertLess(peak_kib, 400 * 1024, "peak RSS %d KiB for a 512 MiB line" % peak_kib)
+            self.assertTrue(searchable(db, "jsonlbigfirst"))
+            self.assertTrue(searchable(db, "jsonlbigthird"))
+            self.assertFalse(searchable(db, "jsonlbigsecond"))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_words_and_ids_longer_than_a_term(self):
         self.no_warning("long_word.txt")
         r = run([QS, "--db", DB, "x" * 300])
