@@ -188,8 +188,20 @@ class Progress {
 
 /// Reads at most max_bytes of the file at path (a larger file is read no
 /// further: *truncated says so), straight into *out.
+/// A file descriptor closed when it goes out of scope.
+struct FileDescriptor {
+    int fd;
+    explicit FileDescriptor(int f) : fd(f) {}
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    ~FileDescriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
 bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* out, std::string* err, bool* truncated) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const int fd = file.fd;
     if (fd < 0) {
         *err = std::string("cannot read (") + std::strerror(errno) + ")";
         return false;
@@ -211,13 +223,11 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* ou
         if (got < 0) {
             if (errno == EINTR) continue;
             *err = std::string("read error (") + std::strerror(errno) + ")";
-            ::close(fd);
             return false;
         }
         if (got == 0) break;
         n += static_cast<std::size_t>(got);
     }
-    ::close(fd);
     out->resize(n);
     *truncated = n > max_bytes;
     if (*truncated) out->resize(max_bytes);
@@ -1052,7 +1062,8 @@ int run(const Options& opt) {
                     pipe.push(std::move(t));
                     continue;
                 }
-                const int fd = ::open(f.path().c_str(), O_RDONLY | O_CLOEXEC);
+                const FileDescriptor file(::open(f.path().c_str(), O_RDONLY | O_CLOEXEC));
+                const int fd = file.fd;
                 if (fd < 0) {
                     Task t;
                     t.file = &f;
@@ -1061,8 +1072,11 @@ int run(const Options& opt) {
                     pipe.push(std::move(t));
                     continue;
                 }
-                // Read in blocks; a line is kept up to --max-article-bytes, and
-                // a longer one is read no further (the worker says so).
+                // Read in blocks; a line is kept up to --max-article-bytes (and
+                // a '\r' ending it), and a longer one is read no further (the
+                // worker says so).
+                const std::uint64_t keep = opt.max_article_bytes < UINT64_MAX ? opt.max_article_bytes + 1
+                                                                              : opt.max_article_bytes;
                 std::string line;
                 bool too_long = false;
                 Task t;
@@ -1071,6 +1085,10 @@ int run(const Options& opt) {
                 std::size_t lineno = 0, bytes = 0;
                 auto end_line = [&] {
                     ++lineno;
+                    if (!too_long && line.size() > opt.max_article_bytes && line.back() != '\r') {
+                        too_long = true;
+                        line = std::string();
+                    }
                     if (too_long) t.too_long.push_back(t.lines.size());
                     bytes += line.size();
                     t.lines.push_back(std::move(line));
@@ -1095,7 +1113,7 @@ int run(const Options& opt) {
                         const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
                         const char* stop = nl ? nl : end;
                         const auto take = static_cast<std::size_t>(stop - p);
-                        if (!too_long && line.size() + take > opt.max_article_bytes) {
+                        if (!too_long && line.size() + take > keep) {
                             too_long = true;
                             line = std::string();
                         }
@@ -1105,7 +1123,6 @@ int run(const Options& opt) {
                         p = nl + 1;
                     }
                 }
-                ::close(fd);
                 if (!line.empty() || too_long) end_line();  // a last line without its newline
                 if (!t.lines.empty()) pipe.push(std::move(t));
                 // A marker task records the file's size and time once all its lines are in.
