@@ -90,6 +90,18 @@ def searchable(db, marker):
     return [(h["article"]["id"], h["passage"]["index"]) for h in json.loads(r.stdout)["hits"]]
 
 
+def run_with_peak(args):
+    """Runs args in a fresh Python process that reports the program's peak RSS:
+    (exit status, peak KiB, the run, whose stderr is the program's)."""
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+             "sys.stderr.write(r.stderr)\n")
+    r = run(["python3", "-c", probe] + args)
+    code, peak_kib = (int(x) for x in r.stdout.split())
+    return code, peak_kib, r
+
+
 def snapshot(db):
     return {m: searchable(db, m) for m in list(FOUND) + NOT_FOUND}
 
@@ -216,12 +228,7 @@ class Indexing(unittest.TestCase):
             with open(big, "w") as f:
                 f.write("Big file\n\nThe bigfilemarker paragraph opens it.\n\n" + "word " * 300000 + "\n")
                 f.truncate(2 * 1024 * 1024 * 1024)
-            probe = ("import resource, subprocess, sys\n"
-                     "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-                     "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-                     "sys.stderr.write(r.stderr)\n")
-            r = run(["python3", "-c", probe, QI, "--db", os.path.join(tmp, "db"), "--max-article-bytes", "1000000", src])
-            code, peak_kib = (int(x) for x in r.stdout.split())
+            code, peak_kib, r = run_with_peak([QI, "--db", os.path.join(tmp, "db"), "--max-article-bytes", "1000000", src])
             self.assertEqual(code, 1, r.stderr)
             self.assertIn("larger than --max-article-bytes", r.stderr)
             self.assertLess(peak_kib, 1024 * 1024, "peak RSS %d KiB for a 2 GiB file" % peak_kib)
@@ -241,13 +248,8 @@ class Indexing(unittest.TestCase):
                 f.write(json.dumps({"id": "b", "text": "jsonlbigsecond " * 200000}) + "\n")
                 f.write(json.dumps({"id": "c", "text": "The jsonlbigthird line."}) + "\n")
                 f.truncate(f.tell() + 512 * 1024 * 1024)
-            probe = ("import resource, subprocess, sys\n"
-                     "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-                     "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-                     "sys.stderr.write(r.stderr)\n")
             db = os.path.join(tmp, "db")
-            r = run(["python3", "-c", probe, QI, "--db", db, "--max-article-bytes", "1000000", path])
-            code, peak_kib = (int(x) for x in r.stdout.split())
+            code, peak_kib, r = run_with_peak([QI, "--db", db, "--max-article-bytes", "1000000", path])
             self.assertEqual(code, 1, r.stderr)
             w = warnings_of(r.stderr)
             for line in (2, 4):
