@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -210,14 +211,13 @@ bool sentence_initial(std::string_view t, std::size_t s) {
 }
 
 /// A line that is a heading: short, mostly capitalised words, no full stop.
-bool heading_line(std::string_view line) {
-    auto ws = words(line);
+/// `ws` are the line's words, in `text`, which the line ends at line_end.
+bool heading_words(std::string_view text, std::span<const Span> ws, std::size_t line_end) {
     if (ws.empty() || ws.size() > 15) return false;
-    std::string_view last = line.substr(ws.back().end);
-    if (last.find('.') != std::string_view::npos) return false;
+    if (text.substr(ws.back().end, line_end - ws.back().end).find('.') != std::string_view::npos) return false;
     std::size_t caps = 0, content = 0;
     for (auto w : ws) {
-        std::string_view x = line.substr(w.start, w.end - w.start);
+        std::string_view x = text.substr(w.start, w.end - w.start);
         if (x.size() <= 3) continue;
         ++content;
         if (starts_upper(x)) ++caps;
@@ -240,18 +240,11 @@ bool heading_line(std::string_view text, const std::vector<Span>& spans, std::si
     bool own_split = (first > 0 && spans[first - 1].end > line_start) ||
                      (last < spans.size() && spans[last].start < line_end);
     if (last > first && spans[last - 1].start > 0 && text[spans[last - 1].start - 1] == '.') own_split = true;
-    if (own_split) return heading_line(text.substr(line_start, line_end - line_start));
-    if (last == first || last - first > 15) return false;
-    if (text.substr(spans[last - 1].end, line_end - spans[last - 1].end).find('.') != std::string_view::npos)
-        return false;
-    std::size_t caps = 0, content = 0;
-    for (std::size_t k = first; k < last; ++k) {
-        std::string_view x = text.substr(spans[k].start, spans[k].end - spans[k].start);
-        if (x.size() <= 3) continue;
-        ++content;
-        if (starts_upper(x)) ++caps;
+    if (own_split) {
+        const std::string_view line = text.substr(line_start, line_end - line_start);
+        return heading_words(line, words(line), line.size());
     }
-    return content >= 2 && caps * 10 >= content * 6;
+    return heading_words(text, std::span<const Span>(spans).subspan(first, last - first), line_end);
 }
 
 struct Token {

@@ -186,8 +186,6 @@ class Progress {
     Clock::time_point start_, last_;
 };
 
-/// Reads at most max_bytes of the file at path (a larger file is read no
-/// further: *truncated says so), straight into *out.
 /// A file descriptor closed when it goes out of scope.
 struct FileDescriptor {
     int fd;
@@ -199,6 +197,8 @@ struct FileDescriptor {
     }
 };
 
+/// Reads at most max_bytes of the file at path (a larger file is read no
+/// further: *truncated says so), straight into *out.
 bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* out, std::string* err, bool* truncated) {
     const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     const int fd = file.fd;
