@@ -143,6 +143,8 @@ struct TaskResult {
     std::vector<Outcome> outcomes;
     std::vector<std::string> warnings;
     const SourceFile* jsonl_done = nullptr;  ///< every line of this JSONL file was read
+    /// A read error stopped this JSONL file: its articles not read are kept.
+    const SourceFile* jsonl_failed = nullptr;
     FileStat jsonl_stat;                     ///< jsonl_done's size and time, as read before its lines
     std::size_t files = 1;                   ///< files this result finishes (for the progress line)
 };
@@ -157,6 +159,7 @@ struct Task {
     std::vector<std::string> lines;   ///< JSONL chunk
     std::vector<std::size_t> too_long;  ///< JSONL chunk: lines over --max-article-bytes (not kept), ascending
     bool jsonl_unchanged = false;
+    std::string read_error;           ///< JSONL: the read error that stopped the file (after its last chunk)
 };
 
 class Progress {
@@ -266,6 +269,10 @@ class Worker {
         if (t.file->type() == SourceType::Text) {
             for (std::size_t i = 0; i < t.texts; ++i) text_file(t.file[i], t.stats[i], r);
             r.files = t.texts;
+        } else if (!t.read_error.empty()) {
+            r.jsonl_failed = t.file;
+            r.warnings.push_back(t.file->path() + ": " + t.read_error +
+                                 "; the articles after it are kept as indexed, and the file is read again next run");
         } else if (t.jsonl_unchanged)
             jsonl_kept(t, r);
         else if (t.lines.empty() && t.first_line == 0) {
@@ -1103,10 +1110,12 @@ int run(const Options& opt) {
                     }
                 };
                 std::vector<char> block(1u << 16);
+                int read_errno = 0;
                 for (;;) {
                     const ssize_t got = ::read(fd, block.data(), block.size());
                     if (got < 0 && errno == EINTR) continue;
-                    if (got <= 0) break;  // a read error ends the file, as the end does
+                    if (got < 0) read_errno = errno;
+                    if (got <= 0) break;
                     const char* p = block.data();
                     const char* const end = p + got;
                     while (p < end) {
@@ -1122,6 +1131,19 @@ int run(const Options& opt) {
                         end_line();
                         p = nl + 1;
                     }
+                }
+                if (read_errno) {
+                    // The lines read whole are indexed; the one the error cut
+                    // is not. The articles not read are kept as they were
+                    // (the main thread sees to that), and the file's size and
+                    // time are not recorded, so that the next run reads it again.
+                    if (!t.lines.empty()) pipe.push(std::move(t));
+                    Task failed;
+                    failed.file = &f;
+                    failed.read_error = "read error after line " + std::to_string(lineno) + " (" +
+                                        std::strerror(read_errno) + ")";
+                    pipe.push(std::move(failed));
+                    continue;
                 }
                 if (!line.empty() || too_long) end_line();  // a last line without its newline
                 if (!t.lines.empty()) pipe.push(std::move(t));
@@ -1146,6 +1168,22 @@ int run(const Options& opt) {
             for (auto& w : r.warnings) {
                 std::cerr << (opt.progress ? "\r\x1b[K" : "") << "qanat-index: warning: " << w << "\n";
                 had_warnings = true;
+            }
+            if (r.jsonl_failed) {
+                // Its articles not read stay, as those of a file that cannot be
+                // opened do; those read before the error are already seen.
+                auto it = shared.ids_by_source.find(r.jsonl_failed->key());
+                if (it != shared.ids_by_source.end())
+                    for (const auto& id : it->second) {
+                        if (seen.contains(id)) continue;
+                        Outcome o;
+                        o.id = id;
+                        o.file = r.jsonl_failed;
+                        o.type = Outcome::Unchanged;
+                        o.existed = true;
+                        o.record = shared.records.at(id);
+                        r.outcomes.push_back(std::move(o));
+                    }
             }
             if (r.jsonl_done) {
                 ArticleRecord fr;

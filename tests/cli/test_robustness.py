@@ -262,6 +262,64 @@ class Indexing(unittest.TestCase):
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    def test_read_error_in_a_jsonl_file_keeps_the_articles_not_read(self):
+        # A JSONL file of 300 articles (about 150 KB) is indexed, then changed
+        # whole, then indexed again while reading it fails with EIO past its
+        # first 64 KiB. The articles read before the error are updated; the
+        # rest, the one the error cut among them, stay as they were (they used
+        # to be taken as gone and removed), and the next run reads it all.
+        cc = shutil.which("cc") or shutil.which("gcc")
+        self.assertIsNotNone(cc, "a C compiler builds the read shim")
+        tmp = tempfile.mkdtemp(prefix="qanat-eio-")
+        try:
+            shim = os.path.join(tmp, "failing_read.so")
+            r = run([cc, "-shared", "-fPIC", "-O1", "-o", shim,
+                     os.path.join(ROOT, "tests", "cli", "shims", "failing_read.c"), "-ldl"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            src = os.path.join(tmp, "src")
+            os.mkdir(src)
+            path = os.path.join(src, "stories.jsonl")
+            letters = "abcdefghijklmnopqrstuvwxyz"
+
+            def word(k):  # a word per article: no digits, so one term
+                return letters[k // 26 % 26] + letters[k % 26]
+
+            def write(version):
+                with open(path, "w") as f:
+                    for k in range(300):
+                        text = "Story %s marker eio%sq%sx. " % (version, version, word(k)) + "Filler words here. " * 24
+                        f.write(json.dumps({"id": "s-%03d" % k, "text": text}) + "\n")
+
+            write("old")
+            db = os.path.join(tmp, "db")
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            write("new")
+            env = {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
+                   "QANAT_FAIL_READ_AFTER": str(64 * 1024),
+                   "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+            r = run([QI, "--db", db, src], env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            w = [x for x in warnings_of(r.stderr) if x.startswith(path + ": read error after line ")]
+            self.assertEqual(len(w), 1, r.stderr)
+            self.assertIn("Input/output error", w[0])
+            read_whole = int(w[0].split("after line ")[1].split(" ")[0])
+            self.assertTrue(0 < read_whole < 299, w[0])
+            self.assertIn(" 0 removed", r.stderr)
+            for k in sorted(set(range(0, 300, 5)) | {read_whole - 1, read_whole, read_whole + 1, 299}):
+                now = "new" if k < read_whole else "old"
+                was = "old" if now == "new" else "new"
+                self.assertEqual(searchable(db, "eio%sq%sx" % (now, word(k))), [("s-%03d" % k, 0)], k)
+                self.assertEqual(searchable(db, "eio%sq%sx" % (was, word(k))), [], k)
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("%d changed" % (300 - read_whole), r.stderr)
+            for k in range(0, 300, 7):
+                self.assertEqual(searchable(db, "eionewq%sx" % word(k)), [("s-%03d" % k, 0)], k)
+                self.assertEqual(searchable(db, "eiooldq%sx" % word(k)), [], k)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_words_and_ids_longer_than_a_term(self):
         self.no_warning("long_word.txt")
         r = run([QS, "--db", DB, "x" * 300])
