@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <set>
 #include <stdexcept>
 
@@ -224,7 +223,8 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     std::vector<std::string> folded;
     folded.reserve(spans.size());
     for (auto w : spans) folded.push_back(match_form(std::string_view(article.text).substr(w.start, w.end - w.start)));
-    std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions, spans, folded);
+    const WordNumbers numbers = number_words(folded);
+    std::vector<NamedMention> mentions = ActorFinder(gazetteer_).find(article.text, regions, spans, folded, numbers);
     // Title words: for title: searches, without positions (no title phrases),
     // which keeps every passage from carrying its title's position lists.
     // Analysed once; every passage of the article gets the same terms.
@@ -236,7 +236,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         for (auto t = title_doc.termlist_begin(); t != title_doc.termlist_end(); ++t)
             title_terms.emplace_back(*t, t.get_wdf());
     }
-    std::unordered_map<std::string_view, unsigned> spelling;
+    std::vector<unsigned> spelling(numbers.size());  // by word number
     std::size_t next_word = 0;
     std::size_t next_mention = 0;
     unsigned ordinal = 0;
@@ -300,10 +300,10 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
                 spelling_word(std::string_view(article.text).substr(spans[next_word].start,
                                                                     spans[next_word].end - spans[next_word].start),
                               folded[next_word]))
-                ++spelling[folded[next_word]];
+                ++spelling[numbers.of[next_word]];
     }
-    out.spelling.reserve(spelling.size());
-    for (const auto& [w, count] : spelling) out.spelling.emplace_back(std::string(w), count);
+    for (std::size_t n = 0; n < spelling.size(); ++n)
+        if (spelling[n]) out.spelling.emplace_back(folded[numbers.first[n]], spelling[n]);
     // The term generator keeps a handle on the last passage's document, and
     // Xapian counts handles without atomics: let go of it here, before the
     // documents go to a writer on another thread.

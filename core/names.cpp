@@ -329,9 +329,34 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     return find(text, regions, spans, folded);
 }
 
+WordNumbers number_words(const std::vector<std::string>& folded) {
+    WordNumbers n;
+    n.of.resize(folded.size());
+    SlotIndex index;
+    for (std::size_t i = 0; i < folded.size(); ++i) {
+        const std::uint64_t h = fnv1a64(folded[i]);
+        index.make_room(n.hashes.size(), [&](std::size_t k) { return n.hashes[k]; });
+        const std::size_t slot =
+            index.find(h, [&](std::size_t k) { return n.hashes[k] == h && folded[n.first[k]] == folded[i]; });
+        if (!index.taken(slot)) {
+            index.put(slot, n.hashes.size());
+            n.hashes.push_back(h);
+            n.first.push_back(i);
+        }
+        n.of[i] = static_cast<std::uint32_t>(index.entry(slot));
+    }
+    return n;
+}
+
 std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::vector<TextRegion>& regions,
                                             const std::vector<Span>& spans,
                                             const std::vector<std::string>& folded) const {
+    return find(text, regions, spans, folded, number_words(folded));
+}
+
+std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::vector<TextRegion>& regions,
+                                            const std::vector<Span>& spans, const std::vector<std::string>& folded,
+                                            const WordNumbers& numbers) const {
     std::vector<NamedMention> out;
 
     // 1. Gazetteer matches everywhere (left to right, no overlaps).
@@ -346,28 +371,10 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         return it != out.begin() + static_cast<long>(gazetteer_count) && it->start < e;
     };
 
-    // Each folded word gets a number, the same wherever it occurs: the sets
+    // Each folded word has a number, the same wherever it occurs: the sets
     // of words below are flags by that number.
-    std::vector<std::uint32_t> word(spans.size());
-    std::size_t words_met = 0;
-    {
-        SlotIndex index;
-        std::vector<std::uint64_t> hashes;  // by number
-        std::vector<std::size_t> seen_at;   // by number: a span of the word
-        for (std::size_t i = 0; i < spans.size(); ++i) {
-            const std::uint64_t h = fnv1a64(folded[i]);
-            index.make_room(hashes.size(), [&](std::size_t n) { return hashes[n]; });
-            const std::size_t slot =
-                index.find(h, [&](std::size_t n) { return hashes[n] == h && folded[seen_at[n]] == folded[i]; });
-            if (!index.taken(slot)) {
-                index.put(slot, hashes.size());
-                hashes.push_back(h);
-                seen_at.push_back(i);
-            }
-            word[i] = static_cast<std::uint32_t>(index.entry(slot));
-        }
-        words_met = hashes.size();
-    }
+    const std::vector<std::uint32_t>& word = numbers.of;
+    const std::size_t words_met = numbers.size();
 
     // Tokens of the prose regions, with what the rules need to know.
     std::vector<Token> toks;

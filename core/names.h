@@ -5,6 +5,8 @@
 // ("Walshe" -> "Arran Robert Walshe"; "Hussein" -> the nearest full mention).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,16 @@ struct TextRegion {
     bool prose = true;  ///< names are detected by shape only in prose
 };
 
+/// An article's folded words numbered: the same word, the same number, by
+/// order of first appearance.
+struct WordNumbers {
+    std::vector<std::uint32_t> of;      ///< by word (span): its number
+    std::vector<std::uint64_t> hashes;  ///< by number: fnv1a64 of the folded word
+    std::vector<std::size_t> first;     ///< by number: the word's first span
+    std::size_t size() const { return hashes.size(); }
+};
+WordNumbers number_words(const std::vector<std::string>& folded);
+
 class ActorFinder {
   public:
     explicit ActorFinder(const Gazetteer& g) : g_(g) {}
@@ -35,6 +47,10 @@ class ActorFinder {
     /// The same, given the article's words (words()) and their match forms.
     std::vector<NamedMention> find(std::string_view text, const std::vector<TextRegion>& regions,
                                    const std::vector<Span>& spans, const std::vector<std::string>& folded) const;
+    /// The same, given the words numbered too (number_words(folded)).
+    std::vector<NamedMention> find(std::string_view text, const std::vector<TextRegion>& regions,
+                                   const std::vector<Span>& spans, const std::vector<std::string>& folded,
+                                   const WordNumbers& numbers) const;
 
   private:
     const Gazetteer& g_;

@@ -2,6 +2,7 @@
 
 #include "common_words.h"
 #include "entities.h"
+#include "hash.h"
 #include "names.h"
 #include "support.h"
 
@@ -182,4 +183,21 @@ TEST_CASE("the common-word and proper-noun lists are looked up in place") {
     CHECK(is_proper_noun("reagan"));
     CHECK_FALSE(is_common_word("turkey"));  // listed both ways: in neither list
     CHECK_FALSE(is_proper_noun("turkey"));
+}
+
+TEST_CASE("an article's words are numbered once: the same word, the same number, by first appearance") {
+    const std::vector<std::string> folded{"iran", "and", "iraq", "and", "iran", "", "turkey", "iraq"};
+    const qanat::WordNumbers n = qanat::number_words(folded);
+    CHECK(n.of == std::vector<std::uint32_t>{0, 1, 2, 1, 0, 3, 4, 2});
+    REQUIRE(n.size() == 5);
+    CHECK(n.first == std::vector<std::size_t>{0, 1, 2, 5, 6});
+    CHECK(n.hashes[2] == qanat::fnv1a64("iraq"));
+    // Enough distinct words to make the index grow, and a word met again after it grew.
+    std::vector<std::string> many;
+    for (int i = 0; i < 3000; ++i) many.push_back("w" + std::to_string(i));
+    many.push_back("w7");
+    const qanat::WordNumbers m = qanat::number_words(many);
+    CHECK(m.size() == 3000);
+    CHECK(m.of.back() == 7);
+    CHECK(m.of[2999] == 2999);
 }
