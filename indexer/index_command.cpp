@@ -270,9 +270,12 @@ class Worker {
             for (std::size_t i = 0; i < t.texts; ++i) text_file(t.file[i], t.stats[i], r);
             r.files = t.texts;
         } else if (!t.read_error.empty()) {
+            // (The articles after it were indexed before only if this index
+            // has the file's ids: not in a new index, nor one built again.)
             r.jsonl_failed = t.file;
-            r.warnings.push_back(t.file->path() + ": " + t.read_error +
-                                 "; the articles after it are kept as indexed, and the file is read again next run");
+            const bool kept = s_.ids_by_source.count(t.file->key()) > 0;
+            r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles after it are " +
+                                 (kept ? "kept as indexed" : "not indexed") + ", and the file is read again next run");
         } else if (t.jsonl_unchanged)
             jsonl_kept(t, r);
         else if (t.lines.empty() && t.first_line == 0) {

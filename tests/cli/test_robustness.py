@@ -291,18 +291,29 @@ class Indexing(unittest.TestCase):
                         f.write(json.dumps({"id": "s-%03d" % k, "text": text}) + "\n")
 
             write("old")
+            env = {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
+                   "QANAT_FAIL_READ_AFTER": str(64 * 1024),
+                   "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+            # A new index: the articles after the error are not indexed, and
+            # the warning says so.
+            fresh = os.path.join(tmp, "fresh")
+            r = run([QI, "--db", fresh, src], env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            w = [x for x in warnings_of(r.stderr) if x.startswith(path + ": read error after line ")]
+            self.assertEqual(len(w), 1, r.stderr)
+            self.assertIn("the articles after it are not indexed", w[0])
+            self.assertEqual(searchable(fresh, "eiooldqaax"), [("s-000", 0)])
+            self.assertEqual(searchable(fresh, "eiooldqlnx"), [])  # article 299
             db = os.path.join(tmp, "db")
             r = run([QI, "--db", db, src])
             self.assertEqual(r.returncode, 0, r.stderr)
             write("new")
-            env = {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
-                   "QANAT_FAIL_READ_AFTER": str(64 * 1024),
-                   "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
             r = run([QI, "--db", db, src], env=env)
             self.assertEqual(r.returncode, 1, r.stderr)
             w = [x for x in warnings_of(r.stderr) if x.startswith(path + ": read error after line ")]
             self.assertEqual(len(w), 1, r.stderr)
             self.assertIn("Input/output error", w[0])
+            self.assertIn("the articles after it are kept as indexed", w[0])
             read_whole = int(w[0].split("after line ")[1].split(" ")[0])
             self.assertTrue(0 < read_whole < 299, w[0])
             self.assertIn(" 0 removed", r.stderr)
