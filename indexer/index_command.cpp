@@ -252,6 +252,16 @@ unsigned shard_of(const std::string& id, unsigned count) {
 }
 
 /// Everything the workers share, read-only while they run.
+/// An article's record that the next run will not find current: it reads
+/// and analyses the article again (kept while it could not be read in a run
+/// with new analysis settings).
+ArticleRecord stale(ArticleRecord rec) {
+    rec.hash.clear();
+    rec.size = 0;
+    rec.mtime_ns = 0;
+    return rec;
+}
+
 struct Shared {
     const Options* opt = nullptr;
     const Gazetteer* gazetteer = nullptr;
@@ -270,11 +280,11 @@ class Worker {
             for (std::size_t i = 0; i < t.texts; ++i) text_file(t.file[i], t.stats[i], r);
             r.files = t.texts;
         } else if (!t.read_error.empty()) {
-            // (The articles after it were indexed before only if this index
-            // has the file's ids: not in a new index, nor one built again.)
+            // (Articles not read were indexed before only if this index has
+            // the file's ids: not in a new index, nor one built again.)
             r.jsonl_failed = t.file;
             const bool kept = s_.ids_by_source.count(t.file->key()) > 0;
-            r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles after it are " +
+            r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles not read are " +
                                  (kept ? "kept as indexed" : "not indexed") + ", and the file is read again next run");
         } else if (t.jsonl_unchanged)
             jsonl_kept(t, r);
@@ -313,8 +323,7 @@ class Worker {
         bool truncated = false;
         if (!read_file(path, s_.opt->max_article_bytes, &bytes, &err, &truncated)) {
             r.warnings.push_back(path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
-            o.type = prev ? Outcome::Unchanged : Outcome::Skipped;
-            if (prev) o.record = *prev;
+            keep(o, prev);
             r.outcomes.push_back(std::move(o));
             return;
         }
@@ -335,8 +344,7 @@ class Worker {
         Decoded d = decode_text(bytes);
         if (!d.ok) {
             r.warnings.push_back(path + ": " + d.reason + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
-            o.type = prev ? Outcome::Unchanged : Outcome::Skipped;
-            if (prev) o.record = *prev;
+            keep(o, prev);
             r.outcomes.push_back(std::move(o));
             return;
         }
@@ -349,6 +357,23 @@ class Worker {
         r.outcomes.push_back(std::move(o));
     }
 
+    /// An article that could not be read this time: the indexed version (if
+    /// any) stays. In a run that analyses everything again (new settings), it
+    /// was analysed with the old ones: its record is cleared, so that the
+    /// next run reads and analyses it again.
+    void keep(Outcome& o, const ArticleRecord* prev) const {
+        if (!prev) {
+            o.type = Outcome::Skipped;
+            return;
+        }
+        o.record = *prev;
+        o.type = Outcome::Unchanged;
+        if (s_.force) {
+            o.record = stale(*prev);
+            o.type = Outcome::Touched;
+        }
+    }
+
     void build(const Article& a, Outcome& o, TaskResult& r) {
         o.built = builder_.build(a);
         o.record.passages = static_cast<unsigned>(o.built.passages);
@@ -356,9 +381,8 @@ class Worker {
         if (o.built.passages == 0) r.warnings.push_back(o.where() + ": no text to index");
     }
 
-    /// A JSONL file not read again (unchanged, or unreadable now): its articles stay.
+    /// A JSONL file not read again (unchanged): its articles stay.
     void jsonl_kept(const Task& t, TaskResult& r) {
-        if (!t.lines.empty()) r.warnings.push_back(t.file->path() + ": " + t.lines.front() + "; the indexed articles are kept");
         auto it = s_.ids_by_source.find(t.file->key());
         if (it == s_.ids_by_source.end()) return;
         for (const auto& id : it->second) {
@@ -1075,10 +1099,9 @@ int run(const Options& opt) {
                 const FileDescriptor file(::open(f.path().c_str(), O_RDONLY | O_CLOEXEC));
                 const int fd = file.fd;
                 if (fd < 0) {
-                    Task t;
+                    Task t;  // unreadable: what was indexed is kept
                     t.file = &f;
-                    t.jsonl_unchanged = true;  // unreadable: keep what was indexed
-                    t.lines.push_back(std::string("cannot read (") + std::strerror(errno) + ")");
+                    t.read_error = std::string("cannot read (") + std::strerror(errno) + ")";
                     pipe.push(std::move(t));
                     continue;
                 }
@@ -1165,6 +1188,7 @@ int run(const Options& opt) {
     });
 
     std::size_t files_done = 0;
+    std::unordered_set<std::string> failed_sources;  ///< JSONL files not read to their end
     try {
         TaskResult r;
         while (pipe.pop(&r)) {
@@ -1173,20 +1197,12 @@ int run(const Options& opt) {
                 had_warnings = true;
             }
             if (r.jsonl_failed) {
-                // Its articles not read stay, as those of a file that cannot be
-                // opened do; those read before the error are already seen.
-                auto it = shared.ids_by_source.find(r.jsonl_failed->key());
-                if (it != shared.ids_by_source.end())
-                    for (const auto& id : it->second) {
-                        if (seen.contains(id)) continue;
-                        Outcome o;
-                        o.id = id;
-                        o.file = r.jsonl_failed;
-                        o.type = Outcome::Unchanged;
-                        o.existed = true;
-                        o.record = shared.records.at(id);
-                        r.outcomes.push_back(std::move(o));
-                    }
+                // Its articles not read are kept at the end (an id met in a
+                // later file is that file's); its size and time are cleared,
+                // so that the next run reads it again.
+                failed_sources.insert(r.jsonl_failed->key());
+                const std::string key = r.jsonl_failed->key();
+                for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, key, ArticleRecord{});
             }
             if (r.jsonl_done) {
                 ArticleRecord fr;
@@ -1251,6 +1267,11 @@ int run(const Options& opt) {
             if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
         if (!under) continue;  // indexed from elsewhere: not ours to judge
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
+        if (failed_sources.count(rec.source)) {  // not read: kept (see Worker::keep)
+            if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
+            ++counts.unchanged;
+            continue;
+        }
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }

@@ -102,6 +102,43 @@ def run_with_peak(args):
     return code, peak_kib, r
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def word(k):
+    """A word per article number: no digits, so one term."""
+    return LETTERS[k // 26 % 26] + LETTERS[k % 26]
+
+
+def write_stories(path, version, numbers):
+    """A JSONL file of stories s-NNN, each about 500 bytes, whose marker word
+    eio<version>q<word(k)>x tells which text of which story is indexed."""
+    with open(path, "w") as f:
+        for k in numbers:
+            text = "Story %s marker eio%sq%sx. " % (version, version, word(k)) + "Filler words here. " * 24
+            f.write(json.dumps({"id": "s-%03d" % k, "text": text}) + "\n")
+
+
+def failing_read_env(tmp, path):
+    """The environment for a qanat-index run in which read() fails with EIO
+    once path's offset reaches 64 KiB (tests/cli/shims/failing_read.c)."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc, "a C compiler builds the read shim"
+    shim = os.path.join(tmp, "failing_read.so")
+    if not os.path.exists(shim):
+        r = run([cc, "-shared", "-fPIC", "-O1", "-o", shim,
+                 os.path.join(ROOT, "tests", "cli", "shims", "failing_read.c"), "-ldl"])
+        assert r.returncode == 0, r.stderr
+    return {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
+            "QANAT_FAIL_READ_AFTER": str(64 * 1024),
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+
+
+def passages_in(stderr):
+    """The passage count of qanat-index's summary line ("N passages in DB")."""
+    return int(stderr.split(" passages in ")[0].rsplit("; ", 1)[1])
+
+
 def snapshot(db):
     return {m: searchable(db, m) for m in list(FOUND) + NOT_FOUND}
 
@@ -268,32 +305,14 @@ class Indexing(unittest.TestCase):
         # first 64 KiB. The articles read before the error are updated; the
         # rest, the one the error cut among them, stay as they were (they used
         # to be taken as gone and removed), and the next run reads it all.
-        cc = shutil.which("cc") or shutil.which("gcc")
-        self.assertIsNotNone(cc, "a C compiler builds the read shim")
         tmp = tempfile.mkdtemp(prefix="qanat-eio-")
         try:
-            shim = os.path.join(tmp, "failing_read.so")
-            r = run([cc, "-shared", "-fPIC", "-O1", "-o", shim,
-                     os.path.join(ROOT, "tests", "cli", "shims", "failing_read.c"), "-ldl"])
-            self.assertEqual(r.returncode, 0, r.stderr)
             src = os.path.join(tmp, "src")
             os.mkdir(src)
             path = os.path.join(src, "stories.jsonl")
-            letters = "abcdefghijklmnopqrstuvwxyz"
-
-            def word(k):  # a word per article: no digits, so one term
-                return letters[k // 26 % 26] + letters[k % 26]
-
-            def write(version):
-                with open(path, "w") as f:
-                    for k in range(300):
-                        text = "Story %s marker eio%sq%sx. " % (version, version, word(k)) + "Filler words here. " * 24
-                        f.write(json.dumps({"id": "s-%03d" % k, "text": text}) + "\n")
-
+            write = lambda version: write_stories(path, version, range(300))
             write("old")
-            env = {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
-                   "QANAT_FAIL_READ_AFTER": str(64 * 1024),
-                   "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+            env = failing_read_env(tmp, path)
             # A new index: the articles after the error are not indexed, and
             # the warning says so.
             fresh = os.path.join(tmp, "fresh")
@@ -301,7 +320,7 @@ class Indexing(unittest.TestCase):
             self.assertEqual(r.returncode, 1, r.stderr)
             w = [x for x in warnings_of(r.stderr) if x.startswith(path + ": read error after line ")]
             self.assertEqual(len(w), 1, r.stderr)
-            self.assertIn("the articles after it are not indexed", w[0])
+            self.assertIn("the articles not read are not indexed", w[0])
             self.assertEqual(searchable(fresh, "eiooldqaax"), [("s-000", 0)])
             self.assertEqual(searchable(fresh, "eiooldqlnx"), [])  # article 299
             db = os.path.join(tmp, "db")
@@ -313,7 +332,7 @@ class Indexing(unittest.TestCase):
             w = [x for x in warnings_of(r.stderr) if x.startswith(path + ": read error after line ")]
             self.assertEqual(len(w), 1, r.stderr)
             self.assertIn("Input/output error", w[0])
-            self.assertIn("the articles after it are kept as indexed", w[0])
+            self.assertIn("the articles not read are kept as indexed", w[0])
             read_whole = int(w[0].split("after line ")[1].split(" ")[0])
             self.assertTrue(0 < read_whole < 299, w[0])
             self.assertIn(" 0 removed", r.stderr)
@@ -328,6 +347,65 @@ class Indexing(unittest.TestCase):
             for k in range(0, 300, 7):
                 self.assertEqual(searchable(db, "eionewq%sx" % word(k)), [("s-%03d" % k, 0)], k)
                 self.assertEqual(searchable(db, "eiooldq%sx" % word(k)), [], k)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_read_error_keeps_no_article_a_later_file_now_holds(self):
+        # 300 stories indexed from a.jsonl; then a.jsonl keeps 0-149 and
+        # b.jsonl takes 150-299 with new text, and a's read fails part way.
+        # The stories now in b are b's: no "duplicate id", none kept as a's,
+        # and none removed by the run after.
+        tmp = tempfile.mkdtemp(prefix="qanat-eio-move-")
+        try:
+            src = os.path.join(tmp, "src")
+            os.mkdir(src)
+            a, b = os.path.join(src, "a.jsonl"), os.path.join(src, "b.jsonl")
+            write_stories(a, "old", range(300))
+            db = os.path.join(tmp, "db")
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            write_stories(a, "old", range(150))
+            write_stories(b, "new", range(150, 300))
+            r = run([QI, "--db", db, src], env=failing_read_env(tmp, a))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertNotIn("duplicate id", r.stderr)
+            self.assertTrue(any(x.startswith(a + ": read error after line ") for x in warnings_of(r.stderr)), r.stderr)
+            for k in (150, 200, 299):
+                self.assertEqual(searchable(db, "eionewq%sx" % word(k)), [("s-%03d" % k, 0)], k)
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(" 0 removed", r.stderr)
+            self.assertEqual(passages_in(r.stderr), 300)
+            for k in (0, 149, 150, 299):
+                self.assertEqual(len(searchable(db, "eio%sq%sx" % ("old" if k < 150 else "new", word(k)))), 1, k)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_articles_not_read_in_a_run_with_new_settings_are_analysed_next_run(self):
+        # New passage settings make a run analyse everything again. The
+        # stories it could not read (a read error part way) keep their old
+        # passages for now; the next run reads and splits them again, to the
+        # passages a new index gets.
+        tmp = tempfile.mkdtemp(prefix="qanat-eio-force-")
+        try:
+            src = os.path.join(tmp, "src")
+            os.mkdir(src)
+            path = os.path.join(src, "stories.jsonl")
+            write_stories(path, "old", range(300))
+            db, ref = os.path.join(tmp, "db"), os.path.join(tmp, "ref")
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            small = ["--max-passage-bytes", "200"]
+            r = run([QI, "--db", db] + small + [src], env=failing_read_env(tmp, path))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            r = run([QI, "--db", db] + small + [src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r_ref = run([QI, "--db", ref] + small + [src])
+            self.assertEqual(r_ref.returncode, 0, r_ref.stderr)
+            self.assertGreater(passages_in(r_ref.stderr), 300)
+            self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
+            r = run([QI, "--db", db] + small + [src])
+            self.assertIn("0 added, 0 changed, 300 unchanged", r.stderr)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
