@@ -119,9 +119,9 @@ def write_stories(path, version, numbers):
             f.write(json.dumps({"id": "s-%03d" % k, "text": text}) + "\n")
 
 
-def failing_read_env(tmp, path):
+def failing_read_env(tmp, path, after=64 * 1024):
     """The environment for a qanat-index run in which read() fails with EIO
-    once path's offset reaches 64 KiB (tests/cli/shims/failing_read.c)."""
+    once path's offset reaches `after` bytes (tests/cli/shims/failing_read.c)."""
     cc = shutil.which("cc") or shutil.which("gcc")
     assert cc, "a C compiler builds the read shim"
     shim = os.path.join(tmp, "failing_read.so")
@@ -130,7 +130,7 @@ def failing_read_env(tmp, path):
                  os.path.join(ROOT, "tests", "cli", "shims", "failing_read.c"), "-ldl"])
         assert r.returncode == 0, r.stderr
     return {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
-            "QANAT_FAIL_READ_AFTER": str(64 * 1024),
+            "QANAT_FAIL_READ_AFTER": str(after),
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
 
 
@@ -406,6 +406,20 @@ class Indexing(unittest.TestCase):
             self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
             r = run([QI, "--db", db] + small + [src])
             self.assertIn("0 added, 0 changed, 300 unchanged", r.stderr)
+            # The same for a text file that cannot be read in that run.
+            text = os.path.join(src, "story.txt")
+            with open(text, "w") as f:
+                f.write("A story\n\n" + "Text file words here. " * 60 + "\n")
+            r = run([QI, "--db", db, src])  # (the passage settings change back)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = run([QI, "--db", db] + small + [src], env=failing_read_env(tmp, text, after=0))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(text + ": read error (Input/output error); skipped (the indexed version is kept)", r.stderr)
+            r = run([QI, "--db", db] + small + [src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("0 added, 1 changed, 300 unchanged", r.stderr)
+            r_ref = run([QI, "--db", os.path.join(tmp, "ref2")] + small + [src])
+            self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
