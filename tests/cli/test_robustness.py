@@ -12,6 +12,7 @@ searchable. The searcher is then given bad queries.
 Run by CTest with the other CLI tests (QANAT_INDEX and QANAT_SEARCH name the
 programs).
 """
+import contextlib
 import json
 import os
 import shutil
@@ -132,6 +133,18 @@ def failing_read_env(tmp, path, after=64 * 1024):
     return {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
             "QANAT_FAIL_READ_AFTER": str(after),
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+
+
+@contextlib.contextmanager
+def scratch(prefix):
+    """A temporary folder with an empty src/ in it: (folder, src), removed after."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        src = os.path.join(tmp, "src")
+        os.mkdir(src)
+        yield tmp, src
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def passages_in(stderr):
@@ -305,10 +318,7 @@ class Indexing(unittest.TestCase):
         # first 64 KiB. The articles read before the error are updated; the
         # rest, the one the error cut among them, stay as they were (they used
         # to be taken as gone and removed), and the next run reads it all.
-        tmp = tempfile.mkdtemp(prefix="qanat-eio-")
-        try:
-            src = os.path.join(tmp, "src")
-            os.mkdir(src)
+        with scratch("qanat-eio-") as (tmp, src):
             path = os.path.join(src, "stories.jsonl")
             write = lambda version: write_stories(path, version, range(300))
             write("old")
@@ -347,18 +357,13 @@ class Indexing(unittest.TestCase):
             for k in range(0, 300, 7):
                 self.assertEqual(searchable(db, "eionewq%sx" % word(k)), [("s-%03d" % k, 0)], k)
                 self.assertEqual(searchable(db, "eiooldq%sx" % word(k)), [], k)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_read_error_keeps_no_article_a_later_file_now_holds(self):
         # 300 stories indexed from a.jsonl; then a.jsonl keeps 0-149 and
         # b.jsonl takes 150-299 with new text, and a's read fails part way.
         # The stories now in b are b's: no "duplicate id", none kept as a's,
         # and none removed by the run after.
-        tmp = tempfile.mkdtemp(prefix="qanat-eio-move-")
-        try:
-            src = os.path.join(tmp, "src")
-            os.mkdir(src)
+        with scratch("qanat-eio-move-") as (tmp, src):
             a, b = os.path.join(src, "a.jsonl"), os.path.join(src, "b.jsonl")
             write_stories(a, "old", range(300))
             db = os.path.join(tmp, "db")
@@ -378,18 +383,13 @@ class Indexing(unittest.TestCase):
             self.assertEqual(passages_in(r.stderr), 300)
             for k in (0, 149, 150, 299):
                 self.assertEqual(len(searchable(db, "eio%sq%sx" % ("old" if k < 150 else "new", word(k)))), 1, k)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_articles_not_read_in_a_run_with_new_settings_are_analysed_next_run(self):
         # New passage settings make a run analyse everything again. The
         # stories it could not read (a read error part way) keep their old
         # passages for now; the next run reads and splits them again, to the
         # passages a new index gets.
-        tmp = tempfile.mkdtemp(prefix="qanat-eio-force-")
-        try:
-            src = os.path.join(tmp, "src")
-            os.mkdir(src)
+        with scratch("qanat-eio-force-") as (tmp, src):
             path = os.path.join(src, "stories.jsonl")
             write_stories(path, "old", range(300))
             db, ref = os.path.join(tmp, "db"), os.path.join(tmp, "ref")
@@ -420,8 +420,6 @@ class Indexing(unittest.TestCase):
             self.assertIn("0 added, 1 changed, 300 unchanged", r.stderr)
             r_ref = run([QI, "--db", os.path.join(tmp, "ref2")] + small + [src])
             self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_words_and_ids_longer_than_a_term(self):
         self.no_warning("long_word.txt")
