@@ -189,6 +189,8 @@ void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& r
     db_.set_metadata(file_record_key(key), rec.serialise());
 }
 
+void IndexWriter::forget_file_record(const std::string& key) { db_.set_metadata(file_record_key(key), std::string()); }
+
 void IndexWriter::take_spelling(IndexWriter& other, std::size_t share, std::size_t shares) {
     spelling_.take(other.spelling_, share, shares);
 }

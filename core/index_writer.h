@@ -123,6 +123,8 @@ class IndexWriter {
     /// Size and time of a file that holds many articles (JSONL), by its path key.
     std::optional<ArticleRecord> file_record(const std::string& key) const;
     void set_file_record(const std::string& key, const ArticleRecord& rec);
+    /// Drops the file's record: the next run reads the file whatever its size and time.
+    void forget_file_record(const std::string& key);
 
     /// Takes the spelling words other has counted whose share (a hash of the
     /// word, modulo shares) is `share`, to be written by this writer's commit

@@ -313,7 +313,8 @@ class Worker {
         if (s_.opt->shard_count > 1 && shard_of(id, s_.opt->shard_count) != s_.opt->shard_index) return;
         const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
-        if (prev && !s_.force && prev->size == st.size && prev->mtime_ns == st.mtime_ns && prev->source == key) {
+        if (prev && !s_.force && st.ok && prev->size == st.size && prev->mtime_ns == st.mtime_ns &&
+            prev->source == key) {
             o.type = Outcome::Unchanged;
             o.record = *prev;
             r.outcomes.push_back(std::move(o));
@@ -1088,7 +1089,7 @@ int run(const Options& opt) {
                 send_texts();
                 const FileStat now = stat_of(f.path());
                 auto st = jsonl_stats.find(f.key());
-                if (!shared.force && st != jsonl_stats.end() && st->second.size == now.size &&
+                if (!shared.force && now.ok && st != jsonl_stats.end() && st->second.size == now.size &&
                     st->second.mtime_ns == now.mtime_ns) {
                     Task t;
                     t.file = &f;
@@ -1198,11 +1199,11 @@ int run(const Options& opt) {
             }
             if (r.jsonl_failed) {
                 // Its articles not read are kept at the end (an id met in a
-                // later file is that file's); its size and time are cleared,
-                // so that the next run reads it again.
+                // later file is that file's); its record is dropped, so that
+                // the next run reads it again.
                 failed_sources.insert(r.jsonl_failed->key());
                 const std::string key = r.jsonl_failed->key();
-                for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, key, ArticleRecord{});
+                for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, key);
             }
             if (r.jsonl_done) {
                 ArticleRecord fr;
@@ -1262,16 +1263,18 @@ int run(const Options& opt) {
     for (const auto& r : walked.roots) roots.push_back(r.canonical);
     for (const auto& [id, rec] : shared.records) {
         if (seen.contains(id)) continue;
-        bool under = false;
-        for (const auto& root : roots)
-            if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
-        if (!under) continue;  // indexed from elsewhere: not ours to judge
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
-        if (failed_sources.count(rec.source)) {  // not read: kept (see Worker::keep)
+        // A file of this run not read to its end (wherever a symlink to it
+        // led): its articles not read are kept (see Worker::keep).
+        if (failed_sources.count(rec.source)) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             ++counts.unchanged;
             continue;
         }
+        bool under = false;
+        for (const auto& root : roots)
+            if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
+        if (!under) continue;  // indexed from elsewhere: not ours to judge
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }

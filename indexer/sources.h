@@ -75,6 +75,7 @@ class NameStore {
 struct FileStat {
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;
+    bool ok = false;  ///< stat() succeeded: only then can the file be taken as unchanged
 };
 FileStat stat_of(const std::string& path);
 

@@ -58,6 +58,7 @@ void Writers::loop(Part& p) {
                         if constexpr (std::is_same_v<T, Put>) p.writer->put(o.id, o.rec, o.docs, o.spelling);
                         else if constexpr (std::is_same_v<T, Touch>) p.writer->touch(o.id, o.rec);
                         else if constexpr (std::is_same_v<T, Remove>) p.writer->remove(o.id);
+                        else if (o.forget) p.writer->forget_file_record(o.key);
                         else p.writer->set_file_record(o.key, o.rec);
                     },
                     op);
@@ -97,6 +98,9 @@ void Writers::touch(std::size_t part, std::string id, ArticleRecord rec) {
 void Writers::remove(std::size_t part, std::string id) { enqueue(part, Remove{std::move(id)}, 0); }
 void Writers::set_file_record(std::size_t part, std::string key, ArticleRecord rec) {
     enqueue(part, FileRecord{std::move(key), std::move(rec)}, 0);
+}
+void Writers::forget_file_record(std::size_t part, std::string key) {
+    enqueue(part, FileRecord{std::move(key), ArticleRecord{}, true}, 0);
 }
 
 void Writers::finish() {

@@ -35,6 +35,7 @@ class Writers {
     void touch(std::size_t part, std::string id, ArticleRecord rec);
     void remove(std::size_t part, std::string id);
     void set_file_record(std::size_t part, std::string key, ArticleRecord rec);
+    void forget_file_record(std::size_t part, std::string key);
     /// Waits until every queued change is written; rethrows a writer's error.
     void finish();
 
@@ -63,6 +64,7 @@ class Writers {
     struct FileRecord {
         std::string key;
         ArticleRecord rec;
+        bool forget = false;  ///< drop the record instead
     };
     using Op = std::variant<Put, Touch, Remove, FileRecord>;
 

@@ -15,6 +15,7 @@ programs).
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -383,6 +384,51 @@ class Indexing(unittest.TestCase):
             self.assertEqual(passages_in(r.stderr), 300)
             for k in (0, 149, 150, 299):
                 self.assertEqual(len(searchable(db, "eio%sq%sx" % ("old" if k < 150 else "new", word(k)))), 1, k)
+
+    def test_read_error_in_a_file_reached_through_a_symlink(self):
+        # The file is kept under the name a symlink leads to, outside the
+        # folder given (--follow-symlinks): its articles not read are kept
+        # and counted all the same, and under new passage settings the next
+        # run analyses them again.
+        with scratch("qanat-eio-link-") as (tmp, src):
+            os.mkdir(os.path.join(tmp, "outside"))
+            path = os.path.join(tmp, "outside", "stories.jsonl")
+            os.symlink(path, os.path.join(src, "stories.jsonl"))
+            write_stories(path, "old", range(300))
+            db = os.path.join(tmp, "db")
+            follow = ["--follow-symlinks"]
+            r = run([QI, "--db", db] + follow + [src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            small = ["--max-passage-bytes", "200"]
+            r = run([QI, "--db", db] + follow + small + [src], env=failing_read_env(tmp, path))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertRegex(r.stderr, r"0 added, \d+ changed, \d+ unchanged, 0 removed")
+            changed, unchanged = (int(x) for x in re.search(r"(\d+) changed, (\d+) unchanged", r.stderr).groups())
+            self.assertEqual(changed + unchanged, 300, r.stderr)
+            self.assertGreater(unchanged, 0)
+            r = run([QI, "--db", db] + follow + small + [src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("%d changed" % unchanged, r.stderr)
+            r_ref = run([QI, "--db", os.path.join(tmp, "ref")] + follow + small + [src])
+            self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
+
+    def test_a_file_not_read_to_its_end_is_read_next_run_whatever_its_size_and_time(self):
+        # After a read error the file's record is dropped, not set to a size
+        # and time a file can have: emptied, with the time set to 0, it is
+        # read again and its articles are removed.
+        with scratch("qanat-eio-zero-") as (tmp, src):
+            path = os.path.join(src, "stories.jsonl")
+            write_stories(path, "old", range(300))
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            write_stories(path, "new", range(300))
+            r = run([QI, "--db", db, src], env=failing_read_env(tmp, path))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            open(path, "w").close()
+            os.utime(path, (0, 0))
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("0 unchanged, 300 removed", r.stderr)
 
     def test_articles_not_read_in_a_run_with_new_settings_are_analysed_next_run(self):
         # New passage settings make a run analyse everything again. The
