@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -255,10 +256,14 @@ unsigned shard_of(const std::string& id, unsigned count) {
 /// An article's record that the next run will not find current: it reads
 /// and analyses the article again (kept while it could not be read in a run
 /// with new analysis settings).
+/// A modification time no stat() gives: a record with it never finds its
+/// file unchanged.
+constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
+
 ArticleRecord stale(ArticleRecord rec) {
     rec.hash.clear();
     rec.size = 0;
-    rec.mtime_ns = 0;
+    rec.mtime_ns = kNoTime;
     return rec;
 }
 
@@ -334,7 +339,7 @@ class Worker {
         std::string hash = hex64(fnv1a64(bytes));
         o.record.hash = hash;
         o.record.size = st.size;
-        o.record.mtime_ns = st.mtime_ns;
+        o.record.mtime_ns = st.ok ? st.mtime_ns : kNoTime;
         o.record.source = key;
         if (prev && !s_.force && prev->hash == hash && prev->source == key) {
             o.record.passages = prev->passages;
@@ -1210,7 +1215,12 @@ int run(const Options& opt) {
                 fr.size = r.jsonl_stat.size;
                 fr.mtime_ns = r.jsonl_stat.mtime_ns;
                 fr.source = r.jsonl_done->key();
-                for (std::size_t i = 0; i < writers.size(); ++i) writers.set_file_record(i, fr.source, fr);
+                // (Without its size and time, from a stat() that failed, the
+                // file is read again next run.)
+                for (std::size_t i = 0; i < writers.size(); ++i) {
+                    if (r.jsonl_stat.ok) writers.set_file_record(i, fr.source, fr);
+                    else writers.forget_file_record(i, fr.source);
+                }
             }
             for (auto& o : r.outcomes) {
                 if (auto first = seen.add(o.id, o.file, o.line)) {
@@ -1271,7 +1281,9 @@ int run(const Options& opt) {
             ++counts.unchanged;
             continue;
         }
-        bool under = false;
+        // A JSONL file of this run is ours to judge wherever a symlink to
+        // it led; other sources only under a folder given.
+        bool under = jsonl_keys.count(rec.source) > 0;
         for (const auto& root : roots)
             if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
         if (!under) continue;  // indexed from elsewhere: not ours to judge

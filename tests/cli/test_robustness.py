@@ -148,6 +148,19 @@ def scratch(prefix):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def linked_stories(tmp, src):
+    """300 stories in a JSONL file outside src, reached through a symlink in
+    src, indexed with --follow-symlinks: (the file, the index)."""
+    os.mkdir(os.path.join(tmp, "outside"))
+    path = os.path.join(tmp, "outside", "stories.jsonl")
+    os.symlink(path, os.path.join(src, "stories.jsonl"))
+    write_stories(path, "old", range(300))
+    db = os.path.join(tmp, "db")
+    r = run([QI, "--db", db, "--follow-symlinks", src])
+    assert r.returncode == 0, r.stderr
+    return path, db
+
+
 def passages_in(stderr):
     """The passage count of qanat-index's summary line ("N passages in DB")."""
     return int(stderr.split(" passages in ")[0].rsplit("; ", 1)[1])
@@ -391,14 +404,8 @@ class Indexing(unittest.TestCase):
         # and counted all the same, and under new passage settings the next
         # run analyses them again.
         with scratch("qanat-eio-link-") as (tmp, src):
-            os.mkdir(os.path.join(tmp, "outside"))
-            path = os.path.join(tmp, "outside", "stories.jsonl")
-            os.symlink(path, os.path.join(src, "stories.jsonl"))
-            write_stories(path, "old", range(300))
-            db = os.path.join(tmp, "db")
+            path, db = linked_stories(tmp, src)
             follow = ["--follow-symlinks"]
-            r = run([QI, "--db", db] + follow + [src])
-            self.assertEqual(r.returncode, 0, r.stderr)
             small = ["--max-passage-bytes", "200"]
             r = run([QI, "--db", db] + follow + small + [src], env=failing_read_env(tmp, path))
             self.assertEqual(r.returncode, 1, r.stderr)
@@ -411,6 +418,20 @@ class Indexing(unittest.TestCase):
             self.assertIn("%d changed" % unchanged, r.stderr)
             r_ref = run([QI, "--db", os.path.join(tmp, "ref")] + follow + small + [src])
             self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
+
+    def test_ids_taken_out_of_a_jsonl_file_behind_a_symlink_are_removed(self):
+        # With --follow-symlinks, a JSONL file outside the folder is one of
+        # the run's own files: articles gone from it are removed, as from a
+        # file in the folder (they stayed: "not ours to judge").
+        with scratch("qanat-link-del-") as (tmp, src):
+            path, db = linked_stories(tmp, src)
+            follow = ["--follow-symlinks"]
+            write_stories(path, "old", range(150))
+            r = run([QI, "--db", db] + follow + [src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("150 unchanged, 150 removed", r.stderr)
+            self.assertEqual(searchable(db, "eiooldq%sx" % word(200)), [])
+            self.assertEqual(passages_in(r.stderr), 150)
 
     def test_a_file_not_read_to_its_end_is_read_next_run_whatever_its_size_and_time(self):
         # After a read error the file's record is dropped, not set to a size
