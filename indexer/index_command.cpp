@@ -144,8 +144,11 @@ struct TaskResult {
     std::vector<Outcome> outcomes;
     std::vector<std::string> warnings;
     const SourceFile* jsonl_done = nullptr;  ///< every line of this JSONL file was read
-    /// A read error stopped this JSONL file: its articles not read are kept.
+    /// This JSONL file was not read to its end: its articles not read are kept.
     const SourceFile* jsonl_failed = nullptr;
+    /// Files whose reading failed part way (an I/O error, not a file that
+    /// cannot be opened): a new index replacing one is not put in place.
+    std::vector<std::string> read_errors;
     FileStat jsonl_stat;                     ///< jsonl_done's size and time, as read before its lines
     std::size_t files = 1;                   ///< files this result finishes (for the progress line)
 };
@@ -160,7 +163,8 @@ struct Task {
     std::vector<std::string> lines;   ///< JSONL chunk
     std::vector<std::size_t> too_long;  ///< JSONL chunk: lines over --max-article-bytes (not kept), ascending
     bool jsonl_unchanged = false;
-    std::string read_error;           ///< JSONL: the read error that stopped the file (after its last chunk)
+    std::string read_error;           ///< JSONL: why the file was not read to its end (after its last chunk)
+    bool io_error = false;            ///< JSONL: reading it failed part way (read_error says where)
 };
 
 class Progress {
@@ -203,7 +207,9 @@ struct FileDescriptor {
 
 /// Reads at most max_bytes of the file at path (a larger file is read no
 /// further: *truncated says so), straight into *out.
-bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* out, std::string* err, bool* truncated) {
+bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* out, std::string* err, bool* truncated,
+               bool* io_error) {
+    *io_error = false;
     const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     const int fd = file.fd;
     if (fd < 0) {
@@ -227,6 +233,7 @@ bool read_file(const std::string& path, std::uint64_t max_bytes, std::string* ou
         if (got < 0) {
             if (errno == EINTR) continue;
             *err = std::string("read error (") + std::strerror(errno) + ")";
+            *io_error = true;
             return false;
         }
         if (got == 0) break;
@@ -288,6 +295,7 @@ class Worker {
             // (Articles not read were indexed before only if this index has
             // the file's ids: not in a new index, nor one built again.)
             r.jsonl_failed = t.file;
+            if (t.io_error) r.read_errors.push_back(t.file->path());
             const bool kept = s_.ids_by_source.count(t.file->key()) > 0;
             r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles not read are " +
                                  (kept ? "kept as indexed" : "not indexed") + ", and the file is read again next run");
@@ -326,8 +334,9 @@ class Worker {
             return;
         }
         std::string bytes, err;
-        bool truncated = false;
-        if (!read_file(path, s_.opt->max_article_bytes, &bytes, &err, &truncated)) {
+        bool truncated = false, io_error = false;
+        if (!read_file(path, s_.opt->max_article_bytes, &bytes, &err, &truncated, &io_error)) {
+            if (io_error) r.read_errors.push_back(path);
             r.warnings.push_back(path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
             keep(o, prev);
             r.outcomes.push_back(std::move(o));
@@ -557,7 +566,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     desc.add_options()
         ("help,h", "show this help and exit")
         ("db,d", po::value<std::string>(&opt.db), "index folder (default: $QANAT_DB, else .qanat/index)")
-        ("rebuild", po::bool_switch(&opt.rebuild), "start over: build a new index and replace the old one when done")
+        ("rebuild", po::bool_switch(&opt.rebuild), "start over: build a new index and replace the old one when done (not if a file fails to be read part way: the old one then stays)")
         ("actors", po::value<std::vector<std::string>>(&opt.actor_files)->composing(),
          "actor list (TSV: name, kind, aliases separated by |); repeatable; added to any actors.tsv found")
         ("max-passage-bytes", po::value<unsigned>(&max_bytes)->default_value(1500),
@@ -660,6 +669,7 @@ struct Layout {
     std::string merged;
     std::optional<Xapian::WritableDatabase> guard;  ///< holds the lock of the index being replaced
     std::string stub;                ///< XAPIANDB stub listing the shards
+    bool replaces = false;           ///< the new index replaces a qanat index at --db
 };
 
 enum class Existing { Missing, Empty, Qanat, Foreign };
@@ -715,6 +725,7 @@ Layout plan_layout(const Options& opt) {
     } catch (const Xapian::Error&) {
         // A damaged index is replaced all the same.
     }
+    l.replaces = ex == Existing::Qanat;
     l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
     fs::remove_all(l.work);
     fs::create_directories(l.work);
@@ -1174,6 +1185,7 @@ int run(const Options& opt) {
                     failed.file = &f;
                     failed.read_error = "read error after line " + std::to_string(lineno) + " (" +
                                         std::strerror(read_errno) + ")";
+                    failed.io_error = true;
                     pipe.push(std::move(failed));
                     continue;
                 }
@@ -1195,6 +1207,7 @@ int run(const Options& opt) {
 
     std::size_t files_done = 0;
     std::unordered_set<std::string> failed_sources;  ///< JSONL files not read to their end
+    std::vector<std::string> read_errors;            ///< files whose reading failed part way
     try {
         TaskResult r;
         while (pipe.pop(&r)) {
@@ -1202,6 +1215,7 @@ int run(const Options& opt) {
                 std::cerr << (opt.progress ? "\r\x1b[K" : "") << "qanat-index: warning: " << w << "\n";
                 had_warnings = true;
             }
+            read_errors.insert(read_errors.end(), r.read_errors.begin(), r.read_errors.end());
             if (r.jsonl_failed) {
                 // Its articles not read are kept at the end (an id met in a
                 // later file is that file's); its record is dropped, so that
@@ -1266,6 +1280,17 @@ int run(const Options& opt) {
         } catch (...) {
             rethrow_aside(layout, opt.db);
         }
+    }
+
+    // A new index that would replace one is not put in place without the
+    // articles of files it could not read: the old index has them.
+    if (layout.replaces && !read_errors.empty()) {
+        abandon(writers, layout);
+        throw IndexError(std::to_string(read_errors.size()) + (read_errors.size() == 1 ? " file" : " files") +
+                         " could not be read to the end (" + read_errors.front() +
+                         (read_errors.size() > 1 ? " and others" : "") + "; see the warnings), so the new index " +
+                         "would lack articles the old one has; the index at '" + opt.db +
+                         "' is as it was: build it again once the files can be read");
     }
 
     // Articles whose files are gone from the folders given are removed.

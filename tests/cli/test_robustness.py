@@ -419,6 +419,31 @@ class Indexing(unittest.TestCase):
             r_ref = run([QI, "--db", os.path.join(tmp, "ref")] + follow + small + [src])
             self.assertEqual(passages_in(r.stderr), passages_in(r_ref.stderr))
 
+    def test_a_rebuild_that_cannot_read_a_file_keeps_the_old_index(self):
+        # --rebuild builds a new index and swaps it in. Reading a file failing
+        # part way (EIO), it would lack that file's articles: it is not put in
+        # place, the run fails (2) and says so, and the old index answers as
+        # before.
+        with scratch("qanat-eio-rebuild-") as (tmp, src):
+            path = os.path.join(src, "stories.jsonl")
+            write_stories(path, "old", range(300))
+            text = os.path.join(src, "story.txt")
+            with open(text, "w") as f:
+                f.write("A story\n\nThe rebuildtextmarker story.\n")
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            for failing, after in ((path, 64 * 1024), (text, 0)):
+                r = run([QI, "--db", db, "--rebuild", src], env=failing_read_env(tmp, failing, after))
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn("1 file could not be read to the end (%s; see the warnings)" % failing, r.stderr)
+                self.assertIn("the index at '%s' is as it was" % db, r.stderr)
+                self.assertEqual(searchable(db, "eiooldq%sx" % word(299)), [("s-299", 0)])
+                self.assertTrue(searchable(db, "rebuildtextmarker"))
+                self.assertEqual([n for n in os.listdir(tmp) if ".rebuild-" in n], [])
+            r = run([QI, "--db", db, "--rebuild", src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(passages_in(r.stderr), 301)
+
     def test_ids_taken_out_of_a_jsonl_file_behind_a_symlink_are_removed(self):
         # With --follow-symlinks, a JSONL file outside the folder is one of
         # the run's own files: articles gone from it are removed, as from a
