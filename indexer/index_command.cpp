@@ -1284,19 +1284,26 @@ int run(const Options& opt) {
 
     // A new index that would replace one is not put in place without the
     // articles of files it could not read: the old index has them.
-    if (layout.replaces && !read_errors.empty()) {
+    if (layout.replaces && (walked.incomplete || !read_errors.empty())) {
         abandon(writers, layout);
-        throw IndexError(std::to_string(read_errors.size()) + (read_errors.size() == 1 ? " file" : " files") +
-                         " could not be read to the end (" + read_errors.front() +
-                         (read_errors.size() > 1 ? " and others" : "") + "; see the warnings), so the new index " +
-                         "would lack articles the old one has; the index at '" + opt.db +
-                         "' is as it was: build it again once the files can be read");
+        std::string what;
+        if (!read_errors.empty())
+            what = std::to_string(read_errors.size()) + (read_errors.size() == 1 ? " file" : " files") +
+                   " could not be read to the end (" + read_errors.front() +
+                   (read_errors.size() > 1 ? " and others" : "") + ")";
+        if (walked.incomplete) what += (what.empty() ? "" : ", and ") + std::string("a folder could not be read to its end");
+        throw IndexError(what + "; see the warnings. The new index would lack articles the old one has, so the " +
+                         "index at '" + opt.db + "' is as it was: build it again once they can be read");
     }
 
-    // Articles whose files are gone from the folders given are removed.
+    // Articles whose files are gone from the folders given are removed (not
+    // when a folder could not be read to its end: its files may be there).
     std::vector<std::string> roots;
     for (const auto& r : walked.roots) roots.push_back(r.canonical);
+    if (walked.incomplete)
+        std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
     for (const auto& [id, rec] : shared.records) {
+        if (walked.incomplete) break;
         if (seen.contains(id)) continue;
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
         // A file of this run not read to its end (wherever a symlink to it

@@ -269,6 +269,12 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             }
             add(e.path(), display, link || !root.derives_keys || display != relative);
         }
+        // A folder that fails part way ends the walk of this one (the
+        // iterator becomes the end), its error left in ec.
+        if (ec) {
+            r.warnings.push_back(given + ": cannot read the folder to its end (" + ec.message() + ")");
+            r.incomplete = true;
+        }
     }
     // The same file reached twice (a symlink to it, a folder given twice) is
     // indexed once: under its own name rather than a link's, else under the

@@ -86,6 +86,9 @@ struct WalkResult {
     std::vector<std::string> warnings;   ///< unreadable entries, symlinks left out
     std::vector<std::string> actor_files;  ///< actors.tsv at the top of a folder given
     std::size_t ignored = 0;             ///< files of other types
+    /// A folder could not be read to its end (an I/O error): files under it
+    /// may be missing from `files`.
+    bool incomplete = false;
 };
 
 struct WalkOptions {

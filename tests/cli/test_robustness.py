@@ -121,19 +121,25 @@ def write_stories(path, version, numbers):
             f.write(json.dumps({"id": "s-%03d" % k, "text": text}) + "\n")
 
 
+def shim_env(tmp, name, **env):
+    """The environment for a qanat-index run with tests/cli/shims/NAME.c
+    built into tmp and preloaded, and env added."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc, "a C compiler builds the shim"
+    shim = os.path.join(tmp, name + ".so")
+    if not os.path.exists(shim):
+        r = run([cc, "-shared", "-fPIC", "-O1", "-o", shim,
+                 os.path.join(ROOT, "tests", "cli", "shims", name + ".c"), "-ldl"])
+        assert r.returncode == 0, r.stderr
+    return dict(env, LD_PRELOAD=shim,
+                ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+
+
 def failing_read_env(tmp, path, after=64 * 1024):
     """The environment for a qanat-index run in which read() fails with EIO
     once path's offset reaches `after` bytes (tests/cli/shims/failing_read.c)."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    assert cc, "a C compiler builds the read shim"
-    shim = os.path.join(tmp, "failing_read.so")
-    if not os.path.exists(shim):
-        r = run([cc, "-shared", "-fPIC", "-O1", "-o", shim,
-                 os.path.join(ROOT, "tests", "cli", "shims", "failing_read.c"), "-ldl"])
-        assert r.returncode == 0, r.stderr
-    return {"LD_PRELOAD": shim, "QANAT_FAIL_READ_PATH": os.path.realpath(path),
-            "QANAT_FAIL_READ_AFTER": str(after),
-            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    return shim_env(tmp, "failing_read", QANAT_FAIL_READ_PATH=os.path.realpath(path),
+                    QANAT_FAIL_READ_AFTER=str(after))
 
 
 @contextlib.contextmanager
@@ -435,7 +441,7 @@ class Indexing(unittest.TestCase):
             for failing, after in ((path, 64 * 1024), (text, 0)):
                 r = run([QI, "--db", db, "--rebuild", src], env=failing_read_env(tmp, failing, after))
                 self.assertEqual(r.returncode, 2, r.stderr)
-                self.assertIn("1 file could not be read to the end (%s; see the warnings)" % failing, r.stderr)
+                self.assertIn("1 file could not be read to the end (%s); see the warnings" % failing, r.stderr)
                 self.assertIn("the index at '%s' is as it was" % db, r.stderr)
                 self.assertEqual(searchable(db, "eiooldq%sx" % word(299)), [("s-299", 0)])
                 self.assertTrue(searchable(db, "rebuildtextmarker"))
@@ -443,6 +449,34 @@ class Indexing(unittest.TestCase):
             r = run([QI, "--db", db, "--rebuild", src])
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(passages_in(r.stderr), 301)
+
+    def test_a_folder_that_cannot_be_read_to_its_end_removes_nothing(self):
+        # Reading a folder fails part way (EIO after 5 entries): the walk
+        # stops there. The articles of the files it did not list are not
+        # taken as gone (they were removed, with no warning, status 0), and a
+        # --rebuild is not put in place.
+        with scratch("qanat-eio-dir-") as (tmp, src):
+            sub = os.path.join(src, "sub")
+            os.mkdir(sub)
+            for k in range(30):
+                with open(os.path.join(sub if k >= 3 else src, "s%02d.txt" % k), "w") as f:
+                    f.write("Story\n\nThe dirmarker%sx story.\n" % word(k))
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            env = shim_env(tmp, "failing_readdir", QANAT_FAIL_DIR=os.path.realpath(sub), QANAT_FAIL_DIR_AFTER="5")
+            r = run([QI, "--db", db, src], env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(src + ": cannot read the folder to its end (Input/output error)", r.stderr)
+            self.assertIn("no article is removed this run", r.stderr)
+            self.assertIn(" 0 removed", r.stderr)
+            self.assertEqual(passages_in(r.stderr), 30)
+            r = run([QI, "--db", db, "--rebuild", src], env=env)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("a folder could not be read to its end; see the warnings", r.stderr)
+            self.assertEqual(searchable(db, "dirmarker%sx" % word(29)), [("sub/s29", 0)])
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("0 added, 0 changed, 30 unchanged, 0 removed", r.stderr)
 
     def test_ids_taken_out_of_a_jsonl_file_behind_a_symlink_are_removed(self):
         # With --follow-symlinks, a JSONL file outside the folder is one of
