@@ -999,15 +999,16 @@ int run(const Options& opt) {
     std::vector<std::string> actor_files = walked.actor_files;
     actor_files.insert(actor_files.end(), opt.actor_files.begin(), opt.actor_files.end());
     for (const auto& f : actor_files) {
-        std::ifstream in(f, std::ios::binary);
-        if (!in) {
-            std::cerr << "qanat-index: " << f << ": cannot read actor list (" << std::strerror(errno) << ")\n";
+        // Read whole or not at all: a list cut short by a read error would
+        // analyse every article again with the wrong names.
+        std::string text, err;
+        bool truncated = false, io_error = false;
+        if (!read_file(f, UINT64_MAX, &text, &err, &truncated, &io_error)) {
+            std::cerr << "qanat-index: " << f << ": actor list: " << err << "\n";
             return kExitError;
         }
-        std::ostringstream ss;
-        ss << in.rdbuf();
         try {
-            gazetteer.load_tsv(ss.str(), f);
+            gazetteer.load_tsv(text, f);
         } catch (const GazetteerError& e) {
             std::cerr << "qanat-index: " << e.what() << "\n";
             return kExitError;

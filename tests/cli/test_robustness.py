@@ -167,6 +167,12 @@ def linked_stories(tmp, src):
     return path, db
 
 
+def snapshot_files(db):
+    """Each file of an index folder with its size and modification time."""
+    return {n: (os.stat(os.path.join(db, n)).st_size, os.stat(os.path.join(db, n)).st_mtime_ns)
+            for n in sorted(os.listdir(db))}
+
+
 def passages_in(stderr):
     """The passage count of qanat-index's summary line ("N passages in DB")."""
     return int(stderr.split(" passages in ")[0].rsplit("; ", 1)[1])
@@ -477,6 +483,23 @@ class Indexing(unittest.TestCase):
             r = run([QI, "--db", db, src])
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("0 added, 0 changed, 30 unchanged, 0 removed", r.stderr)
+
+    def test_an_actor_list_that_cannot_be_read_whole_stops_the_run(self):
+        # corpus/actors.tsv failing part way (EIO after 2 KiB): the run stops
+        # (2) naming the file, and the index is untouched. (The part read was
+        # taken as the whole list: names were lost, silently.)
+        with scratch("qanat-eio-actors-") as (tmp, src):
+            shutil.copy(os.path.join(ROOT, "corpus", "actors.tsv"), src)
+            with open(os.path.join(src, "story.txt"), "w") as f:
+                f.write("Story\n\nThe Popular Mobilization Forces met in actorlistmarker.\n")
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            before = snapshot_files(db)
+            actors = os.path.join(src, "actors.tsv")
+            r = run([QI, "--db", db, "--rebuild", src], env=failing_read_env(tmp, actors, after=2048))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(actors + ": actor list: read error (Input/output error)", r.stderr)
+            self.assertEqual(snapshot_files(db), before)
 
     def test_ids_taken_out_of_a_jsonl_file_behind_a_symlink_are_removed(self):
         # With --follow-symlinks, a JSONL file outside the folder is one of
