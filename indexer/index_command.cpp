@@ -630,6 +630,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "qanat-index: --rebuild with --shards: remove the shard folder and index again\n";
         return kExitError;
     }
+    if (opt.shard_count > 1 && opt.rebuild) {  // (a shard is always updated in place)
+        std::cerr << "qanat-index: --rebuild with --shard: remove the shard's index and index again\n";
+        return kExitError;
+    }
     opt.progress = !opt.quiet && ::isatty(STDERR_FILENO);
     return kExitOk;
 }

@@ -252,6 +252,15 @@ class Corpus(unittest.TestCase):
         r = run([QS, "--db", self.db])
         self.assertEqual(r.returncode, 2)
         self.assertIn("no query", r.stderr)
+        # Options that do not go together are refused before anything is written.
+        for opts, says in ((["--shards", "2", "--rebuild"], "--rebuild with --shards"),
+                           (["--shard", "1/3", "--rebuild"], "--rebuild with --shard:"),
+                           (["--shards", "2", "--shard", "1/3"], "do not go together")):
+            db = os.path.join(self.tmp, "refused")
+            r = run([QI, "--db", db] + opts + [os.path.join(ROOT, "corpus")])
+            self.assertEqual(r.returncode, 2, opts)
+            self.assertIn(says, r.stderr)
+            self.assertFalse(os.path.exists(db), opts)
 
     def test_unparsable_query_is_retried_as_words(self):
         r = self.search("AND Sadr", code=0)
