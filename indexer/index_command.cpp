@@ -1182,9 +1182,9 @@ int run(const Options& opt) {
                 }
                 if (read_errno) {
                     // The lines read whole are indexed; the one the error cut
-                    // is not. The articles not read are kept as they were
-                    // (the main thread sees to that), and the file's size and
-                    // time are not recorded, so that the next run reads it again.
+                    // is not. The articles not read are kept as they were, and
+                    // the file's record is dropped, so that the next run reads
+                    // it again (the main thread sees to both).
                     if (!t.lines.empty()) pipe.push(std::move(t));
                     Task failed;
                     failed.file = &f;
@@ -1308,22 +1308,23 @@ int run(const Options& opt) {
     if (walked.incomplete)
         std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
     for (const auto& [id, rec] : shared.records) {
-        if (walked.incomplete) break;
         if (seen.contains(id)) continue;
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
-        // A file of this run not read to its end (wherever a symlink to it
-        // led): its articles not read are kept (see Worker::keep).
-        if (failed_sources.count(rec.source)) {
+        // A JSONL file of this run is ours to judge wherever a symlink to
+        // it led; other sources only under a folder given.
+        const bool failed = failed_sources.count(rec.source) > 0;
+        bool under = failed || jsonl_keys.count(rec.source) > 0;
+        for (const auto& root : roots)
+            if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
+        if (!under) continue;  // indexed from elsewhere: not ours to judge
+        // Not read, but maybe still there: an article of a file not read to
+        // its end, or of any file when a folder could not be read to its end,
+        // is kept (see Worker::keep).
+        if (failed || walked.incomplete) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             ++counts.unchanged;
             continue;
         }
-        // A JSONL file of this run is ours to judge wherever a symlink to
-        // it led; other sources only under a folder given.
-        bool under = jsonl_keys.count(rec.source) > 0;
-        for (const auto& root : roots)
-            if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
-        if (!under) continue;  // indexed from elsewhere: not ours to judge
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }

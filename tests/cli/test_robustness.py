@@ -474,7 +474,7 @@ class Indexing(unittest.TestCase):
             self.assertEqual(r.returncode, 1, r.stderr)
             self.assertIn(src + ": cannot read the folder to its end (Input/output error)", r.stderr)
             self.assertIn("no article is removed this run", r.stderr)
-            self.assertIn(" 0 removed", r.stderr)
+            self.assertIn("0 added, 0 changed, 30 unchanged, 0 removed", r.stderr)
             self.assertEqual(passages_in(r.stderr), 30)
             r = run([QI, "--db", db, "--rebuild", src], env=env)
             self.assertEqual(r.returncode, 2, r.stderr)
