@@ -24,7 +24,6 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -381,12 +380,8 @@ class Worker {
             o.type = Outcome::Skipped;
             return;
         }
-        o.record = *prev;
-        o.type = Outcome::Unchanged;
-        if (s_.force) {
-            o.record = stale(*prev);
-            o.type = Outcome::Touched;
-        }
+        o.record = s_.force ? stale(*prev) : *prev;
+        o.type = s_.force ? Outcome::Touched : Outcome::Unchanged;
     }
 
     void build(const Article& a, Outcome& o, TaskResult& r) {
@@ -1225,9 +1220,9 @@ int run(const Options& opt) {
                 // Its articles not read are kept at the end (an id met in a
                 // later file is that file's); its record is dropped, so that
                 // the next run reads it again.
-                failed_sources.insert(r.jsonl_failed->key());
                 const std::string key = r.jsonl_failed->key();
                 for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, key);
+                failed_sources.insert(key);
             }
             if (r.jsonl_done) {
                 ArticleRecord fr;
