@@ -296,10 +296,7 @@ class Indexing(unittest.TestCase):
         # A 2 GiB file (sparse: no disk used) and a 1 MB limit: only the first
         # MB is read, so memory stays far below the file's size (reading it
         # whole took twice its size; the bound leaves room for sanitizers).
-        tmp = tempfile.mkdtemp(prefix="qanat-big-")
-        try:
-            src = os.path.join(tmp, "src")
-            os.makedirs(src)
+        with scratch("qanat-big-") as (tmp, src):
             big = os.path.join(src, "big.txt")
             with open(big, "w") as f:
                 f.write("Big file\n\nThe bigfilemarker paragraph opens it.\n\n" + "word " * 300000 + "\n")
@@ -309,16 +306,13 @@ class Indexing(unittest.TestCase):
             self.assertIn("larger than --max-article-bytes", r.stderr)
             self.assertLess(peak_kib, 1024 * 1024, "peak RSS %d KiB for a 2 GiB file" % peak_kib)
             self.assertTrue(searchable(os.path.join(tmp, "db"), "bigfilemarker"))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_jsonl_line_over_the_limit_is_skipped_and_read_no_further(self):
         # A good line, a line of 3 MB, a good line, then 512 MiB without a
         # newline (sparse: no disk used), with a 1 MB limit. Reading that line
         # whole took at least its size.
-        tmp = tempfile.mkdtemp(prefix="qanat-bigjsonl-")
-        try:
-            path = os.path.join(tmp, "big.jsonl")
+        with scratch("qanat-bigjsonl-") as (tmp, src):
+            path = os.path.join(src, "big.jsonl")
             with open(path, "w") as f:
                 f.write(json.dumps({"id": "a", "text": "The jsonlbigfirst line."}) + "\n")
                 f.write(json.dumps({"id": "b", "text": "jsonlbigsecond " * 200000}) + "\n")
@@ -335,8 +329,6 @@ class Indexing(unittest.TestCase):
             self.assertTrue(searchable(db, "jsonlbigfirst"))
             self.assertTrue(searchable(db, "jsonlbigthird"))
             self.assertFalse(searchable(db, "jsonlbigsecond"))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_read_error_in_a_jsonl_file_keeps_the_articles_not_read(self):
         # A JSONL file of 300 articles (about 150 KB) is indexed, then changed
