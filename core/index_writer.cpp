@@ -35,7 +35,9 @@ std::string file_record_key(std::string_view key) {
 namespace {
 
 nlohmann::json json_of(const ArticleRecord& r) {
-    return nlohmann::json{{"h", r.hash}, {"z", r.size}, {"m", r.mtime_ns}, {"n", r.passages}, {"s", r.source}};
+    nlohmann::json j{{"h", r.hash}, {"z", r.size}, {"m", r.mtime_ns}, {"n", r.passages}, {"s", r.source}};
+    if (!r.root.empty()) j["r"] = r.root;
+    return j;
 }
 
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
@@ -48,6 +50,7 @@ ArticleRecord record_of(const nlohmann::json& j) {
     r.mtime_ns = j.value("m", std::int64_t{0});
     r.passages = j.value("n", 0u);
     r.source = j.value("s", std::string());
+    r.root = j.value("r", std::string());
     return r;
 }
 

@@ -32,6 +32,10 @@ struct ArticleRecord {
     std::int64_t mtime_ns = 0;   ///< file modification time
     unsigned passages = 0;
     std::string source;          ///< the file (or JSONL file) it came from, as given
+    /// The folder given (canonical) the file was found under, where source
+    /// is not under it (a symlink leading outside, --follow-symlinks): a
+    /// run over that folder that no longer finds the file removes it.
+    std::string root;
     std::string serialise() const;
     static ArticleRecord parse(std::string_view s);
 };

@@ -266,6 +266,22 @@ unsigned shard_of(const std::string& id, unsigned count) {
 /// file unchanged.
 constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
 
+/// Whether the source key (a canonical path) is the folder or file given
+/// (canonical), or under it.
+bool under_root(const std::string& key, const std::string& root) {
+    if (key == root) return true;
+    if (root.empty() || key.size() <= root.size() || key.compare(0, root.size(), root) != 0) return false;
+    return root.back() == '/' || key[root.size()] == '/';
+}
+
+/// The folder given a text file was found under, where its key is not under
+/// it (a symlink leading outside): kept in its record (ArticleRecord::root).
+std::string outside_root(const SourceFile& f, const std::string& key) {
+    const Root* root = f.root();
+    if (!root || !root->is_dir || under_root(key, root->canonical)) return {};
+    return root->canonical;
+}
+
 ArticleRecord stale(ArticleRecord rec) {
     rec.hash.clear();
     rec.size = 0;
@@ -318,7 +334,7 @@ class Worker {
     }
 
     void text_file(const SourceFile& f, const FileStat& st, TaskResult& r) {
-        const std::string id = f.id(), key = f.key(), path = f.path();
+        const std::string id = f.id(), key = f.key(), path = f.path(), root = outside_root(f, key);
         Outcome o;
         o.id = id;
         o.file = &f;
@@ -326,7 +342,7 @@ class Worker {
         const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
         if (prev && !s_.force && st.ok && prev->size == st.size && prev->mtime_ns == st.mtime_ns &&
-            prev->source == key) {
+            prev->source == key && prev->root == root) {
             o.type = Outcome::Unchanged;
             o.record = *prev;
             r.outcomes.push_back(std::move(o));
@@ -349,6 +365,7 @@ class Worker {
         o.record.size = st.size;
         o.record.mtime_ns = st.ok ? st.mtime_ns : kNoTime;
         o.record.source = key;
+        o.record.root = root;
         if (prev && !s_.force && prev->hash == hash && prev->source == key) {
             o.record.passages = prev->passages;
             o.type = Outcome::Touched;
@@ -1300,22 +1317,25 @@ int run(const Options& opt) {
     // when a folder could not be read to its end: its files may be there).
     std::vector<std::string> roots;
     for (const auto& r : walked.roots) roots.push_back(r.canonical);
+    const std::unordered_set<std::string> unfollowed(walked.unfollowed.begin(), walked.unfollowed.end());
     if (walked.incomplete)
         std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
     for (const auto& [id, rec] : shared.records) {
         if (seen.contains(id)) continue;
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
         // A JSONL file of this run is ours to judge wherever a symlink to
-        // it led; other sources only under a folder given.
+        // it led; other sources only under a folder given, or found under
+        // one through a symlink leading outside.
         const bool failed = failed_sources.count(rec.source) > 0;
         bool under = failed || jsonl_keys.count(rec.source) > 0;
         for (const auto& root : roots)
-            if (rec.source == root || rec.source.rfind(root + "/", 0) == 0) under = true;
+            if (under_root(rec.source, root) || rec.root == root) under = true;
         if (!under) continue;  // indexed from elsewhere: not ours to judge
         // Not read, but maybe still there: an article of a file not read to
         // its end, or of any file when a folder could not be read to its end,
-        // is kept (see Worker::keep).
-        if (failed || walked.incomplete) {
+        // is kept (see Worker::keep); so is one behind a symlink leading
+        // outside that this run did not follow (no --follow-symlinks).
+        if (failed || walked.incomplete || unfollowed.count(rec.source) > 0) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             ++counts.unchanged;
             continue;

@@ -246,6 +246,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 if (!within(target, canon_root) && !options.follow_symlinks) {
                     r.warnings.push_back(e.path().string() + ": symlink leads outside " + given +
                                          " (to " + target.string() + "); skipped (--follow-symlinks to include)");
+                    r.unfollowed.push_back(printable(target.string()));
                     continue;
                 }
                 if (fs::is_directory(target, ec)) continue;  // never recurse through symlinked folders

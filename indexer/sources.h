@@ -44,6 +44,8 @@ class SourceFile {
     /// Article id for text files: display without extension (empty for JSONL).
     std::string id() const;
     std::string_view id_view() const;
+    /// The PATH given it was found under.
+    const Root* root() const { return root_; }
 
   private:
     /// What is kept after the name: the path, then the key (where kept).
@@ -84,6 +86,9 @@ struct WalkResult {
     std::vector<SourceFile> files;       ///< sorted by display path, then path
     NameStore names;                     ///< the files' display names
     std::vector<std::string> warnings;   ///< unreadable entries, symlinks left out
+    /// Keys of the files behind symlinks leading outside that were not
+    /// followed (no --follow-symlinks): still there, so their articles stay.
+    std::vector<std::string> unfollowed;
     std::vector<std::string> actor_files;  ///< actors.tsv at the top of a folder given
     std::size_t ignored = 0;             ///< files of other types
     /// A folder could not be read to its end (an I/O error): files under it

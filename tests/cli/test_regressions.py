@@ -122,6 +122,49 @@ class Regressions(unittest.TestCase):
         hits = self.hits("outsidemarker")
         self.assertEqual([h["article"]["id"] for h in hits], ["link"])
 
+    def test_article_of_a_symlink_leading_outside_goes_when_the_symlink_does(self):
+        # indexer/index_command.cpp judged an article gone only if its
+        # source (the canonical path of its file) was under a folder given.
+        # A file reached through a symlink leading outside (--follow-symlinks)
+        # has its source outside, so once the symlink was deleted the article
+        # stayed in the index for good ("1 unchanged, 0 removed"), and a
+        # search still found it. Now its record keeps the folder it was found
+        # under, and a run over that folder removes it; a run that does not
+        # follow the symlink (no --follow-symlinks) keeps it, as the file is
+        # still there.
+        self.write("good.txt", "Good\n\nThe good article mentions quorvantic.\n")
+        outside = os.path.join(self.tmp, "outside")
+        os.makedirs(outside)
+        with open(os.path.join(outside, "secret.txt"), "w") as f:
+            f.write("Outside\n\nThe outside file mentions outsidemarker.\n")
+        link = os.path.join(self.src, "link.txt")
+        os.symlink("../outside/secret.txt", link)
+        r = self.index("--follow-symlinks")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([h["article"]["id"] for h in self.hits("outsidemarker")], ["link"])
+        r = self.index("--follow-symlinks")  # unchanged: kept
+        self.assertIn("2 unchanged, 0 removed", r.stderr)
+        self.assertEqual(len(self.hits("outsidemarker")), 1)
+        r = self.index()  # not followed: a warning, and kept
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("link.txt: symlink leads outside", r.stderr)
+        self.assertIn("2 unchanged, 0 removed", r.stderr)
+        self.assertEqual(len(self.hits("outsidemarker")), 1)
+        # Another folder indexed into the same index does not judge it.
+        other = os.path.join(self.tmp, "other")
+        os.makedirs(other)
+        with open(os.path.join(other, "more.txt"), "w") as f:
+            f.write("More\n\nAnother folder mentions quorvantic too.\n")
+        r = run([QI, "--db", self.db, other])
+        self.assertIn("1 added, 0 changed, 0 unchanged, 0 removed", r.stderr)
+        self.assertEqual(len(self.hits("outsidemarker")), 1)
+        os.remove(link)
+        r = self.index("--follow-symlinks")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 unchanged, 1 removed", r.stderr)
+        self.assertEqual(self.hits("outsidemarker"), [])
+        self.assertEqual(sorted(h["article"]["id"] for h in self.hits("quorvantic")), ["good", "more"])
+
     def test_unreadable_folder_is_reported(self):
         # indexer/sources.cpp walks with directory_options::skip_permission_denied:
         # a folder the indexer may not read is left out with no warning and
