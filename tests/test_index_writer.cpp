@@ -167,3 +167,23 @@ TEST_CASE("parts merged by compaction share out the spelling words: each written
     CHECK(merged.get_spelling_suggestion("militi") == "militia");
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("an article record reads back as written, its folder only where set") {
+    ArticleRecord r;
+    r.hash = "4f254ef97ff17918";
+    r.size = 50;
+    r.mtime_ns = -9223372036854775807LL - 1;  // kNoTime: a time stat never gives
+    r.passages = 3;
+    r.source = "/data/outside/secret.txt";
+    const std::string plain = r.serialise();
+    CHECK(plain.find("\"r\"") == std::string::npos);  // records without a folder are as before
+    r.root = "/data/src";
+    const ArticleRecord back = ArticleRecord::parse(r.serialise());
+    CHECK(back.hash == r.hash);
+    CHECK(back.size == r.size);
+    CHECK(back.mtime_ns == r.mtime_ns);
+    CHECK(back.passages == r.passages);
+    CHECK(back.source == r.source);
+    CHECK(back.root == "/data/src");
+    CHECK(ArticleRecord::parse(plain).root.empty());
+}
