@@ -139,6 +139,12 @@ struct Outcome {
     }
 };
 
+/// A file that could not be opened: a text file's article id, or a JSONL
+/// file's key.
+struct Unopened {
+    std::string path, id, key;
+};
+
 struct TaskResult {
     std::vector<Outcome> outcomes;
     std::vector<std::string> warnings;
@@ -148,6 +154,9 @@ struct TaskResult {
     /// Files whose reading failed part way (an I/O error, not a file that
     /// cannot be opened): a new index replacing one is not put in place.
     std::vector<std::string> read_errors;
+    /// Files that could not be opened: a new index replacing one is not put
+    /// in place if the old one has articles from them.
+    std::vector<Unopened> unopened;
     FileStat jsonl_stat;                     ///< jsonl_done's size and time, as read before its lines
     std::size_t files = 1;                   ///< files this result finishes (for the progress line)
 };
@@ -311,6 +320,7 @@ class Worker {
             // the file's ids: not in a new index, nor one built again.)
             r.jsonl_failed = t.file;
             if (t.io_error) r.read_errors.push_back(t.file->path());
+            else r.unopened.push_back({t.file->path(), {}, t.file->key()});
             const bool kept = s_.ids_by_source.count(t.file->key()) > 0;
             r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles not read are " +
                                  (kept ? "kept as indexed" : "not indexed") + ", and the file is read again next run");
@@ -352,6 +362,7 @@ class Worker {
         bool truncated = false, io_error = false;
         if (!read_file(path, s_.opt->max_article_bytes, &bytes, &err, &truncated, &io_error)) {
             if (io_error) r.read_errors.push_back(path);
+            else r.unopened.push_back({path, id, key});
             r.warnings.push_back(path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
             keep(o, prev);
             r.outcomes.push_back(std::move(o));
@@ -578,7 +589,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     desc.add_options()
         ("help,h", "show this help and exit")
         ("db,d", po::value<std::string>(&opt.db), "index folder (default: $QANAT_DB, else .qanat/index)")
-        ("rebuild", po::bool_switch(&opt.rebuild), "start over: build a new index and replace the old one when done (not if a file fails to be read part way: the old one then stays)")
+        ("rebuild", po::bool_switch(&opt.rebuild), "start over: build a new index and replace the old one when done (not if a file fails to be read part way, or one the old index has articles from cannot be opened: the old one then stays)")
         ("actors", po::value<std::vector<std::string>>(&opt.actor_files)->composing(),
          "actor list (TSV: name, kind, aliases separated by |); repeatable; added to any actors.tsv found")
         ("max-passage-bytes", po::value<unsigned>(&max_bytes)->default_value(1500),
@@ -878,6 +889,38 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     g_work.clear();
     std::error_code ec;  // the old index too, now at l.merged; what stays, the next run removes
     fs::remove_all(l.work, ec);
+}
+
+/// The files of `unopened` that the index at db has articles from (a damaged
+/// index that cannot be read has none to lose).
+std::vector<std::string> unopened_with_articles(const std::string& db, const std::vector<Unopened>& unopened) {
+    std::vector<std::string> out;
+    if (unopened.empty()) return out;
+    try {
+        const Xapian::Database old(db);
+        std::unordered_set<std::string> jsonl;  // keys of JSONL files not found by their file record
+        for (const auto& u : unopened) {
+            if (!u.id.empty()) {
+                if (!old.get_metadata(article_record_key(u.id)).empty()) out.push_back(u.path);
+            } else if (!old.get_metadata(file_record_key(u.key)).empty()) {
+                out.push_back(u.path);
+            } else {
+                jsonl.insert(u.key);
+            }
+        }
+        if (jsonl.empty()) return out;
+        // (A JSONL file's record is dropped when it fails part way: its
+        // articles are found by their own records, which name it.)
+        const std::string prefix(schema::kMetaArticlePrefix);
+        for (auto it = old.metadata_keys_begin(prefix); it != old.metadata_keys_end(prefix) && !jsonl.empty(); ++it) {
+            const std::string source = ArticleRecord::parse(old.get_metadata(*it)).source;
+            if (jsonl.erase(source) == 0) continue;
+            for (const auto& u : unopened)
+                if (u.id.empty() && u.key == source) out.push_back(u.path);
+        }
+    } catch (const Xapian::Error&) {
+    }
+    return out;
 }
 
 /// Rethrows the exception being handled; a Xapian error met while a new
@@ -1225,6 +1268,7 @@ int run(const Options& opt) {
     std::size_t files_done = 0;
     std::unordered_set<std::string> failed_sources;  ///< JSONL files not read to their end
     std::vector<std::string> read_errors;            ///< files whose reading failed part way
+    std::vector<Unopened> unopened;                  ///< files that could not be opened
     try {
         TaskResult r;
         while (pipe.pop(&r)) {
@@ -1233,6 +1277,7 @@ int run(const Options& opt) {
                 had_warnings = true;
             }
             read_errors.insert(read_errors.end(), r.read_errors.begin(), r.read_errors.end());
+            if (layout.replaces) unopened.insert(unopened.end(), r.unopened.begin(), r.unopened.end());
             if (r.jsonl_failed) {
                 // Its articles not read are kept at the end (an id met in a
                 // later file is that file's); its record is dropped, so that
@@ -1301,13 +1346,19 @@ int run(const Options& opt) {
 
     // A new index that would replace one is not put in place without the
     // articles of files it could not read: the old index has them.
-    if (layout.replaces && (walked.incomplete || !read_errors.empty())) {
+    const std::vector<std::string> lost = unopened_with_articles(opt.db, unopened);
+    if (layout.replaces && (walked.incomplete || !read_errors.empty() || !lost.empty())) {
         abandon(writers, layout);
         std::string what;
+        const auto files = [](const std::vector<std::string>& v) {
+            return std::to_string(v.size()) + (v.size() == 1 ? " file" : " files");
+        };
         if (!read_errors.empty())
-            what = std::to_string(read_errors.size()) + (read_errors.size() == 1 ? " file" : " files") +
-                   " could not be read to the end (" + read_errors.front() +
+            what = files(read_errors) + " could not be read to the end (" + read_errors.front() +
                    (read_errors.size() > 1 ? " and others" : "") + ")";
+        if (!lost.empty())
+            what += (what.empty() ? "" : ", and ") + files(lost) + " with articles in the index could not be opened (" +
+                    lost.front() + (lost.size() > 1 ? " and others" : "") + ")";
         if (walked.incomplete) what += (what.empty() ? "" : ", and ") + std::string("a folder could not be read to its end");
         throw IndexError(what + "; see the warnings. The new index would lack articles the old one has, so the " +
                          "index at '" + opt.db + "' is as it was: build it again once they can be read");

@@ -448,6 +448,50 @@ class Indexing(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(passages_in(r.stderr), 301)
 
+    def test_a_rebuild_that_cannot_open_a_file_of_the_index_keeps_the_old_index(self):
+        # A file that cannot be opened at all (EACCES, from
+        # tests/cli/shims/failing_open.c) was left out of a --rebuild with a
+        # warning, and the new index was put in place without its articles
+        # (status 1). Now, if the old index has articles from the file, the
+        # rebuild is not put in place (2); a file new to the index does not
+        # stop it.
+        with scratch("qanat-open-rebuild-") as (tmp, src):
+            path = os.path.join(src, "stories.jsonl")
+            write_stories(path, "old", range(300))
+            text = os.path.join(src, "story.txt")
+            with open(text, "w") as f:
+                f.write("A story\n\nThe rebuildtextmarker story.\n")
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            for failing in (path, text):
+                env = shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH=failing)
+                r = run([QI, "--db", db, "--rebuild", src], env=env)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(failing + ": cannot read (Permission denied)", r.stderr)
+                self.assertIn("1 file with articles in the index could not be opened (%s); see the warnings"
+                              % failing, r.stderr)
+                self.assertIn("the index at '%s' is as it was" % db, r.stderr)
+                self.assertEqual(searchable(db, "eiooldq%sx" % word(299)), [("s-299", 0)])
+                self.assertTrue(searchable(db, "rebuildtextmarker"))
+                self.assertEqual([n for n in os.listdir(tmp) if ".rebuild-" in n], [])
+            # The JSONL file's record dropped (it changed, and fails part way
+            # in an update): its articles still name it.
+            write_stories(path, "new", range(300))
+            r = run([QI, "--db", db, src], env=failing_read_env(tmp, path, 64 * 1024))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            r = run([QI, "--db", db, "--rebuild", src], env=shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH=path))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(searchable(db, "eiooldq%sx" % word(299)), [("s-299", 0)])
+            # A file with no articles in the index: the rebuild goes on.
+            new = os.path.join(src, "new.txt")
+            with open(new, "w") as f:
+                f.write("New\n\nA newtextmarker story.\n")
+            r = run([QI, "--db", db, "--rebuild", src], env=shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH=new))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(new + ": cannot read (Permission denied); skipped", r.stderr)
+            self.assertEqual(passages_in(r.stderr), 301)
+            self.assertFalse(searchable(db, "newtextmarker"))
+
     def test_a_folder_that_cannot_be_read_to_its_end_removes_nothing(self):
         # Reading a folder fails part way (EIO after 5 entries): the walk
         # stops there. The articles of the files it did not list are not
