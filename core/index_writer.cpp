@@ -194,6 +194,14 @@ void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& r
 
 void IndexWriter::forget_file_record(const std::string& key) { db_.set_metadata(file_record_key(key), std::string()); }
 
+void IndexWriter::each_file_record(const std::function<void(ArticleRecord&& rec)>& take) const {
+    const std::string prefix(schema::kMetaFilePrefix);
+    for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
+        ArticleRecord rec = ArticleRecord::parse(db_.get_metadata(*it));
+        if (!rec.source.empty()) take(std::move(rec));
+    }
+}
+
 void IndexWriter::take_spelling(IndexWriter& other, std::size_t share, std::size_t shares) {
     spelling_.take(other.spelling_, share, shares);
 }

@@ -129,6 +129,8 @@ class IndexWriter {
     void set_file_record(const std::string& key, const ArticleRecord& rec);
     /// Drops the file's record: the next run reads the file whatever its size and time.
     void forget_file_record(const std::string& key);
+    /// Every file record (its key is the record's source).
+    void each_file_record(const std::function<void(ArticleRecord&& rec)>& take) const;
 
     /// Takes the spelling words other has counted whose share (a hash of the
     /// word, modulo shares) is `share`, to be written by this writer's commit

@@ -436,7 +436,7 @@ class Worker {
 
     void jsonl_chunk(const Task& t, TaskResult& r) {
         const SourceFile& f = *t.file;
-        const std::string key = f.key(), path = f.path();
+        const std::string key = f.key(), path = f.path(), root = outside_root(f, key);
         auto too_long = t.too_long.begin();
         for (std::size_t k = 0; k < t.lines.size(); ++k) {
             std::size_t lineno = t.first_line + k;
@@ -472,9 +472,12 @@ class Worker {
             std::string hash = hex64(fnv1a64(line));
             o.record.hash = hash;
             o.record.source = key;
+            o.record.root = root;
             if (prev && !s_.force && prev->hash == hash && prev->source == key) {
                 o.record = *prev;
-                o.type = Outcome::Unchanged;
+                // (A record written before it kept the folder gets it.)
+                o.type = prev->root == root ? Outcome::Unchanged : Outcome::Touched;
+                o.record.root = root;
                 r.outcomes.push_back(std::move(o));
                 continue;
             }
@@ -1117,6 +1120,12 @@ int run(const Options& opt) {
         if (auto rec = writers.at(0).file_record(key)) jsonl_stats.emplace(key, *rec);
         jsonl_keys.insert(std::move(key));
     }
+    // The index's JSONL files: those not found this run under a folder given
+    // lose their record (see the removal of articles below).
+    std::vector<ArticleRecord> file_records;
+    writers.at(0).each_file_record([&](ArticleRecord&& rec) {
+        if (!jsonl_keys.count(rec.source)) file_records.push_back(std::move(rec));
+    });
     for (const auto& [id, rec] : shared.records)
         if (jsonl_keys.count(rec.source)) shared.ids_by_source[rec.source].push_back(id);
     for (auto& [src, ids] : shared.ids_by_source) std::sort(ids.begin(), ids.end());
@@ -1166,7 +1175,7 @@ int run(const Options& opt) {
                 const FileStat now = stat_of(f.path());
                 auto st = jsonl_stats.find(f.key());
                 if (!shared.force && now.ok && st != jsonl_stats.end() && st->second.size == now.size &&
-                    st->second.mtime_ns == now.mtime_ns) {
+                    st->second.mtime_ns == now.mtime_ns && st->second.root == outside_root(f, f.key())) {
                     Task t;
                     t.file = &f;
                     t.jsonl_unchanged = true;
@@ -1291,6 +1300,7 @@ int run(const Options& opt) {
                 fr.size = r.jsonl_stat.size;
                 fr.mtime_ns = r.jsonl_stat.mtime_ns;
                 fr.source = r.jsonl_done->key();
+                fr.root = outside_root(*r.jsonl_done, fr.source);
                 // (Without its size and time, from a stat() that failed, the
                 // file is read again next run.)
                 for (std::size_t i = 0; i < writers.size(); ++i) {
@@ -1394,6 +1404,17 @@ int run(const Options& opt) {
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;
     }
+    // A JSONL file gone from a folder given loses its record, as its articles
+    // were removed: put back with the same size and time, it is read again.
+    if (!walked.incomplete)
+        for (const auto& rec : file_records) {
+            bool under = false;
+            for (const auto& root : roots)
+                if (under_root(rec.source, root) || rec.root == root) under = true;
+            if (!under || unfollowed.count(rec.source) > 0) continue;
+            for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, rec.source);
+        }
+    file_records = {};
     // What the run kept per article and per file is not needed from here on:
     // the commit, the merge and the facet table have the memory.
     shared.records = {};

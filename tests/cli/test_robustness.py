@@ -551,6 +551,51 @@ class Indexing(unittest.TestCase):
             self.assertEqual(searchable(db, "eiooldq%sx" % word(200)), [])
             self.assertEqual(passages_in(r.stderr), 150)
 
+    def test_a_jsonl_file_behind_a_symlink_goes_when_the_symlink_does(self):
+        # Its articles' source is outside the folder: once the symlink was
+        # deleted they stayed for good ("300 unchanged"). Their records now
+        # keep the folder they were found under.
+        with scratch("qanat-link-gone-") as (tmp, src):
+            path, db = linked_stories(tmp, src)
+            r = run([QI, "--db", db, src])  # not followed: kept
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("300 unchanged, 0 removed", r.stderr)
+            os.remove(os.path.join(src, "stories.jsonl"))
+            r = run([QI, "--db", db, "--follow-symlinks", src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("0 unchanged, 300 removed", r.stderr)
+            self.assertEqual(passages_in(r.stderr), 0)
+
+    def test_a_jsonl_file_put_back_as_it_was_is_indexed_again(self):
+        # A JSONL file moved out of the folder (its articles removed) and
+        # back, with the same size and time: its record stayed, so the file
+        # was taken as unchanged and its articles were never indexed again.
+        # Gone from a folder given, it now loses its record; gone from
+        # another folder's run, it keeps it (the file is not opened again).
+        with scratch("qanat-jsonl-back-") as (tmp, src):
+            path = os.path.join(src, "stories.jsonl")
+            write_stories(path, "old", range(20))
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            other = os.path.join(tmp, "other")
+            os.mkdir(other)
+            with open(os.path.join(other, "more.txt"), "w") as f:
+                f.write("More\n\nAnother folder.\n")
+            r = run([QI, "--db", db, other])
+            self.assertIn("1 added, 0 changed, 0 unchanged, 0 removed", r.stderr)
+            r = run([QI, "--db", db, src], env=shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH=path))
+            self.assertEqual(r.returncode, 0, r.stderr)  # its record kept: not opened
+            self.assertIn("20 unchanged", r.stderr)
+            away = os.path.join(tmp, "stories.jsonl")
+            os.rename(path, away)
+            r = run([QI, "--db", db, src])
+            self.assertIn("0 unchanged, 20 removed", r.stderr)
+            os.rename(away, path)
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("20 added", r.stderr)
+            self.assertEqual(searchable(db, "eiooldq%sx" % word(19)), [("s-019", 0)])
+
     def test_a_file_not_read_to_its_end_is_read_next_run_whatever_its_size_and_time(self):
         # After a read error the file's record is dropped, not set to a size
         # and time a file can have: emptied, with the time set to 0, it is
