@@ -36,7 +36,7 @@ namespace {
 
 nlohmann::json json_of(const ArticleRecord& r) {
     nlohmann::json j{{"h", r.hash}, {"z", r.size}, {"m", r.mtime_ns}, {"n", r.passages}, {"s", r.source}};
-    if (!r.root.empty()) j["r"] = r.root;
+    if (!r.via.empty()) j["v"] = r.via;
     return j;
 }
 
@@ -50,7 +50,7 @@ ArticleRecord record_of(const nlohmann::json& j) {
     r.mtime_ns = j.value("m", std::int64_t{0});
     r.passages = j.value("n", 0u);
     r.source = j.value("s", std::string());
-    r.root = j.value("r", std::string());
+    r.via = j.value("v", std::string());
     return r;
 }
 

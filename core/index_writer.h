@@ -32,10 +32,11 @@ struct ArticleRecord {
     std::int64_t mtime_ns = 0;   ///< file modification time
     unsigned passages = 0;
     std::string source;          ///< the file (or JSONL file) it came from, as given
-    /// The folder given (canonical) the file was found under, where source
-    /// is not under it (a symlink leading outside, --follow-symlinks): a
-    /// run over that folder that no longer finds the file removes it.
-    std::string root;
+    /// Where the file was found, when source is elsewhere: the path of a
+    /// symlink leading outside the folder given (--follow-symlinks), or of
+    /// a symlink given as PATH. A run over the folder that holds this path
+    /// judges the article (removes it once the symlink is gone).
+    std::string via;
     std::string serialise() const;
     static ArticleRecord parse(std::string_view s);
 };

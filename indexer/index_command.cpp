@@ -139,10 +139,9 @@ struct Outcome {
     }
 };
 
-/// A file that could not be opened: a text file's article id, or a JSONL
-/// file's key.
+/// A file that could not be opened.
 struct Unopened {
-    std::string path, id, key;
+    std::string path, key;
 };
 
 struct TaskResult {
@@ -275,22 +274,6 @@ unsigned shard_of(const std::string& id, unsigned count) {
 /// file unchanged.
 constexpr std::int64_t kNoTime = std::numeric_limits<std::int64_t>::min();
 
-/// Whether the source key (a canonical path) is the folder or file given
-/// (canonical), or under it.
-bool under_root(const std::string& key, const std::string& root) {
-    if (key == root) return true;
-    if (root.empty() || key.size() <= root.size() || key.compare(0, root.size(), root) != 0) return false;
-    return root.back() == '/' || key[root.size()] == '/';
-}
-
-/// The folder given a text file was found under, where its key is not under
-/// it (a symlink leading outside): kept in its record (ArticleRecord::root).
-std::string outside_root(const SourceFile& f, const std::string& key) {
-    const Root* root = f.root();
-    if (!root || !root->is_dir || under_root(key, root->canonical)) return {};
-    return root->canonical;
-}
-
 ArticleRecord stale(ArticleRecord rec) {
     rec.hash.clear();
     rec.size = 0;
@@ -320,7 +303,7 @@ class Worker {
             // the file's ids: not in a new index, nor one built again.)
             r.jsonl_failed = t.file;
             if (t.io_error) r.read_errors.push_back(t.file->path());
-            else r.unopened.push_back({t.file->path(), {}, t.file->key()});
+            else r.unopened.push_back({t.file->path(), t.file->key()});
             const bool kept = s_.ids_by_source.count(t.file->key()) > 0;
             r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles not read are " +
                                  (kept ? "kept as indexed" : "not indexed") + ", and the file is read again next run");
@@ -344,7 +327,7 @@ class Worker {
     }
 
     void text_file(const SourceFile& f, const FileStat& st, TaskResult& r) {
-        const std::string id = f.id(), key = f.key(), path = f.path(), root = outside_root(f, key);
+        const std::string id = f.id(), key = f.key(), path = f.path(), via = f.via();
         Outcome o;
         o.id = id;
         o.file = &f;
@@ -352,7 +335,7 @@ class Worker {
         const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
         if (prev && !s_.force && st.ok && prev->size == st.size && prev->mtime_ns == st.mtime_ns &&
-            prev->source == key && prev->root == root) {
+            prev->source == key && prev->via == via) {
             o.type = Outcome::Unchanged;
             o.record = *prev;
             r.outcomes.push_back(std::move(o));
@@ -362,7 +345,7 @@ class Worker {
         bool truncated = false, io_error = false;
         if (!read_file(path, s_.opt->max_article_bytes, &bytes, &err, &truncated, &io_error)) {
             if (io_error) r.read_errors.push_back(path);
-            else r.unopened.push_back({path, id, key});
+            else r.unopened.push_back({path, key});
             r.warnings.push_back(path + ": " + err + "; skipped" + (prev ? " (the indexed version is kept)" : ""));
             keep(o, prev);
             r.outcomes.push_back(std::move(o));
@@ -376,7 +359,7 @@ class Worker {
         o.record.size = st.size;
         o.record.mtime_ns = st.ok ? st.mtime_ns : kNoTime;
         o.record.source = key;
-        o.record.root = root;
+        o.record.via = via;
         if (prev && !s_.force && prev->hash == hash && prev->source == key) {
             o.record.passages = prev->passages;
             o.type = Outcome::Touched;
@@ -436,7 +419,7 @@ class Worker {
 
     void jsonl_chunk(const Task& t, TaskResult& r) {
         const SourceFile& f = *t.file;
-        const std::string key = f.key(), path = f.path(), root = outside_root(f, key);
+        const std::string key = f.key(), path = f.path(), via = f.via();
         auto too_long = t.too_long.begin();
         for (std::size_t k = 0; k < t.lines.size(); ++k) {
             std::size_t lineno = t.first_line + k;
@@ -472,12 +455,13 @@ class Worker {
             std::string hash = hex64(fnv1a64(line));
             o.record.hash = hash;
             o.record.source = key;
-            o.record.root = root;
+            o.record.via = via;
             if (prev && !s_.force && prev->hash == hash && prev->source == key) {
                 o.record = *prev;
-                // (A record written before it kept the folder gets it.)
-                o.type = prev->root == root ? Outcome::Unchanged : Outcome::Touched;
-                o.record.root = root;
+                // (A record that says otherwise where the file was found is
+                // written again.)
+                o.type = prev->via == via ? Outcome::Unchanged : Outcome::Touched;
+                o.record.via = via;
                 r.outcomes.push_back(std::move(o));
                 continue;
             }
@@ -894,34 +878,55 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     fs::remove_all(l.work, ec);
 }
 
-/// The files of `unopened` that the index at db has articles from (a damaged
-/// index that cannot be read has none to lose).
-std::vector<std::string> unopened_with_articles(const std::string& db, const std::vector<Unopened>& unopened) {
+/// The local databases of the index at db: its shards, for a folder of
+/// shards (a stub), else itself.
+std::vector<std::string> local_databases(const std::string& db) {
+    const fs::path stub = fs::path(db) / "XAPIANDB";
+    std::error_code ec;
+    if (!fs::is_regular_file(stub, ec)) return {db};
     std::vector<std::string> out;
-    if (unopened.empty()) return out;
-    try {
-        const Xapian::Database old(db);
-        std::unordered_set<std::string> jsonl;  // keys of JSONL files not found by their file record
-        for (const auto& u : unopened) {
-            if (!u.id.empty()) {
-                if (!old.get_metadata(article_record_key(u.id)).empty()) out.push_back(u.path);
-            } else if (!old.get_metadata(file_record_key(u.key)).empty()) {
-                out.push_back(u.path);
-            } else {
-                jsonl.insert(u.key);
+    std::ifstream in(stub);
+    std::string type, path;
+    while (in >> type && std::getline(in >> std::ws, path))
+        if (type != "remote") out.push_back((fs::path(db) / path).string());
+    return out;
+}
+
+/// What the index at db has articles from, by their records, among the
+/// files that could not be opened and the folders that could not be read.
+/// (A damaged index that cannot be read has none to lose.)
+struct NotRead {
+    std::vector<std::string> files, folders;  ///< paths; keys
+};
+NotRead not_read_with_articles(const std::string& db, const std::vector<Unopened>& unopened,
+                               const std::vector<std::string>& unread) {
+    NotRead out;
+    if (unopened.empty() && unread.empty()) return out;
+    std::unordered_map<std::string, std::string> files;  // key -> path
+    for (const auto& u : unopened) files.emplace(u.key, u.path);
+    std::unordered_set<std::string> folders(unread.begin(), unread.end());
+    const std::string prefix(schema::kMetaArticlePrefix);
+    for (const auto& path : local_databases(db)) {
+        try {
+            const Xapian::Database old(path);
+            for (auto it = old.metadata_keys_begin(prefix);
+                 it != old.metadata_keys_end(prefix) && !(files.empty() && folders.empty()); ++it) {
+                const ArticleRecord rec = ArticleRecord::parse(old.get_metadata(*it));
+                if (auto f = files.find(rec.source); f != files.end()) {
+                    out.files.push_back(f->second);
+                    files.erase(f);
+                    continue;
+                }
+                const std::string& at = rec.via.empty() ? rec.source : rec.via;
+                for (auto d = folders.begin(); d != folders.end(); ++d)
+                    if (under_root(at, *d)) {
+                        out.folders.push_back(*d);
+                        folders.erase(d);
+                        break;
+                    }
             }
+        } catch (const Xapian::Error&) {
         }
-        if (jsonl.empty()) return out;
-        // (A JSONL file's record is dropped when it fails part way: its
-        // articles are found by their own records, which name it.)
-        const std::string prefix(schema::kMetaArticlePrefix);
-        for (auto it = old.metadata_keys_begin(prefix); it != old.metadata_keys_end(prefix) && !jsonl.empty(); ++it) {
-            const std::string source = ArticleRecord::parse(old.get_metadata(*it)).source;
-            if (jsonl.erase(source) == 0) continue;
-            for (const auto& u : unopened)
-                if (u.id.empty() && u.key == source) out.push_back(u.path);
-        }
-    } catch (const Xapian::Error&) {
     }
     return out;
 }
@@ -1175,7 +1180,7 @@ int run(const Options& opt) {
                 const FileStat now = stat_of(f.path());
                 auto st = jsonl_stats.find(f.key());
                 if (!shared.force && now.ok && st != jsonl_stats.end() && st->second.size == now.size &&
-                    st->second.mtime_ns == now.mtime_ns && st->second.root == outside_root(f, f.key())) {
+                    st->second.mtime_ns == now.mtime_ns && st->second.via == f.via()) {
                     Task t;
                     t.file = &f;
                     t.jsonl_unchanged = true;
@@ -1300,7 +1305,7 @@ int run(const Options& opt) {
                 fr.size = r.jsonl_stat.size;
                 fr.mtime_ns = r.jsonl_stat.mtime_ns;
                 fr.source = r.jsonl_done->key();
-                fr.root = outside_root(*r.jsonl_done, fr.source);
+                fr.via = r.jsonl_done->via();
                 // (Without its size and time, from a stat() that failed, the
                 // file is read again next run.)
                 for (std::size_t i = 0; i < writers.size(); ++i) {
@@ -1356,8 +1361,8 @@ int run(const Options& opt) {
 
     // A new index that would replace one is not put in place without the
     // articles of files it could not read: the old index has them.
-    const std::vector<std::string> lost = unopened_with_articles(opt.db, unopened);
-    if (layout.replaces && (walked.incomplete || !read_errors.empty() || !lost.empty())) {
+    const NotRead lost = layout.replaces ? not_read_with_articles(opt.db, unopened, walked.unread) : NotRead();
+    if (layout.replaces && (walked.incomplete || !read_errors.empty() || !lost.files.empty() || !lost.folders.empty())) {
         abandon(writers, layout);
         std::string what;
         const auto files = [](const std::vector<std::string>& v) {
@@ -1366,37 +1371,50 @@ int run(const Options& opt) {
         if (!read_errors.empty())
             what = files(read_errors) + " could not be read to the end (" + read_errors.front() +
                    (read_errors.size() > 1 ? " and others" : "") + ")";
-        if (!lost.empty())
-            what += (what.empty() ? "" : ", and ") + files(lost) + " with articles in the index could not be opened (" +
-                    lost.front() + (lost.size() > 1 ? " and others" : "") + ")";
+        if (!lost.files.empty())
+            what += (what.empty() ? "" : ", and ") + files(lost.files) +
+                    " with articles in the index could not be opened (" + lost.files.front() +
+                    (lost.files.size() > 1 ? " and others" : "") + ")";
+        if (!lost.folders.empty())
+            what += (what.empty() ? "" : ", and ") + std::to_string(lost.folders.size()) +
+                    (lost.folders.size() == 1 ? " folder" : " folders") +
+                    " with articles in the index could not be read (" + lost.folders.front() +
+                    (lost.folders.size() > 1 ? " and others" : "") + ")";
         if (walked.incomplete) what += (what.empty() ? "" : ", and ") + std::string("a folder could not be read to its end");
         throw IndexError(what + "; see the warnings. The new index would lack articles the old one has, so the " +
                          "index at '" + opt.db + "' is as it was: build it again once they can be read");
     }
 
-    // Articles whose files are gone from the folders given are removed (not
-    // when a folder could not be read to its end: its files may be there).
-    std::vector<std::string> roots;
-    for (const auto& r : walked.roots) roots.push_back(r.canonical);
+    // Articles whose files are gone from the folders given are removed. An
+    // article is judged by where its file was found (a symlink's own path,
+    // else the file's): those indexed from other folders stay. Kept as not
+    // read instead (see Worker::keep): an article of a file not read to its
+    // end, of a folder that could not be read (at all, or to its end), or
+    // found through a symlink leading outside that this run did not follow.
+    // In a run that analyses everything again, every article it does not
+    // analyse is marked to be analysed at its next run.
+    std::vector<std::string> roots;  // (a file given: where it was given)
+    for (const auto& r : walked.roots) roots.push_back(r.is_dir ? r.canonical : r.at);
     const std::unordered_set<std::string> unfollowed(walked.unfollowed.begin(), walked.unfollowed.end());
+    const auto under_any = [](const std::string& at, const std::vector<std::string>& folders) {
+        return std::any_of(folders.begin(), folders.end(), [&](const std::string& f) { return under_root(at, f); });
+    };
+    const auto not_read = [&](const std::string& at) {
+        return walked.incomplete || unfollowed.count(at) > 0 || under_any(at, walked.unread);
+    };
     if (walked.incomplete)
         std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
     for (const auto& [id, rec] : shared.records) {
         if (seen.contains(id)) continue;
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
-        // A JSONL file of this run is ours to judge wherever a symlink to
-        // it led; other sources only under a folder given, or found under
-        // one through a symlink leading outside.
+        const std::string& at = rec.via.empty() ? rec.source : rec.via;
+        // (A JSONL file of this run is judged wherever a symlink to it led.)
         const bool failed = failed_sources.count(rec.source) > 0;
-        bool under = failed || jsonl_keys.count(rec.source) > 0;
-        for (const auto& root : roots)
-            if (under_root(rec.source, root) || rec.root == root) under = true;
-        if (!under) continue;  // indexed from elsewhere: not ours to judge
-        // Not read, but maybe still there: an article of a file not read to
-        // its end, or of any file when a folder could not be read to its end,
-        // is kept (see Worker::keep); so is one behind a symlink leading
-        // outside that this run did not follow (no --follow-symlinks).
-        if (failed || walked.incomplete || unfollowed.count(rec.source) > 0) {
+        if (!failed && !jsonl_keys.count(rec.source) && !under_any(at, roots)) {
+            if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
+            continue;  // indexed from elsewhere: not this run's to judge
+        }
+        if (failed || not_read(at)) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             ++counts.unchanged;
             continue;
@@ -1406,14 +1424,13 @@ int run(const Options& opt) {
     }
     // A JSONL file gone from a folder given loses its record, as its articles
     // were removed: put back with the same size and time, it is read again.
-    if (!walked.incomplete)
-        for (const auto& rec : file_records) {
-            bool under = false;
-            for (const auto& root : roots)
-                if (under_root(rec.source, root) || rec.root == root) under = true;
-            if (!under || unfollowed.count(rec.source) > 0) continue;
+    // So does every JSONL file not read in a run that analyses everything
+    // again: its articles were not.
+    for (const auto& rec : file_records) {
+        const std::string& at = rec.via.empty() ? rec.source : rec.via;
+        if (shared.force || (under_any(at, roots) && !not_read(at)))
             for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, rec.source);
-        }
+    }
     file_records = {};
     // What the run kept per article and per file is not needed from here on:
     // the commit, the merge and the facet table have the memory.

@@ -87,6 +87,12 @@ std::string joined_key(const Root& root, std::string_view display) {
 
 }  // namespace
 
+bool under_root(std::string_view key, std::string_view folder) {
+    if (key == folder) return true;
+    if (folder.empty() || key.size() <= folder.size() || key.substr(0, folder.size()) != folder) return false;
+    return folder.back() == '/' || key[folder.size()] == '/';
+}
+
 FileStat stat_of(const std::string& path) {
     FileStat s;
     struct stat st{};
@@ -156,6 +162,12 @@ std::string_view SourceFile::id_view() const {
     return dot != std::string_view::npos && dot > name ? d.substr(0, dot) : d;
 }
 std::string SourceFile::id() const { return std::string(id_view()); }
+std::string SourceFile::via() const {
+    if (!root_) return {};
+    const std::string key = this->key();
+    if (!root_->is_dir) return root_->at != key ? root_->at : std::string();
+    return under_root(key, root_->canonical) ? std::string() : joined_key(*root_, display());
+}
 
 WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& options) {
     WalkResult r;
@@ -173,8 +185,14 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         const std::string canonical = fs::canonical(gp, ec).string();
         const bool resolved = !ec;
         ec.clear();
-        r.roots.push_back(Root{given, printable(canonical), fs::is_directory(st), resolved && valid_utf8(canonical)});
-        const Root& root = r.roots.back();
+        r.roots.push_back(Root{given, printable(canonical), fs::is_directory(st), resolved && valid_utf8(canonical), {}});
+        Root& root = r.roots.back();
+        if (!root.is_dir) {
+            const fs::path folder = gp.has_parent_path() ? gp.parent_path() : fs::path(".");
+            const fs::path at = fs::canonical(folder, ec) / gp.filename();
+            root.at = ec ? root.canonical : printable(at.string());
+            ec.clear();
+        }
         // `resolve`: p may be a symlink, or its key cannot be derived. A file
         // that is not a symlink, met inside the folder (whose walk never goes
         // through a symlinked folder), has the folder's canonical path joined
@@ -217,6 +235,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         auto it = fs::recursive_directory_iterator(gp, fs::directory_options::skip_permission_denied, ec);
         if (ec) {
             r.warnings.push_back(given + ": cannot read folder (" + ec.message() + ")");
+            r.unread.push_back(root.canonical);
             continue;
         }
         for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
@@ -246,7 +265,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 if (!within(target, canon_root) && !options.follow_symlinks) {
                     r.warnings.push_back(e.path().string() + ": symlink leads outside " + given +
                                          " (to " + target.string() + "); skipped (--follow-symlinks to include)");
-                    r.unfollowed.push_back(printable(target.string()));
+                    r.unfollowed.push_back(joined_key(root, display));
                     continue;
                 }
                 if (fs::is_directory(target, ec)) continue;  // never recurse through symlinked folders
@@ -256,6 +275,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                     if (!ec && ::access(e.path().c_str(), R_OK | X_OK) != 0) {
                         r.warnings.push_back(e.path().string() + ": cannot read folder (" + std::strerror(errno) +
                                              "); skipped");
+                        r.unread.push_back(joined_key(root, display));
                         it.disable_recursion_pending();
                     }
                     ec.clear();

@@ -19,7 +19,13 @@ struct Root {
     /// The canonical path was found and is UTF-8 as it is: a file's key can
     /// be derived from it (see walk()).
     bool derives_keys = false;
+    /// A file given: where it was given (the canonical folder it was given
+    /// in, joined with its name), which is not its key if it is a symlink.
+    std::string at;
 };
+
+/// Whether the key (a canonical path, as text) is `folder` or under it.
+bool under_root(std::string_view key, std::string_view folder);
 
 /// One file to index, as the walk found it: 16 bytes a file (its root, and
 /// where its name is kept in the walk's NameStore), since a run keeps one for
@@ -44,8 +50,11 @@ class SourceFile {
     /// Article id for text files: display without extension (empty for JSONL).
     std::string id() const;
     std::string_view id_view() const;
-    /// The PATH given it was found under.
-    const Root* root() const { return root_; }
+    /// Where the walk found the file, when its key is elsewhere: the path
+    /// of a symlink leading outside the folder given (--follow-symlinks),
+    /// or of a symlink given as PATH (canonical folder joined with the
+    /// name). Empty otherwise: the key says where the file is.
+    std::string via() const;
 
   private:
     /// What is kept after the name: the path, then the key (where kept).
@@ -86,9 +95,13 @@ struct WalkResult {
     std::vector<SourceFile> files;       ///< sorted by display path, then path
     NameStore names;                     ///< the files' display names
     std::vector<std::string> warnings;   ///< unreadable entries, symlinks left out
-    /// Keys of the files behind symlinks leading outside that were not
-    /// followed (no --follow-symlinks): still there, so their articles stay.
+    /// Where the symlinks leading outside that were not followed (no
+    /// --follow-symlinks) stand (as SourceFile::via): still there, so the
+    /// articles found through them stay.
     std::vector<std::string> unfollowed;
+    /// Folders that could not be read at all (their permissions): the
+    /// articles found under them stay. (Keys, as a file's.)
+    std::vector<std::string> unread;
     std::vector<std::string> actor_files;  ///< actors.tsv at the top of a folder given
     std::size_t ignored = 0;             ///< files of other types
     /// A folder could not be read to its end (an I/O error): files under it

@@ -168,7 +168,7 @@ TEST_CASE("parts merged by compaction share out the spelling words: each written
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("an article record reads back as written, its folder only where set") {
+TEST_CASE("an article record reads back as written, where it was found only where set") {
     ArticleRecord r;
     r.hash = "4f254ef97ff17918";
     r.size = 50;
@@ -176,14 +176,14 @@ TEST_CASE("an article record reads back as written, its folder only where set") 
     r.passages = 3;
     r.source = "/data/outside/secret.txt";
     const std::string plain = r.serialise();
-    CHECK(plain.find("\"r\"") == std::string::npos);  // records without a folder are as before
-    r.root = "/data/src";
+    CHECK(plain.find("\"v\"") == std::string::npos);  // records without it are as before
+    r.via = "/data/src/link.txt";
     const ArticleRecord back = ArticleRecord::parse(r.serialise());
     CHECK(back.hash == r.hash);
     CHECK(back.size == r.size);
     CHECK(back.mtime_ns == r.mtime_ns);
     CHECK(back.passages == r.passages);
     CHECK(back.source == r.source);
-    CHECK(back.root == "/data/src");
-    CHECK(ArticleRecord::parse(plain).root.empty());
+    CHECK(back.via == "/data/src/link.txt");
+    CHECK(ArticleRecord::parse(plain).via.empty());
 }

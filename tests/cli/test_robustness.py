@@ -596,6 +596,139 @@ class Indexing(unittest.TestCase):
             self.assertIn("20 added", r.stderr)
             self.assertEqual(searchable(db, "eiooldq%sx" % word(19)), [("s-019", 0)])
 
+    def test_a_rebuild_judges_unopened_files_by_their_articles_records(self):
+        # The check of a --rebuild that cannot open a file looked the file up
+        # by its article id (or a JSONL file record): the same id from another
+        # folder refused the rebuild, and a file whose id changed (a rebuild
+        # over a subfolder) let it through without its articles. An index of
+        # shards was only looked at in its first shard.
+        with scratch("qanat-open-ids-") as (tmp, src):
+            a, b = os.path.join(tmp, "A"), os.path.join(tmp, "B")
+            os.makedirs(os.path.join(a, "sub"))
+            os.makedirs(b)
+            for folder, marker in ((a, "firstidmarker"), (b, "secondidmarker")):
+                with open(os.path.join(folder, "same.txt"), "w") as f:
+                    f.write("Same\n\nThe %s story.\n" % marker)
+            deep = os.path.join(a, "sub", "deep.txt")
+            with open(deep, "w") as f:
+                f.write("Deep\n\nThe deepidmarker story.\n")
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, a]).returncode, 0)
+            env = lambda path: shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH=path)
+            # B/same.txt has no article in the index (A's "same" is another file).
+            r = run([QI, "--db", db, "--rebuild", b], env=env(os.path.join(b, "same.txt")))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(passages_in(r.stderr), 0)
+            self.assertEqual(run([QI, "--db", db, "--rebuild", a]).returncode, 0)
+            # sub/deep is "deep" in a rebuild over A/sub: still its file.
+            r = run([QI, "--db", db, "--rebuild", os.path.join(a, "sub")], env=env(deep))
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("1 file with articles in the index could not be opened (%s)" % deep, r.stderr)
+            self.assertEqual(searchable(db, "deepidmarker"), [("sub/deep", 0)])
+            # Every file of an index of shards, whichever shard holds it.
+            shards = os.path.join(tmp, "shards")
+            for k in range(6):
+                with open(os.path.join(src, "s%d.txt" % k), "w") as f:
+                    f.write("Story\n\nThe shardmarker%d story.\n" % k)
+            self.assertEqual(run([QI, "--db", shards, "--shards", "3", src]).returncode, 0)
+            for k in range(6):
+                path = os.path.join(src, "s%d.txt" % k)
+                r = run([QI, "--db", shards, "--rebuild", src], env=env(path))
+                self.assertEqual(r.returncode, 2, "s%d: %s" % (k, r.stderr))
+                self.assertIn("could not be opened (%s)" % path, r.stderr)
+            self.assertEqual(searchable(shards, "shardmarker5"), [("s5", 0)])
+
+    def test_a_folder_that_cannot_be_read_keeps_its_articles(self):
+        # A subfolder the indexer may not read (access() fails with EACCES,
+        # tests/cli/shims/failing_open.c) was skipped with a warning, and its
+        # articles were taken as gone: removed, and left out of a --rebuild
+        # put in place.
+        with scratch("qanat-unread-dir-") as (tmp, src):
+            sub = os.path.join(src, "sub")
+            os.mkdir(sub)
+            for k in range(4):
+                with open(os.path.join(sub if k else src, "s%d.txt" % k), "w") as f:
+                    f.write("Story\n\nThe unreadmarker%d story.\n" % k)
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            env = shim_env(tmp, "failing_open", QANAT_FAIL_ACCESS_PATH=sub)
+            r = run([QI, "--db", db, src], env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(sub + ": cannot read folder (Permission denied); skipped", r.stderr)
+            self.assertIn("4 unchanged, 0 removed", r.stderr)
+            r = run([QI, "--db", db, "--rebuild", src], env=env)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("1 folder with articles in the index could not be read", r.stderr)
+            self.assertEqual(searchable(db, "unreadmarker3"), [("sub/s3", 0)])
+            shutil.rmtree(sub)  # gone, not unreadable: removed
+            r = run([QI, "--db", db, src])
+            self.assertIn("1 unchanged, 3 removed", r.stderr)
+
+    def test_articles_found_through_symlinks_are_judged_where_the_symlink_stands(self):
+        # An article found through a symlink leading outside belongs to the
+        # folder of the symlink: a run over the folder its file is in does not
+        # remove it (it did); a symlink pointed elsewhere but not followed
+        # keeps it (it was removed); renamed, the old one goes (it stayed);
+        # given by its own path, the symlink still belongs to its folder (the
+        # record lost it, and the article stayed for good).
+        with scratch("qanat-link-at-") as (tmp, src):
+            out = os.path.join(tmp, "out")
+            os.mkdir(out)
+            for name, marker in (("x.txt", "linkedxmarker"), ("y.txt", "linkedymarker")):
+                with open(os.path.join(out, name), "w") as f:
+                    f.write("Linked\n\nThe %s story.\n" % marker)
+            link = os.path.join(src, "link.txt")
+            os.symlink(os.path.join(out, "x.txt"), link)
+            db = os.path.join(tmp, "db")
+            follow = [QI, "--db", db, "--follow-symlinks", src]
+            self.assertEqual(run(follow).returncode, 0)
+            r = run([QI, "--db", db, out])
+            self.assertIn("2 added, 0 changed, 0 unchanged, 0 removed", r.stderr)
+            self.assertEqual(sorted(searchable(db, "linkedxmarker")), [("link", 0), ("x", 0)])
+            os.remove(link)
+            os.symlink(os.path.join(out, "y.txt"), link)
+            r = run([QI, "--db", db, src])  # not followed: kept
+            self.assertIn("1 unchanged, 0 removed", r.stderr)
+            os.rename(link, os.path.join(src, "renamed.txt"))
+            r = run([QI, "--db", db, src])
+            self.assertIn("0 unchanged, 1 removed", r.stderr)
+            self.assertEqual(searchable(db, "linkedxmarker"), [("x", 0)])
+            os.rename(os.path.join(src, "renamed.txt"), link)
+            self.assertEqual(run(follow).returncode, 0)
+            r = run([QI, "--db", db, link])  # the symlink given by its path
+            self.assertIn("1 unchanged", r.stderr)
+            os.remove(link)
+            r = run(follow)
+            self.assertIn("0 unchanged, 1 removed", r.stderr)
+            self.assertEqual(searchable(db, "linkedymarker"), [("y", 0)])
+
+    def test_articles_not_analysed_in_a_run_with_new_settings_are_analysed_later(self):
+        # A run with a new actor list analyses its folders' articles again.
+        # Articles of other folders, and of a JSONL file behind a symlink it
+        # did not follow, kept their old analysis for good (the JSONL file's
+        # record made the file look unchanged).
+        with scratch("qanat-force-others-") as (tmp, src):
+            out, other = os.path.join(tmp, "out"), os.path.join(tmp, "other")
+            os.mkdir(out)
+            os.mkdir(other)
+            with open(os.path.join(out, "s.jsonl"), "w") as f:
+                f.write(json.dumps({"id": "j1", "text": "The jsonl story mentions Zelbor today."}) + "\n")
+            os.symlink(os.path.join(out, "s.jsonl"), os.path.join(src, "l.jsonl"))
+            with open(os.path.join(other, "o.txt"), "w") as f:
+                f.write("Other\n\nThe other story mentions Zelbor too.\n")
+            actors = os.path.join(tmp, "actors.tsv")
+            with open(actors, "w") as f:
+                f.write("Zelbor Person\tperson\tZelbor\n")
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, "--follow-symlinks", src]).returncode, 0)
+            self.assertEqual(run([QI, "--db", db, other]).returncode, 0)
+            r = run([QI, "--db", db, "--actors", actors, src])  # new settings; the symlink not followed
+            self.assertIn("every article is analysed again", r.stderr)
+            self.assertEqual(searchable(db, "actor:Zelbor"), [])
+            run([QI, "--db", db, "--actors", actors, "--follow-symlinks", src])
+            run([QI, "--db", db, "--actors", actors, other])
+            self.assertEqual(sorted(searchable(db, "actor:Zelbor")), [("j1", 0), ("o", 0)])
+
     def test_a_file_not_read_to_its_end_is_read_next_run_whatever_its_size_and_time(self):
         # After a read error the file's record is dropped, not set to a size
         # and time a file can have: emptied, with the time set to 0, it is

@@ -1,6 +1,8 @@
 /* Loaded with LD_PRELOAD by tests/cli/test_robustness.py: open() of the file
  * named by QANAT_FAIL_OPEN_PATH fails with EACCES, as for a file its reader
- * may not read (stat still works). Other files open as usual. */
+ * may not read (stat still works); so does access() of the folder named by
+ * QANAT_FAIL_ACCESS_PATH, as for a folder its reader may not read. Other
+ * files and folders are as they are. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -8,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int refused(const char* path) {
     const char* want = getenv("QANAT_FAIL_OPEN_PATH");
@@ -34,3 +37,14 @@ static int refused(const char* path) {
 
 SHIM(open)
 SHIM(open64)
+
+int access(const char* path, int how) {
+    static int (*real)(const char*, int);
+    if (!real) real = (int (*)(const char*, int))dlsym(RTLD_NEXT, "access");
+    const char* want = getenv("QANAT_FAIL_ACCESS_PATH");
+    if (want && path && strcmp(path, want) == 0) {
+        errno = EACCES;
+        return -1;
+    }
+    return real(path, how);
+}
