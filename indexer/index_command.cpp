@@ -452,7 +452,12 @@ class Worker {
             if (s_.opt->shard_count > 1 && shard_of(o.id, s_.opt->shard_count) != s_.opt->shard_index) continue;
             const ArticleRecord* prev = old(o.id);
             o.existed = prev != nullptr;
-            std::string hash = hex64(fnv1a64(line));
+            // Without a url, the article is shown as FILE:LINE: the same line
+            // moved up or down the file is analysed again, so that its
+            // passages say where it is now.
+            std::string hash = jr.article.path.empty()
+                                   ? hex64(fnv1a64(line, fnv1a64(std::to_string(lineno) + ":")))
+                                   : hex64(fnv1a64(line));
             o.record.hash = hash;
             o.record.source = key;
             o.record.via = via;
@@ -1281,6 +1286,7 @@ int run(const Options& opt) {
 
     std::size_t files_done = 0;
     std::unordered_set<std::string> failed_sources;  ///< JSONL files not read to their end
+    std::unordered_set<std::string> with_duplicates;  ///< JSONL files with an article left out as a duplicate
     std::vector<std::string> read_errors;            ///< files whose reading failed part way
     std::vector<Unopened> unopened;                  ///< files that could not be opened
     try {
@@ -1306,10 +1312,11 @@ int run(const Options& opt) {
                 fr.mtime_ns = r.jsonl_stat.mtime_ns;
                 fr.source = r.jsonl_done->key();
                 fr.via = r.jsonl_done->via();
-                // (Without its size and time, from a stat() that failed, the
-                // file is read again next run.)
+                // (Without its size and time, from a stat() that failed, or
+                // with an article left out as a duplicate, the file is read
+                // again next run.)
                 for (std::size_t i = 0; i < writers.size(); ++i) {
-                    if (r.jsonl_stat.ok) writers.set_file_record(i, fr.source, fr);
+                    if (r.jsonl_stat.ok && !with_duplicates.count(fr.source)) writers.set_file_record(i, fr.source, fr);
                     else writers.forget_file_record(i, fr.source);
                 }
             }
@@ -1321,6 +1328,14 @@ int run(const Options& opt) {
                     std::cerr << "qanat-index: warning: " << o.where() << ": duplicate id '" << o.id
                               << "' (first at " << earlier.where() << "); skipped\n";
                     had_warnings = true;
+                    // Its file is read again next run, whatever its size and
+                    // time: the article left out is indexed once the first
+                    // one is gone.
+                    if (o.file && o.file->type() == SourceType::Jsonl) {
+                        const std::string key = o.file->key();
+                        if (with_duplicates.insert(key).second)
+                            for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, key);
+                    }
                     continue;
                 }
                 switch (o.type) {

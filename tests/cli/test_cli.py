@@ -468,12 +468,23 @@ class Incremental(unittest.TestCase):
                       os.path.join(self.src, "many", "0100.txt") + ")", d[3])
         self.assertEqual(self.count("zebrafinch"), 2998)
         self.assertEqual(self.count("hummingbird"), 3)
-        # Again: the JSONL file is kept unread, and its ids still come first.
+        # Again: the JSONL files are read again (each has an article left out,
+        # to be indexed once the first one goes), and the same ids come first.
+        r2 = run([QI, "--db", self.db, self.src, other])
+        self.assertEqual(r2.returncode, 1, r2.stderr)
+        self.assertIn("0 added, 0 changed, 3006 unchanged, 0 removed", r2.stderr)
+        self.assertEqual(duplicates(r2.stderr), d)
+        # With the duplicates gone from the JSONL files, dups.jsonl is kept
+        # unread, and its ids still come first.
+        with open(jsonl, "w") as f:
+            for id_ in ("many/0042", "j-x"):
+                f.write(json.dumps({"id": id_, "text": "The JSONL line mentions hummingbird."}) + "\n")
+        os.remove(os.path.join(self.src, "zz.jsonl"))
+        run([QI, "--db", self.db, self.src, other])
         r = run([QI, "--db", self.db, self.src, other])
-        self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("0 added, 0 changed, 3006 unchanged, 0 removed", r.stderr)
         d = duplicates(r.stderr)
-        self.assertEqual(len(d), 2, d)  # (zz.jsonl kept unread: none of its ids was indexed)
+        self.assertEqual(len(d), 2, d)
         self.assertIn("many/0007", d[0])
         self.assertIn("duplicate id 'many/0042' (first at " + jsonl + ")", d[1])
 

@@ -165,6 +165,41 @@ class Regressions(unittest.TestCase):
         self.assertEqual(self.hits("outsidemarker"), [])
         self.assertEqual(sorted(h["article"]["id"] for h in self.hits("quorvantic")), ["good", "more"])
 
+    def test_an_id_left_out_as_a_duplicate_is_indexed_once_the_first_is_gone(self):
+        # Found by a randomised comparison of updates with new builds. An
+        # article left out of a JSONL file as a duplicate (its id first met
+        # elsewhere) was never indexed once the first one went: the JSONL
+        # file kept its size and time, so it was not read again.
+        line = json.dumps({"id": "a", "title": "T", "text": "Alpha dupmarker."}) + "\n"
+        self.write("x.jsonl", line)
+        self.write("y.jsonl", line)
+        r = self.index()
+        self.assertIn("duplicate id 'a'", r.stderr)
+        os.remove(os.path.join(self.src, "x.jsonl"))
+        self.index()
+        self.assertEqual([h["article"]["id"] for h in self.hits("dupmarker")], ["a"])
+        # The first one a text file, come after the JSONL file was indexed.
+        self.write("a.txt", "A\n\nThe text dupmarker.\n")
+        r = self.index()
+        self.assertIn("y.jsonl: duplicate id 'a' (first at ", r.stderr)
+        self.assertEqual([h["article"]["path"] for h in self.hits("dupmarker")], ["a.txt"])
+        os.remove(os.path.join(self.src, "a.txt"))
+        self.index()
+        self.assertEqual([h["article"]["path"] for h in self.hits("dupmarker")], ["y.jsonl:1"])
+
+    def test_a_jsonl_article_moved_to_another_line_says_where_it_is(self):
+        # Found the same way: an article without a url is shown as FILE:LINE,
+        # but an unchanged line moved down the file kept its old line number.
+        a = json.dumps({"id": "a", "title": "T", "text": "Alpha movedmarker."}) + "\n"
+        b = json.dumps({"id": "b", "title": "T", "text": "Beta other."}) + "\n"
+        u = json.dumps({"id": "u", "title": "T", "text": "Gamma urlmarker.", "url": "https://example.org/u"}) + "\n"
+        self.write("x.jsonl", a + u)
+        self.index()
+        self.write("x.jsonl", b + a + b.replace('"b"', '"c"') + u)
+        r = self.index()
+        self.assertIn("2 added, 1 changed, 1 unchanged", r.stderr)  # u is shown by its url
+        self.assertEqual([h["article"]["path"] for h in self.hits("movedmarker")], ["x.jsonl:2"])
+
     def test_unreadable_folder_is_reported(self):
         # indexer/sources.cpp walks with directory_options::skip_permission_denied:
         # a folder the indexer may not read is left out with no warning and

@@ -889,9 +889,11 @@ class Indexing(unittest.TestCase):
         self.assertEqual(total(FIRST.stderr), total(SECOND.stderr))
         self.assertEqual(BEFORE, AFTER)
         # The skipped files are still named (they are read again), the walk's
-        # warnings repeat, and nothing new appears.
-        self.assertTrue(set(warnings_of(SECOND.stderr)) <= set(warnings_of(FIRST.stderr)),
-                        set(warnings_of(SECOND.stderr)) - set(warnings_of(FIRST.stderr)))
+        # warnings repeat, and nothing new appears (a duplicate's first place
+        # in a JSONL file kept unread is named without its line).
+        first_at = lambda ws: {re.sub(r"\(first at (.*?):\d+\)", r"(first at \1)", w) for w in ws}
+        self.assertTrue(first_at(warnings_of(SECOND.stderr)) <= first_at(warnings_of(FIRST.stderr)),
+                        first_at(warnings_of(SECOND.stderr)) - first_at(warnings_of(FIRST.stderr)))
 
 
 class BadQueries(unittest.TestCase):
