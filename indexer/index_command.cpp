@@ -360,7 +360,8 @@ class Worker {
         o.record.mtime_ns = st.ok ? st.mtime_ns : kNoTime;
         o.record.source = key;
         o.record.via = via;
-        if (prev && !s_.force && prev->hash == hash && prev->source == key) {
+        // (Found through another symlink: its passages say where; analysed again.)
+        if (prev && !s_.force && prev->hash == hash && prev->source == key && prev->via == via) {
             o.record.passages = prev->passages;
             o.type = Outcome::Touched;
             r.outcomes.push_back(std::move(o));
@@ -453,10 +454,10 @@ class Worker {
             const ArticleRecord* prev = old(o.id);
             o.existed = prev != nullptr;
             // Without a url, the article is shown as FILE:LINE: the same line
-            // moved up or down the file is analysed again, so that its
-            // passages say where it is now.
+            // moved up or down the file, or the file found under another
+            // name, is analysed again, so that its passages say where it is.
             std::string hash = jr.article.path.empty()
-                                   ? hex64(fnv1a64(line, fnv1a64(std::to_string(lineno) + ":")))
+                                   ? hex64(fnv1a64(line, fnv1a64(std::string(f.display()) + ":" + std::to_string(lineno) + ":")))
                                    : hex64(fnv1a64(line));
             o.record.hash = hash;
             o.record.source = key;
@@ -1338,6 +1339,13 @@ int run(const Options& opt) {
                     }
                     continue;
                 }
+                // An id now from another file: the JSONL file it came from may
+                // still hold it (left out as a duplicate from now on), so that
+                // file is read again at its next run.
+                if (o.existed && (o.type == Outcome::Indexed || o.type == Outcome::Touched))
+                    if (auto p = shared.records.find(o.id);
+                        p != shared.records.end() && p->second.source != o.record.source && !p->second.source.empty())
+                        for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, p->second.source);
                 switch (o.type) {
                 case Outcome::Indexed:
                     writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),
@@ -1414,8 +1422,12 @@ int run(const Options& opt) {
     const auto under_any = [](const std::string& at, const std::vector<std::string>& folders) {
         return std::any_of(folders.begin(), folders.end(), [&](const std::string& f) { return under_root(at, f); });
     };
-    const auto not_read = [&](const std::string& at) {
-        return walked.incomplete || unfollowed.count(at) > 0 || under_any(at, walked.unread);
+    // (Not for a JSONL file this run read or kept: it was there to read.)
+    const auto not_read = [&](const ArticleRecord& rec) {
+        if (walked.incomplete) return true;
+        if (jsonl_keys.count(rec.source)) return false;
+        return (!rec.via.empty() && unfollowed.count(rec.via) > 0) ||
+               under_any(rec.via.empty() ? rec.source : rec.via, walked.unread);
     };
     if (walked.incomplete)
         std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
@@ -1429,7 +1441,7 @@ int run(const Options& opt) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             continue;  // indexed from elsewhere: not this run's to judge
         }
-        if (failed || not_read(at)) {
+        if (failed || not_read(rec)) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             ++counts.unchanged;
             continue;
@@ -1443,7 +1455,7 @@ int run(const Options& opt) {
     // again: its articles were not.
     for (const auto& rec : file_records) {
         const std::string& at = rec.via.empty() ? rec.source : rec.via;
-        if (shared.force || (under_any(at, roots) && !not_read(at)))
+        if (shared.force || (under_any(at, roots) && !not_read(rec)))
             for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, rec.source);
     }
     file_records = {};

@@ -232,6 +232,12 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         }
         const fs::path canon_root(canonical);
         if (fs::exists(gp / "actors.tsv", ec)) r.actor_files.push_back((gp / "actors.tsv").string());
+        // (A folder that may not be read gives an empty walk, no error.)
+        if (::access(gp.c_str(), R_OK | X_OK) != 0) {
+            r.warnings.push_back(given + ": cannot read folder (" + std::strerror(errno) + ")");
+            r.unread.push_back(root.canonical);
+            continue;
+        }
         auto it = fs::recursive_directory_iterator(gp, fs::directory_options::skip_permission_denied, ec);
         if (ec) {
             r.warnings.push_back(given + ": cannot read folder (" + ec.message() + ")");

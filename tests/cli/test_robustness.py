@@ -729,6 +729,75 @@ class Indexing(unittest.TestCase):
             run([QI, "--db", db, "--actors", actors, other])
             self.assertEqual(sorted(searchable(db, "actor:Zelbor")), [("j1", 0), ("o", 0)])
 
+    def test_second_review_of_where_articles_were_found(self):
+        # Five cases from a second review, each left the index unlike a new
+        # build of the same files.
+        def story(path, marker):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write("T\n\nThe %s story.\n" % marker)
+
+        def line(id_, marker):
+            return json.dumps({"id": id_, "title": "T", "text": "The %s line." % marker}) + "\n"
+
+        with scratch("qanat-review2-") as (tmp, src):
+            j = lambda *p: os.path.join(tmp, *p)
+            # A file replaced by a symlink leading outside (not followed): its
+            # article stayed, taken for one behind a symlink not followed.
+            story(j("A", "l.txt"), "replacedmarker")
+            story(j("O", "x.txt"), "outmarker")
+            db = j("db1")
+            run([QI, "--db", db, j("A")])
+            os.remove(j("A", "l.txt"))
+            os.symlink(j("O", "x.txt"), j("A", "l.txt"))
+            r = run([QI, "--db", db, j("A")])
+            self.assertIn("0 unchanged, 1 removed", r.stderr)
+            # An id taken over by a JSONL file of another folder's run: its
+            # first file kept its record, and was never read again.
+            os.makedirs(j("B"))
+            os.makedirs(j("P"))
+            with open(j("B", "x.jsonl"), "w") as f:
+                f.write(line("b", "firstfilemarker"))
+            with open(j("P", "x.jsonl"), "w") as f:
+                f.write(line("b", "takenovermarker"))
+            db = j("db2")
+            run([QI, "--db", db, j("B")])
+            run([QI, "--db", db, j("P")])
+            os.remove(j("P", "x.jsonl"))
+            run([QI, "--db", db, j("B"), j("P")])
+            self.assertEqual(searchable(db, "firstfilemarker"), [("b", 0)])
+            # A line taken out of a JSONL file read in the run, its articles
+            # first found through a symlink not followed now: kept.
+            os.makedirs(j("out"))
+            with open(j("out", "s.jsonl"), "w") as f:
+                f.write(line("j1", "keptlinemarker") + line("j2", "takenoutmarker"))
+            os.symlink(j("out", "s.jsonl"), os.path.join(src, "l.jsonl"))
+            db = j("db3")
+            run([QI, "--db", db, "--follow-symlinks", src])
+            with open(j("out", "s.jsonl"), "w") as f:
+                f.write(line("j1", "keptlinemarker"))
+            r = run([QI, "--db", db, src, j("out")])
+            self.assertIn("1 removed", r.stderr)
+            self.assertEqual(searchable(db, "takenoutmarker"), [])
+            # The same JSONL file found under another name: the path shown
+            # (FILE:LINE) stayed the old name.
+            hits = json.loads(run([QS, "--db", db, "--format", "json", "--no-facets", "keptlinemarker"]).stdout)["hits"]
+            self.assertEqual([h["article"]["path"] for h in hits], ["s.jsonl:1"])
+            # A folder given that cannot be read (access() fails): it was
+            # walked as empty, its articles removed with no warning.
+            story(j("C", "a.txt"), "readablemarker")
+            story(j("D", "x.txt"), "unreadablemarker")
+            db = j("db4")
+            run([QI, "--db", db, j("C"), j("D")])
+            env = shim_env(tmp, "failing_open", QANAT_FAIL_ACCESS_PATH=j("D"))
+            r = run([QI, "--db", db, j("C"), j("D")], env=env)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(j("D") + ": cannot read folder (Permission denied)", r.stderr)
+            self.assertIn("2 unchanged, 0 removed", r.stderr)
+            r = run([QI, "--db", db, "--rebuild", j("C"), j("D")], env=env)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(searchable(db, "unreadablemarker"), [("x", 0)])
+
     def test_a_file_not_read_to_its_end_is_read_next_run_whatever_its_size_and_time(self):
         # After a read error the file's record is dropped, not set to a size
         # and time a file can have: emptied, with the time set to 0, it is
