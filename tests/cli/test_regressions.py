@@ -45,6 +45,18 @@ class Regressions(unittest.TestCase):
     def jsonl(self, *articles):
         self.write("a.jsonl", "".join(json.dumps(a) + "\n" for a in articles))
 
+    def outside_link(self):
+        """good.txt in src, and link.txt, a symlink to ../outside/secret.txt
+        (marker outsidemarker): the symlink's path."""
+        self.write("good.txt", "Good\n\nThe good article mentions quorvantic.\n")
+        outside = os.path.join(self.tmp, "outside")
+        os.makedirs(outside)
+        with open(os.path.join(outside, "secret.txt"), "w") as f:
+            f.write("Outside\n\nThe outside file mentions outsidemarker.\n")
+        link = os.path.join(self.src, "link.txt")
+        os.symlink("../outside/secret.txt", link)
+        return link
+
     def index(self, *extra):
         return run([QI, "--db", self.db, *extra, self.src])
 
@@ -107,12 +119,7 @@ class Regressions(unittest.TestCase):
         # with '.') skips silently, before the symlink check that would warn.
         # So the file is left out with no warning (exit 0), and
         # --follow-symlinks cannot include it.
-        self.write("good.txt", "Good\n\nThe good article mentions quorvantic.\n")
-        outside = os.path.join(self.tmp, "outside")
-        os.makedirs(outside)
-        with open(os.path.join(outside, "secret.txt"), "w") as f:
-            f.write("Outside\n\nThe outside file mentions outsidemarker.\n")
-        os.symlink("../outside/secret.txt", os.path.join(self.src, "link.txt"))
+        self.outside_link()
         r = self.index()
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("link.txt: symlink leads outside", r.stderr)
@@ -128,17 +135,11 @@ class Regressions(unittest.TestCase):
         # A file reached through a symlink leading outside (--follow-symlinks)
         # has its source outside, so once the symlink was deleted the article
         # stayed in the index for good ("1 unchanged, 0 removed"), and a
-        # search still found it. Now its record keeps the folder it was found
-        # under, and a run over that folder removes it; a run that does not
+        # search still found it. Now its record keeps the symlink's path, and
+        # a run over the symlink's folder removes it; a run that does not
         # follow the symlink (no --follow-symlinks) keeps it, as the file is
         # still there.
-        self.write("good.txt", "Good\n\nThe good article mentions quorvantic.\n")
-        outside = os.path.join(self.tmp, "outside")
-        os.makedirs(outside)
-        with open(os.path.join(outside, "secret.txt"), "w") as f:
-            f.write("Outside\n\nThe outside file mentions outsidemarker.\n")
-        link = os.path.join(self.src, "link.txt")
-        os.symlink("../outside/secret.txt", link)
+        link = self.outside_link()
         r = self.index("--follow-symlinks")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([h["article"]["id"] for h in self.hits("outsidemarker")], ["link"])

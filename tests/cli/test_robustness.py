@@ -154,6 +154,20 @@ def scratch(prefix):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def stories_and_a_text(tmp, src):
+    """300 stories in src/stories.jsonl and one in src/story.txt (marker
+    rebuildtextmarker), indexed: (the JSONL file, the text file, the index)."""
+    path = os.path.join(src, "stories.jsonl")
+    write_stories(path, "old", range(300))
+    text = os.path.join(src, "story.txt")
+    with open(text, "w") as f:
+        f.write("A story\n\nThe rebuildtextmarker story.\n")
+    db = os.path.join(tmp, "db")
+    r = run([QI, "--db", db, src])
+    assert r.returncode == 0, r.stderr
+    return path, text, db
+
+
 def linked_stories(tmp, src):
     """300 stories in a JSONL file outside src, reached through a symlink in
     src, indexed with --follow-symlinks: (the file, the index)."""
@@ -429,13 +443,7 @@ class Indexing(unittest.TestCase):
         # place, the run fails (2) and says so, and the old index answers as
         # before.
         with scratch("qanat-eio-rebuild-") as (tmp, src):
-            path = os.path.join(src, "stories.jsonl")
-            write_stories(path, "old", range(300))
-            text = os.path.join(src, "story.txt")
-            with open(text, "w") as f:
-                f.write("A story\n\nThe rebuildtextmarker story.\n")
-            db = os.path.join(tmp, "db")
-            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            path, text, db = stories_and_a_text(tmp, src)
             for failing, after in ((path, 64 * 1024), (text, 0)):
                 r = run([QI, "--db", db, "--rebuild", src], env=failing_read_env(tmp, failing, after))
                 self.assertEqual(r.returncode, 2, r.stderr)
@@ -456,13 +464,7 @@ class Indexing(unittest.TestCase):
         # rebuild is not put in place (2); a file new to the index does not
         # stop it.
         with scratch("qanat-open-rebuild-") as (tmp, src):
-            path = os.path.join(src, "stories.jsonl")
-            write_stories(path, "old", range(300))
-            text = os.path.join(src, "story.txt")
-            with open(text, "w") as f:
-                f.write("A story\n\nThe rebuildtextmarker story.\n")
-            db = os.path.join(tmp, "db")
-            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            path, text, db = stories_and_a_text(tmp, src)
             for failing in (path, text):
                 env = shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH=failing)
                 r = run([QI, "--db", db, "--rebuild", src], env=env)
