@@ -37,6 +37,8 @@ struct ArticleRecord {
     /// a symlink given as PATH. A run over the folder that holds this path
     /// judges the article (removes it once the symlink is gone).
     std::string via;
+    /// Where the file was found: via, else source.
+    const std::string& found_at() const { return via.empty() ? source : via; }
     std::string serialise() const;
     static ArticleRecord parse(std::string_view s);
 };

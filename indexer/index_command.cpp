@@ -327,7 +327,7 @@ class Worker {
     }
 
     void text_file(const SourceFile& f, const FileStat& st, TaskResult& r) {
-        const std::string id = f.id(), key = f.key(), path = f.path(), via = f.via();
+        const std::string id = f.id(), key = f.key(), path = f.path(), via = f.via(key);
         Outcome o;
         o.id = id;
         o.file = &f;
@@ -420,7 +420,7 @@ class Worker {
 
     void jsonl_chunk(const Task& t, TaskResult& r) {
         const SourceFile& f = *t.file;
-        const std::string key = f.key(), path = f.path(), via = f.via();
+        const std::string key = f.key(), path = f.path(), via = f.via(key);
         auto too_long = t.too_long.begin();
         for (std::size_t k = 0; k < t.lines.size(); ++k) {
             std::size_t lineno = t.first_line + k;
@@ -923,7 +923,7 @@ NotRead not_read_with_articles(const std::string& db, const std::vector<Unopened
                     files.erase(f);
                     continue;
                 }
-                const std::string& at = rec.via.empty() ? rec.source : rec.via;
+                const std::string& at = rec.found_at();
                 for (auto d = folders.begin(); d != folders.end(); ++d)
                     if (under_root(at, *d)) {
                         out.folders.push_back(*d);
@@ -1184,9 +1184,10 @@ int run(const Options& opt) {
                 }
                 send_texts();
                 const FileStat now = stat_of(f.path());
-                auto st = jsonl_stats.find(f.key());
+                const std::string key = f.key();
+                auto st = jsonl_stats.find(key);
                 if (!shared.force && now.ok && st != jsonl_stats.end() && st->second.size == now.size &&
-                    st->second.mtime_ns == now.mtime_ns && st->second.via == f.via()) {
+                    st->second.mtime_ns == now.mtime_ns && st->second.via == f.via(key)) {
                     Task t;
                     t.file = &f;
                     t.jsonl_unchanged = true;
@@ -1304,7 +1305,7 @@ int run(const Options& opt) {
                 // later file is that file's); its record is dropped, so that
                 // the next run reads it again.
                 const std::string key = r.jsonl_failed->key();
-                for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, key);
+                writers.forget_file_record_everywhere(key);
                 failed_sources.insert(key);
             }
             if (r.jsonl_done) {
@@ -1312,7 +1313,7 @@ int run(const Options& opt) {
                 fr.size = r.jsonl_stat.size;
                 fr.mtime_ns = r.jsonl_stat.mtime_ns;
                 fr.source = r.jsonl_done->key();
-                fr.via = r.jsonl_done->via();
+                fr.via = r.jsonl_done->via(fr.source);
                 // (Without its size and time, from a stat() that failed, or
                 // with an article left out as a duplicate, the file is read
                 // again next run.)
@@ -1335,7 +1336,7 @@ int run(const Options& opt) {
                     if (o.file && o.file->type() == SourceType::Jsonl) {
                         const std::string key = o.file->key();
                         if (with_duplicates.insert(key).second)
-                            for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, key);
+                            writers.forget_file_record_everywhere(key);
                     }
                     continue;
                 }
@@ -1345,7 +1346,7 @@ int run(const Options& opt) {
                 if (o.existed && (o.type == Outcome::Indexed || o.type == Outcome::Touched))
                     if (auto p = shared.records.find(o.id);
                         p != shared.records.end() && p->second.source != o.record.source && !p->second.source.empty())
-                        for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, p->second.source);
+                        writers.forget_file_record_everywhere(p->second.source);
                 switch (o.type) {
                 case Outcome::Indexed:
                     writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),
@@ -1388,21 +1389,16 @@ int run(const Options& opt) {
     if (layout.replaces && (walked.incomplete || !read_errors.empty() || !lost.files.empty() || !lost.folders.empty())) {
         abandon(writers, layout);
         std::string what;
-        const auto files = [](const std::vector<std::string>& v) {
-            return std::to_string(v.size()) + (v.size() == 1 ? " file" : " files");
+        // "N files <happened> (the first, and others)", joined with ", and ".
+        const auto add = [&what](const std::vector<std::string>& v, const char* noun, const char* happened) {
+            if (v.empty()) return;
+            what += (what.empty() ? "" : ", and ") + std::to_string(v.size()) + " " + noun +
+                    (v.size() == 1 ? "" : "s") + " " + happened + " (" + v.front() +
+                    (v.size() > 1 ? " and others" : "") + ")";
         };
-        if (!read_errors.empty())
-            what = files(read_errors) + " could not be read to the end (" + read_errors.front() +
-                   (read_errors.size() > 1 ? " and others" : "") + ")";
-        if (!lost.files.empty())
-            what += (what.empty() ? "" : ", and ") + files(lost.files) +
-                    " with articles in the index could not be opened (" + lost.files.front() +
-                    (lost.files.size() > 1 ? " and others" : "") + ")";
-        if (!lost.folders.empty())
-            what += (what.empty() ? "" : ", and ") + std::to_string(lost.folders.size()) +
-                    (lost.folders.size() == 1 ? " folder" : " folders") +
-                    " with articles in the index could not be read (" + lost.folders.front() +
-                    (lost.folders.size() > 1 ? " and others" : "") + ")";
+        add(read_errors, "file", "could not be read to the end");
+        add(lost.files, "file", "with articles in the index could not be opened");
+        add(lost.folders, "folder", "with articles in the index could not be read");
         if (walked.incomplete) what += (what.empty() ? "" : ", and ") + std::string("a folder could not be read to its end");
         throw IndexError(what + "; see the warnings. The new index would lack articles the old one has, so the " +
                          "index at '" + opt.db + "' is as it was: build it again once they can be read");
@@ -1427,14 +1423,14 @@ int run(const Options& opt) {
         if (walked.incomplete) return true;
         if (jsonl_keys.count(rec.source)) return false;
         return (!rec.via.empty() && unfollowed.count(rec.via) > 0) ||
-               under_any(rec.via.empty() ? rec.source : rec.via, walked.unread);
+               under_any(rec.found_at(), walked.unread);
     };
     if (walked.incomplete)
         std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
     for (const auto& [id, rec] : shared.records) {
         if (seen.contains(id)) continue;
         if (opt.shard_count > 1 && shard_of(id, opt.shard_count) != opt.shard_index) continue;
-        const std::string& at = rec.via.empty() ? rec.source : rec.via;
+        const std::string& at = rec.found_at();
         // (A JSONL file of this run is judged wherever a symlink to it led.)
         const bool failed = failed_sources.count(rec.source) > 0;
         if (!failed && !jsonl_keys.count(rec.source) && !under_any(at, roots)) {
@@ -1454,9 +1450,9 @@ int run(const Options& opt) {
     // So does every JSONL file not read in a run that analyses everything
     // again: its articles were not.
     for (const auto& rec : file_records) {
-        const std::string& at = rec.via.empty() ? rec.source : rec.via;
+        const std::string& at = rec.found_at();
         if (shared.force || (under_any(at, roots) && !not_read(rec)))
-            for (std::size_t i = 0; i < writers.size(); ++i) writers.forget_file_record(i, rec.source);
+            writers.forget_file_record_everywhere(rec.source);
     }
     file_records = {};
     // What the run kept per article and per file is not needed from here on:

@@ -162,9 +162,8 @@ std::string_view SourceFile::id_view() const {
     return dot != std::string_view::npos && dot > name ? d.substr(0, dot) : d;
 }
 std::string SourceFile::id() const { return std::string(id_view()); }
-std::string SourceFile::via() const {
+std::string SourceFile::via(const std::string& key) const {
     if (!root_) return {};
-    const std::string key = this->key();
     if (!root_->is_dir) return root_->at != key ? root_->at : std::string();
     return under_root(key, root_->canonical) ? std::string() : joined_key(*root_, display());
 }

@@ -53,8 +53,9 @@ class SourceFile {
     /// Where the walk found the file, when its key is elsewhere: the path
     /// of a symlink leading outside the folder given (--follow-symlinks),
     /// or of a symlink given as PATH (canonical folder joined with the
-    /// name). Empty otherwise: the key says where the file is.
-    std::string via() const;
+    /// name). Empty otherwise: the key says where the file is. `key` is
+    /// this file's key().
+    std::string via(const std::string& key) const;
 
   private:
     /// What is kept after the name: the path, then the key (where kept).

@@ -103,6 +103,10 @@ void Writers::forget_file_record(std::size_t part, std::string key) {
     enqueue(part, FileRecord{std::move(key), ArticleRecord{}, true}, 0);
 }
 
+void Writers::forget_file_record_everywhere(const std::string& key) {
+    for (std::size_t i = 0; i < parts_.size(); ++i) forget_file_record(i, key);
+}
+
 void Writers::finish() {
     if (!started_) return;
     for (auto& p : parts_) {

@@ -36,6 +36,8 @@ class Writers {
     void remove(std::size_t part, std::string id);
     void set_file_record(std::size_t part, std::string key, ArticleRecord rec);
     void forget_file_record(std::size_t part, std::string key);
+    /// forget_file_record in every part.
+    void forget_file_record_everywhere(const std::string& key);
     /// Waits until every queued change is written; rethrows a writer's error.
     void finish();
 
