@@ -5,9 +5,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common_words.h"
 #include "normalize.h"
+#include "stopwords.h"
 
 namespace qanat {
+
+bool everyday_word(std::string_view folded) {
+    static const std::set<std::string_view> stop = [] {
+        std::set<std::string_view> s;
+        for (auto w : english_stopwords()) s.insert(w);
+        for (auto w : english_query_stopwords()) s.insert(w);
+        return s;
+    }();
+    return stop.count(folded) > 0 || is_common_word(folded);
+}
+
+bool capitals_only(std::string_view alias) { return words(alias).size() == 1 && all_upper(alias) && alias.size() <= 6; }
 
 std::string_view actor_kind_name(ActorKind k) {
     switch (k) {
@@ -154,7 +168,7 @@ void Gazetteer::add_pattern(std::string_view alias, std::size_t actor) {
     p.words = match_words(alias);
     if (p.words.empty()) return;
     const bool one_word = words(alias).size() == 1;
-    if (one_word && all_upper(alias) && alias.size() <= 6)
+    if (capitals_only(alias))
         p.letter_case = Case::All;
     else if (one_word && starts_upper(alias))
         p.letter_case = Case::Initial;
@@ -173,17 +187,17 @@ const Actor* Gazetteer::find(std::string_view name_or_alias) const {
     return it == by_key_.end() ? nullptr : &actors_[it->second];
 }
 
-std::vector<ActorMention> Gazetteer::mentions(std::string_view text) const {
+std::vector<ActorMention> Gazetteer::mentions(std::string_view text, bool query) const {
     if (patterns_.empty()) return {};
     auto spans = words(text);
     std::vector<std::string> folded;
     folded.reserve(spans.size());
     for (auto sp : spans) folded.push_back(match_form(text.substr(sp.start, sp.end - sp.start)));
-    return mentions(text, spans, folded);
+    return mentions(text, spans, folded, query);
 }
 
 std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::vector<Span>& spans,
-                                              const std::vector<std::string>& folded) const {
+                                              const std::vector<std::string>& folded, bool query) const {
     std::vector<ActorMention> out;
     if (patterns_.empty()) return out;
     for (std::size_t i = 0; i < spans.size();) {
@@ -205,7 +219,8 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                     for (std::string_view poss : {"'s", "\xE2\x80\x99s"})  // PMF's
                         if (w.size() > poss.size() && w.substr(w.size() - poss.size()) == poss)
                             w.remove_suffix(poss.size());
-                    if (p.letter_case == Case::All ? !all_upper(w) : !starts_upper(w)) continue;
+                    const bool cased = p.letter_case == Case::All ? all_upper(w) : starts_upper(w);
+                    if (!cased && !(query && !everyday_word(folded[i]))) continue;
                 }
                 std::size_t end = spans[i + n - 1].end;
                 // "Iran's": the possessive belongs to the name.
@@ -280,6 +295,25 @@ bool inside_url(std::string_view t, std::size_t s, std::size_t e) {
 
 bool plausible(int y) { return y >= 1000 && y <= 2099; }
 
+/// The four digits at s end a phone number: "555-1999", "555.1999",
+/// "(202) 555 2003", "+1 202 555 2003" (three digits and a hyphen or dot
+/// before them; or a space, when a group of digits or a bracket stands
+/// before those three).
+bool phone_tail(std::string_view t, std::size_t s) {
+    if (s < 4) return false;
+    const char sep = t[s - 1];
+    if (sep != '-' && sep != '.' && sep != ' ') return false;
+    std::size_t g = s - 1;  // the group before the separator
+    std::size_t a = g;
+    while (a > 0 && is_digit(t[a - 1])) --a;
+    if (g - a != 3) return false;
+    if (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] == ',')) return false;
+    if (sep != ' ') return true;
+    // A space: only after another group ("202 555 2003", "(202) 555 2003").
+    if (a < 2 || t[a - 1] != ' ') return false;
+    return is_digit(t[a - 2]) || t[a - 2] == ')';
+}
+
 }  // namespace
 
 std::vector<YearMention> find_years(std::string_view t) {
@@ -310,6 +344,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             if (a == '%' || a == '_') continue;
             if (is_alpha(a) && !(a == 's' && (e + 1 >= n || !is_alpha(t[e + 1])))) continue;
         }
+        if (phone_tail(t, s)) continue;
         int y = std::stoi(std::string(t.substr(s, 4)));
         if (!plausible(y)) continue;
         if (inside_url(t, s, e)) continue;

@@ -36,6 +36,15 @@ std::string actor_key(std::string_view name);
 /// A word as names are matched: folded, without a possessive ("Iran’s" -> "iran").
 std::string match_form(std::string_view word);
 
+/// A folded word of everyday English (a stop word, or a word the dictionary
+/// lists only in lower case: "is", "us", "gulf"). Such a word names an actor
+/// only when written as the list writes it ("US", "Gulf").
+bool everyday_word(std::string_view folded);
+
+/// An alias that matches text in capitals only: one word, all capitals, at
+/// most six bytes ("US", "PMF").
+bool capitals_only(std::string_view alias);
+
 struct GazetteerError : std::runtime_error {
     GazetteerError(const std::string& source, std::size_t line, const std::string& what)
         : std::runtime_error(source + ":" + std::to_string(line) + ": " + what) {}
@@ -63,11 +72,14 @@ class Gazetteer {
     const Actor* find(std::string_view name_or_alias) const;
 
     /// Every mention in text, longest alias first, left to right, no overlaps.
-    std::vector<ActorMention> mentions(std::string_view text) const;
+    /// In a query (`query`), a name that needs capitals in the text ("Sadr",
+    /// "PMF") is also found in lower case ("sadr", "pmf"), unless that word
+    /// is everyday English ("us", "gulf").
+    std::vector<ActorMention> mentions(std::string_view text, bool query = false) const;
     /// The same, given the words of text (words()) and their match forms
     /// (folded, without a possessive 's).
     std::vector<ActorMention> mentions(std::string_view text, const std::vector<Span>& spans,
-                                       const std::vector<std::string>& folded) const;
+                                       const std::vector<std::string>& folded, bool query = false) const;
 
     /// Compact form stored in the index metadata.
     std::string serialise() const;

@@ -140,6 +140,10 @@ class AliasProcessor : public Xapian::FieldProcessor {
         all.insert(all.end(), a.aliases.begin(), a.aliases.end());
         std::set<std::vector<std::string>> seen;
         for (const auto& name : all) {
+            // "US", "IS": everyday words in lower case ("us", "is"), so as
+            // words they would match everywhere. Text that writes them in
+            // capitals carries the actor's term (`known`), which is enough.
+            if (capitals_only(name) && everyday_word(match_form(name))) continue;
             std::vector<std::string> terms;
             for (auto sp : words(name)) terms.push_back(an_.term(std::string_view(name).substr(sp.start, sp.end - sp.start)));
             if (terms.empty() || !seen.insert(terms).second) continue;
@@ -1128,6 +1132,29 @@ bool is_upper_word_op(std::string_view w) {
     return w == "AND" || w == "OR" || w == "NOT" || w == "XOR" || w == "NEAR" || w == "ADJ";
 }
 
+/// NEAR, ADJ, NEAR/3, ADJ/2.
+bool proximity_op(std::string_view w) {
+    for (std::string_view op : {"NEAR", "ADJ"})
+        if (w.substr(0, op.size()) == op && (w.size() == op.size() || w[op.size()] == '/')) return true;
+    return false;
+}
+
+/// The run of non-blank characters that ends before `pos` (blanks skipped).
+std::string_view word_before(std::string_view text, std::size_t pos) {
+    while (pos > 0 && std::isspace(static_cast<unsigned char>(text[pos - 1]))) --pos;
+    std::size_t start = pos;
+    while (start > 0 && !std::isspace(static_cast<unsigned char>(text[start - 1]))) --start;
+    return text.substr(start, pos - start);
+}
+
+/// The run of non-blank characters that starts after `pos` (blanks skipped).
+std::string_view word_after(std::string_view text, std::size_t pos) {
+    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+    std::size_t end = pos;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+    return text.substr(pos, end - pos);
+}
+
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
@@ -1407,10 +1434,17 @@ struct Searcher::Impl {
         }
         std::string out;
         std::size_t pos = 0;
-        for (const auto& m : gazetteer.mentions(text)) {
+        for (const auto& m : gazetteer.mentions(text, true)) {
             if (quoted[m.start]) continue;
-            if (m.start > 0 && (text[m.start - 1] == ':' || text[m.start - 1] == '-' || text[m.start - 1] == '+')) continue;
+            // A field's value, a wildcard, a word of a hyphenated compound
+            // ("pro-Iran"): left as typed. "+Iran" and "-Iran" keep their sign.
+            if (m.start > 0 && text[m.start - 1] == ':') continue;
+            if (m.start > 1 && (text[m.start - 1] == '-' || text[m.start - 1] == '+') &&
+                !std::isspace(static_cast<unsigned char>(text[m.start - 2])) && text[m.start - 2] != '(')
+                continue;
             if (m.end < text.size() && (text[m.end] == ':' || text[m.end] == '*')) continue;
+            // NEAR and ADJ take words on either side, not a group of names.
+            if (proximity_op(word_before(text, m.start)) || proximity_op(word_after(text, m.end))) continue;
             out.append(text, pos, m.start - pos);
             out += "qanatalias:m" + std::to_string(alias_proc->actors.size());
             alias_proc->actors.push_back(m.actor);

@@ -114,6 +114,21 @@ TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins
     CHECK(names(g, "Islamic. State") == std::vector<std::string>{});
 }
 
+TEST_CASE("gazetteer: in a query, names are found in lower case unless they are everyday words") {
+    Gazetteer g = test::corpus_gazetteer();
+    auto in_query = [&](std::string_view text) {
+        std::vector<std::string> out;
+        for (const auto& m : g.mentions(text, true)) out.push_back(g.actors()[m.actor].name);
+        return out;
+    };
+    CHECK(in_query("sadr and turkiye") == std::vector<std::string>{"Muqtada al-Sadr", "Turkey"});
+    CHECK(in_query("pmf daesh") == std::vector<std::string>{"Popular Mobilization Forces", "Islamic State"});
+    CHECK(in_query("let us go, it is the gulf") == std::vector<std::string>{});
+    CHECK(in_query("US and IS") == std::vector<std::string>{"United States", "Islamic State"});
+    // In text, the capitals are still needed.
+    CHECK(names(g, "sadr and turkiye") == std::vector<std::string>{});
+}
+
 TEST_CASE("gazetteer TSV errors name the file and line") {
     Gazetteer g;
     CHECK_THROWS_WITH_AS(g.load_tsv("# comment\nIraq\tplace\nBad line without tab\n", "a.tsv"),
@@ -152,6 +167,9 @@ TEST_CASE("years: what a passage speaks of") {
              {"Birthdate : 1970-02-23", "|1970|"},
              {"12-day war", "|"},
              {"in 1999-2000", "|1999-2000|"},
+             {"call (202) 555-1999 or 555.2003", "|"},
+             {"+1 202 555 2003 and (202) 555 2010", "|"},
+             {"Route 66 2005 models, 150 2003 cars", "|2005|2003|"},
          }) {
         CAPTURE(r.text);
         CHECK(years(r.text) == r.want);

@@ -327,6 +327,33 @@ TEST_CASE("an actor named in free text is searched under all its names") {
     for (const auto& h : quoted.hits) CHECK(hl_words(h).find("Popular") == std::string::npos);
 }
 
+TEST_CASE("names are searched under all their names with operators, and short capital aliases are not everyday words") {
+    Fixture f;
+    // ISIS's alias "IS" is not the word "is"; the United States' "US" not "us".
+    for (const char* q : {"ISIS", "Daesh", "America"}) {
+        CAPTURE(q);
+        auto r = f.run(q);
+        CHECK(r.total_passages > 0);
+        CHECK(r.parsed.find("SYNONYM is ") == std::string::npos);
+        CHECK(r.parsed.find("SYNONYM us ") == std::string::npos);
+    }
+    CHECK(f.run("ISIS").total_passages == f.run("actor:ISIS").total_passages);
+    // + and - keep the expansion: the same as NOT.
+    CHECK(ids(f.run("Iran -Turkiye")) == ids(f.run("Iran NOT Turkiye")));
+    CHECK(ids(f.run("Iran -Turkiye")) == ids(f.run("Iran -Turkey")));
+    CHECK(f.run("+Turkiye").total_passages == f.run("Turkiye").total_passages);
+    CHECK(f.run("Turkiye").total_passages > 0);
+    // A lower-case name is a name too.
+    CHECK(ids(f.run("turkiye")) == ids(f.run("Turkiye")));
+    CHECK(ids(f.run("muqtada")) == ids(f.run("Muqtada")));
+    // NEAR and ADJ between names work as between words.
+    CHECK(ids(f.run("Iran NEAR Iraq")) == ids(f.run("iran NEAR iraq")));
+    CHECK(f.run("Iran NEAR Iraq").total_passages > 0);
+    CHECK(ids(f.run("IRAN ADJ IRAQ")) == ids(f.run("iran ADJ iraq")));
+    // A hyphenated compound stays one phrase.
+    CHECK(f.run("pro-Iranian").parsed.find("PHRASE") != std::string::npos);
+}
+
 TEST_CASE("edit distance and nearest term for spelling suggestions") {
     CHECK(edit_distance("hezbolah", "hezbollah", 2) == 1);
     CHECK(edit_distance("khamenei", "khamenie", 2) == 1);  // a transposition counts once
