@@ -1576,7 +1576,14 @@ struct Searcher::Impl {
         std::string out;
         std::size_t pos = 0;
         bool changed = false;
+        // Words of a name the actor list knows are spelt as the list spells them.
+        std::vector<ActorMention> names = gazetteer.mentions(text, true);
+        auto in_name = [&](const Span& sp) {
+            return std::any_of(names.begin(), names.end(),
+                               [&](const ActorMention& m) { return sp.start < m.end && m.start < sp.end; });
+        };
         for (auto sp : qanat::words(text)) {
+            if (in_name(sp)) continue;
             std::string_view w = std::string_view(text).substr(sp.start, sp.end - sp.start);
             bool field = (sp.end < text.size() && text[sp.end] == ':') || (sp.start > 0 && text[sp.start - 1] == ':');
             bool wildcard = sp.end < text.size() && text[sp.end] == '*';
@@ -1586,7 +1593,7 @@ struct Searcher::Impl {
             if (db.term_exists(analyzer.term(lower))) continue;
             if (is_common_word(lower)) continue;  // spelt right, just not in this collection
             std::string better = spelling(lower);
-            if (better.empty() || !db.term_exists(analyzer.term(better))) continue;
+            if (better.empty() || analyzer.is_stopword(better) || !db.term_exists(analyzer.term(better))) continue;
             out.append(text, pos, sp.start - pos);
             out += better;
             pos = sp.end;

@@ -3,7 +3,7 @@
 #include <iostream>
 #include <sstream>
 
-#include <boost/program_options.hpp>
+#include "program_options.h"
 
 #include "trec_eval.h"
 

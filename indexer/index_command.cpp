@@ -28,7 +28,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <boost/program_options.hpp>
+#include "program_options.h"
 
 #include "decode.h"
 #include "document.h"
@@ -637,6 +637,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         opt.shard_index = i;
         opt.shard_count = n;
     }
+    if (opt.threads > 256 || opt.shards > 256) {
+        std::cerr << "qanat-index: " << (opt.threads > 256 ? "--threads" : "--shards") << " is at most 256\n";
+        return kExitError;
+    }
     if (opt.threads == 0) opt.threads = std::max(1u, std::thread::hardware_concurrency());
     if (opt.shards > 1 && opt.shard_count > 1) {
         std::cerr << "qanat-index: --shard and --shards do not go together\n";
@@ -715,6 +719,23 @@ void make_parent(const std::string& path) {
     }
 }
 
+/// The index a first build creates at --db to hold its lock while the new
+/// index is built aside (nothing was there before): removed if the run fails.
+std::string g_placeholder;
+bool g_placeholder_folder_was_there = false;  ///< an empty folder given as --db stays
+
+/// Removes the placeholder index of a failed first build: its files, and
+/// its folder unless that was there before (empty).
+void remove_placeholder() {
+    if (g_placeholder.empty()) return;
+    std::error_code ec;
+    for (const char* f : {"flintlock", "iamglass", "postlist.glass", "termlist.glass", "position.glass",
+                          "docdata.glass", "spelling.glass", "synonym.glass"})
+        fs::remove(fs::path(g_placeholder) / f, ec);
+    if (!g_placeholder_folder_was_there) fs::remove(g_placeholder, ec);  // only if now empty
+    g_placeholder.clear();
+}
+
 Layout plan_layout(const Options& opt) {
     Layout l;
     make_parent(opt.db);
@@ -738,6 +759,7 @@ Layout plan_layout(const Options& opt) {
     }
     // A new index: built beside the final place (holding its lock), in parallel
     // parts merged by Xapian's compaction, then swapped in.
+    g_placeholder_folder_was_there = fs::exists(opt.db);
     try {
         l.guard.emplace(opt.db, ex == Existing::Missing ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
     } catch (const Xapian::DatabaseLockError&) {
@@ -746,6 +768,7 @@ Layout plan_layout(const Options& opt) {
         // A damaged index is replaced all the same.
     }
     l.replaces = ex == Existing::Qanat;
+    if (ex == Existing::Missing) g_placeholder = opt.db;  // made by the guard: goes if the run fails
     l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
     fs::remove_all(l.work);
     fs::create_directories(l.work);
@@ -786,6 +809,7 @@ std::string unfinished(const std::string& db) {
     std::error_code ec;
     const fs::space_info sp = fs::space(dir.empty() ? fs::path(".") : dir, ec);
     if (!ec) s += " (" + std::to_string(sp.available >> 20) + " MiB free on its disk)";
+    if (!g_placeholder.empty()) return s + "; there is no index at '" + db + "'";
     return s + "; the index at '" + db + "' is as it was";
 }
 
@@ -813,6 +837,7 @@ std::string message_of(std::exception_ptr e) {
         what += "; " + unfinished(g_db);
         remove_work(g_work);
     }
+    remove_placeholder();
     std::fprintf(stderr, "qanat-index: %s\n", what.c_str());
     std::_Exit(kExitError);
 }
@@ -879,6 +904,7 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     if (one_local) keep_facet_table(l.merged, warnings);  // before readers can see the new index
     l.guard.reset();
     swap_in(l.merged, opt.db);
+    g_placeholder.clear();  // the new index is in its place
     g_work.clear();
     std::error_code ec;  // the old index too, now at l.merged; what stays, the next run removes
     fs::remove_all(l.work, ec);
@@ -1508,12 +1534,14 @@ int index_main(int argc, char** argv) {
     int rc = parse_options(argc, argv, opt);
     if (rc == -1) return kExitOk;
     if (rc != kExitOk) return rc;
+    int status = kExitError;
     try {
-        return run(opt);
+        status = run(opt);
     } catch (...) {
         std::cerr << "qanat-index: " << message_of(std::current_exception()) << "\n";
     }
-    return kExitError;
+    if (status == kExitError) remove_placeholder();  // (the run's lock is released by now)
+    return status;
 }
 
 }  // namespace qanat::indexer

@@ -154,7 +154,7 @@ std::string trec_field(std::string_view s) {
 
 class TrecPrinter : public Printer {
   public:
-    TrecPrinter(std::ostream& out, std::string tag) : out_(out), tag_(std::move(tag)) {}
+    TrecPrinter(std::ostream& out, const std::string& tag) : out_(out), tag_(trec_field(tag)) {}
     void result(const QueryInfo& q, const SearchResult& r) override {
         std::string qid = trec_field(q.id.empty() ? "1" : q.id);
         char score[64];

@@ -16,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-#include <boost/program_options.hpp>
+#include "program_options.h"
 #include <nlohmann/json.hpp>
 
 #include "index_writer.h"
@@ -110,12 +110,12 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("plain", po::bool_switch(&r.plain), "natural language: no operators, any word may match, best first")
         ("any", po::bool_switch(&any), "passages with any of the words (default: all of them)")
         ("all", po::bool_switch(&all), "passages with all of the words (the default, except with --plain)")
-        ("actor,a", po::value<std::vector<std::string>>(&r.actors)->composing(), "only passages that mention this actor (any alias); repeatable")
-        ("year,y", po::value<std::vector<std::string>>(&r.years)->composing(), "only passages that speak of this year, range (1980..1988) or decade (1980s); repeatable")
+        ("actor,a", po::value<std::vector<std::string>>(&r.actors)->composing(), "only passages that mention this actor (any alias); repeated: all of them")
+        ("year,y", po::value<std::vector<std::string>>(&r.years)->composing(), "only passages that speak of this year, range (1980..1988) or decade (1980s); repeated: all of them")
         ("article", po::value<std::vector<std::string>>(&r.articles)->composing(), "only passages of this article id; repeat for any of several")
         ("limit,n", po::value<unsigned>(&r.limit)->default_value(10), "passages to show (trec: 1000)")
         ("offset", po::value<unsigned>(&r.offset)->default_value(0), "skip this many passages first")
-        ("per-article", po::value<unsigned>(&r.per_article)->default_value(0), "at most N passages per article (0: no limit)")
+        ("per-article", po::value<unsigned>(&r.per_article)->default_value(0), "at most N passages per article (0: no limit; trec: 1)")
         ("facet-limit", po::value<unsigned>(&r.facet_limit)->default_value(10), "facet values to show (0: all)")
         ("facet-sort", po::value<std::string>(&facet_sort)->default_value("count"), "count or name")
         ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group); repeatable")
@@ -133,7 +133,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
-        ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes")
+        ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes (at least 20)")
         ("weighting", po::value<std::string>(&weighting)->default_value("bm25"),
          "ranking model: bm25, bm25+, or a divergence-from-randomness model: ineb2, ifb2, bb2, inl2, pl2, dph, dlh")
         ("k1", po::value<double>(&r.k1)->default_value(1.2, "1.2"), "BM25 k1: how fast repeated words stop adding weight")
@@ -223,10 +223,11 @@ int parse_options(int argc, char** argv, Options& opt) {
     else if (color == "auto") opt.print.color = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
     else return fail("--color must be auto, always or never");
     if (r.limit > kMaxLimit) return fail("--limit is at most " + std::to_string(kMaxLimit));
+    if (r.snippet_bytes < 20) return fail("--snippet-bytes is at least 20 (a word or two around a match)");
     opt.limit_given = !vm["limit"].defaulted();
     if (opt.format == Format::Trec) {
         if (!opt.limit_given) r.limit = 1000;
-        if (r.per_article == 0) r.per_article = 1;  // one line per article
+        r.per_article = 1;  // one line per article: a run names each document once
         r.facets = false;
     }
     if (no_facets) r.facets = false;
@@ -268,20 +269,28 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     } else {
         r.query.clear();
     }
-    auto list = [&](const char* key, std::vector<std::string>& out) {
+    // Years may be written as numbers too ("year": 2003, "year": [2003, "1980s"]).
+    auto list = [&](const char* key, std::vector<std::string>& out, bool numbers) {
         if (!j.contains(key)) return;
+        auto one = [&](const nlohmann::json& e) {
+            if (e.is_string()) out.push_back(e.get<std::string>());
+            else if (numbers && e.is_number_unsigned()) out.push_back(std::to_string(e.get<unsigned long long>()));
+            else return false;
+            return true;
+        };
         const auto& v = j[key];
-        if (v.is_string()) out.push_back(v.get<std::string>());
-        else if (v.is_array()) {
-            for (const auto& e : v) {
-                if (!e.is_string()) throw std::runtime_error(std::string("\"") + key + "\" must hold strings");
-                out.push_back(e.get<std::string>());
-            }
-        } else throw std::runtime_error(std::string("\"") + key + "\" must be a string or a list of strings");
+        if (v.is_array()) {
+            for (const auto& e : v)
+                if (!one(e))
+                    throw std::runtime_error(std::string("\"") + key + "\" must hold strings" + (numbers ? " or years" : ""));
+        } else if (!one(v)) {
+            throw std::runtime_error(std::string("\"") + key + "\" must be a string or a list of strings" +
+                                     (numbers ? " (or years)" : ""));
+        }
     };
-    list("actor", r.actors);
-    list("year", r.years);
-    list("article", r.articles);
+    list("actor", r.actors, false);
+    list("year", r.years, true);
+    list("article", r.articles, false);
     auto num = [&](const char* key, unsigned& out, unsigned long long max) {
         if (!j.contains(key)) return;
         if (!j[key].is_number_unsigned()) throw std::runtime_error(std::string("\"") + key + "\" must be a whole number");
@@ -294,9 +303,13 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     num("offset", r.offset, 4000000000ULL);
     num("per_article", r.per_article, 4000000000ULL);
     num("facet_limit", r.facet_limit, 4000000000ULL);
-    if (j.contains("plain")) r.plain = j["plain"].is_boolean() && j["plain"].get<bool>();
-    if (j.contains("any")) r.op = (j["any"].is_boolean() && j["any"].get<bool>()) ? DefaultOp::Any : DefaultOp::All;
-    if (trec && r.per_article == 0) r.per_article = 1;
+    auto flag = [&](const char* key) {
+        if (!j[key].is_boolean()) throw std::runtime_error(std::string("\"") + key + "\" must be true or false");
+        return j[key].get<bool>();
+    };
+    if (j.contains("plain")) r.plain = flag("plain");
+    if (j.contains("any")) r.op = flag("any") ? DefaultOp::Any : DefaultOp::All;
+    if (trec) r.per_article = 1;
     return r;
 }
 
@@ -434,11 +447,12 @@ int run(Options& opt) {
                         last_reopen = now;
                     }
                     SearchRequest req = batch_request(job.line, opt.request, &a.qi.id, opt.format == Format::Trec);
+                    a.line = req.query;  // the query, for an error line, once the line is read
                     a.res = s.search(req);
                 } catch (const std::runtime_error& e) {  // a bad line or query (SearchError among them)
                     a.error = e.what();
+                    if (a.line.empty()) a.line = std::move(job.line);  // the line could not be read
                 }
-                if (!a.res) a.line = std::move(job.line);  // for the error line
             } catch (...) {
                 a.fatal = std::current_exception();
             }

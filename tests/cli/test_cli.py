@@ -148,6 +148,45 @@ class Corpus(unittest.TestCase):
         self.assertIn(":2:", r.stderr)
         self.assertIn(":3:", r.stderr)
 
+    def test_batch_fields_of_the_wrong_type_are_errors(self):
+        lines = ['{"id":"a","query":"Sadr zzzz","any":1}', '{"id":"b","query":"Sadr","plain":"true"}',
+                 '{"id":"c","query":"Sadr zzzz","any":true}', '{"id":"d","query":"Iran","year":2003}',
+                 '{"id":"e","query":"Iran","year":[2003,"1980s"]}', '{"id":"f","query":"year:abc"}']
+        r = run([QS, "--db", self.db, "--batch", "-"], stdin="\n".join(lines) + "\n")
+        self.assertEqual(r.returncode, 2)
+        rows = {row["id"]: row for row in map(json.loads, r.stdout.splitlines())}
+        self.assertIn('"any" must be true or false', rows["a"]["error"])
+        self.assertIn('"plain" must be true or false', rows["b"]["error"])
+        self.assertTrue(rows["c"]["hits"])
+        self.assertEqual(rows["d"]["hits"], self.json("--limit", "10", "--year", "2003", "Iran")["hits"])
+        self.assertNotIn("error", rows["e"])
+        # An error line shows the query, not the JSON line it came in.
+        self.assertEqual(rows["f"]["query"], "year:abc")
+
+    def test_repeated_filter_options_narrow_and_query_filters_of_one_field_widen(self):
+        total = lambda *a: self.json("--limit", "1", *a)["total"]["passages"]
+        self.assertEqual(total("--year", "2003", "--year", "2021", "Iraq"), total("Iraq year:2003 AND year:2021"))
+        self.assertEqual(total("--actor", "Sadr", "--actor", "Iran"), total("actor:Sadr AND actor:Iran"))
+        self.assertGreater(total("Iraq year:2003 year:2021"), total("--year", "2003", "--year", "2021", "Iraq"))
+        self.assertIn("repeated: all of them", self.search("--help").stdout)
+
+    def test_numbers_must_be_whole_and_in_range(self):
+        for args in (["--limit", "-1"], ["--offset", "-1"], ["--facet-limit", "-1"], ["--per-article", "-1"],
+                     ["--snippet-bytes", "-1"], ["--limit", "99999999999999999999999"], ["--limit", "1e3"]):
+            r = self.search(*args, "Iran", code=2)
+            self.assertIn("the argument ('%s') for option '%s' is invalid" % (args[1], args[0]), r.stderr)
+        r = self.search("--snippet-bytes", "5", "Iran", code=2)
+        self.assertIn("--snippet-bytes is at least 20", r.stderr)
+        for args, says in ((["-j", "-1"], "the argument ('-1') for option '--threads' is invalid"),
+                           (["--shards", "-1"], "the argument ('-1') for option '--shards' is invalid"),
+                           (["-j", "100000"], "--threads is at most 256"),
+                           (["--flush-every", "-5"], "the argument ('-5') for option '--flush-every' is invalid")):
+            db = os.path.join(self.tmp, "never-made")
+            r = run([QI, "--db", db] + args + [CORPUS])
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(says, r.stderr)
+            self.assertFalse(os.path.exists(db))
+
     def test_batch_two_queries_at_a_time_answers_in_line_order(self):
         # A batch runs two queries at a time (--threads 2, the default): its
         # answers, error lines and messages come in the order of its lines,
@@ -239,6 +278,19 @@ class Corpus(unittest.TestCase):
         scores = [float(l[4]) for l in lines]
         self.assertEqual(scores, sorted(scores, reverse=True))
 
+    def test_trec_names_each_article_once_whatever_per_article_says(self):
+        for args, stdin in ((["--per-article", "2", "Iran"], None),
+                            (["--batch", "-"], '{"id":"q 1","query":"Iran","per_article":3}\n')):
+            r = run([QS, "--db", self.db, "--format", "trec", "--run-tag", "my run"] + args, stdin=stdin)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = [l.split() for l in r.stdout.splitlines()]
+            self.assertGreater(len(lines), 1)
+            docs = [l[2] for l in lines]
+            self.assertEqual(len(docs), len(set(docs)), args)
+            for l in lines:
+                self.assertEqual(len(l), 6, l)
+                self.assertEqual(l[5], "my_run")
+
     def test_exit_status(self):
         self.search("zzzznotaword", code=1)
         self.search("Sadr", code=0)
@@ -298,6 +350,12 @@ class Corpus(unittest.TestCase):
         self.assertGreater(fixed["total"]["passages"], 0)
         self.assertEqual(fixed["corrected"], "hezbollah")
         self.assertIsNone(self.json("Hezbollah")["suggestion"])
+        # Never a stop word ("Hashd" is not "has"), nor for a name the list knows.
+        for q in ("Hashd", "Hashd al-Shaabi", "Hizballah"):
+            self.assertNotIn(self.json(q)["suggestion"], ("has", "has al-Shaabi", "hezbollah"), q)
+        self.assertIsNone(self.json("Hizballah")["suggestion"])
+        r = self.search("--auto-correct", "--format", "json", "Hashd")
+        self.assertEqual(json.loads(r.stdout)["total"]["passages"], 0)
 
     def test_explain(self):
         j = self.json("--explain", "--limit", "1", "PMF", "disarmed")

@@ -456,6 +456,31 @@ class Indexing(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(passages_in(r.stderr), 301)
 
+    def test_a_first_build_that_fails_leaves_no_index(self):
+        # The first build of an index holds its place with an empty index while
+        # it builds the new one aside. It failed (a part's file cannot be
+        # created) and left that empty index: searches then said "No passages
+        # match" instead of "no index", and the message said the index was "as
+        # it was". Now the place is left as it was: nothing, or an empty folder.
+        with scratch("qanat-first-fail-") as (tmp, src):
+            write_stories(os.path.join(src, "s.jsonl"), "a", range(3))
+            env = shim_env(tmp, "failing_open", QANAT_FAIL_OPEN_PATH="*/part-1/position.glass")
+            db = os.path.join(tmp, "db")
+            r = run([QI, "--db", db, "-j", "2", src], env=env)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("there is no index at '%s'" % db, r.stderr)
+            self.assertFalse(os.path.exists(db))
+            r = run([QS, "--db", db, "anything"])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("no index at", r.stderr)
+            os.mkdir(db)
+            r = run([QI, "--db", db, "-j", "2", src], env=env)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertEqual(os.listdir(db), [])
+            self.assertEqual([n for n in os.listdir(tmp) if ".rebuild-" in n], [])
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_a_rebuild_that_cannot_open_a_file_of_the_index_keeps_the_old_index(self):
         # A file that cannot be opened at all (EACCES, from
         # tests/cli/shims/failing_open.c) was left out of a --rebuild with a

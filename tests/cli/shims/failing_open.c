@@ -1,7 +1,8 @@
 /* Loaded with LD_PRELOAD by tests/cli/test_robustness.py: open() of the file
  * named by QANAT_FAIL_OPEN_PATH fails with EACCES, as for a file its reader
  * may not read (stat still works); so does access() of the folder named by
- * QANAT_FAIL_ACCESS_PATH, as for a folder its reader may not read. Other
+ * QANAT_FAIL_ACCESS_PATH, as for a folder its reader may not read ("*SUFFIX"
+ * in QANAT_FAIL_OPEN_PATH: every path that ends with SUFFIX). Other
  * files and folders are as they are. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -14,7 +15,12 @@
 
 static int refused(const char* path) {
     const char* want = getenv("QANAT_FAIL_OPEN_PATH");
-    return want && path && strcmp(path, want) == 0;
+    if (!want || !path) return 0;
+    if (want[0] == '*') { /* "*SUFFIX": any path that ends so */
+        size_t n = strlen(path), k = strlen(want + 1);
+        return n >= k && strcmp(path + n - k, want + 1) == 0;
+    }
+    return strcmp(path, want) == 0;
 }
 
 #define SHIM(name)                                                                 \
