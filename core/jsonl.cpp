@@ -78,7 +78,17 @@ JsonlResult parse_jsonl_article(std::string_view line) {
     };
     r.article.title = str("title");
     r.article.title_line = false;  // the text is the body: its first line is not a title
-    r.article.published = normalise_date(str("date"));
+    if (auto date = j.find("date"); date != j.end() && !date->is_null()) {
+        std::string d = date->is_number_unsigned() ? std::to_string(date->get<unsigned long long>())
+                        : date->is_string()        ? date->get<std::string>()
+                                                   : date->dump();
+        r.article.published = normalise_date(d);
+        if (r.article.published.empty() && !d.empty()) {
+            if (d.size() > 40) d = d.substr(0, 40) + "...";
+            r.warning = "\"date\" " + nlohmann::json(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                        " is not a date (YYYY, YYYY-MM or YYYY-MM-DD, as in 2025-02-14T10:00:00Z); left out";
+        }
+    }
     r.article.path = str("url");
     r.ok = true;
     return r;

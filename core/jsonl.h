@@ -12,6 +12,7 @@ struct JsonlResult {
     bool ok = false;
     Article article;     ///< when ok
     std::string error;   ///< when not ok: what is wrong with the line
+    std::string warning; ///< when ok: what was left out of it ("date" not a date)
 };
 
 /// Parses one line. The id may be a string or an integer; text is required.

@@ -1132,6 +1132,25 @@ bool is_upper_word_op(std::string_view w) {
     return w == "AND" || w == "OR" || w == "NOT" || w == "XOR" || w == "NEAR" || w == "ADJ";
 }
 
+/// title:"a b" -> title:(a b), with a warning: titles keep no word positions
+/// (see DocumentBuilder::build), so a phrase of title words found nothing.
+std::string title_phrases_as_words(std::string q, std::vector<std::string>& warnings) {
+    static const std::string field = "title:\"";
+    bool changed = false;
+    for (std::size_t at = q.find(field); at != std::string::npos; at = q.find(field, at + 1)) {
+        if (at > 0 && (std::isalnum(static_cast<unsigned char>(q[at - 1])) || q[at - 1] == '_')) continue;
+        const std::size_t open = at + field.size() - 1, close = q.find('"', open + 1);
+        if (close == std::string::npos) break;
+        q[open] = '(';
+        q[close] = ')';
+        changed = true;
+    }
+    if (changed)
+        warnings.push_back("title: takes words, not phrases (titles keep no word positions): "
+                           "the words of a quoted title are searched in any order");
+    return q;
+}
+
 /// NEAR, ADJ, NEAR/3, ADJ/2.
 bool proximity_op(std::string_view w) {
     for (std::string_view op : {"NEAR", "ADJ"})
@@ -1426,11 +1445,15 @@ struct Searcher::Impl {
     std::string with_aliases(const std::string& text) {
         alias_proc->actors.clear();
         alias_proc->built.clear();
+        // Quoted, or in a field's group (title:(a b)): words as typed.
         std::vector<bool> quoted(text.size(), false);
         bool in = false;
+        int group = 0;  // depth inside field:( ... )
         for (std::size_t i = 0; i < text.size(); ++i) {
             if (text[i] == '"') in = !in;
-            quoted[i] = in;
+            if (!in && text[i] == '(' && (group > 0 || (i > 0 && text[i - 1] == ':'))) ++group;
+            quoted[i] = in || group > 0;
+            if (!in && text[i] == ')' && group > 0) --group;
         }
         std::string out;
         std::size_t pos = 0;
@@ -1456,7 +1479,7 @@ struct Searcher::Impl {
 
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
-        const std::string typed = fold_keep_case(req.query);
+        const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         std::string text = with_aliases(typed);
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;

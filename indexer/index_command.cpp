@@ -117,7 +117,7 @@ const char* kUsage =
     "Exit status: 0 done; 1 done with warnings (files skipped or repaired, listed\n"
     "on stderr); 2 error, nothing changed.\n"
     "\n"
-    "Options";
+    "Options:\n";
 
 void print_help(const po::options_description& desc) { std::cout << kUsage << desc << "\n"; }
 
@@ -446,6 +446,7 @@ class Worker {
                 r.warnings.push_back(where + ": " + jr.error + "; line skipped");
                 continue;
             }
+            if (!jr.warning.empty()) r.warnings.push_back(where + ": " + jr.warning);
             Outcome o;
             o.id = jr.article.id;
             o.file = &f;
@@ -656,6 +657,11 @@ int parse_options(int argc, char** argv, Options& opt) {
     }
     opt.progress = !opt.quiet && ::isatty(STDERR_FILENO);
     return kExitOk;
+}
+
+/// "1 passage", "2 passages".
+std::string count_of(std::uint64_t n, const char* noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
 std::string fmt_seconds(double s) {
@@ -1356,6 +1362,7 @@ int run(const Options& opt) {
                     std::cerr << "qanat-index: warning: " << o.where() << ": duplicate id '" << o.id
                               << "' (first at " << earlier.where() << "); skipped\n";
                     had_warnings = true;
+                    ++counts.skipped;
                     // Its file is read again next run, whatever its size and
                     // time: the article left out is indexed once the first
                     // one is gone.
@@ -1517,8 +1524,9 @@ int run(const Options& opt) {
     if (!opt.quiet) {
         std::cerr << "qanat-index: " << counts.added << " added, " << counts.changed << " changed, " << counts.unchanged
                   << " unchanged, " << counts.removed << " removed, " << counts.skipped << " skipped; "
-                  << counts.passages << " passages written (" << counts.duplicates << " repeated blocks left out); "
-                  << total << " passages in " << opt.db << "; "
+                  << count_of(counts.passages, "passage") << " written ("
+                  << count_of(counts.duplicates, "repeated block") << " left out); " << count_of(total, "passage")
+                  << " in " << opt.db << "; "
                   << fmt_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count())
                   << " s\n";
     }

@@ -81,7 +81,7 @@ const char* kUsage =
     "Exit status: 0 passages found; 1 none found; 2 error (bad query or option,\n"
     "no index; in a batch: any line in error).\n"
     "\n"
-    "Options";
+    "Options:\n";
 
 bool parse_format(const std::string& s, Format* f) {
     if (s == "text") *f = Format::Text;

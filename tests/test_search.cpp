@@ -354,6 +354,21 @@ TEST_CASE("names are searched under all their names with operators, and short ca
     CHECK(f.run("pro-Iranian").parsed.find("PHRASE") != std::string::npos);
 }
 
+TEST_CASE("title: takes words; a quoted title is searched as its words, with a warning") {
+    Fixture f;
+    auto grouped = f.run("title:(Iran Turkey)");
+    CHECK(grouped.total_passages > 0);
+    CHECK(grouped.parsed.find("Siran") != std::string::npos);
+    CHECK(grouped.parsed.find("SYNONYM") == std::string::npos);  // a title word, not the actor's names
+    CHECK(grouped.warnings.empty());
+    auto quoted = f.run("title:\"Iran and Turkey\"");
+    CHECK(ids(quoted) == ids(grouped));
+    REQUIRE(quoted.warnings.size() == 1);
+    CHECK(quoted.warnings[0].find("title: takes words, not phrases") != std::string::npos);
+    // Quotes elsewhere are phrases as before.
+    CHECK(f.run("\"Iran and Turkey\"").warnings.empty());
+}
+
 TEST_CASE("edit distance and nearest term for spelling suggestions") {
     CHECK(edit_distance("hezbolah", "hezbollah", 2) == 1);
     CHECK(edit_distance("khamenei", "khamenie", 2) == 1);  // a transposition counts once

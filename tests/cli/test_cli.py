@@ -340,6 +340,7 @@ class Corpus(unittest.TestCase):
             r = run([prog, "--help"])
             self.assertEqual(r.returncode, 0)
             self.assertIn("Exit status", r.stdout)
+            self.assertIn("\nOptions:\n  -h [ --help ]", r.stdout)
 
     def test_did_you_mean(self):
         j = self.json("Hezbolah")

@@ -189,7 +189,7 @@ def snapshot_files(db):
 
 def passages_in(stderr):
     """The passage count of qanat-index's summary line ("N passages in DB")."""
-    return int(stderr.split(" passages in ")[0].rsplit("; ", 1)[1])
+    return int(re.search(r"; (\d+) passages? in ", stderr).group(1))
 
 
 def snapshot(db):
@@ -455,6 +455,26 @@ class Indexing(unittest.TestCase):
             r = run([QI, "--db", db, "--rebuild", src])
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(passages_in(r.stderr), 301)
+
+    def test_summary_and_dates_left_out_are_reported(self):
+        with scratch("qanat-summary-") as (tmp, src):
+            with open(os.path.join(src, "s.jsonl"), "w") as f:
+                f.write('{"id":"x1","text":"one zebrafinch","date":"yesterday"}\n')
+                f.write('{"id":"x1","text":"again"}\n')
+                f.write('{"id":"x2","text":"two","date":2025}\n')
+            db = os.path.join(tmp, "db")
+            r = run([QI, "--db", db, src])
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn('s.jsonl:1: "date" "yesterday" is not a date', r.stderr)
+            # The duplicate is counted among the skipped; one passage is "1 passage".
+            self.assertIn("2 added, 0 changed, 0 unchanged, 0 removed, 1 skipped; 2 passages written", r.stderr)
+            self.assertEqual(passages_in(r.stderr), 2)
+            r = run([QS, "--db", db, "--format", "json", "published:2025"])
+            self.assertEqual(json.loads(r.stdout)["total"]["passages"], 1)
+            with open(os.path.join(src, "s.jsonl"), "w") as f:
+                f.write('{"id":"x1","text":"one"}\n')
+            r = run([QI, "--db", db, src])
+            self.assertIn("1 passage written (0 repeated blocks left out); 1 passage in", r.stderr)
 
     def test_a_first_build_that_fails_leaves_no_index(self):
         # The first build of an index holds its place with an empty index while
@@ -970,9 +990,11 @@ class Indexing(unittest.TestCase):
         for line, what in expected.items():
             self.warning(f"articles.jsonl:{line}", what, "skipped")
         self.warning("articles.jsonl:12", "invalid UTF-8 sequences replaced with U+FFFD")
+        # An optional field that cannot be read is left out, the article kept.
+        self.warning("articles.jsonl:15", '"date" "not a date" is not a date', "left out")
         named = {int(w.split(":")[1]) for w in warnings_of(FIRST.stderr)
                  if w.startswith(os.path.join(CORPUS, "articles.jsonl") + ":")}
-        self.assertEqual(named, set(expected) | {12})
+        self.assertEqual(named, set(expected) | {12, 15})
 
     def test_duplicate_id_across_jsonl_files(self):
         w = self.warning("more.jsonl:2", "duplicate id 'j-dup'", "skipped")
@@ -981,7 +1003,7 @@ class Indexing(unittest.TestCase):
     def test_running_again_is_stable(self):
         self.assertIn("0 added, 0 changed", SECOND.stderr)
         self.assertIn(" 0 removed", SECOND.stderr)
-        total = lambda s: s.rsplit("passages written", 1)[1].split(" passages in ")[0].split("; ")[-1]
+        total = passages_in
         self.assertEqual(total(FIRST.stderr), total(SECOND.stderr))
         self.assertEqual(BEFORE, AFTER)
         # The skipped files are still named (they are read again), the walk's
