@@ -139,15 +139,18 @@ class AliasProcessor : public Xapian::FieldProcessor {
         std::vector<std::string> all{a.name};
         all.insert(all.end(), a.aliases.begin(), a.aliases.end());
         std::set<std::vector<std::string>> seen;
+        Xapian::Query known(schema::term(schema::kActor, actor_key(a.name)));
         for (const auto& name : all) {
-            // "US", "IS": everyday words in lower case ("us", "is"), so as
-            // words they would match everywhere. Text that writes them in
-            // capitals carries the actor's term (`known`), which is enough.
-            if (capitals_only(name) && everyday_word(match_form(name))) continue;
             std::vector<std::string> terms;
             for (auto sp : words(name)) terms.push_back(an_.term(std::string_view(name).substr(sp.start, sp.end - sp.start)));
             if (terms.empty() || !seen.insert(terms).second) continue;
-            if (terms.size() == 1) {
+            if (capitals_only(name) && everyday_word(match_form(name))) {
+                // "US", "IS": everyday words in lower case ("us", "is"), which
+                // as words would match everywhere. They count only in passages
+                // that name the actor (the index found "US" in capitals, or
+                // another of its names there).
+                names.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(terms[0]), known);
+            } else if (terms.size() == 1) {
                 names.emplace_back(terms[0]);
             } else {
                 std::vector<Xapian::Query> t(terms.begin(), terms.end());
@@ -157,7 +160,6 @@ class AliasProcessor : public Xapian::FieldProcessor {
         // One synonym: a passage that says both "PMF" and "Popular Mobilization
         // Forces" weighs as if it said one name twice, not as two matches.
         Xapian::Query same(Xapian::Query::OP_SYNONYM, names.begin(), names.end());
-        Xapian::Query known(schema::term(schema::kActor, actor_key(a.name)));
         built.push_back(same);
         return Xapian::Query(Xapian::Query::OP_OR, same, known);
     }
