@@ -271,6 +271,26 @@ std::string next_word(std::string_view t, std::size_t p) {
     return w;
 }
 
+/// Units a count or measure is written in: "1990 kg", "2003 degrees".
+bool unit_word(const std::string& w) {
+    static const std::set<std::string> units{
+        "kg", "kilograms", "kilogrammes", "grams", "lb", "lbs", "oz", "ounces", "degrees", "cm", "mm",
+        "ft", "mph", "kph", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches"};
+    return units.count(w) > 0;
+}
+
+/// The word before position s (letters only, lower-cased; "" at the start
+/// of a sentence or after other punctuation).
+std::string word_before(std::string_view t, std::size_t s) {
+    std::size_t back = s;
+    while (back > 0 && t[back - 1] == ' ') --back;
+    std::size_t ws = back;
+    while (ws > 0 && is_alpha(t[ws - 1])) --ws;
+    std::string w(t.substr(ws, back - ws));
+    for (auto& c : w) c = static_cast<char>(c | 0x20);
+    return w;
+}
+
 bool quantity_word(const std::string& w) {
     static const std::set<std::string> units{
         "people", "troops", "soldiers", "fighters", "personnel", "members", "men", "women",
@@ -300,6 +320,12 @@ bool plausible(int y) { return y >= 1000 && y <= 2099; }
 /// before them; or a space, when a group of digits or a bracket stands
 /// before those three).
 bool phone_tail(std::string_view t, std::size_t s) {
+    // "+44 20 7946 2018": groups of digits back to a '+'.
+    for (std::size_t k = s; k >= 2 && (t[k - 1] == ' ' || t[k - 1] == '-' || t[k - 1] == '.') && is_digit(t[k - 2]);) {
+        k -= 1;
+        while (k > 0 && is_digit(t[k - 1])) --k;
+        if (k > 0 && t[k - 1] == '+') return true;
+    }
     if (s < 4) return false;
     const char sep = t[s - 1];
     if (sep != '-' && sep != '.' && sep != ' ') return false;
@@ -367,7 +393,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             i = e + 4;
             continue;
         }
-        if (quantity_word(next_word(t, e))) continue;
+        if (quantity_word(next_word(t, e)) || unit_word(next_word(t, e))) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88
         std::size_t p = e;
         while (p < n && t[p] == ' ') ++p;
@@ -382,7 +408,12 @@ std::vector<YearMention> find_years(std::string_view t) {
             bool ends_clean = r >= n || !(is_digit(t[r]) || is_alpha(t[r]) || (t[r] == '-' && r + 1 < n && is_digit(t[r + 1])));
             if (ends_clean && (r - q == 2 || r - q == 4)) {
                 int to = std::stoi(std::string(t.substr(q, r - q)));
-                if (r - q == 2) to = (y / 100) * 100 + to;
+                if (r - q == 2) {
+                    // "1999-00": the end of a century. Other short ends before
+                    // the start stay apart ("1998-02" may be February 1998).
+                    if (to == 0 && y % 100 >= 90) to = (y / 100 + 1) * 100;
+                    else to = (y / 100) * 100 + to;
+                }
                 if (to > y && to - y <= 100 && plausible(to)) {
                     out.push_back({s, r, y, to, false});
                     i = r;
@@ -394,14 +425,8 @@ std::vector<YearMention> find_years(std::string_view t) {
         {
             std::size_t q = e;
             std::string w = next_word(t, q);
-            bool from_to = false;
-            std::size_t back = s;
-            while (back > 0 && t[back - 1] == ' ') --back;
-            std::size_t ws = back;
-            while (ws > 0 && is_alpha(t[ws - 1])) --ws;
-            std::string prev(t.substr(ws, back - ws));
-            for (auto& c : prev) c = static_cast<char>(c | 0x20);
-            if ((prev == "from" && w == "to") || (prev == "between" && w == "and")) from_to = true;
+            const std::string prev = word_before(t, s);
+            const bool from_to = (prev == "from" && w == "to") || (prev == "between" && w == "and");
             if (from_to) {
                 std::size_t r = e;
                 while (r < n && t[r] == ' ') ++r;

@@ -154,6 +154,12 @@ bool name_gap(std::string_view gap) {
     return true;
 }
 
+/// "Workers' Party", "Workers’ Party": a plural possessive between two words.
+bool plural_possessive_gap(std::string_view prev_word, std::string_view gap) {
+    if (prev_word.size() < 3 || (prev_word.back() != 's' && prev_word.back() != 'S')) return false;
+    return gap == "' " || gap == "\xE2\x80\x99 ";
+}
+
 /// "George W. Bush": after a one-letter initial the gap may hold a full stop.
 bool name_gap_after(std::string_view prev_word, std::string_view gap) {
     if (prev_word.size() == 1 && gap.size() == 2 && gap[0] == '.' && gap[1] == ' ') return true;
@@ -312,6 +318,19 @@ ActorKind guess_kind(std::string_view name) {
         return m;
     }();
     auto ws = words(name);
+    // "Procter & Gamble Co", "Exxon Corp": a company.
+    if (ws.size() >= 2 && company_suffix(fold_word(name.substr(ws.back().start, ws.back().end - ws.back().start))))
+        return ActorKind::Organisation;
+    // "Department of State", "Bank of England": what comes before "of" says
+    // what the name is.
+    for (std::size_t k = 1; k + 1 < ws.size(); ++k) {
+        if (!is_connector(fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start)))) continue;
+        for (std::size_t m = k; m-- > 0;) {
+            auto hit = kind_of.find(fold_word(name.substr(ws[m].start, ws[m].end - ws[m].start)));
+            if (hit != kind_of.end()) return hit->second;
+        }
+        break;
+    }
     for (auto it = ws.rbegin(); it != ws.rend(); ++it) {
         auto hit = kind_of.find(fold_word(name.substr(it->start, it->end - it->start)));
         if (hit != kind_of.end()) return hit->second;
@@ -483,6 +502,20 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                 ++j;
                 continue;
             }
+            // "Kurdistan Workers' Party", "Veterans’ Affairs Department": a
+            // plural possessive inside an organisation's name.
+            // The plural is an everyday word ("Workers", not "Buenos Aires'"),
+            // and a word that says what the organisation is ends the run
+            // ("Party", not "NASA": "the United States' NASA").
+            if (n.upper && plural_possessive_gap(toks[j].raw, gap) && !covered(n.start, n.end) &&
+                is_common_word(toks[j].folded)) {
+                const Token& last = toks[run_end(j + 1)];
+                const ActorKind k = acronym(last.raw) ? ActorKind::Unknown : guess_kind(last.raw);
+                if (k == ActorKind::Organisation || k == ActorKind::Group) {
+                    ++j;
+                    continue;
+                }
+            }
             // al-Sharaa, bin Salman, Department of State
             if (!n.upper && (is_particle(n.folded) || is_connector(n.folded)) && name_gap(gap) && j + 2 < toks.size() &&
                 toks[j + 2].upper && !toks[j + 2].heading && !covered(toks[j + 2].start, toks[j + 2].end) &&
@@ -519,6 +552,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::size_t start, end;
         std::string name;
         std::vector<std::string> folded_words;
+        bool link_only = false;  ///< "the Bank": a name only as the short form of a longer one
     };
     std::vector<Detected> detected;
     for (auto c : cands) {
@@ -553,11 +587,20 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             return edge_junk(t);
         };
         while (a <= b && leading_junk(a)) ++a;
-        while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) &&
+        // A title after "of" or "for" ends an institution's name: "Department
+        // of State", "Ministry of Defence".
+        auto institution_end = [&](long k) {
+            const Token& t = toks[static_cast<std::size_t>(k)];
+            return k >= a + 2 && t.upper && titles().count(t.folded) > 0 &&
+                   is_connector(toks[static_cast<std::size_t>(k - 1)].folded) &&
+                   !common(toks[static_cast<std::size_t>(k - 2)]);
+        };
+        while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) && !institution_end(b) &&
                !(b == a && !common(toks[static_cast<std::size_t>(b)])))
             --b;
         if (a > b) continue;
         // Words inside a multi-word name may be ordinary words; a single word may not.
+        bool short_form = false;
         if (a == b) {
             const Token& t = toks[static_cast<std::size_t>(a)];
             // At the start of a sentence only an acronym or a word the
@@ -567,8 +610,16 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             if (t.initial && !acronym(t.raw) && !is_proper_noun(t.folded) && !(possessive && !is_common_word(t.folded)) &&
                 !(named_inside[t.word] && !lower_words[t.word]))
                 continue;
-            if (common(t) || lower_words[t.word] || company_suffix(t.folded)) continue;
-            if (is_common_word(t.folded)) continue;  // "War", "Divine": an English word, not a name
+            // "the Bank", "the Framework" inside a sentence: the short form of
+            // an organisation's name, if the article names one (step 4).
+            const ActorKind own = t.initial ? ActorKind::Unknown : guess_kind(t.raw);
+            // ("War", "Divine": an English word, not a name.)
+            if (common(t) || lower_words[t.word] || company_suffix(t.folded) || is_common_word(t.folded)) {
+                short_form = !t.initial && !t.heading && (own == ActorKind::Organisation || own == ActorKind::Group) &&
+                             a > 0 && toks[static_cast<std::size_t>(a - 1)].folded == "the" &&
+                             toks[static_cast<std::size_t>(a - 1)].end + 1 == t.start;
+                if (!short_form) continue;
+            }
             if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
             if (t.raw.size() < 3 && !acronym(t.raw)) continue;
         } else {
@@ -585,6 +636,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         d.name = strip_possessive(span);
         d.end = d.start + d.name.size();
         for (long k = a; k <= b; ++k) d.folded_words.emplace_back(toks[static_cast<std::size_t>(k)].folded);
+        d.link_only = short_form;
         detected.push_back(std::move(d));
     }
 
@@ -609,7 +661,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     }
     // Detected single words that are a defined abbreviation take its actor.
     std::vector<NamedMention> found;
+    std::vector<char> link_only;  // by index into found: dropped unless linked in step 4
     for (const auto& d : detected) {
+        link_only.push_back(d.link_only);
         auto it = abbrev.find(d.name);
         if (it != abbrev.end()) {
             found.push_back({d.start, d.end, it->second.first, it->second.second, true});
@@ -637,7 +691,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
         if (ws.size() >= 2) fulls.push_back({m.name, guess_kind(m.name), ws, m.start});
     }
-    for (auto& m : found) {
+    std::vector<char> dropped(found.size());
+    for (std::size_t fi = 0; fi < found.size(); ++fi) {
+        NamedMention& m = found[fi];
         if (m.kind != ActorKind::Unknown && abbrev.count(m.name)) continue;
         std::vector<std::string> ws;
         for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
@@ -654,7 +710,19 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // near "Bank of Japan" or "Japan Airlines" is Japan.
             if (f.kind != ActorKind::Person && ws.size() == 1) {
                 ActorKind own = guess_kind(m.name);
-                single_in = single_in && own != ActorKind::Unknown && own != ActorKind::Person;
+                // A company by the first word of its name too ("Intel" for
+                // "Intel Corp", "USAir" for "USAir Group Inc"), after initials
+                // ("Woolworth" for "F.W. Woolworth Co").
+                bool company_first = false;
+                if (f.words.size() >= 2 && company_suffix(f.words.back())) {
+                    std::size_t k = 0;
+                    auto letters = [](const std::string& w) {
+                        return std::count_if(w.begin(), w.end(), [](char c) { return c != '.'; });
+                    };
+                    while (k + 2 < f.words.size() && letters(f.words[k]) <= 2) ++k;
+                    company_first = f.words[k] == ws[0];
+                }
+                single_in = single_in && ((own != ActorKind::Unknown && own != ActorKind::Person) || company_first);
                 if (suffix && is_connector(f.words[f.words.size() - 2])) suffix = false;
             }
             if (!suffix && !single_in) continue;
@@ -669,6 +737,10 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             m.kind = best->kind;
             continue;
         }
+        if (link_only[fi]) {
+            dropped[fi] = 1;
+            continue;
+        }
         // A name the gazetteer knows after all (title stripped: "Marco Rubio").
         if (const Actor* a = g_.find(m.name)) {
             m.name = a->name;
@@ -677,6 +749,15 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             continue;
         }
         m.kind = guess_kind(m.name);
+    }
+    {
+        std::size_t kept = 0;
+        for (std::size_t fi = 0; fi < found.size(); ++fi)
+            if (!dropped[fi]) {
+                if (kept != fi) found[kept] = std::move(found[fi]);
+                ++kept;
+            }
+        found.resize(kept);
     }
     // Detected names with the same key as another spelling in the article share it.
     std::map<std::string, std::string> display;

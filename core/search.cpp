@@ -1256,6 +1256,7 @@ YearRange parse_year_range(std::string_view value) {
         r.to = parse_int(b, &ok);
         if (!ok || (b.size() != 4 && b.size() != 2)) throw bad();
         if (b.size() == 2) r.to += (r.from / 100) * 100;
+        if (b.size() == 2 && r.to < r.from) r.to += 100;  // 1999-00, 1998-02: across the century
         if (r.to < r.from)
             throw SearchError("year range '" + std::string(value) + "' ends before it starts");
         if (r.to - r.from > 1000) throw SearchError("year range '" + std::string(value) + "' is longer than 1000 years");

@@ -70,6 +70,38 @@ TEST_CASE("names by shape in news copy: New York, company names, dates and measu
     CHECK(detected("The Corp said it would sell the unit to Texaco Inc.") == "|Texaco Inc|");
 }
 
+/// Names and kinds detected by shape, "name/kind" joined with "|".
+std::string detected_kinds(const std::string& text) {
+    Gazetteer none;
+    std::string out = "|";
+    for (const auto& m : ActorFinder(none).find(text, {TextRegion{0, text.size(), true}}))
+        out += m.name + "/" + std::string(actor_kind_name(m.kind)) + "|";
+    return out;
+}
+
+TEST_CASE("names by shape: institutions, plural possessives, short forms, companies") {
+    // A title after "of" ends an institution's name.
+    CHECK(detected_kinds("Officials at the Department of State and the Ministry of Defence refused.") ==
+          "|Department of State/organisation|Ministry of Defence/organisation|");
+    // A plural possessive inside an organisation's name, either apostrophe; its
+    // abbreviation links to it.
+    for (const char* apostrophe : {"\xE2\x80\x99", "'"}) {
+        const std::string full = std::string("Kurdistan Workers") + apostrophe + " Party";
+        CHECK(detected_kinds("Fighters of the " + full + " (PKK) attacked. Later the PKK withdrew.") ==
+              "|" + full + "/organisation|" + full + "/organisation|" + full + "/organisation|");  // and (PKK)
+    }
+    CHECK(detected("The Americans' Iraq policy failed.") == "|Iraq|");
+    // "the Bank", "the Framework": the organisation named in full in the article.
+    CHECK(detected_kinds("Officials at the Bank of England met. Analysts say the Bank was right.") ==
+          "|Bank of England/organisation|Bank of England/organisation|");
+    CHECK(detected("The Coordination Framework met. Critics say the Framework was slow.") ==
+          "|Coordination Framework|Coordination Framework|");
+    CHECK(detected("Analysts say the Bank was right.") == "|");  // no full name to stand for
+    // A company's legal form says it is an organisation.
+    CHECK(detected_kinds("Procter & Gamble Co and Exxon Corp agreed.") ==
+          "|Procter & Gamble Co/organisation|Exxon Corp/organisation|");
+}
+
 TEST_CASE("a heading line is told by its own words, also where the article splits them otherwise") {
     // A line of capitalised words is a heading, and names are not looked for
     // on it. "U.S.A" ends the line: split alone it is one word, in the
@@ -170,6 +202,10 @@ TEST_CASE("years: what a passage speaks of") {
              {"call (202) 555-1999 or 555.2003", "|"},
              {"+1 202 555 2003 and (202) 555 2010", "|"},
              {"Route 66 2005 models, 150 2003 cars", "|2005|2003|"},
+             {"Call +44 20 7946 2018 today", "|"},
+             {"weighed 1990 kg, 1350 lbs, hit 2003 degrees", "|"},
+             {"the 2003 elections; said 1986 profits rose; had 1986 sales", "|2003|1986|1986|"},
+             {"fiscal 1999-00 and 1998-02", "|1999-2000|1998|"},
          }) {
         CAPTURE(r.text);
         CHECK(years(r.text) == r.want);
