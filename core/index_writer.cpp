@@ -113,6 +113,24 @@ void WordCounts::clear() {
     index_.clear();
 }
 
+namespace {
+
+/// Why an index that holds other articles than this run's is refused.
+std::string other_shard(const std::string& path, const std::string& stored, const std::string& wanted) {
+    auto held = [](const std::string& s) {
+        if (s == "all") return std::string("all the articles");
+        const std::string n = s.substr(s.find('/') + 1);
+        return "shard " + s + " of the articles (--shard " + s + ", or a part of --shards " + n + ")";
+    };
+    std::string m = "the index at '" + path + "' holds " + held(stored) + ", not " +
+                    (wanted == "all" ? std::string("all of them") : "shard " + wanted) +
+                    "; give the options it was written with";
+    if (wanted == "all" && stored != "all") return m + ", or --rebuild to index all the articles";
+    return m + ", or remove it and index again";
+}
+
+}  // namespace
+
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
     : path_(path), settings_(settings), flush_every_(mode.flush_every) {
     try {
@@ -131,7 +149,10 @@ IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings,
         std::string stored_actors = db_.get_metadata(std::string(schema::kMetaActorsHash));
         settings_changed_ = stored_passages != std::to_string(settings_.passages.max_bytes) ||
                             stored_actors != hex64(fnv1a64(settings_.actors_serialised));
+        const std::string stored_shard = db_.get_metadata(std::string(schema::kMetaShard));
+        if (!stored_shard.empty() && stored_shard != mode.shard) throw IndexError(other_shard(path, stored_shard, mode.shard));
     }
+    shard_ = mode.shard;
     if (mode.transaction) {
         db_.begin_transaction(false);
         in_transaction_ = true;
@@ -214,6 +235,7 @@ void IndexWriter::commit() {
     db_.set_metadata(std::string(schema::kMetaPassages), std::to_string(settings_.passages.max_bytes));
     db_.set_metadata(std::string(schema::kMetaActors), settings_.actors_serialised);
     db_.set_metadata(std::string(schema::kMetaActorsHash), hex64(fnv1a64(settings_.actors_serialised)));
+    db_.set_metadata(std::string(schema::kMetaShard), shard_);
     if (in_transaction_) {
         db_.commit_transaction();
         in_transaction_ = false;

@@ -75,6 +75,9 @@ struct WriteMode {
     /// written. Only for parts that are merged by compaction and thrown away
     /// (a failed run removes them whole).
     bool in_place = false;
+    /// Which articles the index holds (schema::kMetaShard): an index that
+    /// says otherwise is refused, as its articles would be kept or found twice.
+    std::string shard = "all";
 };
 
 /// Words and their counts, in the order first met, found through a
@@ -153,6 +156,7 @@ class IndexWriter {
     bool settings_changed_ = false;
     bool created_ = false;
     bool in_transaction_ = false;
+    std::string shard_;  ///< which articles this index holds (schema::kMetaShard)
     Xapian::doccount flush_every_ = 0;
     Xapian::doccount unflushed_ = 0;  ///< passages added since the last commit
     WordCounts spelling_;  ///< words of this run, added at commit

@@ -84,6 +84,9 @@ inline constexpr std::string_view kMetaActors = "qanat.actors";       ///< gazet
 inline constexpr std::string_view kMetaActorsHash = "qanat.actors.hash";
 inline constexpr std::string_view kMetaPassages = "qanat.passages";   ///< passage settings
 inline constexpr std::string_view kMetaCreatedBy = "qanat.created-by";
+/// Which articles the index holds: "all", or "I/N" (shard I of N by a hash of
+/// the id: --shard I/N, or part I of --shards N). Absent in older indexes.
+inline constexpr std::string_view kMetaShard = "qanat.shard";
 /// The facet table (see store_facet_table in search.h): a file in the index
 /// folder, written after the indexer's commit.
 inline constexpr std::string_view kFacetTableFile = "qanat-facets";

@@ -2037,7 +2037,12 @@ void store_facet_table(const std::string& path, bool unchanged) {
 }
 
 void Searcher::reopen() {
-    if (impl_->db.reopen()) impl_->forget_table();
+    try {
+        if (impl_->db.reopen()) impl_->forget_table();
+    } catch (const Xapian::NetworkError&) {
+        // A remote part stopped answering: the next search names it, and goes
+        // on without it with --allow-partial.
+    }
 }
 
 Searcher::FacetSource Searcher::facet_source() const {

@@ -1139,7 +1139,14 @@ int run(const Options& opt) {
     mode.sync = !layout.merge;
     mode.in_place = layout.merge;
     mode.flush_every = opt.flush_every;
-    Writers writers(layout.parts, settings, mode);
+    // Which articles each part holds: shard i of --shards N, the --shard
+    // given, or all of them.
+    std::vector<std::string> shards;
+    for (std::size_t i = 0; i < layout.parts.size(); ++i)
+        shards.push_back(layout.by_hash                ? std::to_string(i) + "/" + std::to_string(layout.parts.size())
+                         : opt.shard_count > 1 ? std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count)
+                                               : std::string("all"));
+    Writers writers(layout.parts, settings, mode, shards);
     Shared shared;
     shared.opt = &opt;
     shared.gazetteer = &gazetteer;

@@ -7,8 +7,11 @@ namespace {
 constexpr std::size_t kMaxQueuedDocs = 1000;
 }  // namespace
 
-Writers::Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode) {
-    for (const auto& p : paths) {
+Writers::Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode,
+                 const std::vector<std::string>& shards) {
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+        const std::string& p = paths[i];
+        if (i < shards.size()) mode.shard = shards[i];
         auto part = std::make_unique<Part>();
         part->writer = std::make_unique<IndexWriter>(p, settings, mode);
         parts_.push_back(std::move(part));

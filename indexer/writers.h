@@ -19,7 +19,9 @@ namespace qanat::indexer {
 class Writers {
   public:
     /// Opens (creating if needed) an IndexWriter at each path.
-    Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode = {});
+    /// `shards[i]`, where given, is the articles part i holds (WriteMode::shard).
+    Writers(const std::vector<std::string>& paths, const IndexSettings& settings, WriteMode mode = {},
+            const std::vector<std::string>& shards = {});
     ~Writers();
     Writers(const Writers&) = delete;
     Writers& operator=(const Writers&) = delete;

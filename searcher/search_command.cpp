@@ -1,10 +1,13 @@
 #include "search_command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <fstream>
@@ -542,8 +545,24 @@ int search_main(int argc, char** argv) {
         std::cerr << "qanat-search: " << e.what() << "\n";
         return kExitError;
     }
-    // A closed pipe (| head) ends quietly with the status the search earned.
-    if (!std::cout) std::cout.clear();
+    // A closed pipe (| head) ends quietly with the status the search earned;
+    // output that could not be written elsewhere (a full disk, /dev/full, a
+    // closed standard output) is an error.
+    std::cout.flush();
+    if (!std::cout) {
+        const int err = errno;
+        std::cout.clear();
+        struct stat st {};
+        const bool pipe = ::fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+        if (!pipe) {
+            std::cerr << "qanat-search: cannot write the results to standard output"
+                      << (err == ENOSPC || err == EBADF || err == EIO || err == EDQUOT || err == EFBIG
+                              ? std::string(" (") + std::strerror(err) + ")"
+                              : std::string())
+                      << "\n";
+            return kExitError;
+        }
+    }
     return rc;
 }
 

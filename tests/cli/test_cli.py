@@ -170,6 +170,24 @@ class Corpus(unittest.TestCase):
         self.assertGreater(total("Iraq year:2003 year:2021"), total("--year", "2003", "--year", "2021", "Iraq"))
         self.assertIn("repeated: all of them", self.search("--help").stdout)
 
+    def test_output_that_cannot_be_written_is_an_error(self):
+        with open("/dev/full", "w") as full:
+            for args in (["Iraq"], ["--format", "json", "Iraq"]):
+                r = subprocess.run([QS, "--db", self.db, *args], stdout=full, stderr=subprocess.PIPE, text=True)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn("cannot write the results to standard output", r.stderr)
+            r = subprocess.run([QS, "--db", self.db, "--batch", "-"], input="Iraq\nIran\n", stdout=full,
+                               stderr=subprocess.PIPE, text=True)
+            self.assertEqual(r.returncode, 2)
+        # A closed pipe still ends quietly.
+        p = subprocess.Popen([QS, "--db", self.db, "--limit", "50", "Iraq"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        p.stdout.readline()
+        p.stdout.close()
+        p.wait(timeout=30)
+        self.assertEqual(p.stderr.read(), "")
+        self.assertIn(p.returncode, (0, 1))
+
     def test_numbers_must_be_whole_and_in_range(self):
         for args in (["--limit", "-1"], ["--offset", "-1"], ["--facet-limit", "-1"], ["--per-article", "-1"],
                      ["--snippet-bytes", "-1"], ["--limit", "99999999999999999999999"], ["--limit", "1e3"]):

@@ -145,6 +145,86 @@ class Shards(unittest.TestCase):
         self.assertIn("PARTIAL", r.stdout)
 
 
+    def test_a_batch_goes_on_when_a_part_stops_between_queries(self):
+        # A batch checks every half second for a newer index; that check met
+        # the stopped part first and ended the batch ("NetworkError"), with or
+        # without --allow-partial.
+        for partial in (True, False):
+            extra, port = shards.serve(os.path.join(self.sharded, "shard-2"), TCPSRV)
+            dbs = [*self.remote[:4], "--db", f"tcp://127.0.0.1:{port}"]
+            args = [QS, *dbs, "--batch", "-", "--format", "jsonl", "--timeout", "2"] + (["--allow-partial"] if partial else [])
+            p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env())
+            try:
+                p.stdin.write("Sadr\n")
+                p.stdin.flush()
+                first = json.loads(p.stdout.readline())
+                self.assertTrue(first["hits"])
+                shards.stop(extra)
+                time.sleep(0.7)
+                p.stdin.write("Sadr\nIraq\n")
+                p.stdin.close()
+                rows = [json.loads(l) for l in p.stdout.read().splitlines()]
+                p.wait(timeout=60)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                shards.stop(extra)
+            self.assertEqual(len(rows), 2, p.stderr.read())
+            for row in rows:
+                if partial:
+                    self.assertTrue(row["partial"])
+                    self.assertTrue(row["hits"])
+                else:
+                    self.assertIn(f"tcp://127.0.0.1:{port}", row["error"])
+            self.assertEqual(p.returncode, 0 if partial else 2)
+
+
+class ShardOptions(unittest.TestCase):
+    """An index remembers which articles it holds; a run that would put them
+    elsewhere is refused. Changing --shards N left each article's old copy in
+    its old shard (found twice, never removed), and an index of --shard 0/2
+    indexed again without --shard never read the other half of an unchanged
+    JSONL file."""
+
+    def test_an_index_of_other_shards_is_refused(self):
+        with tempfile.TemporaryDirectory(prefix="qanat-shard-opts-") as tmp:
+            src = os.path.join(tmp, "m")
+            os.mkdir(src)
+            for i in range(6):
+                with open(os.path.join(src, f"t{i}.txt"), "w") as f:
+                    f.write(f"T{i}\n\nText {i} sharedword.\n")
+            with open(os.path.join(src, "feed.jsonl"), "w") as f:
+                for i in range(6):
+                    f.write(json.dumps({"id": f"k{i}", "title": "I", "text": f"Item {i} sharedword."}) + "\n")
+            run = lambda *a: subprocess.run([QI, "--quiet", *a], capture_output=True, text=True, env=env())
+            total = lambda db: json.loads(run_json(["--db", db, "--limit", "0", "sharedword"]))["total"]
+            d = os.path.join(tmp, "d")
+            self.assertEqual(run("--db", d, "--shards", "2", src).returncode, 0)
+            r = run("--db", d, "--shards", "3", src)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("holds shard 0/2 of the articles", r.stderr)
+            self.assertIn("not shard 0/3", r.stderr)
+            self.assertEqual(sorted(os.listdir(d)), ["XAPIANDB", "shard-0", "shard-1"])
+            self.assertEqual(total(d), {"passages": 12, "articles": 12})
+            d2 = os.path.join(tmp, "d2")
+            self.assertEqual(run("--db", d2, "--shard", "0/2", src).returncode, 0)
+            half = total(d2)["articles"]
+            self.assertLess(half, 12)
+            for args, says in ((["--db", d2], "not all of them; give the options it was written with, or --rebuild"),
+                               (["--db", d2, "--shard", "1/2"], "not shard 1/2")):
+                r = run(*args, src)
+                self.assertEqual(r.returncode, 2, args)
+                self.assertIn("holds shard 0/2 of the articles", r.stderr)
+                self.assertIn(says, r.stderr)
+                self.assertEqual(total(d2)["articles"], half)
+            self.assertEqual(run("--db", d2, "--rebuild", src).returncode, 0)
+            self.assertEqual(total(d2), {"passages": 12, "articles": 12})
+            r = run("--db", d2, "--shard", "0/2", src)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("holds all the articles, not shard 0/2", r.stderr)
+
+
 def run_json(args):
     r = subprocess.run([QS, "--format", "json", *args], capture_output=True, text=True, env=env())
     assert r.returncode in (0, 1), r.stderr
