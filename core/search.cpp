@@ -8,6 +8,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -167,6 +168,40 @@ class AliasProcessor : public Xapian::FieldProcessor {
   private:
     const Gazetteer& g_;
     const Analyzer& an_;
+};
+
+/// wild:mN (written by the searcher, not the user): the Nth wildcard of the
+/// query ("milit*"), expanded here over the whole index, which its parts share:
+/// Xapian would expand it in each part on its own (each keeping its own most
+/// frequent words), so that scores over shards differed from one index.
+class WildcardProcessor : public Xapian::FieldProcessor {
+  public:
+    static constexpr Xapian::termcount kMaxTerms = 200;  ///< the most frequent words kept
+    std::vector<std::string> patterns;  ///< of the query being parsed (folded)
+    std::vector<Xapian::Query> built;   ///< their expansions
+    std::function<Xapian::Database()> db;
+
+    Xapian::Query operator()(const std::string& value) override {
+        std::size_t i = value.size() > 1 && value[0] == 'm' ? std::stoul(value.substr(1)) : patterns.size();
+        if (i >= patterns.size()) return field_value_error("bad wildcard reference '" + value + "'");
+        const std::string& pattern = patterns[i];
+        std::vector<std::pair<Xapian::doccount, std::string>> words;
+        const Xapian::Database d = db();
+        for (auto t = d.allterms_begin(pattern); t != d.allterms_end(pattern); ++t) words.emplace_back(t.get_termfreq(), *t);
+        // The most frequent first; among equals, in byte order.
+        std::sort(words.begin(), words.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        if (words.size() > kMaxTerms) words.resize(kMaxTerms);
+        std::vector<std::string> terms;
+        for (auto& w : words) terms.push_back(std::move(w.second));
+        std::sort(terms.begin(), terms.end());
+        Xapian::Query q = terms.empty() ? Xapian::Query::MatchNothing
+                                        : Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+        if (built.size() <= i) built.resize(i + 1);
+        built[i] = q;
+        return q;
+    }
 };
 
 /// Heterogeneous lookup: find by string_view without making a string.
@@ -1353,6 +1388,7 @@ struct Searcher::Impl {
     PublishedProcessor published_proc;
     std::unique_ptr<ActorProcessor> actor_proc;
     std::unique_ptr<AliasProcessor> alias_proc;
+    WildcardProcessor wildcard_proc;
 
     bool remote = false;  ///< some part is served by xapian-tcpsrv
     std::unique_ptr<RankThread> ranker;  ///< one local index, threads >= 2
@@ -1426,6 +1462,7 @@ struct Searcher::Impl {
         gazetteer = Gazetteer::deserialise(d.get_metadata(std::string(schema::kMetaActors)));
         actor_proc = std::make_unique<ActorProcessor>(gazetteer);
         alias_proc = std::make_unique<AliasProcessor>(gazetteer, analyzer);
+        wildcard_proc.db = [this] { return db; };
     }
 
     Xapian::QueryParser parser(const SearchRequest& req) {
@@ -1440,6 +1477,7 @@ struct Searcher::Impl {
         qp.add_boolean_prefix(std::string(schema::kYear.field), &year_proc);
         qp.add_boolean_prefix(std::string(schema::kPublished.field), &published_proc);
         qp.add_prefix("qanatalias", alias_proc.get());
+        qp.add_prefix("qanatwild", &wildcard_proc);
         return qp;
     }
 
@@ -1480,10 +1518,42 @@ struct Searcher::Impl {
         return out;
     }
 
+    /// Wildcards ("milit*") outside quotes and fields become wild:mN
+    /// references, expanded by WildcardProcessor over the whole index.
+    std::string with_wildcards(const std::string& text) {
+        wildcard_proc.patterns.clear();
+        wildcard_proc.built.clear();
+        std::string out;
+        std::size_t pos = 0;
+        bool in = false;
+        int group = 0;
+        std::size_t scanned = 0;
+        for (auto sp : qanat::words(text)) {
+            for (; scanned < sp.start; ++scanned) {  // quotes and field groups before the word
+                const char c = text[scanned];
+                if (c == '"') in = !in;
+                if (!in && c == '(' && (group > 0 || (scanned > 0 && text[scanned - 1] == ':'))) ++group;
+                if (!in && c == ')' && group > 0) --group;
+            }
+            if (in || group > 0) continue;
+            if (sp.end >= text.size() || text[sp.end] != '*') continue;
+            if (sp.end + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[sp.end + 1])) &&
+                text[sp.end + 1] != ')')
+                continue;
+            if (sp.start > 0 && text[sp.start - 1] == ':') continue;  // title:milit*: Xapian's, with the prefix
+            out.append(text, pos, sp.start - pos);
+            out += "qanatwild:m" + std::to_string(wildcard_proc.patterns.size());
+            wildcard_proc.patterns.push_back(fold(std::string_view(text).substr(sp.start, sp.end - sp.start)));
+            pos = sp.end + 1;
+        }
+        out.append(text, pos, std::string::npos);
+        return out;
+    }
+
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
-        std::string text = with_aliases(typed);
+        std::string text = with_wildcards(with_aliases(typed));
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
         if (has_words) {
@@ -1684,6 +1754,12 @@ struct Searcher::Impl {
             names.insert(names.end(), actor.aliases.begin(), actor.aliases.end());
             for (const auto& n : names)
                 for (auto sp : qanat::words(n)) done.insert(analyzer.term(std::string_view(n).substr(sp.start, sp.end - sp.start)));
+        }
+        for (std::size_t i = 0; i < wildcard_proc.built.size() && i < wildcard_proc.patterns.size(); ++i) {
+            double w = weigh(wildcard_proc.built[i]);
+            if (w >= 0) out.push_back({wildcard_proc.patterns[i] + "*", w, "words beginning '" + wildcard_proc.patterns[i] + "'"});
+            for (auto t = wildcard_proc.built[i].get_unique_terms_begin(); t != wildcard_proc.built[i].get_unique_terms_end(); ++t)
+                done.insert(*t);
         }
         for (const auto& t : typed_terms) {
             if (is_prefixed(t) || !done.insert(t).second) continue;
