@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -1101,6 +1102,43 @@ bool is_remote(const std::string& spec) {
     return false;
 }
 
+/// A stub (a file, or a folder's XAPIANDB) that names remote parts is opened
+/// part by part, as if each were given with --db: "remote HOST:PORT" becomes
+/// tcp://HOST:PORT, "auto PATH" and "glass PATH" the path (from the stub's
+/// folder). Then --timeout bounds each part, --allow-partial leaves out the
+/// parts that do not answer, and an error names the part. A stub with lines
+/// of other kinds, or with no remote part, is left to Xapian.
+std::vector<std::string> stub_parts(const std::string& spec) {
+    if (spec.rfind("tcp://", 0) == 0) return {spec};
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool folder = fs::is_directory(spec, ec);
+    const fs::path stub = folder ? fs::path(spec) / "XAPIANDB" : fs::path(spec);
+    if (!fs::is_regular_file(stub, ec)) return {spec};
+    std::ifstream in(stub);
+    std::vector<std::string> parts;
+    bool any_remote = false;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string kind, where, extra;
+        if (!(words >> kind)) continue;  // a blank line
+        if (kind[0] == '#') continue;
+        if (!(words >> where) || (words >> extra)) return {spec};
+        if (kind == "remote" && where[0] != ':' && where.find(':') != std::string::npos) {
+            parts.push_back("tcp://" + where);
+            any_remote = true;
+        } else if (kind == "auto" || kind == "glass") {
+            fs::path p(where);
+            parts.push_back((p.is_absolute() ? p : stub.parent_path() / p).string());
+        } else {
+            return {spec};
+        }
+    }
+    if (!any_remote || parts.empty()) return {spec};
+    return parts;
+}
+
 Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
     if (spec.rfind("tcp://", 0) == 0) {
         std::string hp = spec.substr(6);
@@ -2025,7 +2063,8 @@ struct Searcher::Impl {
 
 Searcher::Searcher(const std::vector<std::string>& databases, const SearcherOptions& options)
     : impl_(std::make_unique<Impl>()) {
-    impl_->specs = databases;
+    for (const auto& d : databases)
+        for (auto& part : stub_parts(d)) impl_->specs.push_back(std::move(part));
     impl_->options = options;
     if (impl_->specs.empty()) throw IndexError("no index given");
     impl_->open();

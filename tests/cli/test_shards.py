@@ -142,6 +142,36 @@ class Shards(unittest.TestCase):
         self.assertEqual([h["score"] for h in a["hits"]], [h["score"] for h in b["hits"]])
         self.assertEqual(a["facets"], b["facets"])
 
+    def test_a_stub_file_is_searched_part_by_part(self):
+        # Xapian opened a stub of remote parts as one: --allow-partial and
+        # --timeout did not apply, and the error named the stub, not the part.
+        import socket
+        dead = shards.free_port()  # nothing listens there
+        mute = socket.socket()     # listens, never answers
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(4)
+        try:
+            for port in (dead, mute.getsockname()[1]):
+                stub = os.path.join(self.tmp, f"down-{port}.stub")
+                with open(stub, "w") as f:
+                    for p in self.ports:
+                        f.write(f"remote 127.0.0.1:{p}\n")
+                    f.write(f"remote 127.0.0.1:{port}\n")
+                t = time.monotonic()
+                r = subprocess.run([QS, "--db", stub, "--timeout", "2", "Sadr"], capture_output=True, text=True, env=env())
+                self.assertLess(time.monotonic() - t, 8)
+                self.assertEqual(r.returncode, 2)
+                self.assertIn(f"tcp://127.0.0.1:{port}", r.stderr)
+                r = subprocess.run([QS, "--db", stub, "--timeout", "2", "--allow-partial", "--format", "json", "Sadr"],
+                                   capture_output=True, text=True, env=env())
+                self.assertEqual(r.returncode, 0, r.stderr)
+                j = json.loads(r.stdout)
+                self.assertTrue(j["partial"])
+                self.assertIn(f"tcp://127.0.0.1:{port}", j["unavailable"][0])
+                self.assertTrue(j["hits"])
+        finally:
+            mute.close()
+
     def test_shard_down(self):
         port = shards.free_port()  # nothing listens there
         dbs = self.remote + ["--db", f"tcp://127.0.0.1:{port}"]
