@@ -334,7 +334,13 @@ bool phone_tail(std::string_view t, std::size_t s) {
     while (a > 0 && is_digit(t[a - 1])) --a;
     if (g - a != 3) return false;
     if (a > 0 && (is_alpha(t[a - 1]) || t[a - 1] == ',')) return false;
-    if (sep != ' ') return true;
+    if (sep != ' ') {
+        // "202-555-1999", "(202) 555-1999", "Call 555-1999"; not "476-1453".
+        if (a >= 2 && (t[a - 1] == '-' || t[a - 1] == '.' || t[a - 1] == ' ') && (is_digit(t[a - 2]) || t[a - 2] == ')'))
+            return true;
+        static const std::set<std::string> before{"call", "phone", "telephone", "tel", "fax", "dial", "mobile", "cell", "ring"};
+        return before.count(word_before(t, a)) > 0;
+    }
     // A space: only after another group ("202 555 2003", "(202) 555 2003").
     if (a < 2 || t[a - 1] != ' ') return false;
     return is_digit(t[a - 2]) || t[a - 2] == ')';

@@ -125,6 +125,16 @@ class ActorProcessor : public Xapian::FieldProcessor {
     const Gazetteer& g_;
 };
 
+/// N of a reference "mN" the searcher wrote into the query; `none` if the
+/// value is not one (typed by a user).
+std::size_t reference(const std::string& value, std::size_t none) {
+    std::size_t n = none;
+    if (value.size() < 2 || value[0] != 'm') return none;
+    const char* end = value.data() + value.size();
+    auto [p, ec] = std::from_chars(value.data() + 1, end, n);
+    return ec == std::errc() && p == end ? n : none;
+}
+
 /// alias:mN (written by the searcher, not the user): the Nth actor named in the
 /// query, searched under every name it has, as words.
 class AliasProcessor : public Xapian::FieldProcessor {
@@ -134,7 +144,7 @@ class AliasProcessor : public Xapian::FieldProcessor {
     std::vector<Xapian::Query> built;  ///< the name queries made for them
 
     Xapian::Query operator()(const std::string& value) override {
-        std::size_t i = value.size() > 1 && value[0] == 'm' ? std::stoul(value.substr(1)) : actors.size();
+        const std::size_t i = reference(value, actors.size());
         if (i >= actors.size()) return field_value_error("bad alias reference '" + value + "'");
         const Actor& a = g_.actors()[actors[i]];
         std::vector<Xapian::Query> names;
@@ -183,7 +193,7 @@ class WildcardProcessor : public Xapian::FieldProcessor {
     std::function<Xapian::Database()> db;
 
     Xapian::Query operator()(const std::string& value) override {
-        std::size_t i = value.size() > 1 && value[0] == 'm' ? std::stoul(value.substr(1)) : patterns.size();
+        const std::size_t i = reference(value, patterns.size());
         if (i >= patterns.size()) return field_value_error("bad wildcard reference '" + value + "'");
         const std::string& pattern = patterns[i];
         std::vector<std::pair<Xapian::doccount, std::string>> words;
@@ -1329,7 +1339,7 @@ YearRange parse_year_range(std::string_view value) {
         r.to = parse_int(b, &ok);
         if (!ok || (b.size() != 4 && b.size() != 2)) throw bad();
         if (b.size() == 2) r.to += (r.from / 100) * 100;
-        if (b.size() == 2 && r.to < r.from) r.to += 100;  // 1999-00, 1998-02: across the century
+        if (b.size() == 2 && r.to < r.from && b == "00" && r.from % 100 >= 90) r.to += 100;  // 1999-00: the century's end
         if (r.to < r.from)
             throw SearchError("year range '" + std::string(value) + "' ends before it starts");
         if (r.to - r.from > 1000) throw SearchError("year range '" + std::string(value) + "' is longer than 1000 years");
@@ -1558,9 +1568,10 @@ struct Searcher::Impl {
 
     /// Wildcards ("milit*") outside quotes and fields become wild:mN
     /// references, expanded by WildcardProcessor over the whole index.
-    std::string with_wildcards(const std::string& text) {
+    std::string with_wildcards(const std::string& text, bool plain) {
         wildcard_proc.patterns.clear();
         wildcard_proc.built.clear();
+        if (plain) return text;  // --plain: no operators, no wildcards
         std::string out;
         std::size_t pos = 0;
         bool in = false;
@@ -1578,7 +1589,19 @@ struct Searcher::Impl {
             if (sp.end + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[sp.end + 1])) &&
                 text[sp.end + 1] != ')')
                 continue;
-            if (sp.start > 0 && text[sp.start - 1] == ':') continue;  // title:milit*: Xapian's, with the prefix
+            // Left to Xapian: a field's value (title:milit*, with its prefix),
+            // part of a longer word ("al-Sadr*", "U.S.*", "Iran's*"), and beside
+            // NEAR or ADJ, which take single words.
+            const std::string_view w = std::string_view(text).substr(sp.start, sp.end - sp.start);
+            if (std::any_of(w.begin(), w.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80 && !std::isalnum(static_cast<unsigned char>(c)); }))
+                continue;
+            if (sp.start > 0) {
+                const char b = text[sp.start - 1];
+                const bool sign = (b == '+' || b == '-') &&
+                                  (sp.start == 1 || std::isspace(static_cast<unsigned char>(text[sp.start - 2])) || text[sp.start - 2] == '(');
+                if (!std::isspace(static_cast<unsigned char>(b)) && b != '(' && !sign) continue;
+            }
+            if (proximity_op(word_before(text, sp.start)) || proximity_op(word_after(text, sp.end + 1))) continue;
             out.append(text, pos, sp.start - pos);
             out += "qanatwild:m" + std::to_string(wildcard_proc.patterns.size());
             wildcard_proc.patterns.push_back(fold(std::string_view(text).substr(sp.start, sp.end - sp.start)));
@@ -1591,7 +1614,7 @@ struct Searcher::Impl {
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
-        std::string text = with_wildcards(with_aliases(typed));
+        std::string text = with_wildcards(with_aliases(typed), req.plain);
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
         if (has_words) {

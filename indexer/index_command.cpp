@@ -909,8 +909,10 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     }
     if (one_local) keep_facet_table(l.merged, warnings);  // before readers can see the new index
     l.guard.reset();
+    // From here the index at --db is the new one (or, if the swap fails half
+    // way, the place is being handed over): nothing there is removed any more.
+    g_placeholder.clear();
     swap_in(l.merged, opt.db);
-    g_placeholder.clear();  // the new index is in its place
     g_work.clear();
     std::error_code ec;  // the old index too, now at l.merged; what stays, the next run removes
     fs::remove_all(l.work, ec);

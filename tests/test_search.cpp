@@ -295,6 +295,10 @@ TEST_CASE("year ranges parse like the documentation says") {
     CHECK((r.decade && r.from == 1980 && r.to == 1989));
     CHECK_THROWS_AS(parse_year_range("198"), SearchError);
     CHECK_THROWS_AS(parse_year_range("1985s"), SearchError);
+    r = parse_year_range("1999-00");  // the century's end, as in text
+    CHECK((r.from == 1999 && r.to == 2000));
+    CHECK_THROWS_AS(parse_year_range("2010-05"), SearchError);  // not 2010-2105
+    CHECK_THROWS_AS(parse_year_range("1998-02"), SearchError);
 }
 
 TEST_CASE("snippets stay within the bound and contain a highlight") {
@@ -354,6 +358,12 @@ TEST_CASE("names are searched under all their names with operators, and short ca
     CHECK(ids(f.run("Iran NEAR Iraq")) == ids(f.run("iran NEAR iraq")));
     CHECK(f.run("Iran NEAR Iraq").total_passages > 0);
     CHECK(ids(f.run("IRAN ADJ IRAQ")) == ids(f.run("iran ADJ iraq")));
+    // Wildcards: beside NEAR, inside a longer word, with --plain: as before.
+    CHECK(f.run("milit* NEAR Iraq").total_passages == 0);  // no error
+    CHECK(f.run("al-Sadr*").total_passages > 0);
+    CHECK(f.run("U.S.*").total_passages > 0);
+    CHECK(f.run("milit*").parsed.find("SYNONYM") != std::string::npos);
+    CHECK_THROWS_AS(f.run("qanatwild:mx"), SearchError);
     // A hyphenated compound stays one phrase.
     CHECK(f.run("pro-Iranian").parsed.find("PHRASE") != std::string::npos);
 }
