@@ -67,7 +67,9 @@ const std::unordered_set<std::string_view>& not_names() {
         "mr.", "conclusion", "introduction", "background", "summary",
         // Abbreviations of measures and times, written in capitals in news copy.
         "gmt", "gnp", "gdp", "cpi", "pct", "dlr", "dlrs", "mln", "bln", "ecu", "ecus", "est", "edt", "cst",
-        "cdt", "pst", "pdt", "bst", "aids"};
+        "cdt", "pst", "pdt", "bst", "aids",
+        // Offices written as abbreviations: "an MP with the Coordination Framework".
+        "mp", "mps", "pm", "ceo", "cfo", "coo"};
     return s;
 }
 
@@ -262,6 +264,27 @@ struct Token {
     bool initial;             ///< begins a sentence
     bool heading;             ///< on a heading line
 };
+
+/// After a name at `end`: a lower-case word that says it is a place
+/// ("province", "provinces", "governorate", "district"), directly or after
+/// "and" and another capitalised word ("Diyala and Salahuddin provinces").
+bool place_follows(std::string_view t, std::size_t end) {
+    static const std::unordered_set<std::string_view> words{"province", "provinces", "governorate", "governorates",
+                                                            "district", "districts", "region", "city"};
+    auto word_at = [&](std::size_t& p) {
+        while (p < t.size() && t[p] == ' ') ++p;
+        const std::size_t s = p;
+        while (p < t.size() && (std::isalpha(static_cast<unsigned char>(t[p])) || (t[p] & 0x80))) ++p;
+        return t.substr(s, p - s);
+    };
+    std::size_t p = end;
+    std::string_view w = word_at(p);
+    if (words.count(w)) return true;
+    if (w != "and") return false;
+    std::string_view other = word_at(p);
+    if (other.empty() || !starts_upper(other)) return false;
+    return words.count(word_at(p)) > 0;
+}
 
 /// "OPEC", "G7", and with full stops "U.S.", "U.K.".
 bool acronym(std::string_view w) {
@@ -749,6 +772,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             continue;
         }
         m.kind = guess_kind(m.name);
+        // "Dohuk province", "Diyala and Salahuddin provinces": a place.
+        if (m.kind == ActorKind::Unknown && place_follows(text, m.end)) m.kind = ActorKind::Place;
     }
     {
         std::size_t kept = 0;

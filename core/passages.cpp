@@ -308,6 +308,30 @@ std::string dedupe_key(std::string_view t) {
     return k;
 }
 
+/// A passage as a pull quote is compared: dedupe_key without footnote
+/// markers ("[xxxvii]", "[3]") and without the quotation marks and full stop
+/// around it.
+std::string quote_key(std::string_view t) {
+    std::string k = dedupe_key(t);
+    std::string out;
+    out.reserve(k.size());
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        if (k[i] == '[') {
+            const std::size_t close = k.find(']', i);
+            if (close != std::string::npos && close - i <= 10) {
+                i = close;
+                continue;
+            }
+        }
+        out += k[i];
+    }
+    auto edge = [](char c) { return c == '.' || c == '"' || c == '\'' || c == ' ' || c == '!' || c == '?'; };
+    std::size_t a = 0, b = out.size();
+    while (a < b && edge(out[a])) ++a;
+    while (b > a && edge(out[b - 1])) --b;
+    return out.substr(a, b - a);
+}
+
 }  // namespace
 
 std::vector<std::pair<std::size_t, std::size_t>> sentences(std::string_view text, std::size_t start,
@@ -571,6 +595,25 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
     std::unordered_set<std::string> seen;
     for (auto& p : art.passages) {
         if (!seen.insert(dedupe_key(text.substr(p.start, p.end - p.start))).second) p.duplicate = true;
+    }
+    // A pull quote, a short paragraph that repeats a sentence of another
+    // ("ISIS is set to more than double its attacks from 2023." beside "...
+    // warned that ISIS is set to more than double its attacks from 2023[xxxvii],
+    // signaling ..."), is a repeat too: indexed, it outranked its source.
+    {
+        std::vector<std::string> keys(art.passages.size());
+        for (std::size_t i = 0; i < art.passages.size(); ++i)
+            if (art.passages[i].kind == BlockKind::Prose && !art.passages[i].duplicate)
+                keys[i] = quote_key(text.substr(art.passages[i].start, art.passages[i].end - art.passages[i].start));
+        for (std::size_t i = 0; i < art.passages.size(); ++i) {
+            const std::string& q = keys[i];
+            if (q.size() < 30 || q.size() > 400) continue;
+            for (std::size_t j = 0; j < art.passages.size(); ++j)
+                if (j != i && keys[j].size() > q.size() && keys[j].find(q) != std::string::npos) {
+                    art.passages[i].duplicate = true;
+                    break;
+                }
+        }
     }
 
     // No title line: the first heading, or the start of the first sentence.

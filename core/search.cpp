@@ -153,15 +153,21 @@ class AliasProcessor : public Xapian::FieldProcessor {
         std::set<std::vector<std::string>> seen;
         Xapian::Query known(schema::term(schema::kActor, actor_key(a.name)));
         for (const auto& name : all) {
-            std::vector<std::string> terms;
-            for (auto sp : words(name)) terms.push_back(an_.term(std::string_view(name).substr(sp.start, sp.end - sp.start)));
+            std::vector<std::string> terms = terms_of(name);
             if (terms.empty() || !seen.insert(terms).second) continue;
-            if (capitals_only(name) && everyday_word(match_form(name))) {
-                // "US", "IS": everyday words in lower case ("us", "is"), which
-                // as words would match everywhere. They count only in passages
-                // that name the actor (the index found "US" in capitals, or
-                // another of its names there).
-                names.emplace_back(Xapian::Query::OP_FILTER, Xapian::Query(terms[0]), known);
+            // "US", "IS": everyday words in lower case ("us", "is"), which as
+            // words would match everywhere; a name of several words found
+            // inside another actor's ("Kurdistan Democratic Party" in "...
+            // Party of Iran"; one word, "Hezbollah", stays a word). They
+            // count only in passages that name the actor (where the index
+            // found the name written as this actor's).
+            const bool everyday = capitals_only(name) && everyday_word(match_form(name));
+            if (everyday || (terms.size() >= 2 && inside_another(terms, actors[i]))) {
+                Xapian::Query words = terms.size() == 1
+                                          ? Xapian::Query(terms[0])
+                                          : Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
+                                                          static_cast<Xapian::termcount>(terms.size()));
+                names.emplace_back(Xapian::Query::OP_FILTER, words, known);
             } else if (terms.size() == 1) {
                 names.emplace_back(terms[0]);
             } else {
@@ -179,6 +185,32 @@ class AliasProcessor : public Xapian::FieldProcessor {
   private:
     const Gazetteer& g_;
     const Analyzer& an_;
+    std::vector<std::vector<std::vector<std::string>>> names_;  ///< by actor: the terms of each of its names
+
+    std::vector<std::string> terms_of(const std::string& name) const {
+        std::vector<std::string> terms;
+        for (auto sp : words(name)) terms.push_back(an_.term(std::string_view(name).substr(sp.start, sp.end - sp.start)));
+        return terms;
+    }
+
+    /// The words are found inside a longer name of another actor.
+    bool inside_another(const std::vector<std::string>& terms, std::size_t self) {
+        if (names_.empty()) {
+            for (const auto& b : g_.actors()) {
+                std::vector<std::vector<std::string>> n{terms_of(b.name)};
+                for (const auto& al : b.aliases) n.push_back(terms_of(al));
+                names_.push_back(std::move(n));
+            }
+        }
+        for (std::size_t b = 0; b < names_.size(); ++b) {
+            if (b == self) continue;
+            for (const auto& other : names_[b])
+                if (other.size() > terms.size() &&
+                    std::search(other.begin(), other.end(), terms.begin(), terms.end()) != other.end())
+                    return true;
+        }
+        return false;
+    }
 };
 
 /// wild:mN (written by the searcher, not the user): the Nth wildcard of the
@@ -869,9 +901,13 @@ class FacetCounter {
             refs.push_back({&vs.counts[i], i, value});
         }
         out.total_values = refs.size();
-        auto by_count = [](const Ref& a, const Ref& b) {
+        // Among equals, the actors the query names first: with every count at
+        // 1, "PMF disarm" lost the PMF to the alphabet and --facet-limit.
+        auto named = [&](const Ref& r) { return actors && named_.count(r.value) > 0; };
+        auto by_count = [&](const Ref& a, const Ref& b) {
             if (a.c->passages != b.c->passages) return a.c->passages > b.c->passages;
             if (a.c->articles != b.c->articles) return a.c->articles > b.c->articles;
+            if (named(a) != named(b)) return named(a);
             return a.value < b.value;
         };
         if (req_.facet_limit > 0 && refs.size() > req_.facet_limit) {
@@ -901,6 +937,11 @@ class FacetCounter {
         }
     }
 
+  public:
+    /// The actors (canonical names) the query names, first among equals.
+    std::set<std::string, std::less<>> named_;
+
+  private:
     const SearchRequest& req_;
     FacetDictionary& d_;
     std::array<bool, 5> kinds_{};
@@ -1611,6 +1652,40 @@ struct Searcher::Impl {
         return out;
     }
 
+    /// An actor filter (--actor, actor:) that no passage carries: a warning,
+    /// with the nearest name the actor list knows ("Sadrr": Muqtada al-Sadr),
+    /// rather than a silent "No passages match".
+    void warn_unknown_actors(const Xapian::Query& words, const std::vector<Xapian::Query>& filters,
+                             std::vector<std::string>& warnings) {
+        const std::string prefix(schema::kActor.prefix);
+        std::set<std::string> terms;
+        auto collect = [&](const Xapian::Query& q) {
+            for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+                if ((*t).rfind(prefix, 0) == 0) terms.insert(*t);
+        };
+        collect(words);
+        for (const auto& f : filters) collect(f);
+        for (const auto& t : terms) {
+            if (db.get_termfreq(t) > 0) continue;
+            const std::string key = t.substr(prefix.size());
+            std::string best;
+            std::size_t best_d = 3;
+            for (const auto& a : gazetteer.actors()) {
+                std::vector<std::string> names{a.name};
+                names.insert(names.end(), a.aliases.begin(), a.aliases.end());
+                for (const auto& n : names) {
+                    const std::size_t d = edit_distance(key, actor_key(n), 2);
+                    if (d < best_d && db.get_termfreq(schema::term(schema::kActor, actor_key(a.name))) > 0) {
+                        best_d = d;
+                        best = a.name;
+                    }
+                }
+            }
+            warnings.push_back("no passage names the actor '" + key + "'" +
+                               (best.empty() ? std::string() : "; did you mean '" + best + "'?"));
+        }
+    }
+
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
@@ -1682,6 +1757,7 @@ struct Searcher::Impl {
                 parts.highlight.push_back(schema::term(schema::kActor, actor_key(gazetteer.actors()[a].name)));
         }
         if (!filters.empty()) parts.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+        warn_unknown_actors(words, filters, res.warnings);
         return parts;
     }
 
@@ -1980,6 +2056,9 @@ struct Searcher::Impl {
         // and feeds each matching passage's facet key to a FacetCounter; the
         // page of hits comes from a ranked pass that can stop early.
         FacetCounter counter(req, facets);
+        for (std::size_t a : alias_proc->actors) counter.named_.insert(gazetteer.actors()[a].name);
+        for (const auto& a : req.actors)
+            if (const Actor* known = gazetteer.find(a)) counter.named_.insert(known->name);
         Xapian::Enquire counting(db);
         counting.set_query(counted);
         counting.set_weighting_scheme(Xapian::BoolWeight());

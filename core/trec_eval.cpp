@@ -26,7 +26,7 @@ double number(const std::string& s, const std::string& where) {
     try {
         std::size_t used = 0;
         double v = std::stod(s, &used);
-        if (used != s.size()) throw std::invalid_argument(s);
+        if (used != s.size() || !std::isfinite(v)) throw std::invalid_argument(s);
         return v;
     } catch (const std::exception&) {
         throw TrecFormatError(where + ": '" + s + "' is not a number");
@@ -57,12 +57,18 @@ Qrels parse_qrels(std::string_view text, const std::string& source) {
 
 Run parse_run(std::string_view text, const std::string& source) {
     Run r;
+    std::map<std::pair<std::string, std::string>, std::size_t> seen;  // (query, document) -> line
     auto lines = lines_of(text);
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const auto& f = lines[i];
         if (f.empty()) continue;
         std::string where = source + ":" + std::to_string(i + 1);
         if (f.size() != 6) throw TrecFormatError(where + ": expected 'query Q0 document rank score tag'");
+        number(f[3], where);  // the rank: a number, though the score orders the run
+        // A document twice in one query's list would count twice (MAP above 1).
+        if (auto [it, fresh] = seen.emplace(std::make_pair(f[0], f[2]), i + 1); !fresh)
+            throw TrecFormatError(where + ": document '" + f[2] + "' listed again for query '" + f[0] + "' (first at line " +
+                                  std::to_string(it->second) + ")");
         r[f[0]].push_back({f[2], number(f[4], where)});
     }
     return r;

@@ -1,4 +1,5 @@
 // qanat-eval: scores a TREC run against relevance judgments, like trec_eval.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -12,10 +13,13 @@ namespace po = boost::program_options;
 namespace {
 
 std::string slurp(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a folder, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot read");
     std::ostringstream ss;
     ss << in.rdbuf();
+    if (in.bad()) throw std::runtime_error(path + ": cannot read");
     return ss.str();
 }
 

@@ -121,7 +121,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("per-article", po::value<unsigned>(&r.per_article)->default_value(0), "at most N passages per article (0: no limit; trec: 1)")
         ("facet-limit", po::value<unsigned>(&r.facet_limit)->default_value(10), "facet values to show (0: all)")
         ("facet-sort", po::value<std::string>(&facet_sort)->default_value("count"), "count or name")
-        ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group); repeatable")
+        ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group, or unknown for names whose kind was not guessed); repeatable")
         ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year facet by year or decade")
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
@@ -189,7 +189,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     else if (year_bucket != "year") return fail("--year-bucket must be year or decade");
     for (const auto& k : r.facet_kinds) {
         ActorKind ak;
-        if (!parse_actor_kind(k, &ak)) return fail("--facet-kind must be person, organisation, place or group, not '" + k + "'");
+        if (!parse_actor_kind(k, &ak)) return fail("--facet-kind must be person, organisation, place, group or unknown, not '" + k + "'");
     }
     for (auto& k : r.facet_kinds) {
         ActorKind ak;

@@ -97,6 +97,11 @@ TEST_CASE("names by shape: institutions, plural possessives, short forms, compan
     CHECK(detected("The Coordination Framework met. Critics say the Framework was slow.") ==
           "|Coordination Framework|Coordination Framework|");
     CHECK(detected("Analysts say the Bank was right.") == "|");  // no full name to stand for
+    // "MP" is an office; a lower-case "province" after a name makes it a place.
+    CHECK(detected_kinds("Ali Nima, an MP with the Coordination Framework, spoke.") ==
+          "|Ali Nima/person|Coordination Framework/organisation|");
+    CHECK(detected_kinds("Attacks hit Dohuk province, then Diyala and Salahuddin provinces.") ==
+          "|Dohuk/place|Diyala/place|Salahuddin/place|");
     // A company's legal form says it is an organisation.
     CHECK(detected_kinds("Procter & Gamble Co and Exxon Corp agreed.") ==
           "|Procter & Gamble Co/organisation|Exxon Corp/organisation|");

@@ -109,6 +109,20 @@ TEST_CASE("non-prose blocks are recognised by shape and repeats are marked") {
     }
 }
 
+TEST_CASE("a pull quote, a short paragraph repeating a sentence of another, is a repeat") {
+    const std::string text =
+        "Title\n\nIn July, US Central Command warned that ISIS is set to more than double its attacks from "
+        "2023[xxxvii], signaling an attempt to come back.\n\n"
+        "ISIS is set to more than double its attacks from 2023.\n\n"
+        "ISIS is set to grow.\n\n"
+        "An unrelated paragraph that says something else about the weather in Baghdad this year.\n";
+    auto a = parse_article(text, PassageOptions{});
+    std::vector<bool> dup;
+    for (const auto& p : a.passages) dup.push_back(p.duplicate);
+    // The pull quote goes; a sentence too short to tell ("ISIS is set to grow.") stays.
+    CHECK(dup == std::vector<bool>{false, true, false, false});
+}
+
 TEST_CASE("a heading joins the paragraph it introduces") {
     std::string t = test::corpus_file("001_d9cc2f0b5d4deceb.txt");
     auto a = parse_article(t);

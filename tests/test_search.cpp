@@ -346,6 +346,10 @@ TEST_CASE("names are searched under all their names with operators, and short ca
     CHECK(f.run("America").parsed.find("(us FILTER XCunited states)") != std::string::npos);
     CHECK(ids(f.run("ISIS")) == ids(f.run("actor:ISIS")));
     CHECK(ids(f.run("America")) == ids(f.run("actor:America")));
+    // A name inside another actor's longer name counts where the index found
+    // this actor: "KDP" does not find "Kurdistan Democratic Party of Iran".
+    CHECK(ids(f.run("KDP")) == ids(f.run("actor:KDP")));
+    CHECK(f.run("KDP").parsed.find("FILTER XCkurdistan democratic party)") != std::string::npos);
     // + and - keep the expansion: the same as NOT.
     CHECK(ids(f.run("Iran -Turkiye")) == ids(f.run("Iran NOT Turkiye")));
     CHECK(ids(f.run("Iran -Turkiye")) == ids(f.run("Iran -Turkey")));
@@ -366,6 +370,31 @@ TEST_CASE("names are searched under all their names with operators, and short ca
     CHECK_THROWS_AS(f.run("qanatwild:mx"), SearchError);
     // A hyphenated compound stays one phrase.
     CHECK(f.run("pro-Iranian").parsed.find("PHRASE") != std::string::npos);
+}
+
+TEST_CASE("among actors of equal counts, those the query names come first") {
+    Fixture f;
+    SearchRequest r;
+    r.query = "PMF disarm";
+    r.facet_limit = 1;
+    auto res = f.run(r);
+    REQUIRE(res.actors.values.size() == 1);
+    CHECK(res.actors.total_values > 5);
+    CHECK(res.actors.values[0].value == "Popular Mobilization Forces");
+    CHECK(res.actors.values[0].passages == 1);
+}
+
+TEST_CASE("an actor filter that no passage carries says so, with the nearest known name") {
+    Fixture f;
+    SearchRequest r;
+    r.actors = {"Sadrr"};
+    auto res = f.run(r);
+    CHECK(res.total_passages == 0);
+    REQUIRE(res.warnings.size() == 1);
+    CHECK(res.warnings[0] == "no passage names the actor 'sadrr'; did you mean 'Muqtada al-Sadr'?");
+    CHECK(f.run("actor:zzyzx").warnings == std::vector<std::string>{"no passage names the actor 'zzyzx'"});
+    r.actors = {"Sadr"};
+    CHECK(f.run(r).warnings.empty());
 }
 
 TEST_CASE("title: takes words; a quoted title is searched as its words, with a warning") {

@@ -41,4 +41,10 @@ TEST_CASE("trec_eval depth and cut-offs") {
 TEST_CASE("malformed qrels and runs name the line") {
     CHECK_THROWS_WITH_AS(parse_qrels("q 0 d 1\nq 0 d\n", "x.qrels"), doctest::Contains("x.qrels:2"), TrecFormatError);
     CHECK_THROWS_WITH_AS(parse_run("q Q0 d 1 abc t\n", "r"), doctest::Contains("r:1: 'abc'"), TrecFormatError);
+    // A document twice for one query (MAP came out at 2), a rank or score that is not a number.
+    CHECK_THROWS_WITH_AS(parse_run("q Q0 d 1 2.0 t\nq Q0 e 2 1.5 t\nq Q0 d 3 1.0 t\n", "r"),
+                         doctest::Contains("r:3: document 'd' listed again for query 'q' (first at line 1)"), TrecFormatError);
+    CHECK_NOTHROW(parse_run("q Q0 d 1 2.0 t\nq2 Q0 d 1 1.5 t\n", "r"));
+    CHECK_THROWS_WITH_AS(parse_run("q Q0 d x 2.0 t\n", "r"), doctest::Contains("r:1: 'x'"), TrecFormatError);
+    CHECK_THROWS_WITH_AS(parse_run("q Q0 d 1 nan t\n", "r"), doctest::Contains("r:1: 'nan'"), TrecFormatError);
 }
