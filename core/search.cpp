@@ -113,10 +113,12 @@ class PublishedProcessor : public Xapian::FieldProcessor {
 class ActorProcessor : public Xapian::FieldProcessor {
   public:
     explicit ActorProcessor(const Gazetteer& g) : g_(g) {}
+    std::vector<std::string> named;  ///< the actors of the query's actor: fields (names as the list writes them)
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
         if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
         const Actor* a = g_.find(v);
+        named.push_back(a ? a->name : v);
         std::string key = actor_key(a ? a->name : v);
         return Xapian::Query(schema::term(schema::kActor, key));
     }
@@ -1665,7 +1667,14 @@ struct Searcher::Impl {
         };
         collect(words);
         for (const auto& f : filters) collect(f);
+        // Only filters: a name in the words adds its actor's term too, which
+        // is no filter ("Baghdad OR Mosul" warned of Mosul).
+        std::set<std::string> asked;
+        for (const auto& n : actor_proc->named) asked.insert(schema::term(schema::kActor, actor_key(n)));
+        for (const auto& f : filters)
+            for (auto t = f.get_unique_terms_begin(); t != f.get_unique_terms_end(); ++t) asked.insert(*t);
         for (const auto& t : terms) {
+            if (!asked.count(t)) continue;
             if (db.get_termfreq(t) > 0) continue;
             const std::string key = t.substr(prefix.size());
             std::string best;
@@ -1688,6 +1697,7 @@ struct Searcher::Impl {
 
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
+        actor_proc->named.clear();
         const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         std::string text = with_wildcards(with_aliases(typed), req.plain);
         Xapian::Query words;
@@ -2057,6 +2067,7 @@ struct Searcher::Impl {
         // page of hits comes from a ranked pass that can stop early.
         FacetCounter counter(req, facets);
         for (std::size_t a : alias_proc->actors) counter.named_.insert(gazetteer.actors()[a].name);
+        for (const auto& a : actor_proc->named) counter.named_.insert(a);
         for (const auto& a : req.actors)
             if (const Actor* known = gazetteer.find(a)) counter.named_.insert(known->name);
         Xapian::Enquire counting(db);

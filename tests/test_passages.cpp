@@ -121,6 +121,13 @@ TEST_CASE("a pull quote, a short paragraph repeating a sentence of another, is a
     for (const auto& p : a.passages) dup.push_back(p.duplicate);
     // The pull quote goes; a sentence too short to tell ("ISIS is set to grow.") stays.
     CHECK(dup == std::vector<bool>{false, true, false, false});
+    // Whole words only: "200 fighters ..." is not inside "about 1,200 fighters ...".
+    const std::string numbers =
+        "Title\n\n200 fighters surrendered in Tal Afar on Monday.\n\n"
+        "Officials said that about 1,200 fighters surrendered in Tal Afar on Monday after a week of clashes.\n";
+    auto b = parse_article(numbers, PassageOptions{});
+    REQUIRE(b.passages.size() == 2);
+    CHECK_FALSE(b.passages[0].duplicate);
 }
 
 TEST_CASE("a heading joins the paragraph it introduces") {

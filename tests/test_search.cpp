@@ -382,6 +382,11 @@ TEST_CASE("among actors of equal counts, those the query names come first") {
     CHECK(res.actors.total_values > 5);
     CHECK(res.actors.values[0].value == "Popular Mobilization Forces");
     CHECK(res.actors.values[0].passages == 1);
+    // So do the actors of actor: fields.
+    r.query = "disarm actor:PMF";
+    res = f.run(r);
+    REQUIRE(res.actors.values.size() == 1);
+    CHECK(res.actors.values[0].value == "Popular Mobilization Forces");
 }
 
 TEST_CASE("an actor filter that no passage carries says so, with the nearest known name") {
@@ -395,6 +400,8 @@ TEST_CASE("an actor filter that no passage carries says so, with the nearest kno
     CHECK(f.run("actor:zzyzx").warnings == std::vector<std::string>{"no passage names the actor 'zzyzx'"});
     r.actors = {"Sadr"};
     CHECK(f.run(r).warnings.empty());
+    // A name among the words is no filter: no warning for it.
+    CHECK(f.run("Baghdad OR Mosul").warnings.empty());
 }
 
 TEST_CASE("title: takes words; a quoted title is searched as its words, with a warning") {
