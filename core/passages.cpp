@@ -602,9 +602,9 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
     // signaling ..."), is a repeat too: indexed, it outranked its source.
     {
         std::vector<std::string> keys(art.passages.size());
-        for (std::size_t i = 0; i < art.passages.size(); ++i)
-            if (art.passages[i].kind == BlockKind::Prose && !art.passages[i].duplicate)
-                keys[i] = quote_key(text.substr(art.passages[i].start, art.passages[i].end - art.passages[i].start));
+        for (std::size_t k = 0; k < art.passages.size(); ++k)
+            if (art.passages[k].kind == BlockKind::Prose && !art.passages[k].duplicate)
+                keys[k] = quote_key(text.substr(art.passages[k].start, art.passages[k].end - art.passages[k].start));
         // Whole words only ("200 fighters ..." is not inside "1,200 fighters
         // ..."), and only among the passages near it, where pull quotes stand:
         // comparing every pair made an article of 40,000 paragraphs take 20
@@ -626,13 +626,13 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
             return false;
         };
         const std::size_t n_pass = art.passages.size();
-        for (std::size_t i = 0; i < n_pass; ++i) {
-            const std::string& q = keys[i];
+        for (std::size_t k = 0; k < n_pass; ++k) {
+            const std::string& q = keys[k];
             if (q.size() < 30 || q.size() > 400) continue;
-            const std::size_t from = i > kNear ? i - kNear : 0, to = std::min(n_pass, i + kNear + 1);
+            const std::size_t from = k > kNear ? k - kNear : 0, to = std::min(n_pass, k + kNear + 1);
             for (std::size_t j = from; j < to; ++j)
-                if (j != i && keys[j].size() > q.size() && contains_words(keys[j], q)) {
-                    art.passages[i].duplicate = true;
+                if (j != k && keys[j].size() > q.size() && contains_words(keys[j], q)) {
+                    art.passages[k].duplicate = true;
                     break;
                 }
         }
