@@ -1425,16 +1425,26 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
 Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes) {
     if (text.size() <= max_bytes) return {0, text.size()};
     auto sents = sentences(text, 0, text.size());
-    // Best run of whole sentences within max_bytes: most highlights, earliest first.
+    // Best run of whole sentences within max_bytes: the most different things
+    // highlighted (a window with "Saddam" and "1980–88" over one that says
+    // "Saddam" twice), then the most highlights, earliest first.
+    std::vector<std::string> what(hl.size());
+    for (std::size_t k = 0; k < hl.size(); ++k)
+        if (hl[k].end <= text.size() && hl[k].start < hl[k].end) what[k] = fold(text.substr(hl[k].start, hl[k].end - hl[k].start));
     std::size_t best_s = 0, best_e = 0;
     int best_score = -1;
     for (std::size_t i = 0; i < sents.size(); ++i) {
         if (sents[i].second - sents[i].first > max_bytes) continue;
         std::size_t j = i;
         while (j + 1 < sents.size() && sents[j + 1].second - sents[i].first <= max_bytes) ++j;
-        int score = 0;
-        for (const auto& h : hl)
-            if (h.start >= sents[i].first && h.end <= sents[j].second) ++score;
+        int count = 0;
+        std::set<std::string_view> kinds;
+        for (std::size_t k = 0; k < hl.size(); ++k)
+            if (hl[k].start >= sents[i].first && hl[k].end <= sents[j].second) {
+                ++count;
+                kinds.insert(what[k]);
+            }
+        const int score = static_cast<int>(kinds.size()) * 10000 + count;
         if (score > best_score) {
             best_score = score;
             best_s = sents[i].first;

@@ -314,6 +314,22 @@ TEST_CASE("snippets stay within the bound and contain a highlight") {
     CHECK(s.end >= hl.end);
 }
 
+TEST_CASE("a snippet shows the most different things highlighted") {
+    // Sentence A says Saddam twice; sentence B says Saddam and 1980. Only one
+    // fits: B, which shows both things the query asked for.
+    const std::string a = "Saddam was there, and later Saddam left the city again for the south. ";
+    const std::string b = "In 1980 the war that Saddam began went on for eight long years. ";
+    const std::string text = a + b;
+    auto at = [&](const std::string& w, std::size_t from) {
+        const std::size_t p = text.find(w, from);
+        return Span{p, p + w.size()};
+    };
+    std::vector<Span> hl{at("Saddam", 0), at("Saddam", 10), at("1980", 0), at("Saddam", a.size())};
+    std::sort(hl.begin(), hl.end(), [](const Span& x, const Span& y) { return x.start < y.start; });
+    Span s = choose_snippet(text, hl, b.size() + 5);
+    CHECK(s.start == a.size());
+}
+
 TEST_CASE("an actor named in free text is searched under all its names") {
     Fixture f;
     auto r = f.run("PMF");
