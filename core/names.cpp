@@ -263,6 +263,7 @@ struct Token {
     bool upper;               ///< starts with a capital
     bool initial;             ///< begins a sentence
     bool heading;             ///< on a heading line
+    std::size_t region = 0;   ///< the prose region it is in: a name never spans two
 };
 
 /// After a name at `end`: a lower-case word that says it is a place
@@ -447,6 +448,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         t.upper = starts_upper(x);
         t.initial = t.upper && sentence_initial(text, t.start);
         t.heading = heading;
+        t.region = region;
         toks.push_back(t);
     }
     // Capitalised words that the article also writes in lower case somewhere
@@ -483,7 +485,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         }
         // The last token of the run of capitals from k (names only, no particles).
         auto run_end = [&](std::size_t k) {
-            while (k + 1 < toks.size() && toks[k + 1].upper && !toks[k + 1].heading &&
+            while (k + 1 < toks.size() && toks[k + 1].upper && !toks[k + 1].heading && toks[k + 1].region == toks[k].region &&
                    !covered(toks[k + 1].start, toks[k + 1].end) &&
                    toks[k].raw.size() == toks[k].end - toks[k].start &&
                    name_gap_after(toks[k].raw, text.substr(toks[k].end, toks[k + 1].start - toks[k].end)))
@@ -509,6 +511,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // Investors Service" is two names).
             if (toks[j].raw.size() < toks[j].end - toks[j].start) break;
             if (n.heading || covered(n.start, n.end)) break;
+            // Two passages (a long paragraph cut between "Arran" and "Robert").
+            if (n.region != toks[j].region || (j + 2 < toks.size() && toks[j + 2].region != toks[j].region && !n.upper))
+                break;
             // A capitalised "And" or "The" in running text does not join two
             // names ("the U.S. And Japan"); "Of" and "For" may ("Bank Of Japan").
             if (n.upper && is_stopword(n.folded) && !is_connector(n.folded)) break;

@@ -79,6 +79,15 @@ std::string detected_kinds(const std::string& text) {
     return out;
 }
 
+TEST_CASE("a name found by shape never spans two passages") {
+    // A long paragraph cut into windows between "Arran" and "Robert" (found by
+    // the fuzzer): each half is looked at in its own passage.
+    const std::string text = "He met Arran Robert Walshe today.";
+    Gazetteer none;
+    for (const auto& m : ActorFinder(none).find(text, {TextRegion{0, 12, true}, TextRegion{13, text.size(), true}}))
+        CHECK((m.end <= 12 || m.start >= 13));
+}
+
 TEST_CASE("names by shape: institutions, plural possessives, short forms, companies") {
     // A title after "of" ends an institution's name.
     CHECK(detected_kinds("Officials at the Department of State and the Ministry of Defence refused.") ==
