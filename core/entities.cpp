@@ -271,14 +271,6 @@ std::string next_word(std::string_view t, std::size_t p) {
     return w;
 }
 
-/// Units a count or measure is written in: "1990 kg", "2003 degrees".
-bool unit_word(const std::string& w) {
-    static const std::set<std::string> units{
-        "kg", "kilograms", "kilogrammes", "grams", "lb", "lbs", "oz", "ounces", "degrees", "cm", "mm",
-        "ft", "mph", "kph", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches"};
-    return units.count(w) > 0;
-}
-
 /// The word before position s (letters only, lower-cased; "" at the start
 /// of a sentence or after other punctuation).
 std::string word_before(std::string_view t, std::size_t s) {
@@ -298,7 +290,10 @@ bool quantity_word(const std::string& w) {
         "feet", "tons", "tonnes", "barrels", "bpd", "dollars", "dlrs", "euros", "pounds", "mln",
         "million", "billion", "shares", "workers", "employees", "units", "vehicles", "acres",
         "hectares", "cases", "deaths", "casualties", "votes", "seats", "pct", "percent",
-        "points", "words", "pages", "rooms", "beds", "jobs", "refugees", "prisoners", "detainees"};
+        "points", "words", "pages", "rooms", "beds", "jobs", "refugees", "prisoners", "detainees",
+        // Units of measure: "1990 kg", "1350 lbs", "2003 degrees".
+        "kg", "kilograms", "kilogrammes", "grams", "lb", "lbs", "oz", "ounces", "degrees", "cm", "mm", "ft",
+        "mph", "kph", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches"};
     return units.count(w) > 0;
 }
 
@@ -399,7 +394,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             i = e + 4;
             continue;
         }
-        if (quantity_word(next_word(t, e)) || unit_word(next_word(t, e))) continue;
+        if (quantity_word(next_word(t, e))) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88
         std::size_t p = e;
         while (p < n && t[p] == ' ') ++p;

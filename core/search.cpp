@@ -8,7 +8,6 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -164,18 +163,13 @@ class AliasProcessor : public Xapian::FieldProcessor {
             // count only in passages that name the actor (where the index
             // found the name written as this actor's).
             const bool everyday = capitals_only(name) && everyday_word(match_form(name));
-            if (everyday || (terms.size() >= 2 && inside_another(terms, actors[i]))) {
-                Xapian::Query words = terms.size() == 1
-                                          ? Xapian::Query(terms[0])
-                                          : Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
-                                                          static_cast<Xapian::termcount>(terms.size()));
+            Xapian::Query words = terms.size() == 1 ? Xapian::Query(terms[0])
+                                                    : Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
+                                                                    static_cast<Xapian::termcount>(terms.size()));
+            if (everyday || (terms.size() >= 2 && inside_another(terms, actors[i])))
                 names.emplace_back(Xapian::Query::OP_FILTER, words, known);
-            } else if (terms.size() == 1) {
-                names.emplace_back(terms[0]);
-            } else {
-                std::vector<Xapian::Query> t(terms.begin(), terms.end());
-                names.emplace_back(Xapian::Query::OP_PHRASE, t.begin(), t.end(), static_cast<Xapian::termcount>(t.size()));
-            }
+            else
+                names.push_back(words);
         }
         // One synonym: a passage that says both "PMF" and "Popular Mobilization
         // Forces" weighs as if it said one name twice, not as two matches.
@@ -224,15 +218,14 @@ class WildcardProcessor : public Xapian::FieldProcessor {
     static constexpr Xapian::termcount kMaxTerms = 200;  ///< the most frequent words kept
     std::vector<std::string> patterns;  ///< of the query being parsed (folded)
     std::vector<Xapian::Query> built;   ///< their expansions
-    std::function<Xapian::Database()> db;
+    const Xapian::Database* db = nullptr;  ///< the searcher's (all its parts)
 
     Xapian::Query operator()(const std::string& value) override {
         const std::size_t i = reference(value, patterns.size());
         if (i >= patterns.size()) return field_value_error("bad wildcard reference '" + value + "'");
         const std::string& pattern = patterns[i];
         std::vector<std::pair<Xapian::doccount, std::string>> words;
-        const Xapian::Database d = db();
-        for (auto t = d.allterms_begin(pattern); t != d.allterms_end(pattern); ++t) words.emplace_back(t.get_termfreq(), *t);
+        for (auto t = db->allterms_begin(pattern); t != db->allterms_end(pattern); ++t) words.emplace_back(t.get_termfreq(), *t);
         // The most frequent first; among equals, in byte order.
         std::sort(words.begin(), words.end(), [](const auto& a, const auto& b) {
             return a.first != b.first ? a.first > b.first : a.second < b.second;
@@ -1279,6 +1272,28 @@ std::string title_phrases_as_words(std::string q, std::vector<std::string>& warn
     return q;
 }
 
+/// For each byte of a query: inside quotes, or inside a field's group
+/// (title:(a b)), where words are taken as typed.
+std::vector<bool> literal_bytes(std::string_view text) {
+    std::vector<bool> literal(text.size(), false);
+    bool in = false;
+    int group = 0;  // depth inside field:( ... )
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '"') in = !in;
+        if (!in && text[i] == '(' && (group > 0 || (i > 0 && text[i - 1] == ':'))) ++group;
+        literal[i] = in || group > 0;
+        if (!in && text[i] == ')' && group > 0) --group;
+    }
+    return literal;
+}
+
+/// The word at `pos` has a '+' or '-' before it that is an operator ("+Iran",
+/// "(-Iran"), not the hyphen of a compound ("pro-Iran").
+bool signed_word(std::string_view text, std::size_t pos) {
+    return pos > 0 && (text[pos - 1] == '+' || text[pos - 1] == '-') &&
+           (pos == 1 || std::isspace(static_cast<unsigned char>(text[pos - 2])) || text[pos - 2] == '(');
+}
+
 /// NEAR, ADJ, NEAR/3, ADJ/2.
 bool proximity_op(std::string_view w) {
     for (std::string_view op : {"NEAR", "ADJ"})
@@ -1563,7 +1578,7 @@ struct Searcher::Impl {
         gazetteer = Gazetteer::deserialise(d.get_metadata(std::string(schema::kMetaActors)));
         actor_proc = std::make_unique<ActorProcessor>(gazetteer);
         alias_proc = std::make_unique<AliasProcessor>(gazetteer, analyzer);
-        wildcard_proc.db = [this] { return db; };
+        wildcard_proc.db = &db;
     }
 
     Xapian::QueryParser parser(const SearchRequest& req) {
@@ -1587,16 +1602,7 @@ struct Searcher::Impl {
     std::string with_aliases(const std::string& text) {
         alias_proc->actors.clear();
         alias_proc->built.clear();
-        // Quoted, or in a field's group (title:(a b)): words as typed.
-        std::vector<bool> quoted(text.size(), false);
-        bool in = false;
-        int group = 0;  // depth inside field:( ... )
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '"') in = !in;
-            if (!in && text[i] == '(' && (group > 0 || (i > 0 && text[i - 1] == ':'))) ++group;
-            quoted[i] = in || group > 0;
-            if (!in && text[i] == ')' && group > 0) --group;
-        }
+        const std::vector<bool> quoted = literal_bytes(text);
         std::string out;
         std::size_t pos = 0;
         for (const auto& m : gazetteer.mentions(text, true)) {
@@ -1604,8 +1610,7 @@ struct Searcher::Impl {
             // A field's value, a wildcard, a word of a hyphenated compound
             // ("pro-Iran"): left as typed. "+Iran" and "-Iran" keep their sign.
             if (m.start > 0 && text[m.start - 1] == ':') continue;
-            if (m.start > 1 && (text[m.start - 1] == '-' || text[m.start - 1] == '+') &&
-                !std::isspace(static_cast<unsigned char>(text[m.start - 2])) && text[m.start - 2] != '(')
+            if (m.start > 0 && (text[m.start - 1] == '-' || text[m.start - 1] == '+') && !signed_word(text, m.start))
                 continue;
             if (m.end < text.size() && (text[m.end] == ':' || text[m.end] == '*')) continue;
             // NEAR and ADJ take words on either side, not a group of names.
@@ -1625,19 +1630,11 @@ struct Searcher::Impl {
         wildcard_proc.patterns.clear();
         wildcard_proc.built.clear();
         if (plain) return text;  // --plain: no operators, no wildcards
+        const std::vector<bool> literal = literal_bytes(text);
         std::string out;
         std::size_t pos = 0;
-        bool in = false;
-        int group = 0;
-        std::size_t scanned = 0;
         for (auto sp : qanat::words(text)) {
-            for (; scanned < sp.start; ++scanned) {  // quotes and field groups before the word
-                const char c = text[scanned];
-                if (c == '"') in = !in;
-                if (!in && c == '(' && (group > 0 || (scanned > 0 && text[scanned - 1] == ':'))) ++group;
-                if (!in && c == ')' && group > 0) --group;
-            }
-            if (in || group > 0) continue;
+            if (literal[sp.start]) continue;
             if (sp.end >= text.size() || text[sp.end] != '*') continue;
             if (sp.end + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[sp.end + 1])) &&
                 text[sp.end + 1] != ')')
@@ -1648,12 +1645,9 @@ struct Searcher::Impl {
             const std::string_view w = std::string_view(text).substr(sp.start, sp.end - sp.start);
             if (std::any_of(w.begin(), w.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80 && !std::isalnum(static_cast<unsigned char>(c)); }))
                 continue;
-            if (sp.start > 0) {
-                const char b = text[sp.start - 1];
-                const bool sign = (b == '+' || b == '-') &&
-                                  (sp.start == 1 || std::isspace(static_cast<unsigned char>(text[sp.start - 2])) || text[sp.start - 2] == '(');
-                if (!std::isspace(static_cast<unsigned char>(b)) && b != '(' && !sign) continue;
-            }
+            if (sp.start > 0 && !std::isspace(static_cast<unsigned char>(text[sp.start - 1])) &&
+                text[sp.start - 1] != '(' && !signed_word(text, sp.start))
+                continue;
             if (proximity_op(word_before(text, sp.start)) || proximity_op(word_after(text, sp.end + 1))) continue;
             out.append(text, pos, sp.start - pos);
             out += "qanatwild:m" + std::to_string(wildcard_proc.patterns.size());
@@ -1669,32 +1663,30 @@ struct Searcher::Impl {
     /// rather than a silent "No passages match".
     void warn_unknown_actors(const Xapian::Query& words, const std::vector<Xapian::Query>& filters,
                              std::vector<std::string>& warnings) {
-        const std::string prefix(schema::kActor.prefix);
-        std::set<std::string> terms;
+        // Only filters, which all come through actor_proc (--actor, actor:): a
+        // name in the words adds its actor's term too, which is no filter
+        // ("Baghdad OR Mosul" warned of Mosul). And only those the query still
+        // holds (a query parsed again as plain words has no actor: fields).
+        std::set<std::string> in_query;
         auto collect = [&](const Xapian::Query& q) {
-            for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
-                if ((*t).rfind(prefix, 0) == 0) terms.insert(*t);
+            for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) in_query.insert(*t);
         };
         collect(words);
         for (const auto& f : filters) collect(f);
-        // Only filters: a name in the words adds its actor's term too, which
-        // is no filter ("Baghdad OR Mosul" warned of Mosul).
-        std::set<std::string> asked;
-        for (const auto& n : actor_proc->named) asked.insert(schema::term(schema::kActor, actor_key(n)));
-        for (const auto& f : filters)
-            for (auto t = f.get_unique_terms_begin(); t != f.get_unique_terms_end(); ++t) asked.insert(*t);
-        for (const auto& t : terms) {
-            if (!asked.count(t)) continue;
-            if (db.get_termfreq(t) > 0) continue;
-            const std::string key = t.substr(prefix.size());
+        std::set<std::string> keys;
+        for (const auto& n : actor_proc->named) keys.insert(actor_key(n));
+        for (const auto& key : keys) {
+            const std::string t = schema::term(schema::kActor, key);
+            if (!in_query.count(t) || db.get_termfreq(t) > 0) continue;
             std::string best;
             std::size_t best_d = 3;
             for (const auto& a : gazetteer.actors()) {
+                if (db.get_termfreq(schema::term(schema::kActor, actor_key(a.name))) == 0) continue;
                 std::vector<std::string> names{a.name};
                 names.insert(names.end(), a.aliases.begin(), a.aliases.end());
                 for (const auto& n : names) {
                     const std::size_t d = edit_distance(key, actor_key(n), 2);
-                    if (d < best_d && db.get_termfreq(schema::term(schema::kActor, actor_key(a.name))) > 0) {
+                    if (d < best_d) {
                         best_d = d;
                         best = a.name;
                     }
@@ -2077,9 +2069,7 @@ struct Searcher::Impl {
         // page of hits comes from a ranked pass that can stop early.
         FacetCounter counter(req, facets);
         for (std::size_t a : alias_proc->actors) counter.named_.insert(gazetteer.actors()[a].name);
-        for (const auto& a : actor_proc->named) counter.named_.insert(a);
-        for (const auto& a : req.actors)
-            if (const Actor* known = gazetteer.find(a)) counter.named_.insert(known->name);
+        for (const auto& a : actor_proc->named) counter.named_.insert(a);  // actor: and --actor
         Xapian::Enquire counting(db);
         counting.set_query(counted);
         counting.set_weighting_scheme(Xapian::BoolWeight());

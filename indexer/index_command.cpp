@@ -1434,8 +1434,7 @@ int run(const Options& opt) {
         // "N files <happened> (the first, and others)", joined with ", and ".
         const auto add = [&what](const std::vector<std::string>& v, const char* noun, const char* happened) {
             if (v.empty()) return;
-            what += (what.empty() ? "" : ", and ") + std::to_string(v.size()) + " " + noun +
-                    (v.size() == 1 ? "" : "s") + " " + happened + " (" + v.front() +
+            what += (what.empty() ? "" : ", and ") + count_of(v.size(), noun) + " " + happened + " (" + v.front() +
                     (v.size() > 1 ? " and others" : "") + ")";
         };
         add(read_errors, "file", "could not be read to the end");
