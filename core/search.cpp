@@ -1437,7 +1437,8 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
     return out;
 }
 
-Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes) {
+Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes,
+                    const Analyzer* analyzer) {
     if (text.size() <= max_bytes) return {0, text.size()};
     auto sents = sentences(text, 0, text.size());
     // Best run of whole sentences within max_bytes: the most different things
@@ -1445,47 +1446,87 @@ Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::siz
     // "Saddam" twice), then the most highlights, earliest first.
     std::vector<std::string> what(hl.size());
     for (std::size_t k = 0; k < hl.size(); ++k)
-        if (hl[k].end <= text.size() && hl[k].start < hl[k].end) what[k] = fold(text.substr(hl[k].start, hl[k].end - hl[k].start));
-    std::size_t best_s = 0, best_e = 0;
-    int best_score = -1;
-    for (std::size_t i = 0; i < sents.size(); ++i) {
-        if (sents[i].second - sents[i].first > max_bytes) continue;
-        std::size_t j = i;
-        while (j + 1 < sents.size() && sents[j + 1].second - sents[i].first <= max_bytes) ++j;
+        if (hl[k].end <= text.size() && hl[k].start < hl[k].end) {
+            const std::string_view w = text.substr(hl[k].start, hl[k].end - hl[k].start);
+            what[k] = analyzer ? analyzer->term(w) : fold(w);
+        }
+    auto score_of = [&](std::size_t from, std::size_t to) {
         int count = 0;
         std::set<std::string_view> kinds;
         for (std::size_t k = 0; k < hl.size(); ++k)
-            if (hl[k].start >= sents[i].first && hl[k].end <= sents[j].second) {
+            if (hl[k].start >= from && hl[k].end <= to) {
                 ++count;
                 kinds.insert(what[k]);
             }
-        const int score = static_cast<int>(kinds.size()) * 10000 + count;
+        return static_cast<int>(kinds.size()) * 10000 + count;
+    };
+    std::size_t best_s = 0, best_e = 0;
+    int best_score = -1;
+    std::vector<std::size_t> long_sentence(hl.size(), 0);  // 1: inside a sentence longer than max_bytes
+    for (std::size_t i = 0; i < sents.size(); ++i) {
+        if (sents[i].second - sents[i].first > max_bytes) {
+            for (std::size_t k = 0; k < hl.size(); ++k)
+                if (hl[k].start >= sents[i].first && hl[k].start < sents[i].second) long_sentence[k] = 1;
+            continue;
+        }
+        std::size_t j = i;
+        while (j + 1 < sents.size() && sents[j + 1].second - sents[i].first <= max_bytes) ++j;
+        const int score = score_of(sents[i].first, sents[j].second);
         if (score > best_score) {
             best_score = score;
             best_s = sents[i].first;
             best_e = sents[j].second;
         }
     }
-    int hl_total = static_cast<int>(hl.size());
-    if (best_score >= 0 && (best_score > 0 || hl_total == 0)) return {best_s, best_e};
-    // A highlight inside an over-long sentence: cut words around it, never
-    // more than max_bytes, never inside a UTF-8 sequence.
+    // Highlights inside over-long sentences: windows of words cut around
+    // them, never more than max_bytes, never inside a UTF-8 sequence. Such a
+    // window is shown only when it holds more different highlights than the
+    // best run of whole sentences (two matches far apart in one long
+    // sentence, or a match no whole sentence can show).
     auto continuation = [&](std::size_t i) { return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
-    std::size_t centre = hl.empty() ? 0 : hl.front().start;
-    std::size_t s = centre > max_bytes / 3 ? centre - max_bytes / 3 : 0;
-    // Start at a word: forward to the next space, unless that passes the highlight.
-    if (s > 0) {
-        std::size_t w = s;
-        while (w < centre && text[w - 1] != ' ' && text[w - 1] != '\n') ++w;
-        s = w;
+    auto cut_around = [&](std::size_t first, std::size_t last_end) -> Span {
+        // first..last_end fits in max_bytes; the room left goes before it (up
+        // to a third of the window), the rest after it.
+        const std::size_t lead = std::min(max_bytes - (last_end - first), max_bytes / 3);
+        std::size_t s = first > lead ? first - lead : 0;
+        // Start at a word: forward to the next space, unless that passes the highlight.
+        if (s > 0) {
+            std::size_t w = s;
+            while (w < first && text[w - 1] != ' ' && text[w - 1] != '\n') ++w;
+            s = w;
+        }
+        while (continuation(s)) ++s;
+        std::size_t e = std::min(text.size(), s + max_bytes);
+        std::size_t we = e;
+        while (we < text.size() && we > s && text[we] != ' ' && text[we] != '\n') --we;
+        if (we > s && we >= last_end) e = we;
+        while (continuation(e) && e > s) --e;
+        return {s, e};
+    };
+    const int sentence_kinds = best_score < 0 ? 0 : best_score / 10000;
+    int cut_score = -1;
+    Span cut{0, 0};
+    for (std::size_t k = 0; k < hl.size(); ++k) {
+        if (!long_sentence[k] || hl[k].end - hl[k].start > max_bytes) continue;
+        // Up to the last highlight within reach that shows something new
+        // (a word said again is no reason to move the window).
+        std::set<std::string_view> seen{what[k]};
+        std::size_t last_end = hl[k].end;
+        for (std::size_t j = k + 1; j < hl.size() && hl[j].end - hl[k].start <= max_bytes; ++j)
+            if (seen.insert(what[j]).second) last_end = std::max(last_end, hl[j].end);
+        const Span w = cut_around(hl[k].start, last_end);
+        const int score = score_of(w.start, w.end) / 10000;  // the earliest of equal windows
+        if (score > cut_score) {
+            cut_score = score;
+            cut = w;
+        }
     }
-    while (continuation(s)) ++s;
-    std::size_t e = std::min(text.size(), s + max_bytes);
-    std::size_t we = e;
-    while (we < text.size() && we > s && text[we] != ' ' && text[we] != '\n') --we;
-    if (we > s) e = we;
-    while (continuation(e) && e > s) --e;
-    return {s, e};
+    if (best_score >= 0 && (best_score > 0 || hl.empty()) && cut_score <= sentence_kinds) return {best_s, best_e};
+    if (cut_score >= 0) return cut;
+    // Nothing highlighted (or only spans longer than max_bytes): from the
+    // first highlight's start, else the text's, cut at words.
+    const std::size_t at = hl.empty() ? 0 : hl.front().start;
+    return cut_around(at, at);
 }
 
 struct Searcher::Impl {
@@ -2166,7 +2207,7 @@ struct Searcher::Impl {
             h.docid = r.did;
             h.passage = StoredPassage::deserialise(db.get_document(r.did, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPassage));
             h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms);
-            h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes);
+            h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes, &analyzer);
             if (req.explain) h.explain = explain(req, h, parts.highlight);
             res.hits.push_back(std::move(h));
         }

@@ -188,8 +188,12 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
                                   const std::vector<std::string>& filter_terms);
 
 /// The window of text to show: the whole text if short, else whole sentences
-/// (or words) around the densest highlights, at most max_bytes long.
-Span choose_snippet(std::string_view text, const std::vector<Span>& highlights, std::size_t max_bytes);
+/// (or words cut from an over-long sentence) showing the most different
+/// things highlighted, at most max_bytes long. Highlights are the same thing
+/// when their words have the same term under `analyzer` ("crude", "crudes"),
+/// or, without one, the same folded text.
+Span choose_snippet(std::string_view text, const std::vector<Span>& highlights, std::size_t max_bytes,
+                    const Analyzer* analyzer = nullptr);
 
 /// "2003" -> [2003, 2003]; "1980..1988" and "1980-88" -> [1980, 1988]; "1980s" ->
 /// [1980, 1989] (decade). Throws SearchError naming the value.

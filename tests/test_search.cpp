@@ -330,6 +330,36 @@ TEST_CASE("a snippet shows the most different things highlighted") {
     CHECK(s.start == a.size());
 }
 
+TEST_CASE("a snippet cut from an over-long sentence shows the matches it can") {
+    // "Iran" and "Iraq" 150 bytes apart in one 400-byte sentence; a short
+    // sentence before it says "Iran" alone. A 200-byte window cut around the
+    // first "Iran" of the long sentence (a third of the window before it)
+    // missed "Iraq"; whole sentences cannot show both either.
+    std::string text = "Iran spoke. ";
+    std::string lead, gap, tail;
+    for (int i = 0; i < 12; ++i) lead += "word" + std::to_string(i) + " ";
+    for (int i = 0; i < 24; ++i) gap += "gap" + std::to_string(i) + " ";
+    for (int i = 0; i < 30; ++i) tail += "tail" + std::to_string(i) + " ";
+    text += "Then " + lead + "Iran " + gap + "Iraq " + tail + "end.";
+    auto at = [&](const std::string& w, std::size_t from) {
+        const std::size_t p = text.find(w, from);
+        return Span{p, p + w.size()};
+    };
+    const Span iran0 = at("Iran", 0), iran1 = at("Iran", 5), iraq = at("Iraq", 0);
+    REQUIRE(iraq.start - iran1.start > 120);
+    REQUIRE(iraq.start - iran1.start < 180);
+    Span s = choose_snippet(text, {iran0, iran1, iraq}, 200);
+    CHECK(s.end - s.start <= 200);
+    CHECK(s.start <= iran1.start);
+    CHECK(s.end >= iraq.end);
+    CHECK((s.start == 0 || text[s.start - 1] == ' '));  // whole words
+    CHECK((s.end == text.size() || text[s.end] == ' '));
+    // One thing asked for: the short whole sentence is still preferred.
+    s = choose_snippet(text, {iran0, iran1}, 200);
+    CHECK(s.start == 0);
+    CHECK(s.end == text.find(". ") + 1);
+}
+
 TEST_CASE("an actor named in free text is searched under all its names") {
     Fixture f;
     auto r = f.run("PMF");
