@@ -293,8 +293,35 @@ bool quantity_word(const std::string& w) {
         "points", "words", "pages", "rooms", "beds", "jobs", "refugees", "prisoners", "detainees",
         // Units of measure: "1990 kg", "1350 lbs", "2003 degrees".
         "kg", "kilograms", "kilogrammes", "grams", "lb", "lbs", "oz", "ounces", "degrees", "cm", "mm", "ft",
-        "mph", "kph", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches"};
+        "mph", "kph", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches",
+        // Times of day: "1800 hours", "1530 GMT".
+        "hours", "hrs", "gmt", "utc"};
     return units.count(w) > 0;
+}
+
+/// The number at s is a reference, not a year: "section 1992", "Section 1753
+/// of the Revised Statutes", "page 1955", "Room 1812", "H.R. 1984", "42
+/// U.S.C. 1983", "§ 1983", "No. 1990".
+bool reference_before(std::string_view t, std::size_t s) {
+    static const std::set<std::string> words{
+        "section", "sections", "page", "pages", "room", "rooms", "chapter", "paragraph", "clause", "rule",
+        "form", "flight", "route", "highway", "interstate", "docket", "exhibit", "figure", "table", "verse",
+        "platform", "gate", "suite", "apartment", "box", "extension", "ext", "volume", "item", "line",
+        "number", "code", "statute", "amendment", "bill"};
+    if (words.count(word_before(t, s))) return true;
+    std::size_t back = s;
+    while (back > 0 && t[back - 1] == ' ') --back;
+    for (std::string_view abbr : {"h.r.", "u.s.c.", "p.", "pp.", "no.", "nos.", "sec.", "art.", "fig.", "vol.",
+                                  "\xC2\xA7"}) {
+        if (back < abbr.size()) continue;
+        const std::size_t a = back - abbr.size();
+        if (a > 0 && is_alpha(t[a - 1])) continue;
+        bool same = true;
+        for (std::size_t k = 0; k < abbr.size() && same; ++k)
+            same = static_cast<char>(t[a + k] | (is_alpha(t[a + k]) ? 0x20 : 0)) == abbr[k];
+        if (same) return true;
+    }
+    return false;
 }
 
 /// The whitespace-delimited run containing p looks like a URL or a path.
@@ -394,7 +421,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             i = e + 4;
             continue;
         }
-        if (quantity_word(next_word(t, e))) continue;
+        if (quantity_word(next_word(t, e)) || reference_before(t, s)) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88
         std::size_t p = e;
         while (p < n && t[p] == ' ') ++p;

@@ -29,7 +29,7 @@ const std::unordered_set<std::string_view>& demonyms() {
         "soviet", "qatari", "emirati", "kuwaiti", "bahraini", "omani", "afghan", "afghans", "pakistani",
         "indian", "japanese", "korean", "asian", "african", "gulf", "middle", "turkmen", "yazidi",
         "yazidis", "assyrian", "alawite", "druze", "salafi", "wahhabi", "pro", "anti", "non", "post",
-        "pre", "neo",
+        "pre", "neo", "britannic",
         // Beyond the region: the adjectives of the countries news copy names most.
         "canadian", "canadians", "australian", "australians", "brazilian", "brazilians", "swiss", "dutch",
         "italian", "italians", "belgian", "belgians", "spanish", "mexican", "mexicans", "argentine",
@@ -51,7 +51,9 @@ const std::unordered_set<std::string_view>& titles() {
         "senator", "ambassador", "foreign", "defense", "defence", "interior", "deputy", "vice", "chief",
         "commander", "colonel", "major", "captain", "lieutenant", "sergeant", "judge", "justice",
         "governor", "mayor", "speaker", "chairman", "chairwoman", "director", "professor", "pope",
-        "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting"};
+        "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "marshal",
+        "admiral", "brigadier", "reverend", "rev", "congressman", "congresswoman", "presidents", "senators",
+        "hon", "honorable", "honourable", "dear", "messrs", "madam", "dame", "rabbi", "bishop", "archbishop"};
     return s;
 }
 
@@ -65,12 +67,34 @@ const std::unordered_set<std::string_view>& not_names() {
         "i", "i'm", "i've", "i'd", "i'll", "god", "allah", "internet", "english", "o", "oh", "ok",
         "read", "more", "share", "related", "articles", "photo", "video", "getty", "images", "afp",
         "mr.", "conclusion", "introduction", "background", "summary",
+        // Forms of address and of worship: "Fellow-Citizens", "the Almighty",
+        // "Divine Providence", "His Britannic Majesty", "Your Excellency".
+        "fellow-citizens", "fellow", "almighty", "divine", "providence", "creator", "majesty", "majesty's",
+        "excellency", "highness", "lordship",
         // Abbreviations of measures and times, written in capitals in news copy.
         "gmt", "gnp", "gdp", "cpi", "pct", "dlr", "dlrs", "mln", "bln", "ecu", "ecus", "est", "edt", "cst",
         "cdt", "pst", "pdt", "bst", "aids",
         // Offices written as abbreviations: "an MP with the Coordination Framework".
         "mp", "mps", "pm", "ceo", "cfo", "coo"};
     return s;
+}
+
+/// Words that open a sentence before a name but are no part of it: "Unless
+/// Congress acts", "Possibly Congress will", "Later Roosevelt said", "Tell
+/// America ...".
+bool sentence_opener(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{
+        "unless", "possibly", "perhaps", "probably", "later", "earlier", "tell", "ask", "let", "thank", "thanks",
+        "meanwhile", "moreover", "however", "therefore", "thus", "hence", "although", "though", "whereas",
+        "whether", "because", "since", "until", "unlike", "like", "indeed", "instead", "still", "yet", "now",
+        "then", "also", "even", "surely", "certainly", "clearly", "finally", "already", "again", "always",
+        "never", "often", "sometimes", "today", "tonight", "yesterday", "tomorrow", "recently", "soon",
+        "nevertheless", "nonetheless", "furthermore", "besides", "otherwise", "accordingly", "consequently",
+        "regardless", "despite", "without", "within", "upon", "unfortunately", "fortunately", "hopefully",
+        "obviously", "apparently", "eventually", "initially", "ultimately", "yes", "no", "well", "say",
+        "says", "said", "do", "does", "did", "will", "would", "should", "could", "can", "may", "might", "must",
+        "shall", "has", "have", "had", "is", "was", "were", "are", "give", "help", "make", "send", "join", "every"};
+    return s.count(folded) > 0;
 }
 
 /// Titles that also begin the names of institutions ("General Motors",
@@ -335,7 +359,14 @@ ActorKind guess_kind(std::string_view name) {
         {"strait", ActorKind::Place},         {"island", ActorKind::Place},
         {"prison", ActorKind::Place},         {"camp", ActorKind::Place},
         {"airport", ActorKind::Place},        {"district", ActorKind::Place},
-        {"county", ActorKind::Place},         {"state", ActorKind::Place}};
+        {"county", ActorKind::Place},         {"state", ActorKind::Place},
+        {"states", ActorKind::Place},         {"gulf", ActorKind::Place},
+        {"bay", ActorKind::Place},            {"ocean", ActorKind::Place},
+        {"lake", ActorKind::Place},           {"islands", ActorKind::Place},
+        {"isle", ActorKind::Place},           {"peninsula", ActorKind::Place},
+        {"coast", ActorKind::Place},          {"canal", ActorKind::Place},
+        {"republic", ActorKind::Place},       {"kingdom", ActorKind::Place},
+        {"emirates", ActorKind::Place},       {"territory", ActorKind::Place}};
     static const std::unordered_map<std::string_view, ActorKind> kind_of = [] {
         std::unordered_map<std::string_view, ActorKind> m;
         for (const auto& [k, kind] : keys) m.emplace(k, kind);
@@ -360,6 +391,15 @@ ActorKind guess_kind(std::string_view name) {
         if (hit != kind_of.end()) return hit->second;
     }
     if (ws.size() == 1) return acronym(name) ? ActorKind::Organisation : ActorKind::Unknown;
+    auto folded_at = [&](std::size_t k) { return fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start)); };
+    // "Voice of America", "Members of Congress": not a person's name.
+    for (std::size_t k = 1; k + 1 < ws.size(); ++k)
+        if (is_connector(folded_at(k))) return ActorKind::Unknown;
+    // "New Mexico", "Latin America", "Great Britain", "North Korea": a place.
+    static const std::unordered_set<std::string_view> place_first{
+        "new", "latin", "central", "north", "south", "east", "west", "northern", "southern", "eastern",
+        "western", "upper", "lower", "great", "greater"};
+    if (ws.size() <= 3 && place_first.count(folded_at(0))) return ActorKind::Place;
     if (ws.size() <= 5) return ActorKind::Person;
     return ActorKind::Unknown;
 }
@@ -451,22 +491,28 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         t.region = region;
         toks.push_back(t);
     }
-    // Capitalised words that the article also writes in lower case somewhere
-    // (only those need looking for).
+    // Capitalised words that the article also writes in lower case, unless
+    // it capitalises them inside sentences at least three times as often
+    // ("Congress" 31 times and "an international congress" once).
     std::vector<char> lower_words(words_met);
     // Words capitalised inside a sentence somewhere in the article: names
     // there, so at the start of a sentence too ("Japan said ...").
     std::vector<char> named_inside(words_met);
     {
         std::vector<char> capitalised(words_met);
+        std::vector<std::uint32_t> inside(words_met), lower(words_met);
         for (const auto& t : toks)
             if (t.upper) {
                 capitalised[t.word] = 1;
-                if (!t.initial && !t.heading) named_inside[t.word] = 1;
+                if (!t.initial && !t.heading) {
+                    named_inside[t.word] = 1;
+                    ++inside[t.word];
+                }
             }
         for (std::size_t i = 0; i < spans.size(); ++i)
             if (capitalised[word[i]] && !starts_upper(text.substr(spans[i].start, spans[i].end - spans[i].start)))
-                lower_words[word[i]] = 1;
+                ++lower[word[i]];
+        for (std::size_t w = 0; w < words_met; ++w) lower_words[w] = lower[w] > 0 && 3 * lower[w] > inside[w];
     }
 
     // 2. Capitalised sequences the gazetteer does not know.
@@ -609,6 +655,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                  t.folded == "latin" || t.folded == "central"))
                 return true;
             if (is_demonym(t.folded)) return !n || before_title();
+            if (t.initial && sentence_opener(t.folded)) return true;
             if (institution_word(t.folded) && n && !before_title() && is_common_word(n->folded) &&
                 !is_proper_noun(n->folded) && !role_word(n->folded) && !dated(*n))
                 return false;
@@ -707,18 +754,26 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         ActorKind kind;
         std::vector<std::string> words;
         std::size_t pos;
+        bool listed;  ///< from the actor list, not found by shape
     };
     std::vector<Full> fulls;
     for (const auto& m : out) {
         std::vector<std::string> ws;
         for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
-        if (ws.size() >= 2) fulls.push_back({m.name, m.kind, ws, m.start});
+        if (ws.size() >= 2) fulls.push_back({m.name, m.kind, ws, m.start, true});
     }
     for (const auto& m : found) {
         std::vector<std::string> ws;
         for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
-        if (ws.size() >= 2) fulls.push_back({m.name, guess_kind(m.name), ws, m.start});
+        if (ws.size() >= 2) fulls.push_back({m.name, guess_kind(m.name), ws, m.start, false});
     }
+    // "the Bank", "the Framework": the article before a short form.
+    auto after_the = [&](std::size_t start) {
+        std::size_t p = start;
+        while (p > 0 && text[p - 1] == ' ') --p;
+        return p >= 3 && (p == 3 || !std::isalpha(static_cast<unsigned char>(text[p - 4]))) &&
+               fold_word(text.substr(p - 3, 3)) == "the";
+    };
     std::vector<char> dropped(found.size());
     for (std::size_t fi = 0; fi < found.size(); ++fi) {
         NamedMention& m = found[fi];
@@ -730,8 +785,13 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::size_t best_dist = std::string::npos;
         for (const auto& f : fulls) {
             if (f.words.size() <= ws.size()) continue;
+            // Several words end a longer name found by shape only when it is a
+            // person's ("Jesse Jackson", "Reverend Jesse Jackson"): "United
+            // States" is not "Treasury United States".
+            if (ws.size() >= 2 && !f.listed && f.kind != ActorKind::Person) continue;
             bool suffix = std::equal(ws.rbegin(), ws.rend(), f.words.rbegin());
             bool single_in = ws.size() == 1 && std::find(f.words.begin(), f.words.end(), ws[0]) != f.words.end();
+            bool head_only = false;  // linked as "the Bank" is, not as a company's first word
             // Any word of a person's name is that person ("Sudani", "Hussein");
             // of another name, the word that says what it is ("the Bank", "the
             // Framework") or its last word, but not a name after "of": "Japan"
@@ -750,11 +810,19 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                     while (k + 2 < f.words.size() && letters(f.words[k]) <= 2) ++k;
                     company_first = f.words[k] == ws[0];
                 }
-                single_in = single_in && ((own != ActorKind::Unknown && own != ActorKind::Person) || company_first);
-                if (suffix && is_connector(f.words[f.words.size() - 2])) suffix = false;
+                // Otherwise only a word that says what an organisation or a
+                // group is, after "the": "Mexico" is not "New Mexico", nor
+                // "our Union" the "Soviet Union".
+                const bool head = (own == ActorKind::Organisation || own == ActorKind::Group) && after_the(m.start);
+                single_in = single_in && (head || company_first);
+                head_only = head && !company_first;
+                if (suffix && (is_connector(f.words[f.words.size() - 2]) || !(head || company_first))) suffix = false;
             }
             if (!suffix && !single_in) continue;
             std::size_t dist = f.pos > m.start ? f.pos - m.start : m.start - f.pos;
+            // "the Union" is the Soviet Union only near a mention of it (not
+            // in "the State of the Union" pages away).
+            if (head_only && dist > 1500) continue;
             if (dist < best_dist) {
                 best_dist = dist;
                 best = &f;

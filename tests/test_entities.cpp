@@ -221,6 +221,10 @@ TEST_CASE("years: what a passage speaks of") {
              {"weighed 1990 kg, 1350 lbs, hit 2003 degrees", "|"},
              {"the 2003 elections; said 1986 profits rose; had 1986 sales", "|2003|1986|1986|"},
              {"fiscal 1999-00 and 1998-02", "|1999-2000|1998|"},
+             // References and times of day, not years.
+             {"a foreign power (section 1992); Section 1753 of the Revised Statutes; page 1955", "|"},
+             {"42 U.S.C. 1983, H.R. 1984, \xC2\xA7 1983, No. 1990, Room 1812", "|"},
+             {"at 1800 hours, 3 p.m. local (1900 GMT); c. 1850; by 2003; the 1986 bill", "|1850|2003|1986|"},
          }) {
         CAPTURE(r.text);
         CHECK(years(r.text) == r.want);
@@ -269,4 +273,31 @@ TEST_CASE("an article's words are numbered once: the same word, the same number,
     CHECK(m.size() == 3000);
     CHECK(m.of.back() == 7);
     CHECK(m.of[2999] == 2999);
+}
+
+TEST_CASE("names by shape in long speeches: places, openers, titles, forms of address") {
+    // A bare name is not a longer name that holds it: "Mexico" is not the
+    // "Gulf of Mexico" or "New Mexico" (both were taken for persons, any
+    // word of whose name links), nor "our Union" the "Soviet Union".
+    std::string d = detected("Relations between Mexico and the United States are good. Ships in the Gulf of "
+                             "Mexico were seen. The war with Mexico was long. New Mexico was taken. We must make "
+                             "the state of our Union strong. The Soviet Union is a rival.");
+    CHECK(d == "|Mexico|United States|Gulf of Mexico|Mexico|New Mexico|Union|Soviet Union|");
+    // A word that opens a sentence is no part of the name after it, and one
+    // lower-case "congress" does not unmake thirty capitalised ones.
+    d = detected("Unless Congress acts, nothing happens. We ask Congress to act. Then Congress met. Possibly "
+                 "Congress will act. An international congress met in Paris. Tell America the truth.");
+    CHECK(d == "|Congress|Congress|Congress|Congress|Paris|America|");
+    // Titles and forms of address are not names.
+    d = detected("Marshal Stalin met Admiral Dewey and Reverend Jesse Jackson. Later Congressman Joe Moakley "
+                 "spoke. Fellow-Citizens of the Senate: the Almighty and Divine Providence guide us.");
+    CHECK(d == "|Stalin|Dewey|Jesse Jackson|Joe Moakley|Senate|");
+    // A run of two names is not the name of either: "United States" stays
+    // itself after "in the Treasury United States notes".
+    d = detected("Gold in the Treasury United States notes were paid. The United States agreed.");
+    CHECK(d.find("|United States|") != std::string::npos);
+    CHECK(d.find("Treasury United States|United States|") != std::string::npos);
+    CHECK(guess_kind("Voice of America") != ActorKind::Person);
+    CHECK(guess_kind("Latin America") == ActorKind::Place);
+    CHECK(guess_kind("Gulf of Mexico") == ActorKind::Place);
 }
