@@ -219,6 +219,7 @@ class WildcardProcessor : public Xapian::FieldProcessor {
     std::vector<std::string> patterns;  ///< of the query being parsed (folded)
     std::vector<Xapian::Query> built;   ///< their expansions
     const Xapian::Database* db = nullptr;  ///< the searcher's (all its parts)
+    const Analyzer* analyzer = nullptr;    ///< the index's analysis: a whole word's term
 
     Xapian::Query operator()(const std::string& value) override {
         const std::size_t i = reference(value, patterns.size());
@@ -226,6 +227,16 @@ class WildcardProcessor : public Xapian::FieldProcessor {
         const std::string& pattern = patterns[i];
         std::vector<std::pair<Xapian::doccount, std::string>> words;
         for (auto t = db->allterms_begin(pattern); t != db->allterms_end(pattern); ++t) words.emplace_back(t.get_termfreq(), *t);
+        // Terms are stems: "company*" would miss "company" itself (indexed
+        // as "compani") and "relations*" "relations" ("relat"). The whole
+        // word's term is part of its expansion.
+        if (analyzer) {
+            const std::string whole = analyzer->term(pattern);
+            if (whole.compare(0, pattern.size(), pattern) != 0) {
+                const Xapian::doccount tf = db->get_termfreq(whole);
+                if (tf > 0) words.emplace_back(tf, whole);
+            }
+        }
         // The most frequent first; among equals, in byte order.
         std::sort(words.begin(), words.end(), [](const auto& a, const auto& b) {
             return a.first != b.first ? a.first > b.first : a.second < b.second;
@@ -1272,6 +1283,99 @@ std::string title_phrases_as_words(std::string q, std::vector<std::string>& warn
     return q;
 }
 
+/// The character (1-based, UTF-8 aware) at byte `at`, for messages.
+std::size_t character_at(std::string_view text, std::size_t at) {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < at && i < text.size(); ++i)
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+/// Unbalanced brackets and quotes are errors that say where: Xapian would
+/// parse such a query again without any operator ("Iraq NOT Iran)" searched
+/// Iraq AND Iran), or run a quote to the end ("Iraq NOT Iran" as a phrase).
+void check_balanced(std::string_view q) {
+    std::vector<std::size_t> open;
+    std::size_t quote = std::string_view::npos;
+    auto fail = [&](const std::string& what, std::size_t at) {
+        throw SearchError("the query has " + what + " at character " + std::to_string(character_at(q, at)) + " (" +
+                          std::string(q.substr(0, at)) + ">>" + q[at] + "<<" + std::string(q.substr(at + 1)) +
+                          "): close it or leave it out");
+    };
+    for (std::size_t i = 0; i < q.size(); ++i) {
+        if (q[i] == '"') {
+            quote = quote == std::string_view::npos ? i : std::string_view::npos;
+            continue;
+        }
+        if (quote != std::string_view::npos) continue;
+        if (q[i] == '(') open.push_back(i);
+        if (q[i] == ')') {
+            if (open.empty()) fail("a ')' that closes nothing", i);
+            open.pop_back();
+        }
+    }
+    if (quote != std::string_view::npos) fail("an unclosed '\"'", quote);
+    if (!open.empty()) fail("an unclosed '('", open.back());
+}
+
+/// The query's top-level parts: runs of non-blanks outside quotes and brackets.
+std::vector<std::string> top_level_parts(std::string_view q) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    int depth = 0;
+    for (char c : q) {
+        if (c == '"') quoted = !quoted;
+        if (!quoted && c == '(') ++depth;
+        if (!quoted && c == ')' && depth > 0) --depth;
+        if (!quoted && depth == 0 && std::isspace(static_cast<unsigned char>(c))) {
+            if (!cur.empty()) out.push_back(std::move(cur));
+            cur.clear();
+            continue;
+        }
+        cur += c;
+    }
+    if (!cur.empty()) out.push_back(std::move(cur));
+    return out;
+}
+
+bool proximity_op(std::string_view w);
+
+/// Two readings Xapian's grammar gives that a user does not mean:
+/// - "-Iran -Iraq", only excluded words, found the passages that have them:
+///   read as NOT (Iran OR Iraq);
+/// - a filter beside an AND, OR, NOT or XOR bound to the word next to it
+///   ("Iraq NOT Iran year:2003" was Iraq AND_NOT (Iran FILTER 2003), 65
+///   passages against 14 without the filter): the filters of the top level
+///   apply to the whole query, "(Iraq NOT Iran) year:2003".
+std::string regroup_query(const std::string& q) {
+    const std::vector<std::string> parts = top_level_parts(q);
+    if (parts.empty()) return q;
+    if (std::all_of(parts.begin(), parts.end(), [](const std::string& p) { return p.size() > 1 && p[0] == '-'; })) {
+        std::string out = "NOT (";
+        for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " OR " : "") + parts[i].substr(1);
+        return out + ")";
+    }
+    auto filter = [](const std::string& p) {
+        for (std::string_view f : {"year:", "actor:", "published:", "article:"})
+            if (p.size() > f.size() && p.compare(0, f.size(), f) == 0 && p[f.size()] != '(') return true;
+        return false;
+    };
+    bool binary = false;
+    for (const auto& p : parts) binary = binary || p == "AND" || p == "OR" || p == "NOT" || p == "XOR";
+    if (!binary) return q;
+    std::string rest, filters;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        // A filter that is an operand ("actor:Sadr AND actor:Iran") stays.
+        auto op = [&](std::size_t k) { return k < parts.size() && (is_upper_word_op(parts[k]) || proximity_op(parts[k])); };
+        const bool operand = (i > 0 && op(i - 1)) || op(i + 1);
+        std::string& to = filter(parts[i]) && !operand ? filters : rest;
+        to += (to.empty() ? "" : " ") + parts[i];
+    }
+    if (filters.empty() || rest.empty()) return q;
+    return "(" + rest + ") " + filters;
+}
+
 /// For each byte of a query: inside quotes, or inside a field's group
 /// (title:(a b)), where words are taken as typed.
 std::vector<bool> literal_bytes(std::string_view text) {
@@ -1415,6 +1519,7 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
     std::vector<Span> out;
     if (!text_terms.empty() || !wildcards.empty()) {
         std::unordered_set<std::string> terms(text_terms.begin(), text_terms.end());
+        for (const auto& pre : wildcards) terms.insert(analyzer.term(pre));  // "company*" shows "companies"
         for (auto sp : words(p.text)) {
             std::string_view w = std::string_view(p.text).substr(sp.start, sp.end - sp.start);
             bool hit = !terms.empty() && terms.count(analyzer.term(w));
@@ -1620,6 +1725,7 @@ struct Searcher::Impl {
         actor_proc = std::make_unique<ActorProcessor>(gazetteer);
         alias_proc = std::make_unique<AliasProcessor>(gazetteer, analyzer);
         wildcard_proc.db = &db;
+        wildcard_proc.analyzer = &analyzer;
     }
 
     Xapian::QueryParser parser(const SearchRequest& req) {
@@ -1654,6 +1760,17 @@ struct Searcher::Impl {
             if (m.start > 0 && (text[m.start - 1] == '-' || text[m.start - 1] == '+') && !signed_word(text, m.start))
                 continue;
             if (m.end < text.size() && (text[m.end] == ':' || text[m.end] == '*')) continue;
+            // The first word of a compound ("Iran-backed", "US-Iraq",
+            // "Türkiye–Iraq"): the compound is Xapian's phrase, as typed.
+            auto dash_at = [&](std::size_t i) {
+                if (i < text.size() && text[i] == '-') return std::size_t{1};
+                if (text.compare(i, 3, "\xE2\x80\x93") == 0 || text.compare(i, 3, "\xE2\x80\x94") == 0) return std::size_t{3};
+                return std::size_t{0};
+            };
+            if (const std::size_t d = dash_at(m.end);
+                d && m.end + d < text.size() && !std::isspace(static_cast<unsigned char>(text[m.end + d])))
+                continue;
+            if (m.start >= 3 && dash_at(m.start - 3) == 3) continue;
             // NEAR and ADJ take words on either side, not a group of names.
             if (proximity_op(word_before(text, m.start)) || proximity_op(word_after(text, m.end))) continue;
             out.append(text, pos, m.start - pos);
@@ -1742,7 +1859,8 @@ struct Searcher::Impl {
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         actor_proc->named.clear();
         const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
-        std::string text = with_wildcards(with_aliases(typed), req.plain);
+        if (!req.plain) check_balanced(typed);
+        std::string text = with_wildcards(with_aliases(req.plain ? typed : regroup_query(typed)), req.plain);
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
         if (has_words) {
@@ -1761,7 +1879,19 @@ struct Searcher::Impl {
                 try {
                     words = checked(qp.parse_query(text, keyword_flags));
                 } catch (const Xapian::QueryParserError& e) {
-                    // Retried as plain words, without the operators that broke it.
+                    // Retried as plain words, without the operators that broke
+                    // it, unless one of them excludes: "Iraq NOT Iran AND" as
+                    // plain words finds the passages the NOT left out.
+                    const std::vector<std::string> tl = top_level_parts(typed);
+                    for (std::size_t k = 0; k < tl.size(); ++k) {
+                        const std::string& p = tl[k];
+                        const bool excludes = ((p == "NOT" || p == "XOR") && k + 1 < tl.size() && !is_upper_word_op(tl[k + 1])) ||
+                                              (p.size() > 1 && p[0] == '-');
+                        if (excludes)
+                            throw SearchError("cannot read the query (" + e.get_msg() + "), and searching its words "
+                                              "alone would drop its '" + (p[0] == '-' ? std::string("-") : p) +
+                                              "': correct it, or search the words as typed with --plain");
+                    }
                     std::string plain;
                     for (auto sp : qanat::words(typed)) {
                         std::string_view w = std::string_view(typed).substr(sp.start, sp.end - sp.start);
@@ -1785,7 +1915,10 @@ struct Searcher::Impl {
             for (const auto& a : req.articles) arts.emplace_back(schema::term(schema::kArticle, a));
             filters.emplace_back(Xapian::Query::OP_OR, arts.begin(), arts.end());
         }
-        if (words.empty() && filters.empty()) {
+        // A wildcard no word begins with matches nothing: no passage, not an error.
+        const bool wildcard_matched_nothing =
+            std::any_of(wildcard_proc.built.begin(), wildcard_proc.built.end(), [](const Xapian::Query& q) { return q.empty(); });
+        if (words.empty() && filters.empty() && !wildcard_matched_nothing) {
             if (has_words)
                 throw SearchError("the query has no searchable words (only stop words or punctuation?)");
             throw SearchError("empty query: give words to search for, or a filter such as --actor or --year");

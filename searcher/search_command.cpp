@@ -1,9 +1,11 @@
 #include "search_command.h"
 
+#include <cmath>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cerrno>
 #include <csignal>
@@ -209,9 +211,11 @@ int parse_options(int argc, char** argv, Options& opt) {
     else if (expand == "on") r.expand = Expansion::On;
     else if (expand == "off") r.expand = Expansion::Off;
     else return fail("--expand must be auto, on or off");
-    if (r.k1 < 0 || r.b < 0 || r.b > 1) return fail("--k1 must be >= 0 and --b between 0 and 1");
-    if (!(r.expand_weight >= 0)) return fail("--expand-weight must be a number >= 0");
-    if (!(r.title_weight >= 0)) return fail("--title-weight must be a number >= 0");
+    // (Written so that NaN fails too: every comparison with it is false.)
+    if (!(r.k1 >= 0 && std::isfinite(r.k1)) || !(r.b >= 0 && r.b <= 1))
+        return fail("--k1 must be a number >= 0 and --b a number between 0 and 1");
+    if (!(r.expand_weight >= 0 && std::isfinite(r.expand_weight))) return fail("--expand-weight must be a number >= 0");
+    if (!(r.title_weight >= 0 && std::isfinite(r.title_weight))) return fail("--title-weight must be a number >= 0");
     if (facet_table == "auto") opt.searcher.facet_table = SearcherOptions::FacetTable::Auto;
     else if (facet_table == "always") opt.searcher.facet_table = SearcherOptions::FacetTable::Always;
     else if (facet_table == "never") opt.searcher.facet_table = SearcherOptions::FacetTable::Never;

@@ -270,6 +270,44 @@ class Regressions(unittest.TestCase):
         ids = sorted(h["article"]["id"] for h in self.hits("quorvantic"))
         self.assertEqual(ids, ["-1", "18446744073709551615"])
 
+    def total(self, *args):
+        r = run([QS, "--db", self.db, "--format", "json", "--limit", "0", "--no-facets", *args])
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return json.loads(r.stdout)["total"]["passages"]
+
+    def test_query_operators_read_as_meant(self):
+        # core/search.cpp build_query(): Xapian's grammar bound a filter after
+        # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq
+        # AND_NOT (Iran FILTER 2003): more passages than without the filter);
+        # "-Iran" alone found the passages with Iran; a syntax error with a NOT
+        # was searched as plain words, which keeps what the NOT excluded; a
+        # wildcard on a whole word missed the word ("company*": terms are
+        # stems, "compani"), and one that matched nothing was "no searchable
+        # words" (status 2).
+        self.jsonl({"id": "a", "date": "2003-01-01", "text": "Iraq and Iran in 2003. The companies met."},
+                   {"id": "b", "date": "2003-01-01", "text": "Iraq alone in 2003. One company met."},
+                   {"id": "c", "date": "2003-01-01", "text": "Iraq alone in 1999."},
+                   {"id": "d", "date": "2003-01-01", "text": "Iran alone in 2003."},
+                   {"id": "e", "date": "2003-01-01", "text": "Nothing here at all."})
+        self.index()
+        self.assertEqual(self.total("Iraq NOT Iran"), 2)
+        self.assertEqual(self.total("Iraq NOT Iran year:2003"), 1)
+        self.assertEqual(self.total("Iraq OR Iran year:2003"), 3)
+        self.assertEqual(self.total("--", "-Iran"), 3)
+        self.assertEqual(self.total("--", "-Iran -Iraq"), 1)
+        r = run([QS, "--db", self.db, "Iraq NOT Iran AND"])
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("'NOT'", r.stderr)
+        self.assertEqual(self.total("company*"), 2)
+        self.assertEqual(self.total("companies*"), 2)
+        hl = self.hits("company*")
+        self.assertEqual(sorted(h["text"][s:e] for h in hl for s, e in h["highlights"]), ["companies", "company"])
+        r = run([QS, "--db", self.db, "Iraq zzzq*"])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        for bad in (("--k1", "nan"), ("--b", "nan"), ("--k1", "inf")):
+            r = run([QS, "--db", self.db, *bad, "Iraq"])
+            self.assertEqual(r.returncode, 2, bad)
+
     def test_snippet_is_at_most_snippet_bytes(self):
         # core/search.cpp choose_snippet(): in the fallback for a highlight
         # inside an over-long sentence, the end is fixed at start + max_bytes

@@ -1030,14 +1030,21 @@ class BadQueries(unittest.TestCase):
                 self.assertIn("qanat-search: ", r.stderr)
             else:
                 json.loads(r.stdout)
-        r = self.search("((zorblaxian", codes=(0,))
-        self.assertIn("zorblaxian", r.stdout)
+        # Xapian would read them again without any operator, or run a quote
+        # to the end: an error that says where (status 2).
+        r = self.search("((zorblaxian", codes=(2,))
+        self.assertIn("unclosed '(' at character 2", r.stderr)
+        r = self.search("zorblaxian OR gauge)", codes=(2,))
+        self.assertIn("')' that closes nothing at character 20", r.stderr)
+        r = self.search('zorblaxian "gauge NOT x', codes=(2,))
+        self.assertIn("unclosed '\"' at character 12", r.stderr)
+        r = self.search('"zorblaxian (gauge" OR x', codes=(0, 1))  # a bracket inside quotes is a character
 
     def test_lone_operators(self):
         for q in ("AND", "NOT", "OR", "XOR", "NEAR", "AND NOT", "+", "-"):
             r = self.search(q, codes=(1, 2))
             if r.returncode == 2:
-                self.assertRegex(r.stderr, r"no searchable words|empty query|bad query")
+                self.assertRegex(r.stderr, r"no searchable words|empty query|bad query|cannot read the query")
         r = self.search("AND zorblaxian", codes=(0,))
         self.assertIn("warning: could not parse the query", r.stdout)
         self.assertIn("[[zorblaxian]]", r.stdout)
