@@ -147,6 +147,11 @@ class AliasProcessor : public Xapian::FieldProcessor {
     Xapian::Query operator()(const std::string& value) override {
         const std::size_t i = reference(value, actors.size());
         if (i >= actors.size()) return field_value_error("bad alias reference '" + value + "'");
+        // The same name again ("Iraq OR Iraq OR ..."): the same query, built once.
+        if (const auto hit = cache_.find(actors[i]); hit != cache_.end()) {
+            built.push_back(hit->second.first);
+            return hit->second.second;
+        }
         const Actor& a = g_.actors()[actors[i]];
         std::vector<Xapian::Query> names;
         std::vector<std::string> all{a.name};
@@ -175,10 +180,20 @@ class AliasProcessor : public Xapian::FieldProcessor {
         // Forces" weighs as if it said one name twice, not as two matches.
         Xapian::Query same(Xapian::Query::OP_SYNONYM, names.begin(), names.end());
         built.push_back(same);
-        return Xapian::Query(Xapian::Query::OP_OR, same, known);
+        Xapian::Query q(Xapian::Query::OP_OR, same, known);
+        cache_.emplace(actors[i], std::make_pair(same, q));
+        return q;
+    }
+
+    /// A new query: forget the last one's names.
+    void clear() {
+        actors.clear();
+        built.clear();
+        cache_.clear();
     }
 
   private:
+    std::unordered_map<std::size_t, std::pair<Xapian::Query, Xapian::Query>> cache_;  ///< by actor, this query
     const Gazetteer& g_;
     const Analyzer& an_;
     std::vector<std::vector<std::vector<std::string>>> names_;  ///< by actor: the terms of each of its names
@@ -1476,7 +1491,11 @@ bool parse_weighting(std::string_view name, Weighting* out) {
 }
 
 YearRange parse_year_range(std::string_view value) {
-    std::string_view v = trim(value);
+    // "1980–88", "1980—1988": dashes as in text (and as year: reads them).
+    std::string dashed(trim(value));
+    for (std::string_view d : {"\xE2\x80\x93", "\xE2\x80\x94"})
+        for (std::size_t at = dashed.find(d); at != std::string::npos; at = dashed.find(d, at)) dashed.replace(at, d.size(), "-");
+    std::string_view v = dashed;
     auto bad = [&]() {
         return SearchError("year value '" + std::string(value) +
                            "' is not a year: use 2003, 1980..1988, 1980-88 or 1980s");
@@ -1523,6 +1542,14 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
         for (auto sp : words(p.text)) {
             std::string_view w = std::string_view(p.text).substr(sp.start, sp.end - sp.start);
             bool hit = !terms.empty() && terms.count(analyzer.term(w));
+            // "U.S.", "U.K.": indexed as Xapian reads an acronym, without its dots.
+            if (!hit && !terms.empty() && w.find('.') != std::string_view::npos &&
+                std::all_of(w.begin(), w.end(), [](char c) { return c == '.' || std::isalpha(static_cast<unsigned char>(c)); })) {
+                std::string bare;
+                for (char c : w)
+                    if (c != '.') bare += c;
+                hit = terms.count(analyzer.term(bare)) > 0;
+            }
             if (!hit && !wildcards.empty()) {
                 std::string f = fold(w);
                 for (const auto& pre : wildcards)
@@ -1746,9 +1773,12 @@ struct Searcher::Impl {
 
     /// Actors named in the query (outside quotes and field values) become
     /// alias:mN references, so that "PMF" also finds "Popular Mobilization Forces".
+    static constexpr std::size_t kMaxNames = 64;  ///< names searched under all their aliases, a query
+    bool too_many_names = false;                    ///< the last query had more
+
     std::string with_aliases(const std::string& text) {
-        alias_proc->actors.clear();
-        alias_proc->built.clear();
+        alias_proc->clear();
+        too_many_names = false;
         const std::vector<bool> quoted = literal_bytes(text);
         std::string out;
         std::size_t pos = 0;
@@ -1771,6 +1801,21 @@ struct Searcher::Impl {
                 d && m.end + d < text.size() && !std::isspace(static_cast<unsigned char>(text[m.end + d])))
                 continue;
             if (m.start >= 3 && dash_at(m.start - 3) == 3) continue;
+            // Joined to the next or previous word by a zero-width character
+            // ("Iraq\u200Bwar"), which Xapian reads as one word.
+            auto zero_width = [&](std::size_t i) {
+                for (std::string_view z : {"\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x81\xA0", "\xEF\xBB\xBF"})
+                    if (text.compare(i, z.size(), z) == 0) return true;
+                return false;
+            };
+            if (zero_width(m.end) || (m.start >= 3 && zero_width(m.start - 3))) continue;
+            // Each name is a query of all its aliases, which Xapian reads from
+            // the index one by one: ten thousand names took seconds and a
+            // gigabyte. Past kMaxNames, names are words.
+            if (alias_proc->actors.size() >= kMaxNames) {
+                too_many_names = true;
+                break;
+            }
             // NEAR and ADJ take words on either side, not a group of names.
             if (proximity_op(word_before(text, m.start)) || proximity_op(word_after(text, m.end))) continue;
             out.append(text, pos, m.start - pos);
@@ -1861,6 +1906,9 @@ struct Searcher::Impl {
         const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         if (!req.plain) check_balanced(typed);
         std::string text = with_wildcards(with_aliases(req.plain ? typed : regroup_query(typed)), req.plain);
+        if (too_many_names)
+            res.warnings.push_back("only the first " + std::to_string(kMaxNames) +
+                                   " names of the query are searched under all their aliases; the rest as words");
         Xapian::Query words;
         bool has_words = text.find_first_not_of(" \t\r\n") != std::string::npos;
         if (has_words) {
@@ -1937,8 +1985,20 @@ struct Searcher::Impl {
             } catch (const Xapian::QueryParserError&) {
                 typed_query = hp.parse_query(typed, 0);
             }
+            // A name that is also a stop word ("US", "IS") is shown where the
+            // passage names its actor, not at every "us" and "is".
+            std::set<std::string> stop_names;
+            for (std::size_t a : alias_proc->actors) {
+                const Actor& actor = gazetteer.actors()[a];
+                std::vector<std::string> names{actor.name};
+                names.insert(names.end(), actor.aliases.begin(), actor.aliases.end());
+                for (const auto& n : names) {
+                    const std::string t = analyzer.term(n);
+                    if (n.find(' ') == std::string::npos && analyzer.is_stopword(fold(n))) stop_names.insert(t);
+                }
+            }
             for (auto t = typed_query.get_unique_terms_begin(); t != typed_query.get_unique_terms_end(); ++t)
-                parts.highlight.push_back(*t);
+                if (!stop_names.count(*t)) parts.highlight.push_back(*t);
             for (std::size_t a : alias_proc->actors)
                 parts.highlight.push_back(schema::term(schema::kActor, actor_key(gazetteer.actors()[a].name)));
         }
@@ -2025,6 +2085,9 @@ struct Searcher::Impl {
 
     std::string spelling(const std::string& word) {
         std::string s;
+        // The spelling data holds words of 3 to 30 bytes (see spelling_word in
+        // document.cpp); Xapian's search for a 100 KB word took seconds.
+        if (word.size() > 40) return s;
         try {
             s = db.get_spelling_suggestion(word, 2);
         } catch (const Xapian::Error&) {

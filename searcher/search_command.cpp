@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -276,6 +277,15 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     } else {
         r.query.clear();
     }
+    // A misspelt key ("years", "Actor") would drop a filter without a word.
+    static const std::set<std::string> keys{"id",     "query",       "actor",       "year", "article", "limit",
+                                            "offset", "per_article", "facet_limit", "plain", "any"};
+    for (const auto& [key, value] : j.items())
+        if (!keys.count(key)) {
+            std::string known;
+            for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
+            throw std::runtime_error("unknown key \"" + key + "\" (the keys are " + known + ")");
+        }
     // Years may be written as numbers too ("year": 2003, "year": [2003, "1980s"]).
     auto list = [&](const char* key, std::vector<std::string>& out, bool numbers) {
         if (!j.contains(key)) return;

@@ -343,6 +343,25 @@ class Corpus(unittest.TestCase):
         self.assertLess(self.json("--limit", "1", "Iran-backed militias")["total"]["passages"],
                         self.json("--limit", "1", "militias")["total"]["passages"])
 
+    def test_names_that_are_stop_words_and_joined_names(self):
+        # "IS" (an alias of the Islamic State) highlighted every "is" of the
+        # passages that name the actor; a name joined to a word by a
+        # zero-width space ("Iraq\u200bwar", one word for Xapian) was an
+        # internal reference error ("bad alias reference 'm0war'"); ten
+        # thousand names took seconds and a gigabyte (each is a query of all
+        # its aliases): past 64 they are words, with a warning.
+        r = self.json("--limit", "20", "IS")
+        shown = {h["text"].encode()[s:e].decode().lower() for h in r["hits"] for s, e in h["highlights"]}
+        self.assertTrue(shown)
+        self.assertNotIn("is", shown)
+        for q in ("Iraq\u200bwar", "war\u200bIraq", "Iraq\u200bIran Sadr", "Sadr\u200dPMF"):
+            r = self.search("--no-facets", q)
+            self.assertIn(r.returncode, (0, 1), r.stderr)
+            self.assertNotIn("reference", r.stderr)
+        r = self.json("--limit", "1", " ".join(["Iraq"] * 1000))
+        self.assertEqual(r["total"]["passages"], self.json("--limit", "1", "Iraq")["total"]["passages"])
+        self.assertTrue(any("first 64 names" in w for w in r["warnings"]), r["warnings"])
+
     def test_unparsable_query_is_retried_as_words(self):
         r = self.search("AND Sadr", code=0)
         self.assertIn("warning", r.stdout)

@@ -308,6 +308,21 @@ class Regressions(unittest.TestCase):
             r = run([QS, "--db", self.db, *bad, "Iraq"])
             self.assertEqual(r.returncode, 2, bad)
 
+    def test_batch_keys_dashes_and_acronyms(self):
+        # A misspelt batch key ("years") was ignored: the line ran without its
+        # filter. --year took "1980-88" but not "1980–88" (year: took both).
+        # "U.K." matched (Xapian indexes the acronym as "uk") but was never
+        # highlighted.
+        self.jsonl({"id": "a", "text": "The U.K. war of 1982 was short."},
+                   {"id": "b", "text": "The war of 1999 was longer."})
+        self.index()
+        r = run([QS, "--db", self.db, "--batch", "-"], stdin='{"id": "q", "query": "war", "years": "1982"}\n')
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('unknown key "years"', r.stderr)
+        self.assertEqual(self.total("--year", "1980\u201388", "war"), 1)
+        hl = self.hits("U.K.")
+        self.assertEqual([h["text"][s:e] for h in hl for s, e in h["highlights"]], ["U.K."])
+
     def test_snippet_is_at_most_snippet_bytes(self):
         # core/search.cpp choose_snippet(): in the fallback for a highlight
         # inside an over-long sentence, the end is fixed at start + max_bytes
