@@ -1531,32 +1531,90 @@ YearRange parse_year_range(std::string_view value) {
     return r;
 }
 
+/// A word's term as indexed; "U.S.", "U.K." without their dots, as Xapian
+/// reads an acronym.
+std::string word_term(const Analyzer& analyzer, std::string_view w) {
+    if (w.find('.') != std::string_view::npos &&
+        std::all_of(w.begin(), w.end(), [](char c) { return c == '.' || std::isalpha(static_cast<unsigned char>(c)); })) {
+        std::string bare;
+        for (char c : w)
+            if (c != '.') bare += c;
+        return analyzer.term(bare);
+    }
+    return analyzer.term(w);
+}
+
+QueryPhrases query_phrases(std::string_view q, const Analyzer& analyzer) {
+    QueryPhrases out;
+    const std::vector<Span> ws = words(q);
+    std::vector<bool> quoted(q.size() + 1, false);
+    bool in = false;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+        if (q[i] == '"') in = !in;
+        quoted[i] = in;
+    }
+    std::vector<std::string> cur;
+    auto flush = [&] {
+        if (cur.size() >= 2) out.phrases.push_back(cur);
+        cur.clear();
+    };
+    for (std::size_t k = 0; k < ws.size(); ++k) {
+        const std::string_view w = q.substr(ws[k].start, ws[k].end - ws[k].start);
+        // Quoted words, and words joined by hyphens ("Iran-backed"), are phrases.
+        const bool in_quote = quoted[ws[k].start];
+        const bool joined_before = k > 0 && (quoted[ws[k - 1].start] == in_quote) &&
+                                   (in_quote ? true : q.substr(ws[k - 1].end, ws[k].start - ws[k - 1].end) == "-");
+        const bool same_quote = k > 0 && in_quote && quoted[ws[k - 1].start] &&
+                                q.substr(ws[k - 1].end, ws[k].start - ws[k - 1].end).find('"') == std::string_view::npos;
+        if (!(in_quote ? same_quote : joined_before)) flush();
+        const bool joined_after = !in_quote && k + 1 < ws.size() && !quoted[ws[k + 1].start] &&
+                                  q.substr(ws[k].end, ws[k + 1].start - ws[k].end) == "-";
+        if (in_quote || joined_before || joined_after) {
+            cur.push_back(word_term(analyzer, w));
+        } else if (!is_upper_word_op(w) && !(ws[k].end < q.size() && q[ws[k].end] == ':')) {
+            out.free.insert(word_term(analyzer, w));
+        }
+    }
+    flush();
+    return out;
+}
+
 std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyzer,
                                   const std::vector<std::string>& text_terms,
                                   const std::vector<std::string>& wildcards,
-                                  const std::vector<std::string>& filter_terms) {
+                                  const std::vector<std::string>& filter_terms, const QueryPhrases* phrases) {
     std::vector<Span> out;
     if (!text_terms.empty() || !wildcards.empty()) {
         std::unordered_set<std::string> terms(text_terms.begin(), text_terms.end());
         for (const auto& pre : wildcards) terms.insert(analyzer.term(pre));  // "company*" shows "companies"
-        for (auto sp : words(p.text)) {
-            std::string_view w = std::string_view(p.text).substr(sp.start, sp.end - sp.start);
-            bool hit = !terms.empty() && terms.count(analyzer.term(w));
-            // "U.S.", "U.K.": indexed as Xapian reads an acronym, without its dots.
-            if (!hit && !terms.empty() && w.find('.') != std::string_view::npos &&
-                std::all_of(w.begin(), w.end(), [](char c) { return c == '.' || std::isalpha(static_cast<unsigned char>(c)); })) {
-                std::string bare;
-                for (char c : w)
-                    if (c != '.') bare += c;
-                hit = terms.count(analyzer.term(bare)) > 0;
-            }
-            if (!hit && !wildcards.empty()) {
-                std::string f = fold(w);
+        // Words of a phrase only (not also asked for alone) are shown where
+        // the phrase stands: "of" of "Bank of Japan", "New" of "New York" in
+        // "New Orleans", were shown everywhere.
+        std::unordered_set<std::string> phrase_only;
+        if (phrases)
+            for (const auto& ph : phrases->phrases)
+                for (const auto& t : ph)
+                    if (!phrases->free.count(t)) phrase_only.insert(t);
+        const std::vector<Span> ws = words(p.text);
+        std::vector<std::string> term_of(ws.size());
+        std::vector<char> hit(ws.size(), 0);
+        for (std::size_t k = 0; k < ws.size(); ++k) {
+            const std::string_view w = std::string_view(p.text).substr(ws[k].start, ws[k].end - ws[k].start);
+            term_of[k] = word_term(analyzer, w);
+            if (terms.count(term_of[k]) && !phrase_only.count(term_of[k])) hit[k] = 1;
+            if (!hit[k] && !wildcards.empty()) {
+                const std::string f = fold(w);
                 for (const auto& pre : wildcards)
-                    if (f.compare(0, pre.size(), pre) == 0) hit = true;
+                    if (f.compare(0, pre.size(), pre) == 0) hit[k] = 1;
             }
-            if (hit) out.push_back(sp);
         }
+        if (phrases)
+            for (const auto& ph : phrases->phrases)
+                for (std::size_t k = 0; k + ph.size() <= ws.size(); ++k)
+                    if (std::equal(ph.begin(), ph.end(), term_of.begin() + static_cast<long>(k)))
+                        for (std::size_t j = 0; j < ph.size(); ++j) hit[k + j] = 1;
+        for (std::size_t k = 0; k < ws.size(); ++k)
+            if (hit[k]) out.push_back(ws[k]);
     }
     if (!filter_terms.empty()) {
         std::unordered_set<std::string> ft(filter_terms.begin(), filter_terms.end());
@@ -2395,6 +2453,7 @@ struct Searcher::Impl {
                 filter_terms.push_back(t);
         }
         std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
+        const QueryPhrases phrases = req.plain ? QueryPhrases{} : query_phrases(fold_keep_case(req.query), analyzer);
         unsigned rank = req.offset;
         for (const auto& r : order) {
             Hit h;
@@ -2402,7 +2461,7 @@ struct Searcher::Impl {
             h.score = r.weight;
             h.docid = r.did;
             h.passage = StoredPassage::deserialise(db.get_document(r.did, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPassage));
-            h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms);
+            h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms, &phrases);
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes, &analyzer);
             if (req.explain) h.explain = explain(req, h, parts.highlight);
             res.hits.push_back(std::move(h));

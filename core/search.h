@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -180,12 +181,22 @@ class Searcher {
     std::unique_ptr<Impl> impl_;
 };
 
+/// The phrases of a query (quoted, or words joined by hyphens), as terms,
+/// and the terms of its words outside them.
+struct QueryPhrases {
+    std::vector<std::vector<std::string>> phrases;
+    std::set<std::string> free;
+};
+QueryPhrases query_phrases(std::string_view query, const Analyzer& analyzer);
+
 /// Highlight spans of a passage for a set of query terms (as indexed: folded
-/// and stemmed, unprefixed) and matched actor and year terms.
+/// and stemmed, unprefixed) and matched actor and year terms. With phrases,
+/// a term that is only part of them is shown only where a phrase stands.
 std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyzer,
                                   const std::vector<std::string>& text_terms,
                                   const std::vector<std::string>& wildcard_prefixes,
-                                  const std::vector<std::string>& filter_terms);
+                                  const std::vector<std::string>& filter_terms,
+                                  const QueryPhrases* phrases = nullptr);
 
 /// The window of text to show: the whole text if short, else whole sentences
 /// (or words cut from an over-long sentence) showing the most different

@@ -1094,3 +1094,30 @@ TEST_CASE("a checksum fed in pieces equals the checksum of the whole") {
     CHECK(table_file::checksum(std::string_view(bytes.data(), 31), 7) == 0xfbd2fb549632ed94ULL);
     CHECK(table_file::checksum(std::string_view(bytes.data(), 100), 0) == 0xfe4f88373b82d871ULL);
 }
+
+TEST_CASE("a phrase's words are highlighted where the phrase stands") {
+    // '"Supreme Leader"' highlighted "leaders of Iraqi armed factions", and a
+    // snippet could show those instead of the phrase.
+    Fixture f;
+    auto r = f.run("\"Supreme Leader\"");
+    REQUIRE(!r.hits.empty());
+    bool any_leaders = false;
+    for (const auto& h : r.hits) {
+        const std::string w = hl_words(h);
+        CHECK(w.find("|leaders|") == std::string::npos);
+        CHECK(w.find("|Supreme|Leader|") != std::string::npos);
+        any_leaders = any_leaders || h.passage.text.find("leaders") != std::string::npos;
+    }
+    CHECK(any_leaders);  // the case is met: a passage with both
+    // The phrase's words alone in the query are shown everywhere again.
+    r = f.run("\"Supreme Leader\" leaders");
+    bool shown = false;
+    for (const auto& h : r.hits) shown = shown || hl_words(h).find("|leaders|") != std::string::npos;
+    CHECK(shown);
+    const QueryPhrases q = query_phrases("\"Bank of Japan\" AND Iran-backed militias NOT title:x", Analyzer());
+    REQUIRE(q.phrases.size() == 2);
+    CHECK(q.phrases[0].size() == 3);
+    CHECK(q.phrases[1].size() == 2);
+    CHECK(q.free.count("militia") == 1);
+    CHECK(q.free.count("and") == 0);
+}
