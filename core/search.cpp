@@ -1333,6 +1333,32 @@ void check_balanced(std::string_view q) {
     if (!open.empty()) fail("an unclosed '('", open.back());
 }
 
+std::vector<bool> literal_bytes(std::string_view text);
+
+/// Field names are read in any case ("Actor:Sadr", "YEAR:2003" were phrases
+/// of two words); a field with nothing after it is an error that says where
+/// ("actor:" alone searched the word "actor").
+std::string checked_fields(std::string q) {
+    static const std::vector<std::string> fields{"title", "actor", "year", "article", "published"};
+    const std::vector<bool> literal = literal_bytes(q);
+    for (std::size_t i = 0; i < q.size(); ++i) {
+        if (literal[i] || (i > 0 && (std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'))) continue;
+        for (const auto& f : fields) {
+            if (q.size() < i + f.size() + 1 || q[i + f.size()] != ':') continue;
+            bool same = true;
+            for (std::size_t k = 0; k < f.size() && same; ++k)
+                same = std::tolower(static_cast<unsigned char>(q[i + k])) == f[k];
+            if (!same) continue;
+            for (std::size_t k = 0; k < f.size(); ++k) q[i + k] = f[k];
+            const std::size_t v = i + f.size() + 1;
+            if (v >= q.size() || std::isspace(static_cast<unsigned char>(q[v])) || q[v] == ')')
+                throw SearchError("'" + f + ":' at character " + std::to_string(character_at(q, i)) +
+                                  " has no value: give one (" + f + ":WORD) or leave it out");
+        }
+    }
+    return q;
+}
+
 /// The query's top-level parts: runs of non-blanks outside quotes and brackets.
 std::vector<std::string> top_level_parts(std::string_view q) {
     std::vector<std::string> out;
@@ -1961,8 +1987,11 @@ struct Searcher::Impl {
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         actor_proc->named.clear();
-        const std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
-        if (!req.plain) check_balanced(typed);
+        std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
+        if (!req.plain) {
+            check_balanced(typed);
+            typed = checked_fields(typed);
+        }
         std::string text = with_wildcards(with_aliases(req.plain ? typed : regroup_query(typed)), req.plain);
         if (too_many_names)
             res.warnings.push_back("only the first " + std::to_string(kMaxNames) +

@@ -255,9 +255,9 @@ class TextPrinter : public Printer {
     void years(const Facet& f, const char* heading) {
         if (f.total_values == 0) return;
         out_ << "\n" << bold(heading) << dim(" (top " + std::to_string(f.values.size()) + " of " +
-                                                std::to_string(f.total_values) + "; passages, articles)")
+                                                std::to_string(f.total_values) + ", in year order; passages, articles)")
              << "\n";
-        // A histogram in year order.
+        // A histogram in year order (JSON keeps the facet's order).
         std::vector<FacetValue> v = f.values;
         std::sort(v.begin(), v.end(), [](const FacetValue& a, const FacetValue& b) { return a.value < b.value; });
         Xapian::doccount mx = 1;

@@ -304,6 +304,11 @@ class Regressions(unittest.TestCase):
         self.assertEqual(sorted(h["text"][s:e] for h in hl for s, e in h["highlights"]), ["companies", "company"])
         r = run([QS, "--db", self.db, "Iraq zzzq*"])
         self.assertEqual(r.returncode, 1, r.stderr)
+        # Field names in any case; a field without a value says where.
+        self.assertEqual(self.total("Iraq YEAR:2003"), self.total("Iraq year:2003"))
+        r = run([QS, "--db", self.db, "Iraq year:"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'year:' at character 6 has no value", r.stderr)
         for bad in (("--k1", "nan"), ("--b", "nan"), ("--k1", "inf")):
             r = run([QS, "--db", self.db, *bad, "Iraq"])
             self.assertEqual(r.returncode, 2, bad)
