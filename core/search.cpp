@@ -2234,7 +2234,16 @@ struct Searcher::Impl {
             for (auto t = wildcard_proc.built[i].get_unique_terms_begin(); t != wildcard_proc.built[i].get_unique_terms_end(); ++t)
                 done.insert(*t);
         }
+        const std::string title_prefix(schema::kTitle.prefix);
         for (const auto& t : typed_terms) {
+            // title:WORD: the word in the article's title.
+            if (t.size() > title_prefix.size() && t.compare(0, title_prefix.size(), title_prefix) == 0 &&
+                !std::isupper(static_cast<unsigned char>(t[title_prefix.size()]))) {
+                if (!done.insert(t).second) continue;
+                const double w = weigh(Xapian::Query(t));
+                if (w >= 0) out.push_back({"title:" + t.substr(title_prefix.size()), w, "in the article's title (title:)"});
+                continue;
+            }
             if (is_prefixed(t) || !done.insert(t).second) continue;
             double w = weigh(Xapian::Query(t));
             if (w < 0) continue;
@@ -2245,11 +2254,13 @@ struct Searcher::Impl {
             out.push_back({t, w, why});
         }
         for (const auto& [t, scale] : expansion) {
-            if (done.count(t)) continue;
+            // A query word feedback adds again weighs twice: its own line and this one.
+            const bool again = done.count(t) > 0;
             double w = weigh(Xapian::Query(t));
             if (w < 0) continue;
-            char buf[64];
-            std::snprintf(buf, sizeof buf, "feedback term (Bo1), weight x%.2f", scale);
+            char buf[96];
+            std::snprintf(buf, sizeof buf, again ? "feedback on a query word (Bo1), weight x%.2f" : "feedback term (Bo1), weight x%.2f",
+                          scale);
             out.push_back({t, w * scale, buf});
         }
         for (const auto& t : title_words) {

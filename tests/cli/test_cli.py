@@ -413,8 +413,13 @@ class Corpus(unittest.TestCase):
         self.assertEqual(whys.get("disarm"), "stem of 'disarmed'")
         self.assertIn("Popular Mobilization Forces", whys)
         self.assertNotIn("pmf", whys)  # counted once, as the actor
-        # The parts add up to the score (BM25 sums its terms).
+        # The parts add up to the score (BM25 sums its terms), with a title:
+        # word (left out before) and with feedback that adds a query word
+        # again (its second share was left out).
         self.assertAlmostEqual(sum(e["weight"] for e in ex), j["hits"][0]["score"], places=3)
+        for args in (["title:Iraq", "Sadr"], ["--plain", "--expand", "on", "militias", "Iraq", "disarm"]):
+            for h in self.json("--explain", "--limit", "3", *args)["hits"]:
+                self.assertAlmostEqual(sum(e["weight"] for e in h["explain"]), h["score"], places=3, msg=args)
 
     # -- golden output ------------------------------------------------------
 
