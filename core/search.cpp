@@ -111,19 +111,54 @@ class PublishedProcessor : public Xapian::FieldProcessor {
 
 class ActorProcessor : public Xapian::FieldProcessor {
   public:
-    explicit ActorProcessor(const Gazetteer& g) : g_(g) {}
+    ActorProcessor(const Gazetteer& g, const Xapian::Database* db) : g_(g), db_(db) {}
     std::vector<std::string> named;  ///< the actors of the query's actor: fields (names as the list writes them)
+    std::vector<std::string> notes;  ///< warnings for the query (a name that is a word of several)
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
         if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
         const Actor* a = g_.find(v);
-        named.push_back(a ? a->name : v);
         std::string key = actor_key(a ? a->name : v);
-        return Xapian::Query(schema::term(schema::kActor, key));
+        const std::string term = schema::term(schema::kActor, key);
+        // "Hussein": no actor of that name, but a word of the names of some
+        // (Saddam Hussein, Fuad Hussein): passages that name any of them.
+        if (!a && db_ && db_->get_termfreq(term) == 0) {
+            std::vector<std::string> keys;
+            const std::string prefix = schema::term(schema::kActor, "");
+            for (auto t = db_->allterms_begin(prefix); t != db_->allterms_end(prefix) && keys.size() <= kMaxWordOf; ++t) {
+                const std::string k = (*t).substr(prefix.size());
+                for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1)) {
+                    const bool starts = at == 0 || k[at - 1] == ' ' || k[at - 1] == '-';
+                    const bool ends = at + key.size() == k.size() || k[at + key.size()] == ' ' || k[at + key.size()] == '-';
+                    if (starts && ends) {
+                        keys.push_back(k);
+                        break;
+                    }
+                }
+            }
+            if (!keys.empty() && keys.size() <= kMaxWordOf) {
+                std::string list;
+                std::vector<Xapian::Query> any;
+                for (const auto& k : keys) {
+                    list += (list.empty() ? "" : ", ") + k;
+                    any.emplace_back(schema::term(schema::kActor, k));
+                    named.push_back(k);
+                }
+                // (The query is parsed twice, for the match and for highlights.)
+                const std::string note = "actor '" + v + "' is a word of the names of " + std::to_string(keys.size()) +
+                                         " actors (" + list + "): passages that name any of them";
+                if (keys.size() > 1 && std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+                return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+            }
+        }
+        named.push_back(a ? a->name : v);
+        return Xapian::Query(term);
     }
 
   private:
+    static constexpr std::size_t kMaxWordOf = 20;  ///< more names than this: too vague to stand for
     const Gazetteer& g_;
+    const Xapian::Database* db_;
 };
 
 /// N of a reference "mN" the searcher wrote into the query; `none` if the
@@ -1833,7 +1868,7 @@ struct Searcher::Impl {
         db = d;
         analyzer = Analyzer(an.empty() ? AnalysisSettings{} : AnalysisSettings::parse(an));
         gazetteer = Gazetteer::deserialise(d.get_metadata(std::string(schema::kMetaActors)));
-        actor_proc = std::make_unique<ActorProcessor>(gazetteer);
+        actor_proc = std::make_unique<ActorProcessor>(gazetteer, &db);
         alias_proc = std::make_unique<AliasProcessor>(gazetteer, analyzer);
         wildcard_proc.db = &db;
         wildcard_proc.analyzer = &analyzer;
@@ -1987,6 +2022,7 @@ struct Searcher::Impl {
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         actor_proc->named.clear();
+        actor_proc->notes.clear();
         std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         if (!req.plain) {
             check_balanced(typed);
@@ -2090,6 +2126,7 @@ struct Searcher::Impl {
                 parts.highlight.push_back(schema::term(schema::kActor, actor_key(gazetteer.actors()[a].name)));
         }
         if (!filters.empty()) parts.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+        res.warnings.insert(res.warnings.end(), actor_proc->notes.begin(), actor_proc->notes.end());
         warn_unknown_actors(words, filters, res.warnings);
         return parts;
     }

@@ -362,6 +362,16 @@ class Corpus(unittest.TestCase):
         self.assertEqual(r["total"]["passages"], self.json("--limit", "1", "Iraq")["total"]["passages"])
         self.assertTrue(any("first 64 names" in w for w in r["warnings"]), r["warnings"])
 
+    def test_actor_filter_by_a_word_of_several_names(self):
+        # actor:Hussein warned "no passage names the actor" while the facets
+        # listed Saddam Hussein and Fuad Hussein: now it finds either, and says so.
+        both = self.json("--limit", "1", "actor:Hussein")
+        self.assertEqual(both["total"]["passages"],
+                         self.json("--limit", "1", '(actor:"Saddam Hussein" OR actor:"Fuad Hussein")')["total"]["passages"])
+        self.assertEqual(len(both["warnings"]), 1, both["warnings"])
+        self.assertIn("saddam hussein", both["warnings"][0])
+        self.assertEqual(self.json("--limit", "1", "--actor", "Hussein")["total"]["passages"], both["total"]["passages"])
+
     def test_unparsable_query_is_retried_as_words(self):
         r = self.search("AND Sadr", code=0)
         self.assertIn("warning", r.stdout)
