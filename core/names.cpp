@@ -328,6 +328,33 @@ bool acronym(std::string_view w) {
 
 bool is_demonym(std::string_view folded_word) { return demonyms().count(folded_word) > 0; }
 
+namespace {
+
+/// Countries and regions news copy names, as places.
+bool country_name(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{
+        "afghanistan", "albania", "algeria", "angola", "argentina", "armenia", "australia", "austria",
+        "azerbaijan", "bahrain", "bangladesh", "belarus", "belgium", "bolivia", "bosnia", "brazil", "britain",
+        "bulgaria", "burma", "cambodia", "cameroon", "canada", "chad", "chile", "china", "colombia", "congo",
+        "croatia", "cuba", "cyprus", "czechoslovakia", "denmark", "ecuador", "egypt", "england", "eritrea",
+        "estonia", "ethiopia", "europe", "africa", "asia", "finland", "france", "georgia", "germany", "ghana",
+        "greece", "guatemala", "haiti", "honduras", "hungary", "iceland", "india", "indonesia", "iran", "iraq",
+        "ireland", "israel", "italy", "jamaica", "japan", "jordan", "kazakhstan", "kenya", "korea", "kosovo",
+        "kuwait", "kyrgyzstan", "laos", "latvia", "lebanon", "liberia", "libya", "lithuania", "luxembourg",
+        "malaysia", "mali", "malta", "mexico", "moldova", "mongolia", "morocco", "mozambique", "myanmar",
+        "namibia", "nepal", "netherlands", "holland", "nicaragua", "niger", "nigeria", "norway", "oman",
+        "pakistan", "palestine", "panama", "paraguay", "peru", "philippines", "poland", "portugal", "qatar",
+        "romania", "russia", "rwanda", "scotland", "senegal", "serbia", "singapore", "slovakia", "slovenia",
+        "somalia", "spain", "sudan", "sweden", "switzerland", "syria", "taiwan", "tajikistan", "tanzania",
+        "thailand", "tunisia", "turkey", "turkiye", "türkiye", "turkmenistan", "uganda", "ukraine", "uruguay",
+        "uzbekistan", "venezuela", "vietnam", "wales", "yemen", "yugoslavia", "zaire", "zambia", "zimbabwe",
+        "america", "saudi arabia", "sri lanka", "costa rica", "el salvador", "hong kong", "puerto rico",
+        "soviet union", "ivory coast", "sierra leone", "burkina faso", "gaza", "west bank", "kurdistan"};
+    return s.count(folded) > 0;
+}
+
+}  // namespace
+
 ActorKind guess_kind(std::string_view name) {
     static const std::vector<std::pair<const char*, ActorKind>> keys{
         {"forces", ActorKind::Group},         {"brigades", ActorKind::Group},
@@ -373,6 +400,12 @@ ActorKind guess_kind(std::string_view name) {
         return m;
     }();
     auto ws = words(name);
+    {
+        std::string whole;
+        for (std::size_t k = 0; k < ws.size(); ++k)
+            whole += (k ? " " : "") + fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start));
+        if (country_name(whole)) return ActorKind::Place;
+    }
     // "Procter & Gamble Co", "Exxon Corp": a company.
     if (ws.size() >= 2 && company_suffix(fold_word(name.substr(ws.back().start, ws.back().end - ws.back().start))))
         return ActorKind::Organisation;
