@@ -166,6 +166,19 @@ LineClass classify(std::string_view t) {
     if (t.back() == ':' && w <= 6) return LineClass::Label;
     if (fs == 1 && w <= 8) return LineClass::FieldLike;
     if (w <= 15 && t.size() <= 120 && !ends_sentence(t) && t.back() != ',') return LineClass::Heading;
+    // A question in title case is a heading too ("Vulnerabilities and
+    // Shifting Tides: Cracks in the Alliance?"): every word of four letters
+    // or more capitalised, three at least.
+    if (w <= 15 && t.size() <= 120 && t.back() == '?') {
+        int long_words = 0;
+        bool title_case = true;
+        for (auto sp : words(t)) {
+            if (sp.end - sp.start < 4) continue;
+            ++long_words;
+            if (!starts_upper(t.substr(sp.start))) title_case = false;
+        }
+        if (title_case && long_words >= 3) return LineClass::Heading;
+    }
     return LineClass::Prose;
 }
 
@@ -602,9 +615,18 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
     // signaling ..."), is a repeat too: indexed, it outranked its source.
     {
         std::vector<std::string> keys(art.passages.size());
+        // A heading joined to a pull quote ("Regional Dynamics: ...\nIran has
+        // sought ..."): the quote is what repeats.
+        std::vector<std::string> bodies(art.passages.size());
         for (std::size_t k = 0; k < art.passages.size(); ++k)
-            if (art.passages[k].kind == BlockKind::Prose && !art.passages[k].duplicate)
-                keys[k] = quote_key(text.substr(art.passages[k].start, art.passages[k].end - art.passages[k].start));
+            if (art.passages[k].kind == BlockKind::Prose && !art.passages[k].duplicate) {
+                const std::string_view t = text.substr(art.passages[k].start, art.passages[k].end - art.passages[k].start);
+                keys[k] = quote_key(t);
+                const std::size_t nl = t.find('\n');
+                if (nl != std::string_view::npos && nl <= 160 && t.find('\n', nl + 1) == std::string_view::npos &&
+                    nl > 0 && t[nl - 1] != '.' && t[nl - 1] != '!' && t[nl - 1] != '?' && t[nl - 1] != ':')
+                    bodies[k] = quote_key(t.substr(nl + 1));
+            }
         // Whole words only ("200 fighters ..." is not inside "1,200 fighters
         // ..."), and only among the passages near it, where pull quotes stand:
         // comparing every pair made an article of 40,000 paragraphs take 20
@@ -627,14 +649,15 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
         };
         const std::size_t n_pass = art.passages.size();
         for (std::size_t k = 0; k < n_pass; ++k) {
-            const std::string& q = keys[k];
-            if (q.size() < 30 || q.size() > 400) continue;
-            const std::size_t from = k > kNear ? k - kNear : 0, to = std::min(n_pass, k + kNear + 1);
-            for (std::size_t j = from; j < to; ++j)
-                if (j != k && keys[j].size() > q.size() && contains_words(keys[j], q)) {
-                    art.passages[k].duplicate = true;
-                    break;
-                }
+            for (const std::string* q : {&keys[k], &bodies[k]}) {
+                if (q->size() < 30 || q->size() > 400 || art.passages[k].duplicate) continue;
+                const std::size_t from = k > kNear ? k - kNear : 0, to = std::min(n_pass, k + kNear + 1);
+                for (std::size_t j = from; j < to; ++j)
+                    if (j != k && keys[j].size() > q->size() && contains_words(keys[j], *q)) {
+                        art.passages[k].duplicate = true;
+                        break;
+                    }
+            }
         }
     }
 
