@@ -99,6 +99,8 @@ std::string actor_key(std::string_view name) {
 }
 
 void Gazetteer::load_tsv(std::string_view content, const std::string& source) {
+    // A byte-order mark, as spreadsheets and Notepad save: not part of the first name.
+    if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
     std::size_t lineno = 0;
     while (!content.empty()) {
         ++lineno;

@@ -92,7 +92,9 @@ class YearProcessor : public Xapian::FieldProcessor {
 /// article:ID, with ids too long for a term shortened as the index does.
 class ArticleProcessor : public Xapian::FieldProcessor {
   public:
+    std::vector<std::string> named;  ///< the article: values of the query
     Xapian::Query operator()(const std::string& value) override {
+        named.push_back(value);
         return Xapian::Query(schema::term(schema::kArticle, value));
     }
 };
@@ -1325,7 +1327,8 @@ std::string title_phrases_as_words(std::string q, std::vector<std::string>& warn
         if (close == std::string::npos) break;
         q[open] = '(';
         q[close] = ')';
-        changed = true;
+        // One word in quotes is that word: no warning.
+        changed = changed || q.find_first_of(" \t-", open + 1) < close;
     }
     if (changed)
         warnings.push_back("title: takes words, not phrases (titles keep no word positions): "
@@ -1369,6 +1372,7 @@ void check_balanced(std::string_view q) {
 }
 
 std::vector<bool> literal_bytes(std::string_view text);
+bool proximity_op(std::string_view w);
 
 /// Field names are read in any case ("Actor:Sadr", "YEAR:2003" were phrases
 /// of two words); a field with nothing after it is an error that says where
@@ -1394,6 +1398,65 @@ std::string checked_fields(std::string q) {
     return q;
 }
 
+/// What Xapian reads differently from what was likely meant, said as warnings:
+/// NEAR or ADJ beside a group or a wildcard, or with a bad distance
+/// ("NEAR/0"), is a word; a '*' inside a word is no wildcard; "or" and "not"
+/// in lower case are words (stop words); bytes that are not UTF-8.
+void query_warnings(std::string_view raw, std::string_view q, std::vector<std::string>& warnings) {
+    if (!valid_utf8(raw)) {
+        // The first sequence that does not decode (a rough check: lead byte
+        // and continuation bytes; valid_utf8 said something is wrong).
+        std::size_t at = 0;
+        while (at < raw.size()) {
+            const unsigned char c = static_cast<unsigned char>(raw[at]);
+            const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+            if (len == 0 || at + len > raw.size()) break;
+            bool ok = true;
+            for (std::size_t k = 1; k < len && ok; ++k) ok = (static_cast<unsigned char>(raw[at + k]) & 0xC0) == 0x80;
+            if (!ok || !valid_utf8(raw.substr(at, len))) break;
+            at += len;
+        }
+        warnings.push_back("the query has bytes that are not UTF-8 (from byte " + std::to_string(at + 1) +
+                           "); they were read as U+FFFD");
+    }
+    const std::vector<bool> literal = literal_bytes(q);
+    std::vector<std::pair<std::size_t, std::string_view>> toks;
+    for (std::size_t i = 0; i < q.size();) {
+        while (i < q.size() && std::isspace(static_cast<unsigned char>(q[i]))) ++i;
+        const std::size_t s = i;
+        while (i < q.size() && !std::isspace(static_cast<unsigned char>(q[i]))) ++i;
+        if (i > s) toks.emplace_back(s, q.substr(s, i - s));
+    }
+    bool upper_op = false, lower_op = false;
+    for (std::size_t k = 0; k < toks.size(); ++k) {
+        const auto [at, t] = toks[k];
+        if (literal[at]) continue;
+        if (is_upper_word_op(t)) upper_op = true;
+        if (k > 0 && k + 1 < toks.size() && (t == "or" || t == "not")) lower_op = true;
+        if (proximity_op(t)) {
+            const std::size_t slash = t.find('/');
+            bool bad = false;
+            if (slash != std::string_view::npos) {
+                const std::string_view n = t.substr(slash + 1);
+                bad = n.empty() || n.size() > 6 || !std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+                      std::stoi(std::string(n)) < 1;
+            }
+            const bool group = (k > 0 && (toks[k - 1].second.back() == ')' || toks[k - 1].second.back() == '*')) ||
+                               (k + 1 < toks.size() && (toks[k + 1].second.front() == '(' || toks[k + 1].second.back() == '*'));
+            if (bad || group || k == 0 || k + 1 == toks.size())
+                warnings.push_back("'" + std::string(t) + "' at character " + std::to_string(character_at(q, at)) +
+                                   " is searched as a word: NEAR and ADJ take one word on each side, and NEAR/N a "
+                                   "distance of 1 or more");
+        }
+        const std::size_t star = t.find('*');
+        if (star != std::string_view::npos && star + 1 < t.size() && std::isalnum(static_cast<unsigned char>(t[star + 1])))
+            warnings.push_back("'*' inside '" + std::string(t) + "' is no wildcard: only a '*' at a word's end is");
+    }
+    if (lower_op && !upper_op)
+        warnings.push_back("'or' and 'not' in lower case are words, left out as stop words: write operators in "
+                           "capitals (OR, NOT)");
+}
+
 /// The query's top-level parts: runs of non-blanks outside quotes and brackets.
 std::vector<std::string> top_level_parts(std::string_view q) {
     std::vector<std::string> out;
@@ -1414,8 +1477,6 @@ std::vector<std::string> top_level_parts(std::string_view q) {
     if (!cur.empty()) out.push_back(std::move(cur));
     return out;
 }
-
-bool proximity_op(std::string_view w);
 
 /// Two readings Xapian's grammar gives that a user does not mean:
 /// - "-Iran -Iraq", only excluded words, found the passages that have them:
@@ -2023,10 +2084,12 @@ struct Searcher::Impl {
     Parts build_query(const SearchRequest& req, SearchResult& res) {
         actor_proc->named.clear();
         actor_proc->notes.clear();
+        article_proc.named.clear();
         std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         if (!req.plain) {
             check_balanced(typed);
             typed = checked_fields(typed);
+            query_warnings(req.query, typed, res.warnings);
         }
         std::string text = with_wildcards(with_aliases(req.plain ? typed : regroup_query(typed)), req.plain);
         if (too_many_names)
@@ -2127,6 +2190,14 @@ struct Searcher::Impl {
         }
         if (!filters.empty()) parts.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
         res.warnings.insert(res.warnings.end(), actor_proc->notes.begin(), actor_proc->notes.end());
+        {
+            // An article id the index does not hold ("No passages match" said no more).
+            std::set<std::string> ids(article_proc.named.begin(), article_proc.named.end());
+            ids.insert(req.articles.begin(), req.articles.end());
+            for (const auto& id : ids)
+                if (!db.term_exists(schema::term(schema::kArticle, id)))
+                    res.warnings.push_back("no article '" + id + "' in the index");
+        }
         warn_unknown_actors(words, filters, res.warnings);
         return parts;
     }

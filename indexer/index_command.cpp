@@ -621,6 +621,18 @@ int parse_options(int argc, char** argv, Options& opt) {
         return -1;
     }
     if (opt.db.empty()) opt.db = default_db();
+    // "idx/" (as a shell completes it) is "idx": the new index is swapped in
+    // by renaming, which a trailing slash made fail. A symlink is followed:
+    // the index it leads to is the one updated or replaced (a rebuild put a
+    // folder in the link's place and left the real index as it was).
+    while (opt.db.size() > 1 && opt.db.back() == '/') opt.db.pop_back();
+    {
+        std::error_code ec;
+        if (fs::is_symlink(opt.db, ec)) {
+            const fs::path real = fs::canonical(opt.db, ec);
+            if (!ec) opt.db = real.string();
+        }
+    }
     if (opt.paths.empty()) opt.paths.push_back(default_corpus());
     if (max_bytes < 200 || max_bytes > 1000000) {
         std::cerr << "qanat-index: --max-passage-bytes must be between 200 and 1000000\n";
@@ -717,6 +729,37 @@ Existing existing_index(const std::string& path) {
     }
 }
 
+/// The folder holds only what a Xapian index (and qanat's facet table) is
+/// made of: a damaged index may be replaced, a folder of other files not.
+bool only_index_files(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) return false;
+    for (const auto& e : fs::directory_iterator(path, ec)) {
+        const std::string name = e.path().filename().string();
+        const bool xapian = name == "flintlock" || name == "iamglass" || name == "XAPIANDB" ||
+                            (name.size() > 6 && name.compare(name.size() - 6, 6, ".glass") == 0) ||
+                            name.rfind(std::string(schema::kFacetTableFile), 0) == 0;
+        if (!xapian || !e.is_regular_file(ec)) return false;
+    }
+    return !ec;
+}
+
+/// No article path lies inside the index folder: a rebuild would remove it.
+void check_sources_outside(const Options& opt) {
+    std::error_code ec;
+    const fs::path db = fs::weakly_canonical(opt.db, ec);
+    if (ec) return;
+    for (const auto& p : opt.paths) {
+        const fs::path src = fs::weakly_canonical(p, ec);
+        if (ec) continue;
+        auto d = db.begin(), s = src.begin();
+        while (d != db.end() && s != src.end() && *d == *s) ++d, ++s;
+        if (d == db.end())
+            throw IndexError("the articles at '" + p + "' are inside the index folder '" + opt.db +
+                             "': give the index a folder of its own (--db)");
+    }
+}
+
 void make_parent(const std::string& path) {
     if (fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
         std::error_code ec;
@@ -744,6 +787,7 @@ void remove_placeholder() {
 
 Layout plan_layout(const Options& opt) {
     Layout l;
+    check_sources_outside(opt);
     make_parent(opt.db);
     if (opt.shards > 1) {
         // A folder of shards and a stub that lets qanat-search open them as one.
@@ -756,8 +800,14 @@ Layout plan_layout(const Options& opt) {
         return l;
     }
     Existing ex = existing_index(opt.db);
+    // Never a folder of the user's files: --rebuild replaced (and removed)
+    // whatever --db named, the articles being indexed included.
+    if (ex == Existing::Foreign && !only_index_files(opt.db))
+        throw IndexError("'" + opt.db + "' is not a qanat index (it holds other files); qanat will not write "
+                         "there or replace it: use another --db");
     if (ex == Existing::Foreign && !opt.rebuild)
-        throw IndexError("'" + opt.db + "' is not a qanat index; use another --db, or --rebuild to replace it");
+        throw IndexError("'" + opt.db + "' is not a qanat index (or is damaged); use another --db, or --rebuild "
+                         "to replace it");
     bool fresh = opt.rebuild || ex != Existing::Qanat;
     if (!fresh || opt.shard_count > 1) {
         l.parts.push_back(opt.db);  // updated in place, in one transaction
@@ -1393,7 +1443,8 @@ int run(const Options& opt) {
                 case Outcome::Indexed:
                     writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),
                                 std::move(o.built.spelling));
-                    (o.existed ? counts.changed : counts.added)++;
+                    // A file with no text to index (warned) is recorded, not added.
+                    (o.built.passages == 0 ? counts.skipped : o.existed ? counts.changed : counts.added)++;
                     counts.passages += o.built.passages;
                     counts.duplicates += o.built.duplicates;
                     break;

@@ -186,6 +186,14 @@ TEST_CASE("gazetteer TSV errors name the file and line") {
     CHECK(ok.actors().size() == 2);
     auto round = Gazetteer::deserialise(ok.serialise());
     CHECK(round.find("Republic of Iraq")->name == "Iraq");
+    // A byte-order mark hid the '#' of a header line, or joined the first name.
+    Gazetteer bom;
+    bom.load_tsv("\xEF\xBB\xBF# canonical\tkind\taliases\nPopular Mobilization Forces\tgroup\tPMF\n", "d.tsv");
+    REQUIRE(bom.actors().size() == 1);
+    CHECK(bom.actors()[0].name == "Popular Mobilization Forces");
+    Gazetteer bom2;
+    bom2.load_tsv("\xEF\xBB\xBFIraq\tplace\n", "e.tsv");
+    CHECK(bom2.actors()[0].name == "Iraq");
 }
 
 TEST_CASE("years: what a passage speaks of") {

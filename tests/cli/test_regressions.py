@@ -304,6 +304,21 @@ class Regressions(unittest.TestCase):
         self.assertEqual(sorted(h["text"][s:e] for h in hl for s, e in h["highlights"]), ["companies", "company"])
         r = run([QS, "--db", self.db, "Iraq zzzq*"])
         self.assertEqual(r.returncode, 1, r.stderr)
+        # What Xapian reads otherwise than typed is said: NEAR beside a group,
+        # NEAR/0, a '*' inside a word, lower-case operators, bytes that are not
+        # UTF-8, an article the index does not hold.
+        def warned(*args):
+            r = run([QS, "--db", self.db, "--format", "json", "--limit", "0", *args])
+            return " ".join(json.loads(r.stdout.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))["warnings"]) \
+                if r.stdout else r.stderr
+        self.assertIn("'NEAR' at character 16 is searched as a word", warned("(Iraq OR Iran) NEAR company"))
+        self.assertIn("'NEAR/0' at character 6", warned("Iraq NEAR/0 Iran"))
+        self.assertEqual(warned("Iraq NEAR/2 Iran"), "")
+        self.assertIn("is no wildcard", warned("comp*ny"))
+        self.assertIn("in lower case are words", warned("Iraq not Iran"))
+        self.assertIn("no article 'zz' in the index", warned("--article", "zz", "Iraq"))
+        r = subprocess.run([QS, "--db", self.db, "--format", "json", "--limit", "0", b"Ira\xc3q"], capture_output=True)
+        self.assertIn(b"not UTF-8 (from byte 4)", r.stdout)
         # Field names in any case; a field without a value says where.
         self.assertEqual(self.total("Iraq YEAR:2003"), self.total("Iraq year:2003"))
         r = run([QS, "--db", self.db, "Iraq year:"])
@@ -327,6 +342,45 @@ class Regressions(unittest.TestCase):
         self.assertEqual(self.total("--year", "1980\u201388", "war"), 1)
         hl = self.hits("U.K.")
         self.assertEqual([h["text"][s:e] for h in hl for s, e in h["highlights"]], ["U.K."])
+
+    def test_index_folder_safety(self):
+        # indexer/index_command.cpp plan_layout(): --rebuild replaced (and so
+        # removed) any folder given as --db, the articles being indexed too;
+        # "--db idx/" failed to swap the new index in and left an empty one;
+        # --rebuild through a symlink put a folder in the link's place and left
+        # the real index stale; empty files were counted as added.
+        self.write("a.txt", "Title\n\nThe article mentions quorvantic.\n")
+        r = run([QI, "--rebuild", "--db", self.src, self.src])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("inside the index folder", r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(self.src, "a.txt")))
+        mine = os.path.join(self.tmp, "mine")
+        os.makedirs(mine)
+        with open(os.path.join(mine, "notes.txt"), "w") as f:
+            f.write("keep me")
+        for extra in ([], ["--rebuild"]):
+            r = run([QI, *extra, "--db", mine, self.src])
+            self.assertEqual(r.returncode, 2, extra)
+            self.assertIn("holds other files", r.stderr)
+        self.assertEqual(os.listdir(mine), ["notes.txt"])
+        slash = os.path.join(self.tmp, "slash") + "/"
+        for extra in ([], ["--rebuild"]):
+            r = run([QI, *extra, "--db", slash, self.src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+        r = run([QS, "--db", slash, "quorvantic"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        real = os.path.join(self.tmp, "real")
+        self.assertEqual(run([QI, "--db", real, self.src]).returncode, 0)
+        link = os.path.join(self.tmp, "link")
+        os.symlink(real, link)
+        self.write("b.txt", "Second\n\nThe second mentions zelmorphic.\n")
+        self.assertEqual(run([QI, "--rebuild", "--db", link, self.src]).returncode, 0)
+        self.assertTrue(os.path.islink(link))
+        self.assertEqual(run([QS, "--db", real, "zelmorphic"]).returncode, 0)
+        self.write("empty.txt", "")
+        r = run([QI, "--db", os.path.join(self.tmp, "counted"), self.src])
+        self.assertIn("2 added", r.stderr)
+        self.assertIn("1 skipped", r.stderr)
 
     def test_snippet_is_at_most_snippet_bytes(self):
         # core/search.cpp choose_snippet(): in the fallback for a highlight
