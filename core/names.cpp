@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <unordered_map>
@@ -504,11 +505,13 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         const TextRegion& r = regions[region];
         if (!r.prose || w.start < r.start || w.end > r.end) continue;
         if (line_start == std::string_view::npos || w.start >= line_end || w.start < line_start) {
-            std::size_t ls = text.rfind('\n', w.start);
-            line_start = ls == std::string_view::npos ? 0 : ls + 1;
-            if (line_start < r.start) line_start = r.start;
-            std::size_t le = text.find('\n', w.start);
-            line_end = (le == std::string_view::npos || le > r.end) ? r.end : le;
+            // The line, within the region (a search over the whole text for
+            // each region made a long one-line article quadratic).
+            std::size_t ls = w.start;
+            while (ls > r.start && text[ls - 1] != '\n') --ls;
+            line_start = ls;
+            std::size_t le = text.substr(0, r.end).find('\n', w.start);
+            line_end = le == std::string_view::npos ? r.end : le;
             heading = heading_line(text, spans, i, line_start, line_end);
         }
         Token t;
@@ -750,13 +753,18 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
 
     // 3. Abbreviations defined in the text: "Full Name (ABBR)".
     std::map<std::string, std::pair<std::string, ActorKind>> abbrev;  // ABBR -> actor
+    // The names that end at each place (the first of each list), for "Name (ABBR)".
+    std::unordered_map<std::size_t, std::size_t> listed_end, detected_end;
+    for (std::size_t k = 0; k < out.size(); ++k)
+        if (!out[k].detected) listed_end.emplace(out[k].end, k);
+    for (std::size_t k = 0; k < detected.size(); ++k)
+        if (detected[k].folded_words.size() >= 2) detected_end.emplace(detected[k].end, k);
     auto defined_before = [&](std::size_t paren) -> std::pair<std::string, ActorKind> {
         std::size_t p = paren;
         while (p > 0 && text[p - 1] == ' ') --p;
-        for (const auto& m : out)
-            if (m.end == p && !m.detected) return {m.name, m.kind};
-        for (const auto& d : detected)
-            if (d.end == p && d.folded_words.size() >= 2) return {d.name, guess_kind(d.name)};
+        if (auto it = listed_end.find(p); it != listed_end.end()) return {out[it->second].name, out[it->second].kind};
+        if (auto it = detected_end.find(p); it != detected_end.end())
+            return {detected[it->second].name, guess_kind(detected[it->second].name)};
         return {};
     };
     for (std::size_t p = text.find('('); p != std::string_view::npos; p = text.find('(', p + 1)) {
@@ -808,6 +816,16 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                fold_word(text.substr(p - 3, 3)) == "the";
     };
     std::vector<char> dropped(found.size());
+    // The full names each word is in, in order: a short form is looked for
+    // among those with its last word only (every pair made a 1 MB article
+    // take seconds).
+    std::unordered_map<std::string_view, std::vector<std::size_t>> fulls_with;
+    for (std::size_t k = 0; k < fulls.size(); ++k)
+        for (const auto& w : fulls[k].words) {
+            auto& v = fulls_with[w];
+            if (v.empty() || v.back() != k) v.push_back(k);
+        }
+    static const std::vector<std::size_t> no_fulls;
     for (std::size_t fi = 0; fi < found.size(); ++fi) {
         NamedMention& m = found[fi];
         if (m.kind != ActorKind::Unknown && abbrev.count(m.name)) continue;
@@ -816,7 +834,11 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         // A name whose words end a longer full name ("Walshe", "Robert Walshe").
         const Full* best = nullptr;
         std::size_t best_dist = std::string::npos;
-        for (const auto& f : fulls) {
+        std::optional<ActorKind> own_kind;  // guess_kind(m.name), once
+        std::optional<bool> the_before;     // after_the(m.start), once
+        const auto with = ws.empty() ? fulls_with.end() : fulls_with.find(ws.back());
+        for (std::size_t fk : with == fulls_with.end() ? no_fulls : with->second) {
+            const Full& f = fulls[fk];
             if (f.words.size() <= ws.size()) continue;
             // Several words end a longer name found by shape only when it is a
             // person's ("Jesse Jackson", "Reverend Jesse Jackson"): "United
@@ -830,7 +852,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // Framework") or its last word, but not a name after "of": "Japan"
             // near "Bank of Japan" or "Japan Airlines" is Japan.
             if (f.kind != ActorKind::Person && ws.size() == 1) {
-                ActorKind own = guess_kind(m.name);
+                if (!own_kind) own_kind = guess_kind(m.name);
+                const ActorKind own = *own_kind;
                 // A company by the first word of its name too ("Intel" for
                 // "Intel Corp", "USAir" for "USAir Group Inc"), after initials
                 // ("Woolworth" for "F.W. Woolworth Co").
@@ -846,7 +869,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                 // Otherwise only a word that says what an organisation or a
                 // group is, after "the": "Mexico" is not "New Mexico", nor
                 // "our Union" the "Soviet Union".
-                const bool head = (own == ActorKind::Organisation || own == ActorKind::Group) && after_the(m.start);
+                if (!the_before && (own == ActorKind::Organisation || own == ActorKind::Group)) the_before = after_the(m.start);
+                const bool head = (own == ActorKind::Organisation || own == ActorKind::Group) && *the_before;
                 single_in = single_in && (head || company_first);
                 head_only = head && !company_first;
                 if (suffix && (is_connector(f.words[f.words.size() - 2]) || !(head || company_first))) suffix = false;
@@ -897,21 +921,44 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         if (!fresh) m.name = it->second;
     }
     // Abbreviations used on their own (not caught as words above) link too.
+    // (Looked up by binary search: the regions are in order, and the names
+    // found are sorted here; a scan of both for each use was quadratic.)
+    std::vector<std::pair<std::size_t, std::size_t>> taken_spans;
+    for (const auto& f : found) taken_spans.emplace_back(f.start, f.end);
+    std::sort(taken_spans.begin(), taken_spans.end());
+    std::size_t longest = 0;
+    for (const auto& [a, b] : taken_spans) longest = std::max(longest, b - a);
+    auto taken = [&](std::size_t p, std::size_t e) {
+        // Spans starting before e and ending after p (none is longer than `longest`).
+        auto it = std::lower_bound(taken_spans.begin(), taken_spans.end(), std::make_pair(p > longest ? p - longest : 0, std::size_t{0}));
+        for (; it != taken_spans.end() && it->first < e; ++it)
+            if (it->second > p) return true;
+        return false;
+    };
+    auto in_prose = [&](std::size_t p, std::size_t e) {
+        auto it = std::partition_point(regions.begin(), regions.end(), [&](const TextRegion& r) { return r.end < e; });
+        for (; it != regions.end() && it->start <= p; ++it)
+            if (it->prose && p >= it->start && e <= it->end) return true;
+        return false;
+    };
+    std::vector<NamedMention> uses;
     for (const auto& [ab, who] : abbrev) {
         for (std::size_t p = text.find(ab); p != std::string_view::npos; p = text.find(ab, p + 1)) {
             std::size_t e = p + ab.size();
             bool word_start = p == 0 || !std::isalnum(static_cast<unsigned char>(text[p - 1]));
             bool word_end = e >= text.size() || !std::isalnum(static_cast<unsigned char>(text[e]));
             if (!word_start || !word_end) continue;
-            bool in_prose = false;
-            for (const auto& r : regions)
-                if (r.prose && p >= r.start && e <= r.end) in_prose = true;
-            if (!in_prose || covered(p, e)) continue;
-            bool taken = false;
-            for (const auto& f : found)
-                if (p < f.end && f.start < e) taken = true;
-            if (!taken) found.push_back({p, e, who.first, who.second, true});
+            if (!in_prose(p, e) || covered(p, e)) continue;
+            if (!taken(p, e)) uses.push_back({p, e, who.first, who.second, true});
         }
+        // Uses of this abbreviation count as taken for the next ones.
+        for (const auto& u : uses) {
+            taken_spans.insert(std::upper_bound(taken_spans.begin(), taken_spans.end(), std::make_pair(u.start, u.end)),
+                               std::make_pair(u.start, u.end));
+            longest = std::max(longest, u.end - u.start);
+        }
+        found.insert(found.end(), uses.begin(), uses.end());
+        uses.clear();
     }
     out.insert(out.end(), found.begin(), found.end());
     std::sort(out.begin(), out.end(), [](const NamedMention& a, const NamedMention& b) { return a.start < b.start; });
