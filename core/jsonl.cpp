@@ -1,5 +1,7 @@
 #include "jsonl.h"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "normalize.h"
@@ -7,31 +9,62 @@
 namespace qanat {
 
 std::string normalise_date(std::string_view s) {
-    std::string digits;
-    std::string out;
-    // Accept YYYY, YYYY-MM, YYYY-MM-DD with '-', '/' or '.' separators.
+    // YYYY, YYYY-MM or YYYY-MM-DD ('-', '/' or '.' between, the same twice),
+    // a real month and day, and after a day only a time of day ("T10:00:00Z",
+    // " 10:00", "+02:00"). Anything else is no date: "2021-13-45", "99999",
+    // "2021-02-30" and "2021-02-14 garbage" were taken in part.
     std::size_t i = 0;
-    auto take = [&](std::size_t n) {
-        std::string d;
-        while (i < s.size() && d.size() < n && s[i] >= '0' && s[i] <= '9') d += s[i++];
-        return d;
+    auto digits = [&](std::size_t n, int& v) {
+        v = 0;
+        for (std::size_t k = 0; k < n; ++k, ++i) {
+            if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+            v = v * 10 + (s[i] - '0');
+        }
+        return true;
     };
-    std::string y = take(4);
-    if (y.size() != 4) return "";
-    out = y;
-    if (i < s.size() && (s[i] == '-' || s[i] == '/' || s[i] == '.')) {
+    int y = 0, m = 0, d = 0;
+    if (!digits(4, y)) return "";
+    char buf[48];
+    if (i == s.size()) return std::string(s.substr(0, 4));
+    const char sep = s[i];
+    if (sep != '-' && sep != '/' && sep != '.') return "";
+    ++i;
+    if (!digits(2, m) || m < 1 || m > 12) return "";
+    if (i == s.size()) {
+        std::snprintf(buf, sizeof buf, "%04d-%02d", y, m);
+        return buf;
+    }
+    if (s[i] != sep) return "";
+    ++i;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (!digits(2, d) || d < 1 || d > days[m - 1] + (m == 2 && leap ? 1 : 0)) return "";
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    if (i == s.size()) return buf;
+    // A time of day: HH:MM, then :SS and a fraction, then Z or an offset.
+    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return "";
+    ++i;
+    int hh = 0, mm = 0, ss = 0;
+    if (!digits(2, hh) || hh > 23 || i >= s.size() || s[i++] != ':' || !digits(2, mm) || mm > 59) return "";
+    if (i < s.size() && s[i] == ':') {
         ++i;
-        std::string m = take(2);
-        if (m.size() == 2 && m >= "01" && m <= "12") {
-            out += "-" + m;
-            if (i < s.size() && (s[i] == '-' || s[i] == '/' || s[i] == '.')) {
-                ++i;
-                std::string d = take(2);
-                if (d.size() == 2 && d >= "01" && d <= "31") out += "-" + d;
-            }
+        if (!digits(2, ss) || ss > 60) return "";
+        if (i < s.size() && s[i] == '.') {
+            ++i;
+            const std::size_t from = i;
+            while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+            if (i == from) return "";
         }
     }
-    return out;
+    if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) ++i;
+    else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        ++i;
+        int oh = 0, om = 0;
+        if (!digits(2, oh) || oh > 14) return "";
+        if (i < s.size() && s[i] == ':') ++i;
+        if (i < s.size() && (!digits(2, om) || om > 59)) return "";
+    }
+    return i == s.size() ? std::string(buf) : "";
 }
 
 JsonlResult parse_jsonl_article(std::string_view line) {

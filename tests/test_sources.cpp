@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "jsonl.h"
 #include "sources.h"
 
 using namespace qanat::indexer;
@@ -89,4 +90,22 @@ TEST_CASE("walk: each file's name, path, key and type, kept or derived") {
     CHECK(one.files[0].key() == canon + "/b.txt");
     CHECK(stat_of(tmp / "missing").size == 0);
     fs::remove_all(tmp);
+}
+
+TEST_CASE("JSONL dates: real dates only, whole") {
+    using qanat::normalise_date;
+    // "2021-13-45" was 2021, "2021-02-30" kept as it was, "99999" 9999,
+    // "2021-02-14 garbage" 2021-02-14: all without a warning.
+    CHECK(normalise_date("2025") == "2025");
+    CHECK(normalise_date("2025-02") == "2025-02");
+    CHECK(normalise_date("2025/02/14") == "2025-02-14");
+    CHECK(normalise_date("2024-02-29") == "2024-02-29");
+    CHECK(normalise_date("2025-02-14T10:00:00Z") == "2025-02-14");
+    CHECK(normalise_date("2025-02-14 10:00") == "2025-02-14");
+    CHECK(normalise_date("2025-02-14T10:00:00.123+02:00") == "2025-02-14");
+    for (const char* bad : {"2021-13-45", "2021-02-30", "2023-02-29", "99999", "20210214", "2021-02-14 garbage",
+                            "2021-02-14T25:99:99Z", "2021-02/14", "1e10", "10000000000.0", "", "2021-"}) {
+        CAPTURE(bad);
+        CHECK(normalise_date(bad).empty());
+    }
 }
