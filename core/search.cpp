@@ -1892,6 +1892,11 @@ struct Searcher::Impl {
             remote = remote || is_remote(spec);
             // Every part must have been built with the same analysis.
             check_index_compatible(one, spec, first ? &*first : nullptr);
+            // The place a first build holds while it writes the new index
+            // aside: "No passages match" said nothing of that.
+            if (one.get_metadata(std::string(schema::kMetaSchema)).empty() && one.get_doccount() == 0)
+                throw IndexError("the index at '" + spec + "' holds nothing yet (a first build may be running): "
+                                 "search again when qanat-index has finished");
             std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
             if (!first && !an.empty()) first = AnalysisSettings::parse(an);
             combined.add_database(one);
