@@ -267,6 +267,16 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                     ec.clear();
                     continue;
                 }
+                if (!within(target, canon_root) && fs::is_directory(target, ec)) {
+                    // --follow-symlinks follows files; a folder is walked only
+                    // when given (the warning said --follow-symlinks would include it).
+                    r.warnings.push_back(e.path().string() + ": symlink to a folder outside " + given + " (to " +
+                                         target.string() + "); skipped: symlinked folders are not walked, give " +
+                                         "the folder itself as a PATH");
+                    r.unfollowed.push_back(joined_key(root, display));
+                    continue;
+                }
+                ec.clear();
                 if (!within(target, canon_root) && !options.follow_symlinks) {
                     r.warnings.push_back(e.path().string() + ": symlink leads outside " + given +
                                          " (to " + target.string() + "); skipped (--follow-symlinks to include)");
