@@ -1437,8 +1437,19 @@ int run(const Options& opt) {
                 // file is read again at its next run.
                 if (o.existed && (o.type == Outcome::Indexed || o.type == Outcome::Touched))
                     if (auto p = shared.records.find(o.id);
-                        p != shared.records.end() && p->second.source != o.record.source && !p->second.source.empty())
+                        p != shared.records.end() && p->second.source != o.record.source && !p->second.source.empty()) {
                         writers.forget_file_record_everywhere(p->second.source);
+                        // Two folders indexed one after the other, each with a
+                        // "1.txt": the second replaced the first without a word.
+                        std::error_code ec;
+                        if (fs::exists(p->second.source, ec)) {
+                            std::cerr << "qanat-index: warning: " << o.where() << ": article id '" << o.id
+                                      << "' was " << p->second.source
+                                      << ", which is still there; replaced (ids are paths relative to the folder "
+                                         "given: index such folders together, or from their common parent)\n";
+                            had_warnings = true;
+                        }
+                    }
                 switch (o.type) {
                 case Outcome::Indexed:
                     writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),

@@ -382,6 +382,24 @@ class Regressions(unittest.TestCase):
         self.assertIn("2 added", r.stderr)
         self.assertIn("1 skipped", r.stderr)
 
+    def test_same_id_from_another_folder_is_warned(self):
+        # Two folders indexed one after the other, each with a "1.txt": the
+        # second replaced the first with no warning (a run over both at once
+        # warns of the duplicate).
+        a, b = os.path.join(self.tmp, "A"), os.path.join(self.tmp, "B")
+        for d, word in ((a, "afolderword"), (b, "bfolderword")):
+            os.makedirs(d)
+            with open(os.path.join(d, "1.txt"), "w") as f:
+                f.write(f"One\n\nThe paragraph says {word}.\n")
+        self.assertEqual(run([QI, "--db", self.db, a]).returncode, 0)
+        r = run([QI, "--db", self.db, b])
+        self.assertIn("article id '1' was", r.stderr)
+        self.assertIn("still there; replaced", r.stderr)
+        os.remove(os.path.join(a, "1.txt"))  # moved away: no warning
+        os.rename(os.path.join(b, "1.txt"), os.path.join(a, "1.txt"))
+        r = run([QI, "--db", self.db, a])
+        self.assertNotIn("still there", r.stderr)
+
     def test_snippet_is_at_most_snippet_bytes(self):
         # core/search.cpp choose_snippet(): in the fallback for a highlight
         # inside an over-long sentence, the end is fixed at start + max_bytes
