@@ -2715,6 +2715,28 @@ void store_facet_table(const std::string& path, bool unchanged) {
 
 void Searcher::reopen() {
     try {
+        // A rebuild puts a new index in the old one's place (a rename): the
+        // handles open on the old files would read the new version file with
+        // them, and answer from both (hits of articles gone, counts of the
+        // new). A new index has a new UUID: all is opened again.
+        if (std::none_of(impl_->specs.begin(), impl_->specs.end(), [](const std::string& s) { return is_remote(s); })) {
+            std::string now;
+            try {
+                Xapian::Database fresh;
+                for (const auto& spec : impl_->specs) fresh.add_database(Xapian::Database(spec));
+                now = fresh.get_uuid();
+            } catch (const Xapian::Error&) {
+                // Gone, or unreadable: reopen() below says so, as before.
+            }
+            if (!now.empty() && now != impl_->db.get_uuid()) {
+                try {
+                    impl_->open();
+                } catch (const std::exception&) {
+                    // (open() changes nothing until it has all parts: the next look tries again)
+                }
+                return;
+            }
+        }
         if (impl_->db.reopen()) impl_->forget_table();
     } catch (const Xapian::NetworkError&) {
         // A remote part stopped answering: the next search names it, and goes

@@ -400,6 +400,38 @@ class Regressions(unittest.TestCase):
         r = run([QI, "--db", self.db, a])
         self.assertNotIn("still there", r.stderr)
 
+    def test_batch_follows_a_rebuild(self):
+        # A batch reading standard input answered, after a --rebuild swapped a
+        # new index in, from both (hits of articles gone, counts of the new):
+        # its handles on the old files read the new version file.
+        import time
+        for i in range(30):
+            self.write(f"old{i}.txt", f"Old {i}\n\nThe old article {i} mentions quorvantic often.\n")
+        self.index()
+        p = subprocess.Popen([QS, "--db", self.db, "--batch", "-", "--format", "jsonl"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            p.stdin.write("quorvantic\n")
+            p.stdin.flush()
+            before = json.loads(p.stdout.readline())
+            self.assertEqual(before["total"]["passages"], 30)
+            new_src = os.path.join(self.tmp, "new")
+            os.makedirs(new_src)
+            with open(os.path.join(new_src, "n.txt"), "w") as f:
+                f.write("New\n\nThe new article mentions quorvantic once.\n")
+            r = run([QI, "--rebuild", "--db", self.db, new_src])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            time.sleep(1.5)  # the batch looks for a newer index every half second
+            for _ in range(3):
+                p.stdin.write("quorvantic\n")
+                p.stdin.flush()
+                after = json.loads(p.stdout.readline())
+                self.assertEqual(after["total"]["passages"], 1, after["total"])
+                self.assertEqual([h["article"]["id"] for h in after["hits"]], ["n"])
+        finally:
+            p.stdin.close()
+            p.wait(timeout=60)
+
     def test_snippet_is_at_most_snippet_bytes(self):
         # core/search.cpp choose_snippet(): in the fallback for a highlight
         # inside an over-long sentence, the end is fixed at start + max_bytes
