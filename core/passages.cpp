@@ -189,6 +189,20 @@ bool title_like(std::string_view t) {
     return l != "." && l != ":" && l != ";" && l != ",";
 }
 
+/// A headline in capitals, which may end with an abbreviation's full stop
+/// ("REUTERS LAUNCHES VIDEOTEXT SERVICE IN U.K."): the title all the same.
+bool capitals_headline(std::string_view t) {
+    int w = count_words(t);
+    if (w < 3 || w > 25 || t.size() > 200) return false;
+    int letters = 0;
+    for (unsigned char c : t) {
+        if (c >= 'a' && c <= 'z') return false;
+        if (c >= 'A' && c <= 'Z') ++letters;
+    }
+    auto l = last_meaningful(t);
+    return letters >= 6 && l != ":" && l != ";" && l != ",";
+}
+
 struct LineView {
     std::size_t start, end;  // without the line break
     std::size_t indent;
@@ -427,7 +441,7 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
             const Para& p = paras[i];
             std::string_view t = text.substr(p.start, p.end - p.start);
             if (!p.single_line) break;
-            if (p.cls == LineClass::Heading && title_like(t)) {
+            if ((p.cls == LineClass::Heading && title_like(t)) || (i == 0 && capitals_headline(t))) {
                 title_line = t;
                 consumed[i] = true;
                 for (std::size_t k = 0; k < i; ++k) chrome[k] = true;

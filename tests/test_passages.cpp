@@ -204,3 +204,14 @@ TEST_CASE("JSONL text without a title keeps its first line as text") {
     REQUIRE(c.passages.size() == 2);
     CHECK(c.passages[0].kind == BlockKind::Prose);
 }
+
+TEST_CASE("a headline in capitals ending with an abbreviation is the title, not a passage") {
+    // 58 Reuters stories ("... SERVICE IN U.K.") had their headline as
+    // passage 0 as well as their title.
+    auto a = qanat::parse_article("REUTERS LAUNCHES VIDEOTEXT SERVICE IN U.K.\n\nReuters Holdings said it launched a "
+                                  "service.\n",
+                                  qanat::PassageOptions{}, "", true);
+    CHECK(a.title == "REUTERS LAUNCHES VIDEOTEXT SERVICE IN U.K.");
+    REQUIRE(a.passages.size() == 1);
+    CHECK(a.passages[0].start > 0);
+}
