@@ -66,7 +66,40 @@ Decoded decode_text(std::string_view bytes) {
         d.reason = "binary file (NUL byte at offset " + std::to_string(bytes.find('\0', probe)) + ")";
         return d;
     }
-    if (valid_utf8(bytes)) {
+    // Not UTF-8 at all (no valid sequence of two bytes or more, and some
+    // that are not): Latin-1 or Windows-1252, as older text files and
+    // Windows editors write it ("Caf\xe9" was "Caf\uFFFD", unsearchable).
+    // (A lead byte followed by a continuation byte is UTF-8 cut short, as in
+    // "\xe2\x82 ": such a file stays UTF-8, its bad sequences replaced.)
+    std::size_t multibyte = 0, invalid = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(bytes[i]);
+        if (c < 0x80) continue;
+        const std::size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
+        if (len && i + len <= bytes.size() && valid_utf8(bytes.substr(i, len))) {
+            ++multibyte;
+            i += len - 1;
+        } else if (len && i + 1 < bytes.size() && (static_cast<unsigned char>(bytes[i + 1]) & 0xC0) == 0x80) {
+            ++multibyte;  // UTF-8, broken
+        } else {
+            ++invalid;
+        }
+    }
+    if (multibyte == 0 && invalid > 0) {
+        UErrorCode err = U_ZERO_ERROR;
+        std::string out(bytes.size() * 3 + 16, '\0');
+        const int32_t n = ucnv_convert("UTF-8", "windows-1252", out.data(), static_cast<int32_t>(out.size()),
+                                       bytes.data(), static_cast<int32_t>(bytes.size()), &err);
+        if (U_SUCCESS(err) && valid_utf8(std::string_view(out.data(), static_cast<std::size_t>(n)))) {
+            out.resize(static_cast<std::size_t>(n));
+            d.text = std::move(out);
+            d.notes.push_back("not UTF-8 (" + std::to_string(invalid) + " bytes of 8 bits, none in a UTF-8 "
+                              "sequence): read as Windows-1252 (Latin-1)");
+        }
+    }
+    if (!d.text.empty()) {
+        // (read as Windows-1252 above)
+    } else if (valid_utf8(bytes)) {
         d.text = std::string(bytes);
     } else {
         std::size_t at = first_invalid(bytes), n = 0;

@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include "analyzer.h"
+#include "decode.h"
 #include "normalize.h"
 
 using namespace qanat;
@@ -97,4 +98,17 @@ TEST_CASE("analysis settings round-trip and reject garbage") {
     CHECK(AnalysisSettings::parse(s.serialise()) == s);
     CHECK_THROWS(AnalysisSettings::parse("nonsense"));
     CHECK_THROWS_AS(Analyzer(AnalysisSettings{"klingon", 1}), std::invalid_argument);
+}
+
+TEST_CASE("text that is not UTF-8 at all is read as Windows-1252") {
+    // "Caf\xe9" was "Caf\uFFFD": unsearchable, and the vocabulary filled with "caf".
+    Decoded d = decode_text("Caf\xe9 in M\xfcnchen, \x93quoted\x94 \x80" "5\n");
+    REQUIRE(d.ok);
+    CHECK(d.text == "Caf\xC3\xA9 in M\xC3\xBCnchen, \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC" "5\n");
+    REQUIRE(!d.notes.empty());
+    CHECK(d.notes[0].find("Windows-1252") != std::string::npos);
+    // Mostly UTF-8 with a stray byte: still UTF-8, the byte replaced.
+    d = decode_text("Caf\xC3\xA9 and a stray \xff byte\n");
+    CHECK(d.text.find("Caf\xC3\xA9") == 0);
+    CHECK(d.text.find("\xEF\xBF\xBD") != std::string::npos);
 }
