@@ -277,15 +277,19 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     } else {
         r.query.clear();
     }
-    // A misspelt key ("years", "Actor") would drop a filter without a word.
+    // A misspelt key ("years", "Actor", "yaer") would drop a filter without a
+    // word: an error. Keys unlike any of qanat's ("topic", "narrative") are
+    // the file's own and are left alone.
     static const std::set<std::string> keys{"id",     "query",       "actor",       "year", "article", "limit",
                                             "offset", "per_article", "facet_limit", "plain", "any"};
-    for (const auto& [key, value] : j.items())
-        if (!keys.count(key)) {
-            std::string known;
-            for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
-            throw std::runtime_error("unknown key \"" + key + "\" (the keys are " + known + ")");
-        }
+    for (const auto& [key, value] : j.items()) {
+        if (keys.count(key)) continue;
+        std::string lower = key;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (const auto& k : keys)
+            if (lower == k || (k.size() >= 4 && edit_distance(lower, k, 2) <= 2))
+                throw std::runtime_error("unknown key \"" + key + "\" (did you mean \"" + k + "\"?)");
+    }
     // Years may be written as numbers too ("year": 2003, "year": [2003, "1980s"]).
     auto list = [&](const char* key, std::vector<std::string>& out, bool numbers) {
         if (!j.contains(key)) return;
