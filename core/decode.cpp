@@ -71,8 +71,9 @@ Decoded decode_text(std::string_view bytes) {
     // Windows editors write it ("Caf\xe9" was "Caf\uFFFD", unsearchable).
     // (A lead byte followed by a continuation byte is UTF-8 cut short, as in
     // "\xe2\x82 ": such a file stays UTF-8, its bad sequences replaced.)
+    const bool utf8 = valid_utf8(bytes);
     std::size_t multibyte = 0, invalid = 0;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
+    for (std::size_t i = 0; i < bytes.size() && !utf8; ++i) {
         const unsigned char c = static_cast<unsigned char>(bytes[i]);
         if (c < 0x80) continue;
         const std::size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
@@ -99,7 +100,7 @@ Decoded decode_text(std::string_view bytes) {
     }
     if (!d.text.empty()) {
         // (read as Windows-1252 above)
-    } else if (valid_utf8(bytes)) {
+    } else if (utf8) {
         d.text = std::string(bytes);
     } else {
         std::size_t at = first_invalid(bytes), n = 0;
