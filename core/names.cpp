@@ -54,7 +54,8 @@ const std::unordered_set<std::string_view>& titles() {
         "governor", "mayor", "speaker", "chairman", "chairwoman", "director", "professor", "pope",
         "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "marshal",
         "admiral", "brigadier", "reverend", "rev", "congressman", "congresswoman", "presidents", "senators",
-        "hon", "honorable", "honourable", "dear", "messrs", "madam", "dame", "rabbi", "bishop", "archbishop"};
+        "hon", "honorable", "honourable", "dear", "messrs", "madam", "dame", "rabbi", "bishop", "archbishop",
+        "secretaries"};
     return s;
 }
 
@@ -138,7 +139,7 @@ bool role_word(std::string_view w) {
         "president", "minister", "governor", "secretary", "chairman", "chairwoman", "director", "ambassador",
         "senator", "spokesman", "spokeswoman", "leader", "ayatollah", "king", "queen", "prince", "sheikh",
         "commander", "mayor", "judge", "chancellor", "premier", "envoy", "adviser", "advisor", "analyst",
-        "speaker", "representative", "exchequer"};
+        "speaker", "representative", "exchequer", "secretaries"};
     return s.count(w) > 0;
 }
 

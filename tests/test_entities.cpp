@@ -300,6 +300,7 @@ TEST_CASE("names by shape in long speeches: places, openers, titles, forms of ad
     d = detected("Marshal Stalin met Admiral Dewey and Reverend Jesse Jackson. Later Congressman Joe Moakley "
                  "spoke. Fellow-Citizens of the Senate: the Almighty and Divine Providence guide us.");
     CHECK(d == "|Stalin|Dewey|Jesse Jackson|Joe Moakley|Senate|");
+    CHECK(detected("Then Secretaries of State Dulles and Acheson met.") == "|Dulles|Acheson|");
     // A run of two names is not the name of either: "United States" stays
     // itself after "in the Treasury United States notes".
     d = detected("Gold in the Treasury United States notes were paid. The United States agreed.");
