@@ -2117,6 +2117,12 @@ struct Searcher::Impl {
             } else {
                 try {
                     words = checked(qp.parse_query(text, keyword_flags));
+                } catch (const Xapian::UnimplementedError&) {
+                    // NEAR or ADJ beside something that is not a word (a
+                    // wildcard or a name written into the query, when the
+                    // operator was not found beside it: "x\xff" NEAR Ir*").
+                    throw SearchError("cannot read the query: NEAR and ADJ take one word on each side, not a "
+                                      "wildcard, a name searched under its aliases or a group");
                 } catch (const Xapian::QueryParserError& e) {
                     // Retried as plain words, without the operators that broke
                     // it, unless one of them excludes: "Iraq NOT Iran AND" as
@@ -2173,7 +2179,7 @@ struct Searcher::Impl {
             try {
                 typed_query = hp.parse_query(typed, req.plain ? 0u : static_cast<unsigned>(Xapian::QueryParser::FLAG_BOOLEAN |
                                                                                         Xapian::QueryParser::FLAG_PHRASE));
-            } catch (const Xapian::QueryParserError&) {
+            } catch (const Xapian::Error&) {  // (a parse error, or NEAR beside a group)
                 typed_query = hp.parse_query(typed, 0);
             }
             // A name that is also a stop word ("US", "IS") is shown where the
