@@ -401,40 +401,40 @@ ActorKind guess_kind(std::string_view name) {
         for (const auto& [k, kind] : keys) m.emplace(k, kind);
         return m;
     }();
-    auto ws = words(name);
-    {
+    const auto ws = words(name);
+    // Each word folded once (the checks below look at them several times).
+    std::vector<std::string> f(ws.size());
+    for (std::size_t k = 0; k < ws.size(); ++k) f[k] = fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start));
+    if (ws.size() <= 3) {
         std::string whole;
-        for (std::size_t k = 0; k < ws.size(); ++k)
-            whole += (k ? " " : "") + fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start));
+        for (std::size_t k = 0; k < f.size(); ++k) whole += (k ? " " : "") + f[k];
         if (country_name(whole)) return ActorKind::Place;
     }
     // "Procter & Gamble Co", "Exxon Corp": a company.
-    if (ws.size() >= 2 && company_suffix(fold_word(name.substr(ws.back().start, ws.back().end - ws.back().start))))
-        return ActorKind::Organisation;
+    if (ws.size() >= 2 && company_suffix(f.back())) return ActorKind::Organisation;
     // "Department of State", "Bank of England": what comes before "of" says
     // what the name is.
     for (std::size_t k = 1; k + 1 < ws.size(); ++k) {
-        if (!is_connector(fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start)))) continue;
+        if (!is_connector(f[k])) continue;
         for (std::size_t m = k; m-- > 0;) {
-            auto hit = kind_of.find(fold_word(name.substr(ws[m].start, ws[m].end - ws[m].start)));
+            auto hit = kind_of.find(f[m]);
             if (hit != kind_of.end()) return hit->second;
         }
         break;
     }
-    for (auto it = ws.rbegin(); it != ws.rend(); ++it) {
-        auto hit = kind_of.find(fold_word(name.substr(it->start, it->end - it->start)));
+    for (auto it = f.rbegin(); it != f.rend(); ++it) {
+        auto hit = kind_of.find(*it);
         if (hit != kind_of.end()) return hit->second;
     }
     if (ws.size() == 1) return acronym(name) ? ActorKind::Organisation : ActorKind::Unknown;
-    auto folded_at = [&](std::size_t k) { return fold_word(name.substr(ws[k].start, ws[k].end - ws[k].start)); };
     // "Voice of America", "Members of Congress": not a person's name.
     for (std::size_t k = 1; k + 1 < ws.size(); ++k)
-        if (is_connector(folded_at(k))) return ActorKind::Unknown;
+        if (is_connector(f[k])) return ActorKind::Unknown;
     // "New Mexico", "Latin America", "Great Britain", "North Korea": a place.
     static const std::unordered_set<std::string_view> place_first{
         "new", "latin", "central", "north", "south", "east", "west", "northern", "southern", "eastern",
         "western", "upper", "lower", "great", "greater"};
-    if (ws.size() <= 3 && place_first.count(folded_at(0))) return ActorKind::Place;
+    if (ws.size() <= 3 && place_first.count(f[0])) return ActorKind::Place;
     if (ws.size() <= 5) return ActorKind::Person;
     return ActorKind::Unknown;
 }
