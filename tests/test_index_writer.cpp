@@ -9,6 +9,7 @@
 
 #include "hash.h"
 #include "index_writer.h"
+#include "search.h"
 #include "support.h"
 
 using namespace qanat;
@@ -186,4 +187,19 @@ TEST_CASE("an article record reads back as written, where it was found only wher
     CHECK(back.source == r.source);
     CHECK(back.via == "/data/src/link.txt");
     CHECK(ArticleRecord::parse(plain).via.empty());
+}
+
+TEST_CASE("a search of the empty index a first build holds says so") {
+    // The indexer holds --db (an empty Xapian database) while it writes the
+    // new index aside; a search there said "No passages match" (status 1),
+    // which a script could not tell from no results.
+    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-placeholder-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        Xapian::WritableDatabase db(dir.string(), Xapian::DB_CREATE_OR_OPEN);
+        db.commit();
+    }
+    const std::vector<std::string> dbs{dir.string()};
+    CHECK_THROWS_WITH_AS([&] { qanat::Searcher s(dbs); }(), doctest::Contains("holds nothing yet"), qanat::IndexError);
+    std::filesystem::remove_all(dir);
 }
