@@ -19,17 +19,6 @@ std::string from_utf16(std::string_view bytes, bool big_endian, bool* ok) {
     return out;
 }
 
-std::size_t first_invalid(std::string_view s) {
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) continue;
-        std::size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
-        if (len == 0 || i + len > s.size() || !valid_utf8(s.substr(i, len))) return i;
-        i += len - 1;
-    }
-    return s.size();
-}
-
 }  // namespace
 
 Decoded decode_text(std::string_view bytes) {
@@ -76,7 +65,7 @@ Decoded decode_text(std::string_view bytes) {
     for (std::size_t i = 0; i < bytes.size() && !utf8; ++i) {
         const unsigned char c = static_cast<unsigned char>(bytes[i]);
         if (c < 0x80) continue;
-        const std::size_t len = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
+        const std::size_t len = utf8_sequence_length(c);
         if (len && i + len <= bytes.size() && valid_utf8(bytes.substr(i, len))) {
             ++multibyte;
             i += len - 1;
@@ -103,7 +92,7 @@ Decoded decode_text(std::string_view bytes) {
     } else if (utf8) {
         d.text = std::string(bytes);
     } else {
-        std::size_t at = first_invalid(bytes), n = 0;
+        std::size_t at = first_invalid_utf8(bytes), n = 0;
         d.text = repair_utf8(bytes, &n);
         d.notes.push_back(std::to_string(n) + " invalid UTF-8 sequence" + (n == 1 ? "" : "s") +
                           " replaced with U+FFFD, first at byte " + std::to_string(at));

@@ -169,6 +169,19 @@ std::string repair_utf8(std::string_view bytes, std::size_t* replaced) {
     return out;
 }
 
+std::size_t utf8_sequence_length(unsigned char c) {
+    return c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+}
+
+std::size_t first_invalid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t len = utf8_sequence_length(static_cast<unsigned char>(s[i]));
+        if (len == 0 || i + len > s.size() || !valid_utf8(s.substr(i, len))) return i;
+        i += len;
+    }
+    return s.size();
+}
+
 bool valid_utf8(std::string_view bytes) {
     std::size_t i = 0;
     while (i < bytes.size()) {

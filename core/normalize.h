@@ -28,6 +28,13 @@ std::string repair_utf8(std::string_view bytes, std::size_t* replaced = nullptr)
 /// True if the bytes are valid UTF-8.
 bool valid_utf8(std::string_view bytes);
 
+/// The length a UTF-8 sequence starting with `lead` has (1 for ASCII), or 0
+/// if no sequence starts with it.
+std::size_t utf8_sequence_length(unsigned char lead);
+
+/// Where the first sequence that is not UTF-8 starts (bytes.size() if none).
+std::size_t first_invalid_utf8(std::string_view bytes);
+
 /// A word in a text, as byte offsets [start, end).
 struct Span {
     std::size_t start = 0;

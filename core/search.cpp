@@ -1404,18 +1404,7 @@ std::string checked_fields(std::string q) {
 /// in lower case are words (stop words); bytes that are not UTF-8.
 void query_warnings(std::string_view raw, std::string_view q, std::vector<std::string>& warnings) {
     if (!valid_utf8(raw)) {
-        // The first sequence that does not decode (a rough check: lead byte
-        // and continuation bytes; valid_utf8 said something is wrong).
-        std::size_t at = 0;
-        while (at < raw.size()) {
-            const unsigned char c = static_cast<unsigned char>(raw[at]);
-            const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-            if (len == 0 || at + len > raw.size()) break;
-            bool ok = true;
-            for (std::size_t k = 1; k < len && ok; ++k) ok = (static_cast<unsigned char>(raw[at + k]) & 0xC0) == 0x80;
-            if (!ok || !valid_utf8(raw.substr(at, len))) break;
-            at += len;
-        }
+        const std::size_t at = first_invalid_utf8(raw);
         warnings.push_back("the query has bytes that are not UTF-8 (from byte " + std::to_string(at + 1) +
                            "); they were read as U+FFFD");
     }
