@@ -184,11 +184,6 @@ class AliasProcessor : public Xapian::FieldProcessor {
     Xapian::Query operator()(const std::string& value) override {
         const std::size_t i = reference(value, actors.size());
         if (i >= actors.size()) return field_value_error("bad alias reference '" + value + "'");
-        // The same name again ("Iraq OR Iraq OR ..."): the same query, built once.
-        if (const auto hit = cache_.find(actors[i]); hit != cache_.end()) {
-            built.push_back(hit->second.first);
-            return hit->second.second;
-        }
         const Actor& a = g_.actors()[actors[i]];
         std::vector<Xapian::Query> names;
         std::vector<std::string> all{a.name};
@@ -217,20 +212,16 @@ class AliasProcessor : public Xapian::FieldProcessor {
         // Forces" weighs as if it said one name twice, not as two matches.
         Xapian::Query same(Xapian::Query::OP_SYNONYM, names.begin(), names.end());
         built.push_back(same);
-        Xapian::Query q(Xapian::Query::OP_OR, same, known);
-        cache_.emplace(actors[i], std::make_pair(same, q));
-        return q;
+        return Xapian::Query(Xapian::Query::OP_OR, same, known);
     }
 
     /// A new query: forget the last one's names.
     void clear() {
         actors.clear();
         built.clear();
-        cache_.clear();
     }
 
   private:
-    std::unordered_map<std::size_t, std::pair<Xapian::Query, Xapian::Query>> cache_;  ///< by actor, this query
     const Gazetteer& g_;
     const Analyzer& an_;
     std::vector<std::vector<std::vector<std::string>>> names_;  ///< by actor: the terms of each of its names

@@ -729,18 +729,20 @@ Existing existing_index(const std::string& path) {
     }
 }
 
-/// The folder holds only what a Xapian index (and qanat's facet table) is
-/// made of: a damaged index may be replaced, a folder of other files not.
+/// A file name a Xapian index (and qanat's facet table) is made of.
+bool index_file_name(const std::string& name) {
+    return name == "flintlock" || name == "iamglass" || name == "XAPIANDB" ||
+           (name.size() > 6 && name.compare(name.size() - 6, 6, ".glass") == 0) ||
+           name.rfind(std::string(schema::kFacetTableFile), 0) == 0;
+}
+
+/// The folder holds only what an index is made of: a damaged index may be
+/// replaced, a folder of other files not.
 bool only_index_files(const std::string& path) {
     std::error_code ec;
     if (!fs::is_directory(path, ec)) return false;
-    for (const auto& e : fs::directory_iterator(path, ec)) {
-        const std::string name = e.path().filename().string();
-        const bool xapian = name == "flintlock" || name == "iamglass" || name == "XAPIANDB" ||
-                            (name.size() > 6 && name.compare(name.size() - 6, 6, ".glass") == 0) ||
-                            name.rfind(std::string(schema::kFacetTableFile), 0) == 0;
-        if (!xapian || !e.is_regular_file(ec)) return false;
-    }
+    for (const auto& e : fs::directory_iterator(path, ec))
+        if (!index_file_name(e.path().filename().string()) || !e.is_regular_file(ec)) return false;
     return !ec;
 }
 
@@ -778,9 +780,10 @@ bool g_placeholder_folder_was_there = false;  ///< an empty folder given as --db
 void remove_placeholder() {
     if (g_placeholder.empty()) return;
     std::error_code ec;
-    for (const char* f : {"flintlock", "iamglass", "postlist.glass", "termlist.glass", "position.glass",
-                          "docdata.glass", "spelling.glass", "synonym.glass"})
-        fs::remove(fs::path(g_placeholder) / f, ec);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(g_placeholder, ec))
+        if (index_file_name(e.path().filename().string()) && e.is_regular_file(ec)) files.push_back(e.path());
+    for (const auto& f : files) fs::remove(f, ec);
     if (!g_placeholder_folder_was_there) fs::remove(g_placeholder, ec);  // only if now empty
     g_placeholder.clear();
 }
