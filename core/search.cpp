@@ -1,6 +1,7 @@
 #include "search.h"
 
 #include <algorithm>
+#include <functional>
 #include <array>
 #include <cmath>
 #include <charconv>
@@ -1389,6 +1390,67 @@ std::string checked_fields(std::string q) {
     return q;
 }
 
+/// A filter field before a group applies to each of its values, as a text
+/// field does to its words: `actor:(PMF Sadr)` is `(actor:PMF actor:Sadr)`,
+/// passages that name either (Xapian gave the field "PMF" and searched the
+/// word "sadr"; `year:(2003 2004)` was an error about the year "(2003").
+/// Operators, signs and brackets inside stay as they are.
+std::string distributed_filter_groups(const std::string& q) {
+    static const std::vector<std::string> fields{"actor", "year", "article", "published"};
+    std::string out;
+    bool quoted = false;
+    for (std::size_t i = 0; i < q.size();) {
+        if (q[i] == '"') quoted = !quoted;
+        const bool word_start = !quoted && (i == 0 || !(std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'));
+        std::string field;
+        if (word_start)
+            for (const auto& f : fields)
+                if (q.compare(i, f.size() + 2, f + ":(") == 0) field = f;
+        if (field.empty()) {
+            out += q[i++];
+            continue;
+        }
+        // The group's end (brackets are balanced by now, quotes too).
+        const std::size_t open = i + field.size() + 1;
+        std::size_t close = open, depth = 0;
+        bool in_quote = false;
+        for (; close < q.size(); ++close) {
+            if (q[close] == '"') in_quote = !in_quote;
+            if (in_quote) continue;
+            if (q[close] == '(') ++depth;
+            if (q[close] == ')' && --depth == 0) break;
+        }
+        const std::string inner = q.substr(open + 1, close - open - 1);
+        std::string group = "(";
+        bool any = false, in_q = false;
+        for (std::size_t k = 0; k < inner.size(); ++k) {
+            const char c = inner[k];
+            const bool starts = !in_q && !std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' &&
+                                c != '+' && c != '-' &&
+                                (k == 0 || std::isspace(static_cast<unsigned char>(inner[k - 1])) || inner[k - 1] == '(' ||
+                                 ((inner[k - 1] == '+' || inner[k - 1] == '-') &&
+                                  (k == 1 || std::isspace(static_cast<unsigned char>(inner[k - 2])) || inner[k - 2] == '(')));
+            if (starts) {
+                std::size_t end = k;
+                while (end < inner.size() && !std::isspace(static_cast<unsigned char>(inner[end])) && inner[end] != ')') ++end;
+                const std::string_view token(inner.data() + k, end - k);
+                if (!is_upper_word_op(token) && !proximity_op(token)) {
+                    group += field + ":";
+                    any = true;
+                }
+            }
+            if (c == '"') in_q = !in_q;
+            group += c;
+        }
+        if (!any)
+            throw SearchError("'" + field + ":(' at character " + std::to_string(character_at(q, i)) +
+                              " has no value: give one (" + field + ":(A B) for either) or leave it out");
+        out += group + ")";
+        i = close + 1;
+    }
+    return out;
+}
+
 /// What Xapian reads differently from what was likely meant, said as warnings:
 /// NEAR or ADJ beside a group or a wildcard, or with a bad distance
 /// ("NEAR/0"), is a word; a '*' inside a word is no wildcard; "or" and "not"
@@ -1473,7 +1535,15 @@ std::string regroup_query(const std::string& q) {
         for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " OR " : "") + parts[i].substr(1);
         return out + ")";
     }
-    auto filter = [](const std::string& p) {
+    // A filter, or a group of filters only ("(actor:PMF OR actor:Sadr)", as
+    // actor:(PMF OR Sadr) is written by now).
+    const std::function<bool(const std::string&)> filter = [&filter](const std::string& p) {
+        if (p.size() > 2 && p.front() == '(' && p.back() == ')') {
+            const std::vector<std::string> inner = top_level_parts(std::string_view(p).substr(1, p.size() - 2));
+            return !inner.empty() && std::all_of(inner.begin(), inner.end(), [&](const std::string& x) {
+                       return filter(x) || is_upper_word_op(x);
+                   });
+        }
         for (std::string_view f : {"year:", "actor:", "published:", "article:"})
             if (p.size() > f.size() && p.compare(0, f.size(), f) == 0 && p[f.size()] != '(') return true;
         return false;
@@ -2073,7 +2143,7 @@ struct Searcher::Impl {
         std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         if (!req.plain) {
             check_balanced(typed);
-            typed = checked_fields(typed);
+            typed = distributed_filter_groups(checked_fields(typed));
             query_warnings(req.query, typed, res.warnings);
         }
         std::string text = with_wildcards(with_aliases(req.plain ? typed : regroup_query(typed)), req.plain);

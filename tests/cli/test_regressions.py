@@ -275,6 +275,29 @@ class Regressions(unittest.TestCase):
         self.assertIn(r.returncode, (0, 1), r.stderr)
         return json.loads(r.stdout)["total"]["passages"]
 
+    def test_a_filter_field_before_a_group_applies_to_each_value(self):
+        # core/search.cpp distributed_filter_groups(): "actor:(Iran Iraq)" was
+        # the actor Iran and the word "iraq"; "year:(1999 2003)" an error about
+        # the year "(1999". A filter field before a group now applies to each
+        # value in it: either, as two filters of one field are.
+        self.jsonl({"id": "a", "text": "Iran spoke in 2003."},
+                   {"id": "b", "text": "Iraq spoke in 1999."},
+                   {"id": "c", "text": "In 2010 Turkey spoke about Iraq."},
+                   {"id": "d", "text": "Syria spoke in 2003."})
+        self.index()
+        self.assertEqual(self.total("actor:(Iran Iraq)"), 3)
+        self.assertEqual(self.total("actor:(Iran Iraq)"), self.total("actor:Iran actor:Iraq"))
+        self.assertEqual(self.total("actor:(Iraq AND Turkey)"), 1)
+        self.assertEqual(self.total("actor:(Iraq -Turkey)"), 1)
+        self.assertEqual(self.total("year:(1999 2003)"), 3)
+        self.assertEqual(self.total("Year:(1999)"), 1)
+        # A group of filters beside NOT filters the whole query, as one filter does.
+        self.assertEqual(self.total("spoke NOT Iraq actor:(Iran Syria)"), 2)
+        self.assertEqual(self.total("spoke NOT Iraq year:(2003 2010)"), 2)
+        r = run([QS, "--db", self.db, "Iraq actor:()"])
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("'actor:(' at character 6 has no value", r.stderr)
+
     def test_query_operators_read_as_meant(self):
         # core/search.cpp build_query(): Xapian's grammar bound a filter after
         # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq
