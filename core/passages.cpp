@@ -4,6 +4,7 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 #include <unordered_set>
 
@@ -359,6 +360,29 @@ std::string quote_key(std::string_view t) {
     return out.substr(a, b - a);
 }
 
+/// How a sentence at the end of an article speaks to its reader rather than
+/// about its subject: 2 a call to comment, subscribe or read on ("Share your
+/// perspectives in the comments below"), 1 a question put to the reader ("Do
+/// you believe ...?") or a link's title left behind ("History of Syria |
+/// Britannica"), 0 neither.
+int reader_address(std::string_view sentence) {
+    std::string t;
+    t.reserve(sentence.size() + 2);
+    t += ' ';
+    for (char c : sentence) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    t += ' ';
+    for (std::string_view call : {"your thoughts", "your perspectives", "your opinion", "your views",
+                                  "in the comments", "comments below", "comment below", "comments section",
+                                  "let us know", "subscribe to our", "subscribe now", "sign up for our", "our newsletter", "follow us on",
+                                  "share this article", "other articles on our", "more articles on our",
+                                  "on our site", "on our website"})
+        if (t.find(call) != std::string::npos) return 2;
+    const bool question = ends_sentence(sentence) && last_meaningful(sentence) == "?";
+    if (question && (t.find(" you ") != std::string::npos || t.find(" your ") != std::string::npos)) return 1;
+    if (sentence.size() <= 80 && sentence.find(" | ") != std::string_view::npos && !ends_sentence(sentence)) return 1;
+    return 0;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::size_t, std::size_t>> sentences(std::string_view text, std::size_t start,
@@ -616,6 +640,56 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
         while (j + 1 < n && !consumed[j + 1] && kind[j + 1] == kind[i] && paras[j + 1].cls != LineClass::Label) ++j;
         emit(s, paras[j].end, k);
         i = j + 1;
+    }
+
+    // The article's last prose passage may end by speaking to the reader
+    // ("What are your thoughts on the relationship between Iraq and Iran? ...
+    // Share your perspectives in the comments below"): those sentences are
+    // not what the article says, and they matched its subject's words. They
+    // are cut off as a block of their own kind (links: a site's furniture),
+    // when they run to the end and one of them is a call to comment,
+    // subscribe or read on.
+    // (A long paragraph is several passages: the run may start in an
+    // earlier one.)
+    for (std::size_t last = art.passages.size(); last-- > 0;) {
+        if (art.passages[last].kind != BlockKind::Prose) continue;
+        std::size_t first = last;
+        while (first > 0 && art.passages[first - 1].kind == BlockKind::Prose &&
+               text.substr(art.passages[first - 1].end, art.passages[first].start - art.passages[first - 1].end)
+                       .find('\n') == std::string_view::npos)
+            --first;
+        std::vector<std::pair<std::size_t, std::size_t>> sents;
+        for (std::size_t k = first; k <= last; ++k) {
+            const auto more = sentences(text, art.passages[k].start, art.passages[k].end);
+            sents.insert(sents.end(), more.begin(), more.end());
+        }
+        std::size_t from = sents.size();
+        bool call = false;
+        while (from > 0) {
+            const int r = reader_address(text.substr(sents[from - 1].first, sents[from - 1].second - sents[from - 1].first));
+            if (r == 0) break;
+            call = call || r == 2;
+            --from;
+        }
+        if (!call) break;
+        const std::size_t cut = sents[from].first;
+        std::size_t k = first;
+        while (art.passages[k].end <= cut) ++k;
+        const Passage tail{std::max(cut, art.passages[k].start), art.passages[last].end, BlockKind::Links, false};
+        const auto at = [&](std::size_t idx) { return art.passages.begin() + static_cast<long>(idx); };
+        if (art.passages[k].start >= cut) {  // passages k..last: the tail
+            art.passages[k] = tail;
+            art.passages.erase(at(k + 1), at(last + 1));
+        } else {  // the tail starts inside passage k
+            art.passages[k].end = trim_range(text, art.passages[k].start, cut).second;
+            if (k < last) {
+                art.passages[k + 1] = tail;
+                art.passages.erase(at(k + 2), at(last + 1));
+            } else {
+                art.passages.insert(at(k + 1), tail);
+            }
+        }
+        break;
     }
 
     // A block repeated in the article is indexed once.

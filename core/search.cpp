@@ -1664,9 +1664,17 @@ bool parse_weighting(std::string_view name, Weighting* out) {
 
 YearRange parse_year_range(std::string_view value) {
     // "1980–88", "1980—1988": dashes as in text (and as year: reads them).
-    std::string dashed(trim(value));
-    for (std::string_view d : {"\xE2\x80\x93", "\xE2\x80\x94"})
-        for (std::size_t at = dashed.find(d); at != std::string::npos; at = dashed.find(d, at)) dashed.replace(at, d.size(), "-");
+    const std::string_view raw = trim(value);
+    std::string dashed;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const std::string_view rest = raw.substr(i);
+        if (rest.substr(0, 3) == "\xE2\x80\x93" || rest.substr(0, 3) == "\xE2\x80\x94") {
+            dashed += '-';
+            i += 2;
+        } else {
+            dashed += raw[i];
+        }
+    }
     std::string_view v = dashed;
     auto bad = [&]() {
         return SearchError("year value '" + std::string(value) +

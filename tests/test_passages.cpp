@@ -215,3 +215,42 @@ TEST_CASE("a headline in capitals ending with an abbreviation is the title, not 
     REQUIRE(a.passages.size() == 1);
     CHECK(a.passages[0].start > 0);
 }
+
+TEST_CASE("an article's closing words to its reader are cut off its last passage") {
+    // The last paragraph of 000_87ad21ff5970c9be ended "What are your thoughts
+    // on the intricate relationship between Iraq and Iran? Do you believe ...?
+    // Share your perspectives in the comments below, ...": the passage ranked
+    // first for "relationship between Iraq and Iran" on that question.
+    const std::string corpus = test::corpus_file("000_87ad21ff5970c9be.txt");
+    auto a = parse_article(corpus);
+    const Passage* call = find_containing(corpus, a, "Share your perspectives in the comments below");
+    REQUIRE(call != nullptr);
+    CHECK(call->kind == BlockKind::Links);
+    CHECK(text_of(corpus, *call).rfind("What are your thoughts", 0) == 0);
+    const Passage* body = find_containing(corpus, a, "geopolitical dynamics in the Middle East.");
+    REQUIRE(body != nullptr);
+    CHECK(body->kind == BlockKind::Prose);
+    CHECK(text_of(corpus, *body).find("your thoughts") == std::string::npos);
+    CHECK(text_of(corpus, *body).back() == '.');
+
+    // A short last paragraph: the closing call is a passage of its own kind;
+    // the article's sentences stay as they were.
+    const std::string t = "Iraq and Iran met in 2003. Do you think they will meet again? Let us know in the comments.\n";
+    a = parse_article(t, PassageOptions{}, "A title", false);
+    REQUIRE(a.passages.size() == 2);
+    CHECK(text_of(t, a.passages[0]) == "Iraq and Iran met in 2003.");
+    CHECK(a.passages[0].kind == BlockKind::Prose);
+    CHECK(text_of(t, a.passages[1]) == "Do you think they will meet again? Let us know in the comments.");
+    CHECK(a.passages[1].kind == BlockKind::Links);
+    // A question to the reader with no call to comment stays: it may be the
+    // article's own question.
+    const std::string q = "Iraq and Iran met in 2003. Do you think they will meet again?\n";
+    a = parse_article(q, PassageOptions{}, "A title", false);
+    REQUIRE(a.passages.size() == 1);
+    CHECK(a.passages[0].kind == BlockKind::Prose);
+    // Only at the article's end: the same sentences inside it stay.
+    const std::string mid = "Let us know in the comments.\n\nIraq and Iran met in 2003.\n";
+    a = parse_article(mid, PassageOptions{}, "A title", false);
+    REQUIRE(a.passages.size() == 2);
+    CHECK(a.passages[0].kind == BlockKind::Prose);
+}
