@@ -1,5 +1,6 @@
 #include "index_writer.h"
 
+#include <filesystem>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,9 @@ namespace qanat {
 namespace {
 
 std::string rebuild_hint(const std::string& path) {
+    if (path.rfind("tcp://", 0) == 0)
+        return "rebuild that part where it is served (qanat-index --rebuild --db FOLDER [PATH...] on its folder, "
+               "or for a shard: remove its folder and index again with the same --shard I/N)";
     return "rebuild it with: qanat-index --rebuild --db '" + path + "' [PATH...]";
 }
 
@@ -61,6 +65,20 @@ ArticleRecord ArticleRecord::parse(std::string_view s) { return record_of(nlohma
 
 void check_index_compatible(const Xapian::Database& db, const std::string& path,
                             const AnalysisSettings* expected) {
+    // A shard is not rebuilt (--rebuild --shard is refused): written again.
+    const std::string shard = db.get_metadata(std::string(schema::kMetaShard));
+    const auto rebuild_hint = [&](const std::string& p) {
+        if (p.rfind("tcp://", 0) != 0 && !shard.empty() && shard != "all" && db.size() == 1) {
+            const std::filesystem::path parent = std::filesystem::path(p).parent_path();
+            std::error_code ec;
+            if (!parent.empty() && std::filesystem::is_regular_file(parent / "XAPIANDB", ec))
+                return "remove the folder of shards '" + parent.string() + "' and index again: qanat-index --db '" +
+                       parent.string() + "' --shards " + shard.substr(shard.find('/') + 1) + " [PATH...]";
+            return "remove the shard's folder '" + p + "' and index it again: qanat-index --db '" + p + "' --shard " +
+                   shard + " [PATH...]";
+        }
+        return qanat::rebuild_hint(p);
+    };
     std::string ver = db.get_metadata(std::string(schema::kMetaSchema));
     if (ver.empty()) {
         if (db.get_doccount() == 0) return;  // new and empty

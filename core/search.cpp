@@ -1203,12 +1203,12 @@ bool is_remote(const std::string& spec) {
     return false;
 }
 
-/// A stub (a file, or a folder's XAPIANDB) that names remote parts is opened
-/// part by part, as if each were given with --db: "remote HOST:PORT" becomes
-/// tcp://HOST:PORT, "auto PATH" and "glass PATH" the path (from the stub's
-/// folder). Then --timeout bounds each part, --allow-partial leaves out the
-/// parts that do not answer, and an error names the part. A stub with lines
-/// of other kinds, or with no remote part, is left to Xapian.
+/// A stub (a file, or a folder's XAPIANDB) is opened part by part, as if
+/// each were given with --db: "remote HOST:PORT" becomes tcp://HOST:PORT,
+/// "auto PATH" and "glass PATH" the path (from the stub's folder). Then
+/// --timeout bounds each part, --allow-partial leaves out the parts that do
+/// not answer, an error names the part, and the parts are checked to make one
+/// index. A stub with lines of other kinds is left to Xapian.
 std::vector<std::string> stub_parts(const std::string& spec) {
     if (spec.rfind("tcp://", 0) == 0) return {spec};
     namespace fs = std::filesystem;
@@ -1218,7 +1218,6 @@ std::vector<std::string> stub_parts(const std::string& spec) {
     if (!fs::is_regular_file(stub, ec)) return {spec};
     std::ifstream in(stub);
     std::vector<std::string> parts;
-    bool any_remote = false;
     std::string line;
     while (std::getline(in, line)) {
         std::istringstream words(line);
@@ -1228,7 +1227,6 @@ std::vector<std::string> stub_parts(const std::string& spec) {
         if (!(words >> where) || (words >> extra)) return {spec};
         if (kind == "remote" && where[0] != ':' && where.find(':') != std::string::npos) {
             parts.push_back("tcp://" + where);
-            any_remote = true;
         } else if (kind == "auto" || kind == "glass") {
             fs::path p(where);
             parts.push_back((p.is_absolute() ? p : stub.parent_path() / p).string());
@@ -1236,7 +1234,7 @@ std::vector<std::string> stub_parts(const std::string& spec) {
             return {spec};
         }
     }
-    if (!any_remote || parts.empty()) return {spec};
+    if (parts.empty()) return {spec};
     return parts;
 }
 
@@ -1899,6 +1897,72 @@ Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::siz
     return cut_around(at, at);
 }
 
+namespace {
+
+/// What a part of an index says of itself (one Xapian database).
+struct PartInfo {
+    std::string spec, shard, actors, passages;
+};
+
+/// The parts searched together make one index: each the shard "I/N" of the
+/// same N, none twice, none missing (with --allow-partial a missing one is
+/// named as unavailable), no whole index among them, and all written with
+/// the same actor list and passage settings. One shard searched alone is
+/// marked partial. Parts that say nothing of their
+/// shard (written before qanat recorded it) are not checked.
+void check_parts(const std::vector<PartInfo>& infos, bool allow_partial, std::vector<std::string>& unavailable) {
+    const PartInfo* whole = nullptr;
+    std::map<unsigned, const PartInfo*> by_index;
+    const PartInfo* sized = nullptr;
+    unsigned n = 0;
+    for (const auto& p : infos) {
+        if (p.shard.empty()) continue;
+        if (p.shard == "all") {
+            whole = &p;
+            continue;
+        }
+        const std::size_t slash = p.shard.find('/');
+        bool ok1 = false, ok2 = false;
+        const int i = parse_int(std::string_view(p.shard).substr(0, slash), &ok1);
+        const int count = slash == std::string::npos ? 0 : parse_int(std::string_view(p.shard).substr(slash + 1), &ok2);
+        if (!ok1 || !ok2 || i < 0 || count < 1 || i >= count) continue;
+        if (sized && static_cast<unsigned>(count) != n)
+            throw IndexError("'" + p.spec + "' is shard " + p.shard + " and '" + sized->spec + "' shard " + sized->shard +
+                             ": parts of two ways of splitting the articles; list the parts of one index");
+        sized = &p;
+        n = static_cast<unsigned>(count);
+        const auto [at, fresh] = by_index.emplace(static_cast<unsigned>(i), &p);
+        if (!fresh)
+            throw IndexError("'" + at->second->spec + "' and '" + p.spec + "' are both shard " + p.shard +
+                             ": list each part of the index once");
+    }
+    if (whole && (infos.size() > 1 || !unavailable.empty()))
+        throw IndexError("'" + whole->spec + "' holds all the articles, not one part of them: search it alone, or "
+                         "list only the parts of one index (--db for each)");
+    for (const auto& p : infos)
+        if (p.actors != infos.front().actors || p.passages != infos.front().passages)
+            throw IndexError("'" + p.spec + "' was written with " +
+                             (p.actors != infos.front().actors ? "another actor list (--actors)" : "other passage settings") +
+                             " than '" + infos.front().spec + "': index every part with the same options");
+    if (!sized) return;
+    std::string missing;
+    for (unsigned i = 0; i < n; ++i)
+        if (!by_index.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(n);
+    // (A part that did not answer, left out with --allow-partial, is missing
+    // here too: it is named already.)
+    if (missing.empty() || (allow_partial && by_index.size() + unavailable.size() >= n && !unavailable.empty())) return;
+    // One part alone (a shard checked on the machine that serves it): its
+    // answers, marked partial.
+    if (!allow_partial && infos.size() > 1)
+        throw IndexError("the index is split in " + std::to_string(n) + " shards and shard" +
+                         (missing.find(',') != std::string::npos ? "s " : " ") + missing +
+                         (missing.find(',') != std::string::npos ? " are" : " is") +
+                         " not listed: give every part (--db for each), or --allow-partial to search these alone");
+    unavailable.push_back("shard " + missing + " (not listed)");
+}
+
+}  // namespace
+
 struct Searcher::Impl {
     std::vector<std::string> specs;
     Xapian::Database db;
@@ -1938,6 +2002,7 @@ struct Searcher::Impl {
         unavailable.clear();
         std::optional<AnalysisSettings> first;
         std::size_t parts = 0;
+        std::vector<PartInfo> infos;
         for (const auto& spec : specs) {
             Xapian::Database one;
             try {
@@ -1957,10 +2022,15 @@ struct Searcher::Impl {
                                  "search again when qanat-index has finished");
             std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
             if (!first && !an.empty()) first = AnalysisSettings::parse(an);
+            if (one.size() == 1)
+                infos.push_back({spec, one.get_metadata(std::string(schema::kMetaShard)),
+                                 one.get_metadata(std::string(schema::kMetaActorsHash)),
+                                 one.get_metadata(std::string(schema::kMetaPassages))});
             combined.add_database(one);
             ++parts;
         }
         if (parts == 0) throw IndexError("no part of the index can be reached: " + unavailable.front());
+        check_parts(infos, options.allow_partial, unavailable);
         use(combined);
         table_path.clear();
         std::error_code ec;

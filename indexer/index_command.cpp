@@ -659,6 +659,11 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "qanat-index: --shard and --shards do not go together\n";
         return kExitError;
     }
+    if (opt.db.rfind("tcp://", 0) == 0) {
+        std::cerr << "qanat-index: --db '" << opt.db << "' names a part served by xapian-tcpsrv; qanat-index "
+                  << "writes an index folder: run it where that part is served, with the part's folder as --db\n";
+        return kExitError;
+    }
     if (opt.shards > 1 && opt.rebuild) {
         std::cerr << "qanat-index: --rebuild with --shards: remove the shard folder and index again\n";
         return kExitError;
@@ -792,6 +797,20 @@ Layout plan_layout(const Options& opt) {
     Layout l;
     check_sources_outside(opt);
     make_parent(opt.db);
+    {
+        // A folder of --shards parts, or an index of its own: one is not
+        // written into the other (Xapian opens a folder's index before its
+        // stub, so either hid the other, and the run said nothing).
+        std::error_code ec;
+        const bool stub_folder = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
+        const bool own_index = fs::exists(fs::path(opt.db) / "iamglass", ec);
+        if (opt.shards > 1 && own_index)
+            throw IndexError("'" + opt.db + "' holds an index of its own, not a folder of shards; --shards " +
+                             std::to_string(opt.shards) + " writes a folder of parts: give it another --db");
+        if (opt.shard_count > 1 && stub_folder && !own_index)
+            throw IndexError("'" + opt.db + "' is a folder of shards (written with --shards N); update it with the "
+                             "same --shards N, or give this shard another --db");
+    }
     if (opt.shards > 1) {
         // A folder of shards and a stub that lets qanat-search open them as one.
         std::error_code ec;

@@ -265,6 +265,67 @@ class ShardOptions(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("holds all the articles, not shard 0/2", r.stderr)
 
+    def test_the_parts_searched_together_make_one_index(self):
+        # A part missing, listed twice, a whole index among parts, parts of
+        # two ways of splitting, or written with another actor list: each gave
+        # wrong counts and scores with status 0. Now an error that names the
+        # part (status 2); --allow-partial, or one part alone, answers marked
+        # partial.
+        with tempfile.TemporaryDirectory(prefix="qanat-parts-") as tmp:
+            src = os.path.join(tmp, "m")
+            os.mkdir(src)
+            for i in range(12):
+                with open(os.path.join(src, f"t{i}.txt"), "w") as f:
+                    f.write(f"T{i}\n\nText {i} sharedword in Baghdad.\n")
+            idx = lambda name, *a: subprocess.run([QI, "--quiet", "--db", os.path.join(tmp, name), *a, src],
+                                                  capture_output=True, text=True, env=env())
+            for i in range(3):
+                self.assertEqual(idx(f"p{i}", "--shard", f"{i}/3").returncode, 0)
+            self.assertEqual(idx("whole").returncode, 0)
+            self.assertEqual(idx("half", "--shard", "1/2").returncode, 0)
+            with open(os.path.join(tmp, "other.tsv"), "w") as f:
+                f.write("Baghdad\tplace\tBaghdad City\n")
+            self.assertEqual(idx("p2b", "--shard", "2/3", "--actors", os.path.join(tmp, "other.tsv")).returncode, 0)
+            dbs = lambda *names: [a for n in names for a in ("--db", os.path.join(tmp, n))]
+            def search(*names, extra=()):
+                return subprocess.run([QS, *dbs(*names), "--format", "json", *extra, "sharedword"],
+                                      capture_output=True, text=True, env=env())
+            r = search("p0", "p1", "p2")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["total"]["articles"], 12)
+            self.assertFalse(json.loads(r.stdout)["partial"])
+            for names, says in ((("p0", "p1"), "shard 2/3 is not listed"),
+                                (("p0", "p1", "p2", "p0"), "are both shard 0/3"),
+                                (("whole", "p0"), "holds all the articles, not one part"),
+                                (("p0", "p1", "half"), "parts of two ways of splitting"),
+                                (("p0", "p1", "p2b"), "another actor list")):
+                r = search(*names)
+                self.assertEqual(r.returncode, 2, names)
+                self.assertIn(says, r.stderr)
+                self.assertEqual(r.stdout, "")
+            r = search("p0", "p1", extra=("--allow-partial",))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            j = json.loads(r.stdout)
+            self.assertTrue(j["partial"])
+            self.assertEqual(j["unavailable"], ["shard 2/3 (not listed)"])
+            r = search("p1")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(json.loads(r.stdout)["partial"])
+            # The indexer: a shard is not written into a folder of --shards
+            # parts (it hid them), nor --shards into an index; --db tcp://
+            # made a local folder named "tcp:".
+            self.assertEqual(idx("sh", "--shards", "3").returncode, 0)
+            for name, args, says in (("sh", ("--shard", "0/3"), "is a folder of shards"),
+                                     ("whole", ("--shards", "3"), "holds an index of its own")):
+                r = idx(name, *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(says, r.stderr)
+            self.assertEqual(sorted(os.listdir(os.path.join(tmp, "sh"))), ["XAPIANDB", "shard-0", "shard-1", "shard-2"])
+            r = subprocess.run([QI, "--db", "tcp://127.0.0.1:1", src], capture_output=True, text=True, env=env(), cwd=tmp)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("names a part served by xapian-tcpsrv", r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(tmp, "tcp:")))
+
 
 def run_json(args):
     r = subprocess.run([QS, "--format", "json", *args], capture_output=True, text=True, env=env())
