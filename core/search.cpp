@@ -2753,6 +2753,7 @@ struct Searcher::Impl {
             if (req.explain) h.explain = explain(req, h, parts.highlight);
             res.hits.push_back(std::move(h));
         }
+        res.explained = req.explain;
         return res;
     }
 };

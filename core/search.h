@@ -106,6 +106,7 @@ struct SearchResult {
     std::string corrected;   ///< the query actually run, when --auto-correct replaced it
     bool partial = false;                 ///< some parts of the index did not answer
     std::vector<std::string> unavailable;  ///< those parts
+    bool explained = false;  ///< the request asked for each hit's explanation (it may be empty: a filter scores 0)
 };
 
 struct SearcherOptions {

@@ -75,7 +75,7 @@ void write_result(JsonWriter& w, const QueryInfo& q, const SearchResult& r) {
         w.end_array();
         w.key("years");
         write_strings(w, p.year_set());
-        if (!h.explain.empty()) {
+        if (r.explained) {  // (empty for a hit that scores 0: filters only, or only NOT)
             w.key("explain").begin_array();
             for (const auto& c : h.explain)
                 w.begin_object().key("term").value(c.term).key("weight").value(round6(c.weight)).key("why").value(c.why).end_object();
@@ -180,15 +180,29 @@ class TextPrinter : public Printer {
     TextPrinter(std::ostream& out, const PrintOptions& opt) : out_(out), opt_(opt) {}
 
     void result(const QueryInfo& q, const SearchResult& r) override {
+        // (A blank line between blocks, none before the first: "| head -1"
+        // shows the first hit of a single query.)
+        bool above = q.batch;
         if (q.batch) out_ << (count_++ ? "\n" : "") << "## " << terminal_safe(q.id) << ": " << terminal_safe(r.query) << "\n";
-        for (const auto& w : r.warnings) out_ << "warning: " << terminal_safe(w) << "\n";
-        if (r.partial) out_ << "PARTIAL RESULTS: " << r.unavailable.size() << " part(s) of the index did not answer\n";
-        if (!r.suggestion.empty() && r.corrected.empty())
+        // A single query's warnings go to standard error (see search_command.cpp).
+        if (q.batch)
+            for (const auto& w : r.warnings) out_ << "warning: " << terminal_safe(w) << "\n";
+        if (r.partial) {
+            out_ << "PARTIAL RESULTS: " << r.unavailable.size() << " part(s) of the index did not answer\n";
+            above = true;
+        }
+        if (!r.suggestion.empty() && r.corrected.empty()) {
             out_ << "Did you mean: " << bold(terminal_safe(r.suggestion)) << " ?\n";
+            above = true;
+        }
         if (r.hits.empty()) {
             out_ << (r.total_passages == 0 ? "No passages match.\n" : "No passages on this page.\n");
         }
-        for (const auto& h : r.hits) hit(h);
+        for (const auto& h : r.hits) {
+            if (above) out_ << "\n";
+            above = true;
+            hit(h);
+        }
         out_ << "\n" << dim(plural(r.total_passages, "passage", "passages") + " in " +
                             plural(r.total_articles, "article", "articles") + " match.") << "\n";
         if (opt_.show_facets) {
@@ -211,7 +225,7 @@ class TextPrinter : public Printer {
         const auto& p = h.passage;
         char score[32];
         std::snprintf(score, sizeof score, "%.3f", h.score);
-        out_ << "\n" << std::setw(3) << h.rank << ". " << bold(terminal_safe(p.title)) << "\n";
+        out_ << std::setw(3) << h.rank << ". " << bold(terminal_safe(p.title)) << "\n";
         std::string meta = "     " + terminal_safe(p.article_id) + " \xC2\xB6" + std::to_string(p.ordinal) +
                            "  score " + score;
         if (p.kind != BlockKind::Prose) meta += "  [" + std::string(block_kind_name(p.kind)) + "]";

@@ -70,13 +70,16 @@ const char* kUsage =
     "  qanat-search PMF disarm\n"
     "  qanat-search --actor 'Muqtada al-Sadr' --year 2021\n"
     "  qanat-search '\"Popular Mobilization\" NOT Sadr' --format json\n"
-    "  printf 'Sadr\\n{\"id\":\"q2\",\"query\":\"Kurdistan\",\"year\":\"2024\"}\\n' | qanat-search --batch - --format jsonl\n"
+    "  qanat-search -- '-Iran -Iraq'       (a query that starts with '-': after '--')\n"
+    "  printf 'Sadr\\n{\"id\":\"q2\",\"query\":\"Kurdistan\",\"year\":\"2003\"}\\n' | qanat-search --batch - --format jsonl\n"
     "\n"
     "Batch: one query a line, either text or a JSON object {\"id\", \"query\", and\n"
     "optionally \"actor\", \"year\", \"article\" (string or list), \"limit\", \"offset\",\n"
-    "\"per_article\", \"plain\", \"any\"}. One output line (JSON Lines, the default in\n"
-    "batch) or TREC lines per query; a bad line gives an \"error\" line and the batch\n"
-    "goes on.\n"
+    "\"per_article\", \"facet_limit\", \"plain\", \"any\", \"explain\"}; a text line's id\n"
+    "is its line number. Blank lines and comments ('# ...') are skipped. One output\n"
+    "line (JSON Lines, the default in batch) or TREC lines per query; a bad line\n"
+    "gives an \"error\" line and the batch goes on. Warnings: on standard error for\n"
+    "a single query, in the query's block or JSON in a batch.\n"
     "\n"
     "Several indexes (shards) are searched as one: repeat --db, with tcp://HOST:PORT\n"
     "for shards served by xapian-tcpsrv, or give a folder or file holding a Xapian\n"
@@ -169,6 +172,14 @@ int parse_options(int argc, char** argv, Options& opt) {
     try {
         po::store(po::command_line_parser(argc, argv).options(all_opts).positional(pos).run(), vm);
         po::notify(vm);
+    } catch (const po::unknown_option& e) {
+        // "-Iran": a word to exclude, read as an option.
+        const std::string name = e.get_option_name();
+        std::cerr << "qanat-search: " << e.what();
+        if (name.size() > 1 && name[0] == '-' && name[1] != '-')
+            std::cerr << "; to exclude a word, put the query after '--': qanat-search [OPTIONS] -- '" << name << " ...'";
+        std::cerr << "\nTry 'qanat-search --help'.\n";
+        return kExitError;
     } catch (const po::error& e) {
         std::cerr << "qanat-search: " << e.what() << "\nTry 'qanat-search --help'.\n";
         return kExitError;
@@ -225,11 +236,17 @@ int parse_options(int argc, char** argv, Options& opt) {
     if (threads < 1 || threads > 2) return fail("--threads must be 1 or 2");
     opt.searcher.threads = threads;
     opt.searcher.many_queries = vm.count("batch") > 0;
-    if (timeout <= 0 || timeout > 3600) return fail("--timeout must be between 0 and 3600 seconds");
+    if (!(timeout >= 0.001 && timeout <= 3600)) return fail("--timeout must be more than 0 and at most 3600 seconds");
     opt.searcher.timeout_ms = static_cast<unsigned>(timeout * 1000);
     if (color == "always") opt.print.color = true;
     else if (color == "never") opt.print.color = false;
-    else if (color == "auto") opt.print.color = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    else if (color == "auto") {
+        // NO_COLOR set and not empty (no-color.org), or a terminal that
+        // cannot show colours, turns them off.
+        const char* no_color = std::getenv("NO_COLOR");
+        const char* term = std::getenv("TERM");
+        opt.print.color = ::isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && std::string(term) == "dumb");
+    }
     else return fail("--color must be auto, always or never");
     if (r.limit > kMaxLimit) return fail("--limit is at most " + std::to_string(kMaxLimit));
     if (r.snippet_bytes < 20) return fail("--snippet-bytes is at least 20 (a word or two around a match)");
@@ -267,7 +284,10 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     if (j.contains("id")) {
         const auto& v = j["id"];
         if (v.is_string()) *id = v.get<std::string>();
+        else if (v.is_number_unsigned()) *id = std::to_string(v.get<unsigned long long>());
         else if (v.is_number_integer()) *id = std::to_string(v.get<long long>());
+        else if (v.is_number_float())
+            throw std::runtime_error("\"id\" is a number with a fraction, or too large to keep every digit; give it as a string");
         else throw std::runtime_error("\"id\" must be a string or an integer");
     }
     if (!j.contains("query") && !j.contains("actor") && !j.contains("year") && !j.contains("article"))
@@ -281,8 +301,8 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     // A misspelt key ("years", "Actor", "yaer") would drop a filter without a
     // word: an error. Keys unlike any of qanat's ("topic", "narrative") are
     // the file's own and are left alone.
-    static const std::set<std::string> keys{"id",     "query",       "actor",       "year", "article", "limit",
-                                            "offset", "per_article", "facet_limit", "plain", "any"};
+    static const std::set<std::string> keys{"id",     "query",       "actor",       "year",  "article", "limit",
+                                            "offset", "per_article", "facet_limit", "plain", "any",     "explain"};
     for (const auto& [key, value] : j.items()) {
         if (keys.count(key)) continue;
         std::string lower = key;
@@ -331,6 +351,7 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     };
     if (j.contains("plain")) r.plain = flag("plain");
     if (j.contains("any")) r.op = flag("any") ? DefaultOp::Any : DefaultOp::All;
+    if (j.contains("explain")) r.explain = flag("explain");
     if (trec) r.per_article = 1;
     return r;
 }
@@ -347,8 +368,9 @@ int run(Options& opt) {
             std::cerr << "qanat-search: " << e.what() << "\n";
             return kExitError;
         }
-        for (const auto& w : res.warnings)
-            if (opt.format != Format::Text) std::cerr << "qanat-search: warning: " << w << "\n";
+        // Warnings on standard error, whatever the format (text leaves them
+        // out of standard output: "2>log" keeps them, grep does not see them).
+        for (const auto& w : res.warnings) std::cerr << "qanat-search: warning: " << w << "\n";
         printer->result(qi, res);
         std::cout.flush();
         return res.total_passages > 0 ? kExitHits : kExitNoHits;
@@ -494,7 +516,13 @@ int run(Options& opt) {
             while (std::getline(*in, line)) {
                 ++lineno;
                 if (!line.empty() && line.back() == '\r') line.pop_back();
-                if (line.find_first_not_of(" \t") == std::string::npos) continue;
+                // A byte-order mark (Windows editors write one) is no part of the query.
+                if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+                // Blank lines, and comments: '#' then a blank or the line's end.
+                const std::size_t first = line.find_first_not_of(" \t");
+                if (first == std::string::npos) continue;
+                if (line[first] == '#' && (first + 1 == line.size() || line[first + 1] == ' ' || line[first + 1] == '\t'))
+                    continue;
                 std::unique_lock<std::mutex> lock(st->m);
                 st->room.wait(lock, [&] { return st->stop || st->queued < st->next_out + kWindow; });
                 if (st->stop) return;

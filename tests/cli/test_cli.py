@@ -374,7 +374,10 @@ class Corpus(unittest.TestCase):
 
     def test_unparsable_query_is_retried_as_words(self):
         r = self.search("AND Sadr", code=0)
-        self.assertIn("warning", r.stdout)
+        # The warning on standard error, the results alone on standard output.
+        self.assertIn("qanat-search: warning: could not parse the query", r.stderr)
+        self.assertNotIn("warning", r.stdout)
+        self.assertTrue(r.stdout.startswith("  1. "), r.stdout[:40])
         # ... but not with its brackets unbalanced: an error that says where.
         r = self.search("--format", "json", "((Sadr", code=2)
         self.assertIn("unclosed '(' at character 2", r.stderr)

@@ -298,6 +298,43 @@ class Regressions(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stdout)
         self.assertIn("'actor:(' at character 6 has no value", r.stderr)
 
+    def test_batch_files_as_scripts_write_them(self):
+        # searcher/search_command.cpp: a byte-order mark made the first line
+        # plain text (its id, filters and query lost, status 0); an id too
+        # large for a signed integer came back negative; "explain" was refused
+        # as a misspelt "plain"; "# ..." lines were searched.
+        self.jsonl({"id": "a", "text": "Iraq and Iran met in 2003."},
+                   {"id": "b", "text": "Iraq alone in 1999."})
+        self.index()
+        lines = ('\ufeff{"id":"x","query":"Iraq","year":"2003"}\n'
+                 '# a comment\n'
+                 '{"id":12345678901234567890,"query":"Iraq"}\n'
+                 '{"id":1e30,"query":"Iraq"}\n'
+                 '{"id":"e","article":"a","explain":true}\n'
+                 '#Iraq\n')
+        r = run([QS, "--db", self.db, "--batch", "-"], stdin=lines)
+        out = [json.loads(l) for l in r.stdout.splitlines()]
+        self.assertEqual([o["id"] for o in out], ["x", "12345678901234567890", "4", "e", "6"])
+        self.assertEqual(out[0]["total"]["passages"], 1)
+        self.assertEqual(out[0]["query"], "Iraq")
+        self.assertIn("give it as a string", out[2]["error"])
+        # A hit that scores 0 (filters only) says so with an empty list.
+        self.assertEqual(out[3]["hits"][0]["explain"], [])
+        self.assertEqual(out[4]["total"]["passages"], 2)  # "#Iraq" is a query, not a comment
+        self.assertEqual(r.returncode, 2)
+        # A single query's warnings go to standard error, and its text starts
+        # with the first hit.
+        r = run([QS, "--db", self.db, "--color", "never", "AND Iraq"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("  1. "), r.stdout[:30])
+        self.assertIn("qanat-search: warning: could not parse", r.stderr)
+        # "-Iran" read as an option: the message says how to write it.
+        r = run([QS, "--db", self.db, "Iraq", "-Iran"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("put the query after '--'", r.stderr)
+        r = run([QS, "--db", self.db, "--timeout", "0", "Iraq"])
+        self.assertIn("--timeout must be more than 0", r.stderr)
+
     def test_query_operators_read_as_meant(self):
         # core/search.cpp build_query(): Xapian's grammar bound a filter after
         # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq

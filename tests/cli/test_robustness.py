@@ -1046,7 +1046,7 @@ class BadQueries(unittest.TestCase):
             if r.returncode == 2:
                 self.assertRegex(r.stderr, r"no searchable words|empty query|bad query|cannot read the query")
         r = self.search("AND zorblaxian", codes=(0,))
-        self.assertIn("warning: could not parse the query", r.stdout)
+        self.assertIn("warning: could not parse the query", r.stderr)
         self.assertIn("[[zorblaxian]]", r.stdout)
         r = self.search("--format", "json", "zorblaxian NOT", codes=(0,))
         self.assertTrue(json.loads(r.stdout)["warnings"])
