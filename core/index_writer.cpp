@@ -40,6 +40,7 @@ namespace {
 
 nlohmann::json json_of(const ArticleRecord& r) {
     nlohmann::json j{{"h", r.hash}, {"z", r.size}, {"m", r.mtime_ns}, {"n", r.passages}, {"s", r.source}};
+    if (r.ctime_ns != 0) j["c"] = r.ctime_ns;
     if (!r.via.empty()) j["v"] = r.via;
     return j;
 }
@@ -52,6 +53,7 @@ ArticleRecord record_of(const nlohmann::json& j) {
     r.hash = j.value("h", std::string());
     r.size = j.value("z", std::uint64_t{0});
     r.mtime_ns = j.value("m", std::int64_t{0});
+    r.ctime_ns = j.value("c", std::int64_t{0});
     r.passages = j.value("n", 0u);
     r.source = j.value("s", std::string());
     r.via = j.value("v", std::string());
@@ -165,12 +167,17 @@ IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings,
     if (!created_) {
         std::string stored_passages = db_.get_metadata(std::string(schema::kMetaPassages));
         std::string stored_actors = db_.get_metadata(std::string(schema::kMetaActorsHash));
+        const std::string stored_max = db_.get_metadata(std::string(schema::kMetaMaxArticle));
         settings_changed_ = stored_passages != std::to_string(settings_.passages.max_bytes) ||
-                            stored_actors != hex64(fnv1a64(settings_.actors_serialised));
+                            stored_actors != hex64(fnv1a64(settings_.actors_serialised)) ||
+                            (stored_max.empty() ? std::to_string(64ull << 20) : stored_max) !=
+                                std::to_string(settings_.max_article_bytes);
         const std::string stored_shard = db_.get_metadata(std::string(schema::kMetaShard));
         if (!stored_shard.empty() && stored_shard != mode.shard) throw IndexError(other_shard(path, stored_shard, mode.shard));
     }
     shard_ = mode.shard;
+    run_ = mode.run;
+    stored_run_ = db_.get_metadata(std::string(schema::kMetaRun));
     if (mode.transaction) {
         db_.begin_transaction(false);
         in_transaction_ = true;
@@ -251,9 +258,11 @@ void IndexWriter::commit() {
     db_.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kVersion));
     db_.set_metadata(std::string(schema::kMetaAnalysis), settings_.analysis.serialise());
     db_.set_metadata(std::string(schema::kMetaPassages), std::to_string(settings_.passages.max_bytes));
+    db_.set_metadata(std::string(schema::kMetaMaxArticle), std::to_string(settings_.max_article_bytes));
     db_.set_metadata(std::string(schema::kMetaActors), settings_.actors_serialised);
     db_.set_metadata(std::string(schema::kMetaActorsHash), hex64(fnv1a64(settings_.actors_serialised)));
     db_.set_metadata(std::string(schema::kMetaShard), shard_);
+    if (!run_.empty()) db_.set_metadata(std::string(schema::kMetaRun), run_);
     if (in_transaction_) {
         db_.commit_transaction();
         in_transaction_ = false;

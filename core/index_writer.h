@@ -30,6 +30,7 @@ struct ArticleRecord {
     std::string hash;            ///< content hash (hex)
     std::uint64_t size = 0;      ///< file size in bytes
     std::int64_t mtime_ns = 0;   ///< file modification time
+    std::int64_t ctime_ns = 0;   ///< the inode's change time (0: not recorded, written before it was)
     unsigned passages = 0;
     std::string source;          ///< the file (or JSONL file) it came from, as given
     /// Where the file was found, when source is elsewhere: the path of a
@@ -47,6 +48,9 @@ struct IndexSettings {
     AnalysisSettings analysis;
     PassageOptions passages;
     std::string actors_serialised;  ///< the gazetteer, as Gazetteer::serialise()
+    /// Articles are read up to this size: a new one means analysing again
+    /// (an article cut short at the old size is whole, or cut elsewhere).
+    std::uint64_t max_article_bytes = 64ull << 20;
 };
 
 /// Checks the schema and analysis settings stored in an open index. Throws
@@ -78,6 +82,10 @@ struct WriteMode {
     /// Which articles the index holds (schema::kMetaShard): an index that
     /// says otherwise is refused, as its articles would be kept or found twice.
     std::string shard = "all";
+    /// The parts of one --shards run share this id (schema::kMetaRun): parts
+    /// with different ones were left by different runs (one stopped between
+    /// the parts' commits). Empty: none is written.
+    std::string run;
 };
 
 /// Words and their counts, in the order first met, found through a
@@ -116,6 +124,8 @@ class IndexWriter {
     /// True if the passage settings or the gazetteer differ from those the
     /// index was built with: every article must then be analysed again.
     bool settings_changed() const { return settings_changed_; }
+    /// The run id the index holds (WriteMode::run), as it was opened.
+    const std::string& stored_run() const { return stored_run_; }
     bool created() const { return created_; }
 
     std::optional<ArticleRecord> record(const std::string& id) const;
@@ -157,6 +167,7 @@ class IndexWriter {
     bool created_ = false;
     bool in_transaction_ = false;
     std::string shard_;  ///< which articles this index holds (schema::kMetaShard)
+    std::string run_, stored_run_;  ///< schema::kMetaRun: this run's, and the index's when opened
     Xapian::doccount flush_every_ = 0;
     Xapian::doccount unflushed_ = 0;  ///< passages added since the last commit
     WordCounts spelling_;  ///< words of this run, added at commit

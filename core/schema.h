@@ -83,10 +83,15 @@ inline constexpr std::string_view kMetaAnalysis = "qanat.analysis";
 inline constexpr std::string_view kMetaActors = "qanat.actors";       ///< gazetteer used (JSON)
 inline constexpr std::string_view kMetaActorsHash = "qanat.actors.hash";
 inline constexpr std::string_view kMetaPassages = "qanat.passages";   ///< passage settings
+/// --max-article-bytes of the run that wrote the index (absent: the default, 64 MiB).
+inline constexpr std::string_view kMetaMaxArticle = "qanat.max-article-bytes";
 inline constexpr std::string_view kMetaCreatedBy = "qanat.created-by";
 /// Which articles the index holds: "all", or "I/N" (shard I of N by a hash of
 /// the id: --shard I/N, or part I of --shards N). Absent in older indexes.
 inline constexpr std::string_view kMetaShard = "qanat.shard";
+/// The id of the --shards run that last wrote this part (the same in every
+/// part of one run). Absent for a whole index or a --shard I/N part.
+inline constexpr std::string_view kMetaRun = "qanat.run";
 /// The facet table (see store_facet_table in search.h): a file in the index
 /// folder, written after the indexer's commit.
 inline constexpr std::string_view kFacetTableFile = "qanat-facets";

@@ -1901,7 +1901,7 @@ namespace {
 
 /// What a part of an index says of itself (one Xapian database).
 struct PartInfo {
-    std::string spec, shard, actors, passages;
+    std::string spec, shard, actors, passages, run;
 };
 
 /// The parts searched together make one index: each the shard "I/N" of the
@@ -1986,6 +1986,7 @@ struct Searcher::Impl {
 
     SearcherOptions options;
     std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
+    std::vector<std::string> notes;        ///< said with every answer (see open)
 
     /// The table describes one revision of the index: gone when it changes.
     void forget_table() {
@@ -2025,12 +2026,24 @@ struct Searcher::Impl {
             if (one.size() == 1)
                 infos.push_back({spec, one.get_metadata(std::string(schema::kMetaShard)),
                                  one.get_metadata(std::string(schema::kMetaActorsHash)),
-                                 one.get_metadata(std::string(schema::kMetaPassages))});
+                                 one.get_metadata(std::string(schema::kMetaPassages)),
+                                 one.get_metadata(std::string(schema::kMetaRun))});
             combined.add_database(one);
             ++parts;
         }
         if (parts == 0) throw IndexError("no part of the index can be reached: " + unavailable.front());
         check_parts(infos, options.allow_partial, unavailable);
+        // The parts of one --shards run hold its id: two ids, and an update
+        // is between its parts' commits, or stopped there.
+        notes.clear();
+        for (const auto& p : infos)
+            if (!p.run.empty() && !infos.front().run.empty() && p.run != infos.front().run) {
+                notes.push_back("the shards '" + infos.front().spec + "' and '" + p.spec +
+                                "' were written by different runs of qanat-index (one is running, or stopped "
+                                "between the shards' commits): some articles may be missing or found twice "
+                                "until it has run to its end");
+                break;
+            }
         use(combined);
         table_path.clear();
         std::error_code ec;
@@ -2791,6 +2804,7 @@ SearchResult Searcher::search(const SearchRequest& request) {
                                                           r.suggestion + "' instead");
                 r = std::move(c);
             }
+            r.warnings.insert(r.warnings.end(), impl_->notes.begin(), impl_->notes.end());
             if (!impl_->unavailable.empty()) {
                 r.partial = true;
                 r.unavailable = impl_->unavailable;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -335,7 +336,7 @@ class Worker {
         const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
         if (prev && !s_.force && st.ok && prev->size == st.size && prev->mtime_ns == st.mtime_ns &&
-            prev->source == key && prev->via == via) {
+            prev->ctime_ns == st.ctime_ns && prev->source == key && prev->via == via) {
             o.type = Outcome::Unchanged;
             o.record = *prev;
             r.outcomes.push_back(std::move(o));
@@ -358,6 +359,7 @@ class Worker {
         o.record.hash = hash;
         o.record.size = st.size;
         o.record.mtime_ns = st.ok ? st.mtime_ns : kNoTime;
+        o.record.ctime_ns = st.ok ? st.ctime_ns : 0;
         o.record.source = key;
         o.record.via = via;
         // (Found through another symlink: its passages say where; analysed again.)
@@ -807,9 +809,10 @@ Layout plan_layout(const Options& opt) {
         if (opt.shards > 1 && own_index)
             throw IndexError("'" + opt.db + "' holds an index of its own, not a folder of shards; --shards " +
                              std::to_string(opt.shards) + " writes a folder of parts: give it another --db");
-        if (opt.shard_count > 1 && stub_folder && !own_index)
+        if (opt.shards <= 1 && stub_folder && !own_index && !opt.rebuild)
             throw IndexError("'" + opt.db + "' is a folder of shards (written with --shards N); update it with the "
-                             "same --shards N, or give this shard another --db");
+                             "same --shards N, --rebuild it into one index, or give " +
+                             std::string(opt.shard_count > 1 ? "this shard" : "this index") + " another --db");
     }
     if (opt.shards > 1) {
         // A folder of shards and a stub that lets qanat-search open them as one.
@@ -1198,7 +1201,7 @@ int run(const Options& opt) {
     for (const auto& w : warnings) std::cerr << "qanat-index: warning: " << w << "\n";
 
     remove_stale_rebuilds(opt.db);
-    IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise()};
+    IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise(), opt.max_article_bytes};
     Layout layout = plan_layout(opt);
     g_work = layout.work;
     g_db = opt.db;
@@ -1220,6 +1223,12 @@ int run(const Options& opt) {
         shards.push_back(layout.by_hash                ? std::to_string(i) + "/" + std::to_string(layout.parts.size())
                          : opt.shard_count > 1 ? std::to_string(opt.shard_index) + "/" + std::to_string(opt.shard_count)
                                                : std::string("all"));
+    if (layout.by_hash) {
+        // (Random, so that two runs never share one.)
+        std::random_device rd;
+        mode.run = hex64((static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+                         static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    }
     Writers writers(layout.parts, settings, mode, shards);
     Shared shared;
     shared.opt = &opt;
@@ -1230,8 +1239,16 @@ int run(const Options& opt) {
         });
         shared.force = shared.force || writers.at(i).settings_changed();
     }
+    if (layout.by_hash && !opt.quiet)
+        for (std::size_t i = 1; i < writers.size(); ++i)
+            if (writers.at(i).stored_run() != writers.at(0).stored_run()) {
+                std::cerr << "qanat-index: the shards were left by different runs (one stopped between the shards' "
+                             "commits): this run brings them together again\n";
+                break;
+            }
     if (shared.force && !opt.quiet)
-        std::cerr << "qanat-index: the actor list or passage settings changed; every article is analysed again\n";
+        std::cerr << "qanat-index: the actor list, passage settings or --max-article-bytes changed; every article is "
+                     "analysed again\n";
 
     // JSONL files that are unchanged (same size and time) keep all their
     // articles: the size and time each JSONL file of this run had, and its
@@ -1300,7 +1317,8 @@ int run(const Options& opt) {
                 const std::string key = f.key();
                 auto st = jsonl_stats.find(key);
                 if (!shared.force && now.ok && st != jsonl_stats.end() && st->second.size == now.size &&
-                    st->second.mtime_ns == now.mtime_ns && st->second.via == f.via(key)) {
+                    st->second.mtime_ns == now.mtime_ns && st->second.ctime_ns == now.ctime_ns &&
+                    st->second.via == f.via(key)) {
                     Task t;
                     t.file = &f;
                     t.jsonl_unchanged = true;
@@ -1425,6 +1443,7 @@ int run(const Options& opt) {
                 ArticleRecord fr;
                 fr.size = r.jsonl_stat.size;
                 fr.mtime_ns = r.jsonl_stat.mtime_ns;
+                fr.ctime_ns = r.jsonl_stat.ctime_ns;
                 fr.source = r.jsonl_done->key();
                 fr.via = r.jsonl_done->via(fr.source);
                 // (Without its size and time, from a stat() that failed, or

@@ -99,6 +99,7 @@ FileStat stat_of(const std::string& path) {
     if (::stat(path.c_str(), &st) == 0) {
         s.size = static_cast<std::uint64_t>(st.st_size);
         s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+        s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec;
         s.ok = true;
     }
     return s;

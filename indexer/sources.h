@@ -87,6 +87,9 @@ class NameStore {
 struct FileStat {
     std::uint64_t size = 0;
     std::int64_t mtime_ns = 0;
+    /// The inode's change time: a file put in place with its old size and
+    /// time (cp -p, rsync -a, tar, touch -r) has a new one.
+    std::int64_t ctime_ns = 0;
     bool ok = false;  ///< stat() succeeded: only then can the file be taken as unchanged
 };
 FileStat stat_of(const std::string& path);

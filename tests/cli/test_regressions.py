@@ -335,6 +335,32 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "--timeout", "0", "Iraq"])
         self.assertIn("--timeout must be more than 0", r.stderr)
 
+    def test_an_update_sees_what_size_and_time_miss(self):
+        # A file put in place with its old size and time (cp -p, rsync -a,
+        # touch -r) was "unchanged" for ever; a new --max-article-bytes did
+        # not analyse again the articles it cut (or would cut).
+        self.write("one.txt", "One\n\nThe economy was sound in 1987.\n")
+        self.write("two.txt", "Two\n\nThe first paragraph speaks of the economy.\n\n" + "More words here. " * 5 +
+                   "It ends with many things.\n")
+        self.assertEqual(self.index().returncode, 0)
+        path = os.path.join(self.src, "one.txt")
+        st = os.stat(path)
+        with open(path + ".new", "w") as f:
+            f.write("One\n\nThe economy was solid in 1987.\n")
+        os.utime(path + ".new", ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(path + ".new", path)
+        r = self.index()
+        self.assertIn("1 changed", r.stderr)
+        self.assertEqual(len(self.hits("solid")), 1)
+        self.assertIn("0 changed, 2 unchanged", self.index().stderr)
+        r = self.index("--max-article-bytes", "80")
+        self.assertIn("--max-article-bytes changed; every article is analysed again", r.stderr)
+        self.assertEqual(self.hits("things"), [])
+        self.assertEqual(len(self.hits("economy")), 2)
+        r = self.index()
+        self.assertIn("analysed again", r.stderr)
+        self.assertEqual(len(self.hits("things")), 1)
+
     def test_query_operators_read_as_meant(self):
         # core/search.cpp build_query(): Xapian's grammar bound a filter after
         # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq

@@ -326,6 +326,42 @@ class ShardOptions(unittest.TestCase):
             self.assertIn("names a part served by xapian-tcpsrv", r.stderr)
             self.assertFalse(os.path.exists(os.path.join(tmp, "tcp:")))
 
+    def test_shards_left_by_different_runs_are_said_and_mended(self):
+        # An update of --shards commits each shard in turn: stopped between
+        # two commits, articles were missing or found twice, silently. The
+        # parts of one run hold its id: the searcher says when they differ,
+        # the next run says it mends them. A plain run over the folder wrote
+        # a whole index beside the stub (hiding the shards from then on).
+        with tempfile.TemporaryDirectory(prefix="qanat-shard-runs-") as tmp:
+            src = os.path.join(tmp, "m")
+            os.mkdir(src)
+            for i in range(9):
+                with open(os.path.join(src, f"t{i}.txt"), "w") as f:
+                    f.write(f"T{i}\n\nText {i} sharedword.\n")
+            d = os.path.join(tmp, "d")
+            run = lambda *a: subprocess.run([QI, *a], capture_output=True, text=True, env=env())
+            self.assertEqual(run("--quiet", "--db", d, "--shards", "3", src).returncode, 0)
+            old = os.path.join(tmp, "old-shard-1")
+            shutil.copytree(os.path.join(d, "shard-1"), old)
+            with open(os.path.join(src, "t0.txt"), "w") as f:
+                f.write("T0\n\nText 0 sharedword changed.\n")
+            self.assertEqual(run("--quiet", "--db", d, "--shards", "3", src).returncode, 0)
+            r = subprocess.run([QS, "--db", d, "--format", "json", "sharedword"], capture_output=True, text=True, env=env())
+            self.assertEqual(json.loads(r.stdout)["warnings"], [])
+            shutil.rmtree(os.path.join(d, "shard-1"))
+            shutil.copytree(old, os.path.join(d, "shard-1"))
+            r = subprocess.run([QS, "--db", d, "--format", "json", "sharedword"], capture_output=True, text=True, env=env())
+            self.assertTrue(any("written by different runs" in w for w in json.loads(r.stdout)["warnings"]), r.stdout)
+            r = run("--db", d, "--shards", "3", src)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("the shards were left by different runs", r.stderr)
+            r = subprocess.run([QS, "--db", d, "--format", "json", "sharedword"], capture_output=True, text=True, env=env())
+            self.assertEqual(json.loads(r.stdout)["warnings"], [])
+            r = run("--quiet", "--db", d, src)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("is a folder of shards", r.stderr)
+            self.assertEqual(sorted(os.listdir(d)), ["XAPIANDB", "shard-0", "shard-1", "shard-2"])
+
 
 def run_json(args):
     r = subprocess.run([QS, "--format", "json", *args], capture_output=True, text=True, env=env())
