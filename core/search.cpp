@@ -1987,6 +1987,8 @@ struct Searcher::Impl {
     SearcherOptions options;
     std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
     std::vector<std::string> notes;        ///< said with every answer (see open)
+    bool down_left_out = false;            ///< some of `unavailable` did not answer (not: not listed)
+    std::chrono::steady_clock::time_point last_retry{};  ///< when they were last tried (reopen)
 
     /// The table describes one revision of the index: gone when it changes.
     void forget_table() {
@@ -1996,11 +1998,12 @@ struct Searcher::Impl {
         table_loaded = false;
     }
 
+    /// Opens every part again. Nothing changes until all of them are open
+    /// (or left out): a failure leaves the searcher as it was.
     void open() {
-        forget_table();
         Xapian::Database combined;
-        remote = false;
-        unavailable.clear();
+        bool any_remote = false, down = false;
+        std::vector<std::string> left_out;
         std::optional<AnalysisSettings> first;
         std::size_t parts = 0;
         std::vector<PartInfo> infos;
@@ -2010,10 +2013,11 @@ struct Searcher::Impl {
                 one = open_one(spec, options.timeout_ms);
             } catch (const IndexError& e) {
                 if (!options.allow_partial || !is_remote(spec)) throw;
-                unavailable.push_back(spec + " (" + e.what() + ")");
+                left_out.push_back(spec + " (" + e.what() + ")");
+                down = true;
                 continue;
             }
-            remote = remote || is_remote(spec);
+            any_remote = any_remote || is_remote(spec);
             // Every part must have been built with the same analysis.
             check_index_compatible(one, spec, first ? &*first : nullptr);
             // The place a first build holds while it writes the new index
@@ -2031,19 +2035,24 @@ struct Searcher::Impl {
             combined.add_database(one);
             ++parts;
         }
-        if (parts == 0) throw IndexError("no part of the index can be reached: " + unavailable.front());
-        check_parts(infos, options.allow_partial, unavailable);
+        if (parts == 0) throw IndexError("no part of the index can be reached: " + left_out.front());
+        check_parts(infos, options.allow_partial, left_out);
         // The parts of one --shards run hold its id: two ids, and an update
         // is between its parts' commits, or stopped there.
-        notes.clear();
+        std::vector<std::string> said;
         for (const auto& p : infos)
             if (!p.run.empty() && !infos.front().run.empty() && p.run != infos.front().run) {
-                notes.push_back("the shards '" + infos.front().spec + "' and '" + p.spec +
+                said.push_back("the shards '" + infos.front().spec + "' and '" + p.spec +
                                 "' were written by different runs of qanat-index (one is running, or stopped "
                                 "between the shards' commits): some articles may be missing or found twice "
                                 "until it has run to its end");
                 break;
             }
+        forget_table();
+        remote = any_remote;
+        unavailable = std::move(left_out);
+        down_left_out = down;
+        notes = std::move(said);
         use(combined);
         table_path.clear();
         std::error_code ec;
@@ -2818,6 +2827,16 @@ SearchResult Searcher::search(const SearchRequest& request) {
         } catch (const Xapian::NetworkError& e) {
             // A part stopped answering: name it; go on without it if allowed.
             auto down = impl_->probe();
+            // Every part answers again (a server restarted): the connection
+            // that failed is dead, so connect again and search again.
+            if (down.empty() && attempt < 2) {
+                try {
+                    impl_->open();
+                    continue;
+                } catch (const std::exception&) {
+                } catch (const Xapian::Error&) {
+                }
+            }
             if (down.empty()) down.push_back("a remote part (" + e.get_msg() + ")");
             if (!impl_->options.allow_partial || attempt >= 2) {
                 std::string names;
@@ -2882,6 +2901,20 @@ void Searcher::reopen() {
                     impl_->open();
                 } catch (const std::exception&) {
                     // (open() changes nothing until it has all parts: the next look tries again)
+                }
+                return;
+            }
+        }
+        // Parts left out as not answering (--allow-partial) are tried again
+        // now and then: a server back up is searched again.
+        if (impl_->down_left_out) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - impl_->last_retry >= std::chrono::seconds(5)) {
+                impl_->last_retry = now;
+                try {
+                    impl_->open();
+                } catch (const std::exception&) {
+                } catch (const Xapian::Error&) {
                 }
                 return;
             }

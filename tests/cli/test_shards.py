@@ -220,6 +220,44 @@ class Shards(unittest.TestCase):
                     self.assertIn(f"tcp://127.0.0.1:{port}", row["error"])
             self.assertEqual(p.returncode, 0 if partial else 2)
 
+    def test_a_batch_searches_a_part_again_once_it_is_back(self):
+        # After a part's server was restarted, a batch without --allow-partial
+        # failed every query to its end ("a remote part (write failed)": the
+        # connection was dead), and with it left the part out to its end.
+        for partial in (False, True):
+            path = os.path.join(self.sharded, "shard-2")
+            extra, port = shards.serve(path, TCPSRV)
+            dbs = [*self.remote[:4], "--db", f"tcp://127.0.0.1:{port}"]
+            args = [QS, *dbs, "--batch", "-", "--format", "jsonl", "--timeout", "2"] + (["--allow-partial"] if partial else [])
+            p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env())
+            ask = lambda q: (p.stdin.write(q + "\n"), p.stdin.flush(), json.loads(p.stdout.readline()))[2]
+            try:
+                whole = ask("Sadr")
+                self.assertFalse(whole["partial"])
+                shards.stop(extra)
+                time.sleep(0.7)
+                row = ask("Sadr")
+                if partial:
+                    self.assertTrue(row["partial"])
+                else:
+                    self.assertIn(f"tcp://127.0.0.1:{port}", row["error"])
+                extra = subprocess.Popen([TCPSRV, "--quiet", "--interface", "127.0.0.1", "--port", str(port), path],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                self.assertTrue(shards.listening(port, extra))
+                time.sleep(5.5 if partial else 0.7)  # (left-out parts are tried every 5 s)
+                ask("Iraq")
+                row = ask("Sadr")
+                self.assertNotIn("error", row)
+                self.assertFalse(row["partial"])
+                self.assertEqual(canonical(json.dumps(row))[1:], canonical(json.dumps(whole))[1:])
+                p.stdin.close()
+                p.wait(timeout=60)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                shards.stop(extra)
+
 
 class ShardOptions(unittest.TestCase):
     """An index remembers which articles it holds; a run that would put them
