@@ -1647,6 +1647,23 @@ std::string nearest_term(const std::string& word, const std::vector<std::pair<st
     return best;
 }
 
+std::size_t prefix_edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        std::size_t row_min = cur[0];
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row_min = std::min(row_min, cur[j]);
+        }
+        if (row_min > limit) return limit + 1;
+        std::swap(prev, cur);
+    }
+    const std::size_t best = *std::min_element(prev.begin(), prev.end());
+    return best > limit ? limit + 1 : best;
+}
+
 bool parse_weighting(std::string_view name, Weighting* out) {
     static const std::pair<std::string_view, Weighting> names[] = {
         {"bm25", Weighting::BM25}, {"bm25+", Weighting::BM25Plus}, {"ineb2", Weighting::IneB2},
@@ -2459,7 +2476,79 @@ struct Searcher::Impl {
                 vocabulary.emplace_back(term, t.get_termfreq());
             }
         }
-        return nearest_term(analyzer.term(word), vocabulary);
+        // The stems nearest to the word's, or to the start of the word (a stem
+        // is most often the start of its words: "secur" of "secrity"), each
+        // as a word the passages write; the word nearest to what was typed
+        // ("coffe": the stem "off" is nearer to "coff" than "coffe" is, the
+        // word "coffee" to "coffe").
+        const std::string stem = analyzer.term(word);
+        const std::size_t limit = stem.size() <= 4 ? 1 : 2;
+        const std::size_t shortest = std::max<std::size_t>(3, word.size() > 4 ? word.size() - 4 : 0);
+        std::vector<std::tuple<std::size_t, std::size_t, Xapian::doccount, std::string>> near;  // d, -length, freq
+        for (const auto& [term, freq] : vocabulary) {
+            if (term.size() < shortest) continue;
+            std::size_t d = edit_distance(stem, term, limit);
+            if (d == 0) continue;
+            d = std::min(d, prefix_edit_distance(term, word, limit));
+            if (d > limit) continue;
+            near.emplace_back(d, 64 - std::min<std::size_t>(term.size(), 64), freq, term);
+        }
+        std::sort(near.begin(), near.end(), [](const auto& a, const auto& b) {
+            if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
+            if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
+            if (std::get<2>(a) != std::get<2>(b)) return std::get<2>(a) > std::get<2>(b);
+            return std::get<3>(a) < std::get<3>(b);
+        });
+        if (near.size() > 8) near.resize(8);
+        std::string best;
+        std::size_t best_d = 3;  // a word within 2 edits of what was typed
+        for (const auto& [d, length, freq, term] : near) {
+            std::string w = word_for(term, word);
+            if (w.empty() || w == word || analyzer.is_stopword(w)) continue;
+            const std::size_t wd = edit_distance(word, w, 64);
+            if (wd < best_d) {
+                best = std::move(w);
+                best_d = wd;
+            }
+        }
+        return best;
+    }
+
+    /// A word that has the term `stem`, as the passages write it: among the
+    /// words of a few passages that hold it, the nearest to what was typed
+    /// (then the most used, then the first by the alphabet). A stem is no
+    /// word to suggest ("treasuri" for "tresury"); "" if none is found.
+    std::string word_for(const std::string& stem, const std::string& typed) {
+        if (stem.empty()) return {};
+        std::map<std::string, unsigned> seen;
+        try {
+            Xapian::Enquire e(db);
+            e.set_query(Xapian::Query(stem));
+            e.set_weighting_scheme(Xapian::BoolWeight());
+            e.set_docid_order(Xapian::Enquire::ASCENDING);
+            const Xapian::MSet ms = e.get_mset(0, 5);
+            for (auto m = ms.begin(); m != ms.end(); ++m) {
+                const StoredPassage p = StoredPassage::deserialise(m.get_document().get_value(schema::kSlotPassage));
+                for (auto sp : qanat::words(p.text)) {
+                    std::string w = fold(std::string_view(p.text).substr(sp.start, sp.end - sp.start));
+                    if (analyzer.term(w) == stem) ++seen[w];
+                }
+            }
+        } catch (const Xapian::Error&) {
+            return {};
+        }
+        std::string best;
+        std::size_t best_d = std::string::npos;
+        unsigned best_n = 0;
+        for (const auto& [w, n] : seen) {
+            const std::size_t d = edit_distance(typed, w, 64);
+            if (d < best_d || (d == best_d && n > best_n)) {
+                best = w;
+                best_d = d;
+                best_n = n;
+            }
+        }
+        return best;
     }
 
     std::map<std::string, double> expansion;  ///< feedback terms of the last query and their scale

@@ -218,6 +218,9 @@ YearRange parse_year_range(std::string_view value);
 /// Edit distance with transpositions (optimal string alignment); any value
 /// above `limit` is reported as limit + 1.
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit);
+/// The fewest edits (no transpositions) that make `a` a start of `b`; any
+/// value above `limit` is reported as limit + 1.
+std::size_t prefix_edit_distance(std::string_view a, std::string_view b, std::size_t limit);
 /// The most frequent term at the smallest edit distance (at most 1 for words
 /// of up to 4 bytes, else 2) from word; empty if none.
 std::string nearest_term(const std::string& word, const std::vector<std::pair<std::string, Xapian::doccount>>& vocab);

@@ -480,6 +480,10 @@ TEST_CASE("edit distance and nearest term for spelling suggestions") {
     CHECK(nearest_term("hezbolah", vocab) == "hezbollah");  // same distance: the more frequent
     CHECK(nearest_term("sudany", vocab) == "sudani");
     CHECK(nearest_term("zzzzzz", vocab).empty());
+    // A stem against the start of a misspelt word (remote suggestions).
+    CHECK(prefix_edit_distance("secur", "secrity", 2) == 1);
+    CHECK(prefix_edit_distance("elect", "elections", 2) == 0);
+    CHECK(prefix_edit_distance("abc", "xyz", 1) == 2);  // past the limit
 }
 
 /// Checks that two results have the same totals and facets.

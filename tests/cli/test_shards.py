@@ -220,6 +220,21 @@ class Shards(unittest.TestCase):
                     self.assertIn(f"tcp://127.0.0.1:{port}", row["error"])
             self.assertEqual(p.returncode, 0 if partial else 2)
 
+    def test_spelling_suggestions_over_remote_parts_are_words(self):
+        # Xapian's remote backend serves no spelling data: the nearest indexed
+        # term was suggested, a stem ("treasuri" for "tresury", "govern" for
+        # "goverment"). Now the nearest stems are turned back into the words
+        # passages write, the nearest to what was typed.
+        words = ["goverment", "militais", "parliment", "economc", "secrity", "politcal", "tresury"]
+        qs = "".join(w + "\n" for w in words)
+        def suggestions(dbs):
+            r = subprocess.run([QS, *dbs, "--batch", "-", "--no-facets", "--limit", "0"], input=qs,
+                               capture_output=True, text=True, env=env())
+            return [json.loads(l)["suggestion"] for l in r.stdout.splitlines()]
+        local = suggestions(["--db", self.one])
+        self.assertEqual(sum(1 for s in local if s), len(words), local)
+        self.assertEqual(suggestions(self.remote), local)
+
     def test_a_batch_searches_a_part_again_once_it_is_back(self):
         # After a part's server was restarted, a batch without --allow-partial
         # failed every query to its end ("a remote part (write failed)": the
