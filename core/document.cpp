@@ -207,6 +207,16 @@ bool spelling_word(std::string_view w, std::string_view folded) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, unsigned>> spelling_words(std::string_view prose) {
+    std::map<std::string, unsigned> counts;
+    for (auto w : words(prose)) {
+        const std::string_view word = prose.substr(w.start, w.end - w.start);
+        std::string folded = match_form(word);
+        if (spelling_word(word, folded)) ++counts[std::move(folded)];
+    }
+    return {counts.begin(), counts.end()};
+}
+
 BuiltArticle DocumentBuilder::build(const Article& article) {
     BuiltArticle out;
     ParsedArticle parsed = parse_article(article.text, options_, article.title, article.title_line);

@@ -79,6 +79,11 @@ struct BuiltArticle {
     std::vector<std::pair<std::string, unsigned>> spelling;
 };
 
+/// The spelling words of a passage of prose, as DocumentBuilder counts them
+/// (folded, unstemmed, letters only, 3 to 30 bytes): what an update takes
+/// out of the spelling data when it replaces or removes the passage.
+std::vector<std::pair<std::string, unsigned>> spelling_words(std::string_view prose);
+
 /// Builds the documents of an article. Not thread-safe: use one per thread.
 class DocumentBuilder {
   public:

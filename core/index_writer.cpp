@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "document.h"
 #include "hash.h"
 #include "schema.h"
 
@@ -200,17 +201,35 @@ void IndexWriter::each_record(const std::function<void(std::string&& id, Article
     }
 }
 
+void IndexWriter::clear_spelling() {
+    std::vector<std::pair<std::string, Xapian::termcount>> all;
+    for (auto w = db_.spellings_begin(); w != db_.spellings_end(); ++w) all.emplace_back(*w, w.get_termfreq());
+    for (const auto& [word, n] : all) db_.remove_spelling(word, n);
+    spelling_cleared_ = true;
+}
+
+void IndexWriter::forget_spelling(const std::string& term) {
+    // The words the article's prose gave the spelling data, read back from
+    // its stored passages (an update that left them grew the data with
+    // every edit, and suggested words no passage has any more).
+    for (auto p = db_.postlist_begin(term); p != db_.postlist_end(term); ++p) {
+        const StoredPassage sp = StoredPassage::deserialise(db_.get_document(*p).get_value(schema::kSlotPassage));
+        if (sp.kind != BlockKind::Prose) continue;
+        for (const auto& [word, n] : spelling_words(sp.text)) db_.remove_spelling(word, n);
+    }
+}
+
 void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs,
                       const std::vector<std::pair<std::string, unsigned>>& spelling) {
-    db_.delete_document(schema::term(schema::kArticle, id));
+    const std::string term = schema::term(schema::kArticle, id);
+    if (!created_ && !spelling_cleared_) forget_spelling(term);
+    db_.delete_document(term);
     for (auto& d : docs) db_.add_document(d);
     unflushed_ += static_cast<Xapian::doccount>(docs.size());
     if (!in_transaction_ && flush_every_ && unflushed_ >= flush_every_) {
         db_.commit();
         unflushed_ = 0;
     }
-    // Words of replaced text are not taken out of the spelling table: a
-    // suggestion is only shown if it finds something (see search.cpp).
     // Counted here and given to Xapian once per word at commit: far fewer
     // spelling-table updates than one per word per article.
     for (const auto& [word, n] : spelling) spelling_.add(word, n);
@@ -224,7 +243,9 @@ void IndexWriter::touch(const std::string& id, const ArticleRecord& rec) {
 }
 
 void IndexWriter::remove(const std::string& id) {
-    db_.delete_document(schema::term(schema::kArticle, id));
+    const std::string term = schema::term(schema::kArticle, id);
+    if (!spelling_cleared_) forget_spelling(term);
+    db_.delete_document(term);
     db_.set_metadata(article_record_key(id), std::string());
 }
 

@@ -124,6 +124,10 @@ class IndexWriter {
     /// True if the passage settings or the gazetteer differ from those the
     /// index was built with: every article must then be analysed again.
     bool settings_changed() const { return settings_changed_; }
+    /// Takes every word out of the spelling data, for a run that analyses
+    /// every article again (reading each replaced passage back would cost
+    /// more): words of articles it does not read come back at their next run.
+    void clear_spelling();
     /// The run id the index holds (WriteMode::run), as it was opened.
     const std::string& stored_run() const { return stored_run_; }
     bool created() const { return created_; }
@@ -165,7 +169,11 @@ class IndexWriter {
     Xapian::WritableDatabase db_;
     bool settings_changed_ = false;
     bool created_ = false;
+    bool spelling_cleared_ = false;  ///< clear_spelling() ran: nothing to take out article by article
     bool in_transaction_ = false;
+    /// Takes the spelling words of an article's indexed passages (its
+    /// article term) out of the spelling data, before they are replaced.
+    void forget_spelling(const std::string& term);
     std::string shard_;  ///< which articles this index holds (schema::kMetaShard)
     std::string run_, stored_run_;  ///< schema::kMetaRun: this run's, and the index's when opened
     Xapian::doccount flush_every_ = 0;

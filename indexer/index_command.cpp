@@ -1246,6 +1246,8 @@ int run(const Options& opt) {
                              "commits): this run brings them together again\n";
                 break;
             }
+    if (shared.force)
+        for (std::size_t i = 0; i < writers.size(); ++i) writers.at(i).clear_spelling();
     if (shared.force && !opt.quiet)
         std::cerr << "qanat-index: the actor list, passage settings or --max-article-bytes changed; every article is "
                      "analysed again\n";

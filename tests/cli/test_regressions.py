@@ -361,6 +361,18 @@ class Regressions(unittest.TestCase):
         self.assertIn("analysed again", r.stderr)
         self.assertEqual(len(self.hits("things")), 1)
 
+    def test_an_update_takes_removed_words_out_of_the_spelling_data(self):
+        # Updates never took words out of the spelling data: a word whose
+        # articles were gone was still suggested (and, finding nothing, hid
+        # the right suggestion), and counts grew with every edit.
+        self.write("one.txt", "One\n\nA fundamentalist movement grew in 1987.\n")
+        self.write("two.txt", "Two\n\nThe fundamentals of the economy were sound in 1987.\n")
+        self.assertEqual(self.index().returncode, 0)
+        os.remove(os.path.join(self.src, "one.txt"))
+        self.assertEqual(self.index().returncode, 0)
+        r = run([QS, "--db", self.db, "--format", "json", "fundamentalst"])
+        self.assertEqual(json.loads(r.stdout)["suggestion"], "fundamentals")
+
     def test_query_operators_read_as_meant(self):
         # core/search.cpp build_query(): Xapian's grammar bound a filter after
         # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq
