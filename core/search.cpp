@@ -935,6 +935,36 @@ class FacetCounter {
         }
     }
 
+    /// The kind most of this query's passages give actor i; a known kind
+    /// over "unknown".
+    ActorKind kind_of(std::uint32_t i) const {
+        const auto& k = d_.actor_kinds[i];
+        std::size_t kind = static_cast<std::size_t>(ActorKind::Unknown);
+        for (std::size_t j = 0; j < k.size(); ++j)
+            if (j != kind && k[j] > 0 && (kind == static_cast<std::size_t>(ActorKind::Unknown) || k[j] > k[kind]))
+                kind = j;
+        return static_cast<ActorKind>(kind);
+    }
+
+  public:
+    /// After finish(): an actor a passage names, as the actor facet names it
+    /// (its spelling most of the matches use, and their kind), so that a
+    /// hit's actors and the facet agree ("Opec" and "OPEC" are one actor).
+    /// False for an actor this query did not count.
+    bool as_counted(const std::string& name, std::string* shown, ActorKind* kind) {
+        d_.index();
+        const auto it = d_.actors.by_key.find(spelling_key(name));
+        if (it == d_.actors.by_key.end()) return false;
+        const std::uint32_t i = it->second;
+        if (i >= d_.best_spelling.size() || d_.actors.counts[i].passages == 0 ||
+            d_.best_spelling[i] == facet_row::kNone)
+            return false;
+        *shown = std::string(d_.spellings[d_.best_spelling[i]].name);
+        *kind = kind_of(i);
+        return true;
+    }
+
+  private:
     /// actors: named by their best spelling, with their kind (finish()).
     void fill(const FacetDictionary::Values& vs, Facet& out, bool actors) const {
         // Ranked as light references first; only the values shown are built.
@@ -972,15 +1002,7 @@ class FacetCounter {
         for (const Ref& r : refs) {
             FacetValue v;
             v.value = std::string(r.value);
-            if (actors) {
-                // The kind most passages give it; a known kind over "unknown".
-                const auto& k = d_.actor_kinds[r.i];
-                std::size_t kind = static_cast<std::size_t>(ActorKind::Unknown);
-                for (std::size_t j = 0; j < k.size(); ++j)
-                    if (j != kind && k[j] > 0 && (kind == static_cast<std::size_t>(ActorKind::Unknown) || k[j] > k[kind]))
-                        kind = j;
-                v.kind = std::string(actor_kind_name(static_cast<ActorKind>(kind)));
-            }
+            if (actors) v.kind = std::string(actor_kind_name(kind_of(r.i)));
             v.passages = r.c->passages;
             v.articles = r.c->articles;
             out.values.push_back(std::move(v));
@@ -2862,6 +2884,16 @@ struct Searcher::Impl {
             h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms, &phrases);
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes, &analyzer);
             if (req.explain) h.explain = explain(req, h, parts.highlight);
+            // (After the highlights, which find the actors under their stored names.)
+            if (req.facets)
+                for (auto& a : h.passage.actors) {
+                    std::string counted_as;
+                    ActorKind kind;
+                    if (counter.as_counted(a.name, &counted_as, &kind)) {
+                        a.name = std::move(counted_as);
+                        a.kind = kind;
+                    }
+                }
             res.hits.push_back(std::move(h));
         }
         res.explained = req.explain;

@@ -373,6 +373,25 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "--format", "json", "fundamentalst"])
         self.assertEqual(json.loads(r.stdout)["suggestion"], "fundamentals")
 
+    def test_a_hits_actors_are_named_as_the_facet_names_them(self):
+        # The facet counts "Opec" and "OPEC" as one actor, named by the
+        # spelling most matches use, with their kind; each hit listed its
+        # own spelling and kind ("Opec", unknown), so hits and facet did not
+        # add up for a script.
+        self.jsonl({"id": "a", "text": "OPEC ministers met in Vienna in 1987. OPEC said output would fall."},
+                   {"id": "b", "text": "The ministers of Opec met again in London in 1987."},
+                   {"id": "c", "text": "Oil ministers of OPEC met in Geneva in 1987."})
+        self.index()
+        r = run([QS, "--db", self.db, "--format", "json", "--facet-limit", "0", "ministers"])
+        j = json.loads(r.stdout)
+        counted = {}
+        for h in j["hits"]:
+            for a in h["actors"]:
+                counted[(a["name"], a["kind"])] = counted.get((a["name"], a["kind"]), 0) + 1
+        facet = {(v["value"], v["kind"]): v["passages"] for v in j["facets"]["actor"]}
+        self.assertEqual(counted, facet)
+        self.assertEqual(facet[("OPEC", "organisation")], 3)
+
     def test_query_operators_read_as_meant(self):
         # core/search.cpp build_query(): Xapian's grammar bound a filter after
         # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq
