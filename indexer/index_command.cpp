@@ -1486,10 +1486,21 @@ int run(const Options& opt) {
                         // "1.txt": the second replaced the first without a word.
                         std::error_code ec;
                         if (fs::exists(p->second.source, ec)) {
+                            // What to do depends on how the two met.
+                            const fs::path was(p->second.source), now(o.record.source);
+                            const bool jsonl = (o.file && o.file->type() == SourceType::Jsonl) ||
+                                               was.extension() == ".jsonl";
+                            std::string advice;
+                            if (jsonl)
+                                advice = "give one of them another id";
+                            else if (was.parent_path() == now.parent_path())
+                                advice = "two files of one folder differ only in their extension: rename one";
+                            else
+                                advice = "ids are paths relative to the folder given: index such folders together, "
+                                         "or from their common parent";
                             std::cerr << "qanat-index: warning: " << o.where() << ": article id '" << o.id
-                                      << "' was " << p->second.source
-                                      << ", which is still there; replaced (ids are paths relative to the folder "
-                                         "given: index such folders together, or from their common parent)\n";
+                                      << "' was " << p->second.source << ", which is still there; replaced ("
+                                      << advice << ")\n";
                             had_warnings = true;
                         }
                     }
@@ -1587,6 +1598,19 @@ int run(const Options& opt) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             ++counts.unchanged;
             continue;
+        }
+        // A file still there but not indexed (made a symlink to a file
+        // indexed under its own name, or a FIFO): its article goes, said.
+        {
+            std::error_code ec;
+            if (rec.via.empty() && !jsonl_keys.count(rec.source) && fs::exists(rec.source, ec) &&
+                (fs::is_symlink(rec.source, ec) || !fs::is_regular_file(rec.source, ec))) {
+                std::cerr << "qanat-index: warning: " << rec.source << ": still there, but "
+                          << (fs::is_symlink(rec.source, ec) ? "a symlink to a file indexed under its own name"
+                                                             : "no regular file")
+                          << " now: its article '" << id << "' is removed\n";
+                had_warnings = true;
+            }
         }
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
         ++counts.removed;

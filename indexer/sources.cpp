@@ -297,6 +297,12 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                     ec.clear();
                     continue;
                 }
+                // A FIFO, socket or device named like an article: said (its
+                // article, if indexed before, is removed).
+                if (has_ext(e.path(), {".txt", ".md", ".jsonl", ".markdown", ".text"}))
+                    r.warnings.push_back(e.path().string() + ": not a regular file (" +
+                                         (e.is_fifo(ec) ? "a FIFO" : e.is_socket(ec) ? "a socket" : "a device or other") +
+                                         "); skipped");
                 ++r.ignored;
                 continue;
             }

@@ -192,6 +192,16 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "qanat-search: " << m << "\n";
         return kExitError;
     };
+    // "--qid --no-facets": the option taken as the value.
+    for (const char* name : {"qid", "run-tag", "batch", "db", "actor", "year", "article"}) {
+        if (!vm.count(name)) continue;
+        std::vector<std::string> values;
+        if (vm[name].value().type() == typeid(std::string)) values.push_back(vm[name].as<std::string>());
+        else values = vm[name].as<std::vector<std::string>>();
+        for (const auto& v : values)
+            if (v.size() > 2 && v.compare(0, 2, "--") == 0)
+                return fail(std::string("--") + name + " needs a value, not the option '" + v + "'");
+    }
     if (!parse_format(format, &opt.format)) return fail("--format must be text, json, jsonl or trec, not '" + format + "'");
     // A batch speaks JSON Lines unless told otherwise.
     if (vm.count("batch") && vm["format"].defaulted()) opt.format = Format::Jsonl;

@@ -334,6 +334,10 @@ class Regressions(unittest.TestCase):
         self.assertIn("put the query after '--'", r.stderr)
         r = run([QS, "--db", self.db, "--timeout", "0", "Iraq"])
         self.assertIn("--timeout must be more than 0", r.stderr)
+        # An option taken as another's value: the TREC lines began "--no-facets Q0".
+        r = run([QS, "--db", self.db, "--format", "trec", "--qid", "--no-facets", "Iraq"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--qid needs a value, not the option '--no-facets'", r.stderr)
 
     def test_an_update_sees_what_size_and_time_miss(self):
         # A file put in place with its old size and time (cp -p, rsync -a,
@@ -511,11 +515,46 @@ class Regressions(unittest.TestCase):
         self.assertEqual(run([QI, "--db", self.db, a]).returncode, 0)
         r = run([QI, "--db", self.db, b])
         self.assertIn("article id '1' was", r.stderr)
-        self.assertIn("still there; replaced", r.stderr)
+        self.assertIn("still there; replaced (ids are paths relative to the folder given", r.stderr)
+        # The advice fits how the two met: a file of the same folder with
+        # another extension, a JSONL line (it spoke of folders).
+        with open(os.path.join(b, "1.md"), "w") as f:
+            f.write("One\n\nThe paragraph says mdword.\n")
+        r = run([QI, "--db", self.db, b])
+        self.assertIn("differ only in their extension: rename one", r.stderr)
+        os.remove(os.path.join(b, "1.md"))
+        self.assertEqual(run([QI, "--db", self.db, "--rebuild", b]).returncode, 0)
+        c = os.path.join(self.tmp, "C")
+        os.makedirs(c)
+        with open(os.path.join(c, "feed.jsonl"), "w") as f:
+            f.write('{"id": "1", "text": "A line that says jsonlword."}\n')
+        r = run([QI, "--db", self.db, c])
+        self.assertIn("give one of them another id", r.stderr)
+        os.remove(os.path.join(c, "feed.jsonl"))
+        self.assertEqual(run([QI, "--db", self.db, "--rebuild", b]).returncode, 0)
         os.remove(os.path.join(a, "1.txt"))  # moved away: no warning
         os.rename(os.path.join(b, "1.txt"), os.path.join(a, "1.txt"))
         r = run([QI, "--db", self.db, a])
         self.assertNotIn("still there", r.stderr)
+
+    def test_an_article_whose_file_is_no_longer_read_is_said(self):
+        # A file replaced by a symlink to a file of the same folder (indexed
+        # under its own name), or by a FIFO: its article went without a word.
+        self.write("x.txt", "X\n\nText one says xenoword.\n")
+        self.write("y.txt", "Y\n\nText two says ywordy.\n")
+        self.assertEqual(self.index().returncode, 0)
+        x = os.path.join(self.src, "x.txt")
+        os.remove(x)
+        os.symlink("y.txt", x)
+        r = self.index()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("x.txt: still there, but a symlink to a file indexed under its own name now: its article 'x' "
+                      "is removed", r.stderr)
+        os.remove(x)
+        os.mkfifo(x)
+        r = self.index()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("x.txt: not a regular file (a FIFO); skipped", r.stderr)
 
     def test_batch_follows_a_rebuild(self):
         # A batch reading standard input answered, after a --rebuild swapped a
