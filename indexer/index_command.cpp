@@ -851,8 +851,17 @@ Layout plan_layout(const Options& opt) {
     l.replaces = ex == Existing::Qanat;
     if (ex == Existing::Missing) g_placeholder = opt.db;  // made by the guard: goes if the run fails
     l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
-    fs::remove_all(l.work);
-    fs::create_directories(l.work);
+    {
+        std::error_code ec;
+        fs::remove_all(l.work, ec);
+        fs::create_directories(l.work, ec);
+        if (ec) {
+            const fs::path parent = fs::path(opt.db).parent_path();
+            throw IndexError("a new index is built beside the old one, in '" + l.work + "', and swapped in: cannot "
+                             "create it (" + ec.message() + "); qanat-index needs to write in '" +
+                             (parent.empty() ? std::string(".") : parent.string()) + "' too");
+        }
+    }
     unsigned n = std::max(1u, std::min(opt.threads, 4u));
     if (n == 1) {
         l.parts.push_back((fs::path(l.work) / "index").string());
@@ -894,11 +903,26 @@ std::string unfinished(const std::string& db) {
     return s + "; the index at '" + db + "' is as it was";
 }
 
+/// What a failed update in place leaves: the index as the last run left it
+/// (its transaction is not committed), with the space left on its disk, a
+/// full disk being the usual cause ("Modifications failed ..., and couldn't
+/// open at the old revision: Error writing to file" said nothing of it, and
+/// sounded worse than it was).
+std::string update_unfinished(const std::string& db) {
+    std::string s = "the update was not written";
+    std::error_code ec;
+    const fs::space_info sp = fs::space(fs::exists(db, ec) ? fs::path(db) : fs::path("."), ec);
+    if (!ec) s += " (" + std::to_string(sp.available >> 20) + " MiB free on its disk)";
+    return s + "; the index at '" + db + "' is as the last run left it";
+}
+
 /// What a failed run says (after "qanat-index: ") for the exception e.
 std::string message_of(std::exception_ptr e) {
     try {
         std::rethrow_exception(e);
     } catch (const Xapian::Error& x) {
+        if (g_work.empty() && !g_db.empty() && g_placeholder.empty())
+            return "index error: " + x.get_description() + "; " + update_unfinished(g_db);
         return "index error: " + x.get_description();
     } catch (const std::exception& x) {
         return x.what();
