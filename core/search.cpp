@@ -947,21 +947,37 @@ class FacetCounter {
     }
 
   public:
-    /// After finish(): an actor a passage names, as the actor facet names it
-    /// (its spelling most of the matches use, and their kind), so that a
-    /// hit's actors and the facet agree ("Opec" and "OPEC" are one actor).
-    /// False for an actor this query did not count.
-    bool as_counted(const std::string& name, std::string* shown, ActorKind* kind) {
-        d_.index();
-        const auto it = d_.actors.by_key.find(spelling_key(name));
-        if (it == d_.actors.by_key.end()) return false;
-        const std::uint32_t i = it->second;
-        if (i >= d_.best_spelling.size() || d_.actors.counts[i].passages == 0 ||
-            d_.best_spelling[i] == facet_row::kNone)
-            return false;
-        *shown = std::string(d_.spellings[d_.best_spelling[i]].name);
-        *kind = kind_of(i);
-        return true;
+    /// After finish(): the actors a hit's passage names, as the actor facet
+    /// names them (the spelling most of the matches use, and their kind), so
+    /// that a hit's actors and the facet agree ("Opec" and "OPEC" are one
+    /// actor). From the passage's row of the facet table when there is one
+    /// (no lookup by name: the dictionary's maps are not rebuilt for it),
+    /// else by name. An actor this query did not count stays as it is.
+    void name_as_counted(const std::uint32_t* row, std::vector<ActorRef>& actors) {
+        auto counted = [&](std::uint32_t i) {
+            return i < d_.best_spelling.size() && i < d_.actors.counts.size() && d_.actors.counts[i].passages > 0 &&
+                   d_.best_spelling[i] != facet_row::kNone;
+        };
+        if (row) {
+            const std::uint32_t n = row[1];
+            for (std::uint32_t k = 0; k < n; ++k) {
+                const auto& sp = d_.spellings[row[2 + k]];
+                if (!counted(sp.tally)) continue;
+                for (auto& a : actors)
+                    if (a.name == sp.name && a.kind == static_cast<ActorKind>(sp.kind)) {
+                        a.name = std::string(d_.spellings[d_.best_spelling[sp.tally]].name);
+                        a.kind = kind_of(sp.tally);
+                    }
+            }
+            return;
+        }
+        if (!d_.indexed) return;  // (counted from the table, which this passage is not in)
+        for (auto& a : actors) {
+            const auto it = d_.actors.by_key.find(spelling_key(a.name));
+            if (it == d_.actors.by_key.end() || !counted(it->second)) continue;
+            a.name = std::string(d_.spellings[d_.best_spelling[it->second]].name);
+            a.kind = kind_of(it->second);
+        }
     }
 
   private:
@@ -2885,15 +2901,8 @@ struct Searcher::Impl {
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes, &analyzer);
             if (req.explain) h.explain = explain(req, h, parts.highlight);
             // (After the highlights, which find the actors under their stored names.)
-            if (req.facets)
-                for (auto& a : h.passage.actors) {
-                    std::string counted_as;
-                    ActorKind kind;
-                    if (counter.as_counted(a.name, &counted_as, &kind)) {
-                        a.name = std::move(counted_as);
-                        a.kind = kind;
-                    }
-                }
+            if (req.facets && !h.passage.actors.empty())
+                counter.name_as_counted(facet_table.built() ? facet_table.row(h.docid) : nullptr, h.passage.actors);
             res.hits.push_back(std::move(h));
         }
         res.explained = req.explain;
