@@ -518,20 +518,16 @@ class Regressions(unittest.TestCase):
         self.assertIn("still there; replaced (ids are paths relative to the folder given", r.stderr)
         # The advice fits how the two met: a file of the same folder with
         # another extension, a JSONL line (it spoke of folders).
-        with open(os.path.join(b, "1.md"), "w") as f:
-            f.write("One\n\nThe paragraph says mdword.\n")
-        r = run([QI, "--db", self.db, b])
-        self.assertIn("differ only in their extension: rename one", r.stderr)
-        os.remove(os.path.join(b, "1.md"))
-        self.assertEqual(run([QI, "--db", self.db, "--rebuild", b]).returncode, 0)
-        c = os.path.join(self.tmp, "C")
-        os.makedirs(c)
-        with open(os.path.join(c, "feed.jsonl"), "w") as f:
-            f.write('{"id": "1", "text": "A line that says jsonlword."}\n')
-        r = run([QI, "--db", self.db, c])
-        self.assertIn("give one of them another id", r.stderr)
-        os.remove(os.path.join(c, "feed.jsonl"))
-        self.assertEqual(run([QI, "--db", self.db, "--rebuild", b]).returncode, 0)
+        def replaced_from(folder, name, text, says):
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, name), "w") as f:
+                f.write(text)
+            self.assertIn(says, run([QI, "--db", self.db, folder]).stderr)
+            os.remove(os.path.join(folder, name))
+            self.assertEqual(run([QI, "--db", self.db, "--rebuild", b]).returncode, 0)
+        replaced_from(b, "1.md", "One\n\nThe paragraph says mdword.\n", "differ only in their extension: rename one")
+        replaced_from(os.path.join(self.tmp, "C"), "feed.jsonl", '{"id": "1", "text": "A line that says jsonlword."}\n',
+                      "give one of them another id")
         os.remove(os.path.join(a, "1.txt"))  # moved away: no warning
         os.rename(os.path.join(b, "1.txt"), os.path.join(a, "1.txt"))
         r = run([QI, "--db", self.db, a])

@@ -283,11 +283,7 @@ class ShardOptions(unittest.TestCase):
 
     def test_an_index_of_other_shards_is_refused(self):
         with tempfile.TemporaryDirectory(prefix="qanat-shard-opts-") as tmp:
-            src = os.path.join(tmp, "m")
-            os.mkdir(src)
-            for i in range(6):
-                with open(os.path.join(src, f"t{i}.txt"), "w") as f:
-                    f.write(f"T{i}\n\nText {i} sharedword.\n")
+            src = small_articles(tmp, 6)
             with open(os.path.join(src, "feed.jsonl"), "w") as f:
                 for i in range(6):
                     f.write(json.dumps({"id": f"k{i}", "title": "I", "text": f"Item {i} sharedword."}) + "\n")
@@ -325,11 +321,7 @@ class ShardOptions(unittest.TestCase):
         # part (status 2); --allow-partial, or one part alone, answers marked
         # partial.
         with tempfile.TemporaryDirectory(prefix="qanat-parts-") as tmp:
-            src = os.path.join(tmp, "m")
-            os.mkdir(src)
-            for i in range(12):
-                with open(os.path.join(src, f"t{i}.txt"), "w") as f:
-                    f.write(f"T{i}\n\nText {i} sharedword in Baghdad.\n")
+            src = small_articles(tmp, 12, "sharedword in Baghdad")
             idx = lambda name, *a: subprocess.run([QI, "--quiet", "--db", os.path.join(tmp, name), *a, src],
                                                   capture_output=True, text=True, env=env())
             for i in range(3):
@@ -386,11 +378,7 @@ class ShardOptions(unittest.TestCase):
         # the next run says it mends them. A plain run over the folder wrote
         # a whole index beside the stub (hiding the shards from then on).
         with tempfile.TemporaryDirectory(prefix="qanat-shard-runs-") as tmp:
-            src = os.path.join(tmp, "m")
-            os.mkdir(src)
-            for i in range(9):
-                with open(os.path.join(src, f"t{i}.txt"), "w") as f:
-                    f.write(f"T{i}\n\nText {i} sharedword.\n")
+            src = small_articles(tmp, 9)
             d = os.path.join(tmp, "d")
             run = lambda *a: subprocess.run([QI, *a], capture_output=True, text=True, env=env())
             self.assertEqual(run("--quiet", "--db", d, "--shards", "3", src).returncode, 0)
@@ -414,6 +402,16 @@ class ShardOptions(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("is a folder of shards", r.stderr)
             self.assertEqual(sorted(os.listdir(d)), ["XAPIANDB", "shard-0", "shard-1", "shard-2"])
+
+
+def small_articles(tmp, n, words="sharedword"):
+    """A folder of n one-paragraph articles t0.txt ... that all say `words`."""
+    src = os.path.join(tmp, "m")
+    os.mkdir(src)
+    for i in range(n):
+        with open(os.path.join(src, f"t{i}.txt"), "w") as f:
+            f.write(f"T{i}\n\nText {i} {words}.\n")
+    return src
 
 
 def run_json(args):
