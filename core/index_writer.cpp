@@ -208,6 +208,16 @@ void IndexWriter::clear_spelling() {
     spelling_cleared_ = true;
 }
 
+bool IndexWriter::words_in_spelling(const std::string& id) const {
+    if (spelling_cleared_) return false;
+    // A record made stale by a run that analysed everything again (its hash
+    // cleared, see the indexer): that run cleared the spelling data, so its
+    // words are not there to take out (taking them out again lowered other
+    // articles' counts).
+    const auto prev = record(id);
+    return !(prev && prev->hash.empty());
+}
+
 void IndexWriter::forget_spelling(const std::string& term) {
     // The words the article's prose gave the spelling data, read back from
     // its stored passages (an update that left them grew the data with
@@ -222,7 +232,7 @@ void IndexWriter::forget_spelling(const std::string& term) {
 void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vector<Xapian::Document>& docs,
                       const std::vector<std::pair<std::string, unsigned>>& spelling) {
     const std::string term = schema::term(schema::kArticle, id);
-    if (!created_ && !spelling_cleared_) forget_spelling(term);
+    if (!created_ && words_in_spelling(id)) forget_spelling(term);
     db_.delete_document(term);
     for (auto& d : docs) db_.add_document(d);
     unflushed_ += static_cast<Xapian::doccount>(docs.size());
@@ -244,7 +254,7 @@ void IndexWriter::touch(const std::string& id, const ArticleRecord& rec) {
 
 void IndexWriter::remove(const std::string& id) {
     const std::string term = schema::term(schema::kArticle, id);
-    if (!spelling_cleared_) forget_spelling(term);
+    if (words_in_spelling(id)) forget_spelling(term);
     db_.delete_document(term);
     db_.set_metadata(article_record_key(id), std::string());
 }

@@ -174,6 +174,8 @@ class IndexWriter {
     /// Takes the spelling words of an article's indexed passages (its
     /// article term) out of the spelling data, before they are replaced.
     void forget_spelling(const std::string& term);
+    /// Whether the article's words are in the spelling data to be taken out.
+    bool words_in_spelling(const std::string& id) const;
     std::string shard_;  ///< which articles this index holds (schema::kMetaShard)
     std::string run_, stored_run_;  ///< schema::kMetaRun: this run's, and the index's when opened
     Xapian::doccount flush_every_ = 0;

@@ -371,12 +371,19 @@ int reader_address(std::string_view sentence) {
     t += ' ';
     for (char c : sentence) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     t += ' ';
-    for (std::string_view call : {"your thoughts", "your perspectives", "your opinion", "your views",
-                                  "in the comments", "comments below", "comment below", "comments section",
-                                  "let us know", "subscribe to our", "subscribe now", "sign up for our", "our newsletter", "follow us on",
-                                  "share this article", "other articles on our", "more articles on our",
-                                  "on our site", "on our website"})
+    // Quoted or reported speech is the article's ("Tehran must let us know
+    // its intentions," he told reporters).
+    for (std::string_view quoted : {"\"", "\xE2\x80\x9C", "\xE2\x80\x9D", " said", " says ", " told ", " according to "})
+        if (t.find(quoted) != std::string::npos) return 0;
+    // Spoken to the reader: their comments, thoughts or views, or a sentence
+    // that opens with a call ("Subscribe to ...", "Share your ...").
+    for (std::string_view call : {"in the comments", "comments below", "comment below", "comments section",
+                                  "your thoughts", "your perspectives", "your opinion", "your views"})
         if (t.find(call) != std::string::npos) return 2;
+    for (std::string_view opening : {" subscribe", " sign up", " follow us", " share this", " share your", " let us know",
+                                     " tell us", " leave a comment", " join the conversation", " click here",
+                                     " explore other articles", " read more"})
+        if (t.compare(0, opening.size(), opening) == 0) return 2;
     const bool question = ends_sentence(sentence) && last_meaningful(sentence) == "?";
     if (question && (t.find(" you ") != std::string::npos || t.find(" your ") != std::string::npos)) return 1;
     if (sentence.size() <= 80 && sentence.find(" | ") != std::string_view::npos && !ends_sentence(sentence)) return 1;

@@ -1458,7 +1458,7 @@ std::string distributed_filter_groups(const std::string& q) {
         }
         const std::string inner = q.substr(open + 1, close - open - 1);
         std::string group = "(";
-        bool any = false, in_q = false;
+        bool any = false, in_q = false, operators = false, proximity = false, nested = false;
         for (std::size_t k = 0; k < inner.size(); ++k) {
             const char c = inner[k];
             const bool starts = !in_q && !std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' &&
@@ -1470,18 +1470,32 @@ std::string distributed_filter_groups(const std::string& q) {
                 std::size_t end = k;
                 while (end < inner.size() && !std::isspace(static_cast<unsigned char>(inner[end])) && inner[end] != ')') ++end;
                 const std::string_view token(inner.data() + k, end - k);
-                if (!is_upper_word_op(token) && !proximity_op(token)) {
+                if (proximity_op(token)) {
+                    proximity = true;
+                } else if (is_upper_word_op(token)) {
+                    operators = true;
+                } else {
                     group += field + ":";
                     any = true;
                 }
             }
             if (c == '"') in_q = !in_q;
+            if (!in_q && (c == '(' || c == ')')) nested = true;
             group += c;
         }
         if (!any)
             throw SearchError("'" + field + ":(' at character " + std::to_string(character_at(q, i)) +
                               " has no value: give one (" + field + ":(A B) for either) or leave it out");
-        out += group + ")";
+        if (proximity)
+            throw SearchError("NEAR and ADJ do not go between filters ('" + field + ":(' at character " +
+                              std::to_string(character_at(q, i)) + "): a passage names an actor or a year, or not");
+        // Values alone are filters side by side, as if typed so: brackets
+        // would make them a query of their own, which --any joins with OR
+        // ("Iraq actor:(Sadr PMF)" found every passage with "Iraq").
+        if (operators || nested)
+            out += group + ")";
+        else
+            out += group.substr(1);
         i = close + 1;
     }
     return out;
@@ -2043,7 +2057,9 @@ struct Searcher::Impl {
     std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
     std::vector<std::string> notes;        ///< said with every answer (see open)
     bool down_left_out = false;            ///< some of `unavailable` did not answer (not: not listed)
-    std::chrono::steady_clock::time_point last_retry{};  ///< when they were last tried (reopen)
+    std::vector<std::string> not_answering;  ///< those parts
+    std::chrono::steady_clock::time_point last_retry{};  ///< when they were last tried (reopen), after the try
+    std::chrono::seconds retry_every{5};   ///< doubles while they do not answer, up to a minute
 
     /// The table describes one revision of the index: gone when it changes.
     void forget_table() {
@@ -2058,7 +2074,7 @@ struct Searcher::Impl {
     void open() {
         Xapian::Database combined;
         bool any_remote = false, down = false;
-        std::vector<std::string> left_out;
+        std::vector<std::string> left_out, down_specs;
         std::optional<AnalysisSettings> first;
         std::size_t parts = 0;
         std::vector<PartInfo> infos;
@@ -2069,6 +2085,7 @@ struct Searcher::Impl {
             } catch (const IndexError& e) {
                 if (!options.allow_partial || !is_remote(spec)) throw;
                 left_out.push_back(spec + " (" + e.what() + ")");
+                down_specs.push_back(spec);
                 down = true;
                 continue;
             }
@@ -2107,6 +2124,8 @@ struct Searcher::Impl {
         remote = any_remote;
         unavailable = std::move(left_out);
         down_left_out = down;
+        not_answering = std::move(down_specs);
+        if (down) last_retry = std::chrono::steady_clock::now();
         notes = std::move(said);
         use(combined);
         table_path.clear();
@@ -3037,17 +3056,34 @@ void Searcher::reopen() {
         }
         // Parts left out as not answering (--allow-partial) are tried again
         // now and then: a server back up is searched again.
-        if (impl_->down_left_out) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now - impl_->last_retry >= std::chrono::seconds(5)) {
-                impl_->last_retry = now;
+        // Only those parts are asked, each waited for a second at most (a
+        // hung server would otherwise hold a query for the whole --timeout,
+        // and every query after it); the interval counts from the end of a
+        // try and doubles while they do not answer.
+        if (impl_->down_left_out && std::chrono::steady_clock::now() - impl_->last_retry >= impl_->retry_every) {
+            bool all_back = true;
+            for (const auto& spec : impl_->not_answering) {
+                try {
+                    open_one(spec, std::min(impl_->options.timeout_ms, 1000u)).get_doccount();
+                } catch (const std::exception&) {
+                    all_back = false;
+                } catch (const Xapian::Error&) {
+                    all_back = false;
+                }
+                if (!all_back) break;
+            }
+            if (all_back) {
                 try {
                     impl_->open();
+                    impl_->retry_every = std::chrono::seconds(5);
                 } catch (const std::exception&) {
                 } catch (const Xapian::Error&) {
                 }
-                return;
+            } else {
+                impl_->retry_every = std::min(impl_->retry_every * 2, std::chrono::seconds(60));
             }
+            impl_->last_retry = std::chrono::steady_clock::now();
+            return;
         }
         if (impl_->db.reopen()) impl_->forget_table();
     } catch (const Xapian::NetworkError&) {

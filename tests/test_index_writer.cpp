@@ -203,3 +203,83 @@ TEST_CASE("a search of the empty index a first build holds says so") {
     CHECK_THROWS_WITH_AS([&] { qanat::Searcher s(dbs); }(), doctest::Contains("holds nothing yet"), qanat::IndexError);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+std::map<std::string, Xapian::termcount> spelling_of(const std::string& path) {
+    std::map<std::string, Xapian::termcount> out;
+    Xapian::Database db(path);
+    for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) out[*it] = it.get_termfreq();
+    return out;
+}
+}  // namespace
+
+TEST_CASE("an update keeps the spelling data what a new build of the same articles writes") {
+    // Updates never took words out (words of articles gone were suggested,
+    // counts grew with every edit); and once they did, an article left stale
+    // by a run that cleared the data had its words taken out twice, lowering
+    // other articles' counts.
+    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-spell-upd-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    Gazetteer g = test::corpus_gazetteer();
+    IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};
+    DocumentBuilder b(settings.analysis, g, settings.passages);
+    auto article = [](const std::string& id, const std::string& text) {
+        Article a;
+        a.id = id;
+        a.text = "Title " + id + "\n\n" + text + "\n";
+        return a;
+    };
+    const Article a1 = article("a", "The fundamentalist movement grew while the economy was sound.");
+    const Article a2 = article("a", "The economy was sound and the militia grew.");
+    const Article b1 = article("b", "The fundamentals of the economy were sound, the militia said.");
+    ArticleRecord rec;
+    rec.hash = "h";
+    auto put = [&](IndexWriter& w, const Article& a, const ArticleRecord& r) {
+        BuiltArticle built = b.build(a);
+        w.put(a.id, r, built.documents, built.spelling);
+    };
+    auto fresh = [&](const std::string& name, std::vector<const Article*> articles) {
+        const std::string path = (dir / name).string();
+        IndexWriter w(path, settings);
+        for (const Article* a : articles) put(w, *a, rec);
+        w.commit();
+        return spelling_of(path);
+    };
+    const std::string path = (dir / "updated").string();
+    {
+        IndexWriter w(path, settings);
+        put(w, a1, rec);
+        put(w, b1, rec);
+        w.commit();
+    }
+    {  // a edited, b removed
+        IndexWriter w(path, settings);
+        put(w, a2, rec);
+        w.remove("b");
+        w.commit();
+    }
+    CHECK(spelling_of(path) == fresh("a2", {&a2}));
+    CHECK(spelling_of(path).count("fundamentalist") == 0);
+    {  // b back; then a run that clears the data, analyses a and leaves b stale
+        IndexWriter w(path, settings);
+        put(w, b1, rec);
+        w.commit();
+    }
+    {
+        IndexWriter w(path, settings);
+        w.clear_spelling();
+        put(w, a2, rec);
+        ArticleRecord stale = rec;
+        stale.hash.clear();
+        w.touch("b", stale);
+        w.commit();
+    }
+    {  // the next run analyses b again
+        IndexWriter w(path, settings);
+        put(w, b1, rec);
+        w.commit();
+    }
+    CHECK(spelling_of(path) == fresh("a2b1", {&a2, &b1}));
+    std::filesystem::remove_all(dir);
+}

@@ -248,6 +248,21 @@ TEST_CASE("an article's closing words to its reader are cut off its last passage
     a = parse_article(q, PassageOptions{}, "A title", false);
     REQUIRE(a.passages.size() == 1);
     CHECK(a.passages[0].kind == BlockKind::Prose);
+    // Quoted or reported speech, and a call inside a sentence, are the
+    // article's own: they stay.
+    for (const std::string& news : {
+             std::string("Talks went on in Vienna in 2021. \"Tehran must let us know its intentions before the "
+                         "deadline,\" he told reporters.\n"),
+             std::string("Votes were counted in 2021. The commission posted the preliminary results on our website, a "
+                         "spokesman for the commission said.\n"),
+             std::string("Inspectors met in 2021. The agency would share this article and other reports with the "
+                         "United Nations.\n")}) {
+        CAPTURE(news);
+        a = parse_article(news, PassageOptions{}, "A title", false);
+        REQUIRE(a.passages.size() == 1);
+        CHECK(a.passages[0].kind == BlockKind::Prose);
+        CHECK(a.passages[0].end == news.size() - 1);
+    }
     // Only at the article's end: the same sentences inside it stay.
     const std::string mid = "Let us know in the comments.\n\nIraq and Iran met in 2003.\n";
     a = parse_article(mid, PassageOptions{}, "A title", false);

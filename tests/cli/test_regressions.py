@@ -297,6 +297,13 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "Iraq actor:()"])
         self.assertEqual(r.returncode, 2, r.stdout)
         self.assertIn("'actor:(' at character 6 has no value", r.stderr)
+        # Under --any a group stays a filter (in brackets, --any joined it to
+        # the words with OR: every passage with "spoke").
+        self.assertEqual(self.total("--any", "spoke actor:(Iran Syria)"), 2)
+        self.assertEqual(self.total("--any", "spoke year:(1999 2010)"), 2)
+        r = run([QS, "--db", self.db, "actor:(Iran NEAR Syria)"])
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("NEAR and ADJ do not go between filters", r.stderr)
 
     def test_batch_files_as_scripts_write_them(self):
         # searcher/search_command.cpp: a byte-order mark made the first line
