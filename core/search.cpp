@@ -1975,8 +1975,8 @@ struct PartInfo {
 
 /// The parts searched together make one index: each the shard "I/N" of the
 /// same N, none twice, none missing (with --allow-partial a missing one is
-/// named as unavailable), no whole index among them, and all written with
-/// the same actor list and passage settings. One shard searched alone is
+/// named as unavailable), and no whole index among them (parts written with
+/// other options are said, see part_notes). One shard searched alone is
 /// marked partial. Parts that say nothing of their
 /// shard (written before qanat recorded it) are not checked.
 void check_parts(const std::vector<PartInfo>& infos, bool allow_partial, std::vector<std::string>& unavailable) {
@@ -2008,11 +2008,6 @@ void check_parts(const std::vector<PartInfo>& infos, bool allow_partial, std::ve
     if (whole && (infos.size() > 1 || !unavailable.empty()))
         throw IndexError("'" + whole->spec + "' holds all the articles, not one part of them: search it alone, or "
                          "list only the parts of one index (--db for each)");
-    for (const auto& p : infos)
-        if (p.actors != infos.front().actors || p.passages != infos.front().passages)
-            throw IndexError("'" + p.spec + "' was written with " +
-                             (p.actors != infos.front().actors ? "another actor list (--actors)" : "other passage settings") +
-                             " than '" + infos.front().spec + "': index every part with the same options");
     if (!sized) return;
     std::string missing;
     for (unsigned i = 0; i < n; ++i)
@@ -2027,7 +2022,42 @@ void check_parts(const std::vector<PartInfo>& infos, bool allow_partial, std::ve
                          (missing.find(',') != std::string::npos ? "s " : " ") + missing +
                          (missing.find(',') != std::string::npos ? " are" : " is") +
                          " not listed: give every part (--db for each), or --allow-partial to search these alone");
-    unavailable.push_back("shard " + missing + " (not listed)");
+    for (unsigned i = 0; i < n; ++i)
+        if (!by_index.count(i)) unavailable.push_back("shard " + std::to_string(i) + "/" + std::to_string(n) + " (not listed)");
+}
+
+
+/// What a search says of parts that differ though they make one index: an
+/// update running (or stopped) between the shards' commits of one --shards
+/// run, or parts written with another actor list or other passage settings
+/// (a rolling update of the parts: the actor facet may then name one actor
+/// twice, and scores differ a little). Read again whenever the index is.
+std::vector<std::string> part_notes(const std::vector<PartInfo>& infos) {
+    std::vector<std::string> said;
+    for (const auto& p : infos)
+        if (!p.run.empty() && !infos.front().run.empty() && p.run != infos.front().run) {
+            said.push_back("the shards '" + infos.front().spec + "' and '" + p.spec +
+                           "' were written by different runs of qanat-index (one is running, or stopped "
+                           "between the shards' commits): some articles may be missing or found twice "
+                           "until it has run to its end");
+            break;
+        }
+    for (const auto& p : infos)
+        if (p.actors != infos.front().actors || p.passages != infos.front().passages) {
+            said.push_back("'" + p.spec + "' was written with " +
+                           (p.actors != infos.front().actors ? "another actor list (--actors)"
+                                                             : "other passage settings") +
+                           " than '" + infos.front().spec + "' (an update of the parts under way?): the actor "
+                           "facet may name one actor twice until every part is written with the same options");
+            break;
+        }
+    return said;
+}
+
+PartInfo part_info(const std::string& spec, const Xapian::Database& one) {
+    return {spec, one.get_metadata(std::string(schema::kMetaShard)),
+            one.get_metadata(std::string(schema::kMetaActorsHash)),
+            one.get_metadata(std::string(schema::kMetaPassages)), one.get_metadata(std::string(schema::kMetaRun))};
 }
 
 }  // namespace
@@ -2055,7 +2085,18 @@ struct Searcher::Impl {
 
     SearcherOptions options;
     std::vector<std::string> unavailable;  ///< parts left out (allow_partial)
-    std::vector<std::string> notes;        ///< said with every answer (see open)
+    std::vector<std::string> notes;        ///< said with every answer (see open, part_notes)
+    /// Each part open (the same handles `db` holds): what they say of
+    /// themselves is read again when the index is (reopen).
+    std::vector<std::pair<std::string, Xapian::Database>> part_handles;
+
+    /// After a reopen: the notes of the parts as they are now.
+    void reread_notes() {
+        if (part_handles.size() < 2) return;
+        std::vector<PartInfo> infos;
+        for (const auto& [spec, one] : part_handles) infos.push_back(part_info(spec, one));
+        notes = part_notes(infos);
+    }
     bool down_left_out = false;            ///< some of `unavailable` did not answer (not: not listed)
     std::vector<std::string> not_answering;  ///< those parts
     std::chrono::steady_clock::time_point last_retry{};  ///< when they were last tried (reopen), after the try
@@ -2078,6 +2119,7 @@ struct Searcher::Impl {
         std::optional<AnalysisSettings> first;
         std::size_t parts = 0;
         std::vector<PartInfo> infos;
+        std::vector<std::pair<std::string, Xapian::Database>> handles;
         for (const auto& spec : specs) {
             Xapian::Database one;
             try {
@@ -2099,28 +2141,18 @@ struct Searcher::Impl {
                                  "search again when qanat-index has finished");
             std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
             if (!first && !an.empty()) first = AnalysisSettings::parse(an);
-            if (one.size() == 1)
-                infos.push_back({spec, one.get_metadata(std::string(schema::kMetaShard)),
-                                 one.get_metadata(std::string(schema::kMetaActorsHash)),
-                                 one.get_metadata(std::string(schema::kMetaPassages)),
-                                 one.get_metadata(std::string(schema::kMetaRun))});
+            if (one.size() == 1) {
+                infos.push_back(part_info(spec, one));
+                handles.emplace_back(spec, one);
+            }
             combined.add_database(one);
             ++parts;
         }
         if (parts == 0) throw IndexError("no part of the index can be reached: " + left_out.front());
         check_parts(infos, options.allow_partial, left_out);
-        // The parts of one --shards run hold its id: two ids, and an update
-        // is between its parts' commits, or stopped there.
-        std::vector<std::string> said;
-        for (const auto& p : infos)
-            if (!p.run.empty() && !infos.front().run.empty() && p.run != infos.front().run) {
-                said.push_back("the shards '" + infos.front().spec + "' and '" + p.spec +
-                                "' were written by different runs of qanat-index (one is running, or stopped "
-                                "between the shards' commits): some articles may be missing or found twice "
-                                "until it has run to its end");
-                break;
-            }
+        std::vector<std::string> said = part_notes(infos);
         forget_table();
+        part_handles = std::move(handles);
         remote = any_remote;
         unavailable = std::move(left_out);
         down_left_out = down;
@@ -2966,7 +2998,7 @@ SearchResult Searcher::search(const SearchRequest& request) {
             if (!impl_->unavailable.empty()) {
                 r.partial = true;
                 r.unavailable = impl_->unavailable;
-                for (const auto& u : impl_->unavailable) r.warnings.push_back("left out, not answering: " + u);
+                for (const auto& u : impl_->unavailable) r.warnings.push_back("left out: " + u);
             }
             return r;
         } catch (const Xapian::DatabaseModifiedError&) {
@@ -3085,7 +3117,10 @@ void Searcher::reopen() {
             impl_->last_retry = std::chrono::steady_clock::now();
             return;
         }
-        if (impl_->db.reopen()) impl_->forget_table();
+        if (impl_->db.reopen()) {
+            impl_->forget_table();
+            impl_->reread_notes();
+        }
     } catch (const Xapian::NetworkError&) {
         // A remote part stopped answering: the next search names it, and goes
         // on without it with --allow-partial.

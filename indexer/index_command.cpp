@@ -1623,16 +1623,15 @@ int run(const Options& opt) {
             ++counts.unchanged;
             continue;
         }
-        // A file still there but not indexed (made a symlink to a file
-        // indexed under its own name, or a FIFO): its article goes, said.
+        // A file made a symlink to a file indexed under its own name: its
+        // article goes, said. (A symlink the walk did not follow, or a FIFO,
+        // the walk has said already.)
         {
             std::error_code ec;
-            if (rec.via.empty() && !jsonl_keys.count(rec.source) && fs::exists(rec.source, ec) &&
-                (fs::is_symlink(rec.source, ec) || !fs::is_regular_file(rec.source, ec))) {
-                std::cerr << "qanat-index: warning: " << rec.source << ": still there, but "
-                          << (fs::is_symlink(rec.source, ec) ? "a symlink to a file indexed under its own name"
-                                                             : "no regular file")
-                          << " now: its article '" << id << "' is removed\n";
+            if (rec.via.empty() && !jsonl_keys.count(rec.source) && fs::is_symlink(rec.source, ec) &&
+                !unfollowed.count(rec.source) && fs::is_regular_file(rec.source, ec)) {
+                std::cerr << "qanat-index: warning: " << rec.source << ": still there, but a symlink to a file "
+                          << "indexed under its own name now: its article '" << id << "' is removed\n";
                 had_warnings = true;
             }
         }

@@ -188,7 +188,7 @@ class TextPrinter : public Printer {
         if (q.batch)
             for (const auto& w : r.warnings) out_ << "warning: " << terminal_safe(w) << "\n";
         if (r.partial) {
-            out_ << "PARTIAL RESULTS: " << r.unavailable.size() << " part(s) of the index did not answer\n";
+            out_ << "PARTIAL RESULTS: " << r.unavailable.size() << " part(s) of the index left out\n";
             above = true;
         }
         if (!r.suggestion.empty() && r.corrected.empty()) {

@@ -168,6 +168,25 @@ int parse_options(int argc, char** argv, Options& opt) {
     all_opts.add(desc).add(hidden);
     po::positional_options_description pos;
     pos.add("words", -1);
+    // "-army" is read as "-a rmy" (--actor rmy), "-dollar" as "--db ollar":
+    // a word to exclude, most likely, taken silently as an option's value.
+    // Short options with values take them apart ("-a Sadr") or as digits
+    // ("-n5", "-y2003").
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        if (a == "--") break;
+        if (a.size() >= 4 && a[0] == '-' && std::string_view("adfyn").find(a[1]) != std::string_view::npos &&
+            std::isalpha(static_cast<unsigned char>(a[2])) && std::isalpha(static_cast<unsigned char>(a[3]))) {
+            std::cerr << "qanat-search: '" << a << "' would be read as -" << a[1] << " " << a.substr(2)
+                      << ": to exclude a word, put the whole query after '--': qanat-search [OPTIONS] -- 'WORDS " << a
+                      << "'; for the option, write -" << a[1] << " " << a.substr(2) << "\n";
+            return kExitError;
+        }
+        // (The value of an option that takes one is not looked at.)
+        if (a == "-a" || a == "-d" || a == "-f" || a == "-y" || a == "-n" || a == "--actor" || a == "--db" ||
+            a == "--format" || a == "--year" || a == "--limit" || a == "--batch" || a == "--qid")
+            ++i;
+    }
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(all_opts).positional(pos).run(), vm);
@@ -177,7 +196,8 @@ int parse_options(int argc, char** argv, Options& opt) {
         const std::string name = e.get_option_name();
         std::cerr << "qanat-search: " << e.what();
         if (name.size() > 1 && name[0] == '-' && name[1] != '-')
-            std::cerr << "; to exclude a word, put the query after '--': qanat-search [OPTIONS] -- '" << name << " ...'";
+            std::cerr << "; to exclude a word, put the whole query after '--': qanat-search [OPTIONS] -- 'WORDS "
+                      << name << "'";
         std::cerr << "\nTry 'qanat-search --help'.\n";
         return kExitError;
     } catch (const po::error& e) {

@@ -338,7 +338,12 @@ class Regressions(unittest.TestCase):
         # "-Iran" read as an option: the message says how to write it.
         r = run([QS, "--db", self.db, "Iraq", "-Iran"])
         self.assertEqual(r.returncode, 2)
-        self.assertIn("put the query after '--'", r.stderr)
+        self.assertIn("put the whole query after '--'", r.stderr)
+        # "-army" was read as "-a rmy" (--actor rmy), silently.
+        r = run([QS, "--db", self.db, "Iraq", "-army"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'-army' would be read as -a rmy", r.stderr)
+        self.assertEqual(run([QS, "--db", self.db, "-n1", "-y2003", "Iraq"]).returncode, 0)
         r = run([QS, "--db", self.db, "--timeout", "0", "Iraq"])
         self.assertIn("--timeout must be more than 0", r.stderr)
         # An option taken as another's value: the TREC lines began "--no-facets Q0".
