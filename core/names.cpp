@@ -30,7 +30,7 @@ const std::unordered_set<std::string_view>& demonyms() {
         "soviet", "qatari", "emirati", "kuwaiti", "bahraini", "omani", "afghan", "afghans", "pakistani",
         "indian", "japanese", "korean", "asian", "african", "gulf", "middle", "turkmen", "yazidi",
         "yazidis", "assyrian", "alawite", "druze", "salafi", "wahhabi", "pro", "anti", "non", "post",
-        "pre", "neo", "britannic",
+        "pre", "neo", "britannic", "arabian",
         // Beyond the region: the adjectives of the countries news copy names most.
         "canadian", "canadians", "australian", "australians", "brazilian", "brazilians", "swiss", "dutch",
         "italian", "italians", "belgian", "belgians", "spanish", "mexican", "mexicans", "argentine",
@@ -691,6 +691,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                 (t.folded == "west" || t.folded == "east" || t.folded == "north" || t.folded == "south" ||
                  t.folded == "latin" || t.folded == "central"))
                 return true;
+            // "Saudi Arabian": one demonym of two words; "Saudi Arabian
+            // Airlines" keeps it, "Saudi Arabian oil minister" names no one.
+            if (t.folded == "saudi" && n && n->folded == "arabian") return false;
             if (is_demonym(t.folded)) return !n || before_title();
             if (t.initial && sentence_opener(t.folded)) return true;
             if (institution_word(t.folded) && n && !before_title() && is_common_word(n->folded) &&

@@ -306,6 +306,9 @@ TEST_CASE("names by shape in long speeches: places, openers, titles, forms of ad
     d = detected("Gold in the Treasury United States notes were paid. The United States agreed.");
     CHECK(d.find("|United States|") != std::string::npos);
     CHECK(d.find("Treasury United States|United States|") != std::string::npos);
+    // A demonym of two words names no one ("Saudi Arabian" was a person).
+    d = detected("The Saudi Arabian oil minister met Saudi Arabian Airlines in Saudi Arabia.");
+    CHECK(d == "|Saudi Arabian Airlines|Saudi Arabia|");
     CHECK(guess_kind("Voice of America") != ActorKind::Person);
     CHECK(guess_kind("Latin America") == ActorKind::Place);
     CHECK(guess_kind("Gulf of Mexico") == ActorKind::Place);
