@@ -204,6 +204,32 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "qanat-search: " << e.what() << "\nTry 'qanat-search --help'.\n";
         return kExitError;
     }
+    // An option of one value given twice: an error, whichever it is
+    // ("--format json --format text" was one, "-n 1 -n 2" took the last).
+    {
+        std::map<std::string, int> seen;
+        for (int i = 1; i < argc; ++i) {
+            std::string a = argv[i];
+            if (a == "--") break;
+            std::string name;
+            if (a.rfind("--", 0) == 0) {
+                name = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
+            } else if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
+                for (const auto& o : desc.options())
+                    if (o->canonical_display_name(po::command_line_style::allow_dash_for_short) ==
+                        std::string("-") + a[1])
+                        name = o->long_name();
+            }
+            const po::option_description* o = name.empty() ? nullptr : desc.find_nothrow(name, false);
+            if (!o) continue;
+            const bool multi = name == "db" || name == "actor" || name == "year" || name == "article" ||
+                               name == "facet-kind";
+            if (o->semantic()->max_tokens() == 1 && !multi && ++seen[name] == 2) {
+                std::cerr << "qanat-search: --" << name << " is given more than once: give it once\n";
+                return kExitError;
+            }
+        }
+    }
     if (vm.count("help")) {
         std::cout << kUsage << desc << "\n";
         return -1;
@@ -288,6 +314,14 @@ int parse_options(int argc, char** argv, Options& opt) {
     }
     if (no_facets) r.facets = false;
     opt.print.show_facets = r.facets;
+    // Options that do nothing in this output: said, not refused.
+    auto unused = [&](const char* option, const char* why) {
+        std::cerr << "qanat-search: warning: " << option << " does nothing " << why << "\n";
+    };
+    if (r.explain && opt.format == Format::Trec) unused("--explain", "in TREC output (no reasons in a run file)");
+    if (!vm["run-tag"].defaulted() && opt.format != Format::Trec) unused("--run-tag", "but in TREC output");
+    if (!vm["qid"].defaulted() && (opt.format != Format::Trec || vm.count("batch")))
+        unused("--qid", "but for a single query in TREC output (a batch names its queries by their lines)");
     for (const auto& w : words) opt.query += (opt.query.empty() ? "" : " ") + w;
     r.query = opt.query;
     if (opt.dbs.empty()) {

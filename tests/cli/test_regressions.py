@@ -344,6 +344,16 @@ class Regressions(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("'-army' would be read as -a rmy", r.stderr)
         self.assertEqual(run([QS, "--db", self.db, "-n1", "-y2003", "Iraq"]).returncode, 0)
+        # An option of one value given twice is an error, as --format was
+        # ("-n 1 -n 2" took the last); one that does nothing in the output
+        # asked for is said.
+        r = run([QS, "--db", self.db, "-n", "1", "--limit=2", "Iraq"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--limit is given more than once", r.stderr)
+        self.assertEqual(run([QS, "--db", self.db, "--year", "2003", "--year", "1999", "Iraq"]).returncode, 1)
+        r = run([QS, "--db", self.db, "--format", "trec", "--explain", "Iraq"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("warning: --explain does nothing in TREC output", r.stderr)
         r = run([QS, "--db", self.db, "--timeout", "0", "Iraq"])
         self.assertIn("--timeout must be more than 0", r.stderr)
         # An option taken as another's value: the TREC lines began "--no-facets Q0".
