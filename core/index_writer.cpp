@@ -171,7 +171,7 @@ IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings,
         const std::string stored_max = db_.get_metadata(std::string(schema::kMetaMaxArticle));
         settings_changed_ = stored_passages != std::to_string(settings_.passages.max_bytes) ||
                             stored_actors != hex64(fnv1a64(settings_.actors_serialised)) ||
-                            (stored_max.empty() ? std::to_string(64ull << 20) : stored_max) !=
+                            (stored_max.empty() ? std::to_string(kDefaultMaxArticleBytes) : stored_max) !=
                                 std::to_string(settings_.max_article_bytes);
         const std::string stored_shard = db_.get_metadata(std::string(schema::kMetaShard));
         if (!stored_shard.empty() && stored_shard != mode.shard) throw IndexError(other_shard(path, stored_shard, mode.shard));

@@ -44,13 +44,17 @@ struct ArticleRecord {
     static ArticleRecord parse(std::string_view s);
 };
 
+/// --max-article-bytes by default (an index that does not record it was
+/// written with this).
+inline constexpr std::uint64_t kDefaultMaxArticleBytes = 64ull << 20;
+
 struct IndexSettings {
     AnalysisSettings analysis;
     PassageOptions passages;
     std::string actors_serialised;  ///< the gazetteer, as Gazetteer::serialise()
     /// Articles are read up to this size: a new one means analysing again
     /// (an article cut short at the old size is whole, or cut elsewhere).
-    std::uint64_t max_article_bytes = 64ull << 20;
+    std::uint64_t max_article_bytes = kDefaultMaxArticleBytes;
 };
 
 /// Checks the schema and analysis settings stored in an open index. Throws

@@ -1399,6 +1399,9 @@ void check_balanced(std::string_view q) {
     if (!open.empty()) fail("an unclosed '('", open.back());
 }
 
+/// The fields that filter (boolean terms), as a query writes them.
+constexpr std::string_view kFilterFields[] = {"actor", "year", "article", "published"};
+
 std::vector<bool> literal_bytes(std::string_view text);
 bool proximity_op(std::string_view w);
 
@@ -1406,7 +1409,11 @@ bool proximity_op(std::string_view w);
 /// of two words); a field with nothing after it is an error that says where
 /// ("actor:" alone searched the word "actor").
 std::string checked_fields(std::string q) {
-    static const std::vector<std::string> fields{"title", "actor", "year", "article", "published"};
+    static const std::vector<std::string> fields = [] {
+        std::vector<std::string> v{"title"};
+        v.insert(v.end(), std::begin(kFilterFields), std::end(kFilterFields));
+        return v;
+    }();
     const std::vector<bool> literal = literal_bytes(q);
     for (std::size_t i = 0; i < q.size(); ++i) {
         if (literal[i] || (i > 0 && (std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'))) continue;
@@ -1432,7 +1439,6 @@ std::string checked_fields(std::string q) {
 /// word "sadr"; `year:(2003 2004)` was an error about the year "(2003").
 /// Operators, signs and brackets inside stay as they are.
 std::string distributed_filter_groups(const std::string& q) {
-    static const std::vector<std::string> fields{"actor", "year", "article", "published"};
     std::string out;
     bool quoted = false;
     for (std::size_t i = 0; i < q.size();) {
@@ -1440,8 +1446,8 @@ std::string distributed_filter_groups(const std::string& q) {
         const bool word_start = !quoted && (i == 0 || !(std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'));
         std::string field;
         if (word_start)
-            for (const auto& f : fields)
-                if (q.compare(i, f.size() + 2, f + ":(") == 0) field = f;
+            for (std::string_view f : kFilterFields)
+                if (q.compare(i, f.size() + 2, std::string(f) + ":(") == 0) field = f;
         if (field.empty()) {
             out += q[i++];
             continue;
@@ -1594,8 +1600,9 @@ std::string regroup_query(const std::string& q) {
                        return filter(x) || is_upper_word_op(x);
                    });
         }
-        for (std::string_view f : {"year:", "actor:", "published:", "article:"})
-            if (p.size() > f.size() && p.compare(0, f.size(), f) == 0 && p[f.size()] != '(') return true;
+        for (std::string_view f : kFilterFields)
+            if (p.size() > f.size() + 1 && p.compare(0, f.size(), f) == 0 && p[f.size()] == ':' && p[f.size() + 1] != '(')
+                return true;
         return false;
     };
     bool binary = false;
@@ -2009,21 +2016,22 @@ void check_parts(const std::vector<PartInfo>& infos, bool allow_partial, std::ve
         throw IndexError("'" + whole->spec + "' holds all the articles, not one part of them: search it alone, or "
                          "list only the parts of one index (--db for each)");
     if (!sized) return;
-    std::string missing;
+    std::vector<std::string> missing;  // "2/3"
     for (unsigned i = 0; i < n; ++i)
-        if (!by_index.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(n);
+        if (!by_index.count(i)) missing.push_back(std::to_string(i) + "/" + std::to_string(n));
     // (A part that did not answer, left out with --allow-partial, is missing
     // here too: it is named already.)
     if (missing.empty() || (allow_partial && by_index.size() + unavailable.size() >= n && !unavailable.empty())) return;
     // One part alone (a shard checked on the machine that serves it): its
     // answers, marked partial.
-    if (!allow_partial && infos.size() > 1)
+    if (!allow_partial && infos.size() > 1) {
+        std::string list;
+        for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
         throw IndexError("the index is split in " + std::to_string(n) + " shards and shard" +
-                         (missing.find(',') != std::string::npos ? "s " : " ") + missing +
-                         (missing.find(',') != std::string::npos ? " are" : " is") +
+                         (missing.size() > 1 ? "s " : " ") + list + (missing.size() > 1 ? " are" : " is") +
                          " not listed: give every part (--db for each), or --allow-partial to search these alone");
-    for (unsigned i = 0; i < n; ++i)
-        if (!by_index.count(i)) unavailable.push_back("shard " + std::to_string(i) + "/" + std::to_string(n) + " (not listed)");
+    }
+    for (const auto& m : missing) unavailable.push_back("shard " + m + " (not listed)");
 }
 
 
@@ -2097,8 +2105,7 @@ struct Searcher::Impl {
         for (const auto& [spec, one] : part_handles) infos.push_back(part_info(spec, one));
         notes = part_notes(infos);
     }
-    bool down_left_out = false;            ///< some of `unavailable` did not answer (not: not listed)
-    std::vector<std::string> not_answering;  ///< those parts
+    std::vector<std::string> not_answering;  ///< the parts of `unavailable` that did not answer (not: not listed)
     std::chrono::steady_clock::time_point last_retry{};  ///< when they were last tried (reopen), after the try
     std::chrono::seconds retry_every{5};   ///< doubles while they do not answer, up to a minute
 
@@ -2114,7 +2121,7 @@ struct Searcher::Impl {
     /// (or left out): a failure leaves the searcher as it was.
     void open() {
         Xapian::Database combined;
-        bool any_remote = false, down = false;
+        bool any_remote = false;
         std::vector<std::string> left_out, down_specs;
         std::optional<AnalysisSettings> first;
         std::size_t parts = 0;
@@ -2128,7 +2135,6 @@ struct Searcher::Impl {
                 if (!options.allow_partial || !is_remote(spec)) throw;
                 left_out.push_back(spec + " (" + e.what() + ")");
                 down_specs.push_back(spec);
-                down = true;
                 continue;
             }
             any_remote = any_remote || is_remote(spec);
@@ -2155,9 +2161,8 @@ struct Searcher::Impl {
         part_handles = std::move(handles);
         remote = any_remote;
         unavailable = std::move(left_out);
-        down_left_out = down;
         not_answering = std::move(down_specs);
-        if (down) last_retry = std::chrono::steady_clock::now();
+        if (!not_answering.empty()) last_retry = std::chrono::steady_clock::now();
         notes = std::move(said);
         use(combined);
         table_path.clear();
@@ -2170,16 +2175,20 @@ struct Searcher::Impl {
     }
 
     /// The parts that do not answer now (each opened and asked on its own).
-    std::vector<std::string> probe() {
+    /// Of `which` (every part by default), each waited for timeout_ms at most
+    /// (--timeout by default); with first_only, up to the first that does not.
+    std::vector<std::string> probe(const std::vector<std::string>* which = nullptr, unsigned timeout_ms = 0,
+                                   bool first_only = false) {
         std::vector<std::string> down;
-        for (const auto& spec : specs) {
+        for (const auto& spec : which ? *which : specs) {
             try {
-                open_one(spec, options.timeout_ms).get_doccount();
+                open_one(spec, timeout_ms ? timeout_ms : options.timeout_ms).get_doccount();
             } catch (const std::exception& e) {
                 down.push_back(spec + " (" + e.what() + ")");
             } catch (const Xapian::Error& e) {
                 down.push_back(spec + " (" + e.get_msg() + ")");
             }
+            if (first_only && !down.empty()) break;
         }
         return down;
     }
@@ -3092,19 +3101,8 @@ void Searcher::reopen() {
         // hung server would otherwise hold a query for the whole --timeout,
         // and every query after it); the interval counts from the end of a
         // try and doubles while they do not answer.
-        if (impl_->down_left_out && std::chrono::steady_clock::now() - impl_->last_retry >= impl_->retry_every) {
-            bool all_back = true;
-            for (const auto& spec : impl_->not_answering) {
-                try {
-                    open_one(spec, std::min(impl_->options.timeout_ms, 1000u)).get_doccount();
-                } catch (const std::exception&) {
-                    all_back = false;
-                } catch (const Xapian::Error&) {
-                    all_back = false;
-                }
-                if (!all_back) break;
-            }
-            if (all_back) {
+        if (!impl_->not_answering.empty() && std::chrono::steady_clock::now() - impl_->last_retry >= impl_->retry_every) {
+            if (impl_->probe(&impl_->not_answering, std::min(impl_->options.timeout_ms, 1000u), true).empty()) {
                 try {
                     impl_->open();
                     impl_->retry_every = std::chrono::seconds(5);

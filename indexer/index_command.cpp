@@ -71,7 +71,7 @@ struct Options {
     unsigned threads = 0;
     PassageOptions passages;
     AnalysisSettings analysis;
-    std::uint64_t max_article_bytes = 64ull << 20;
+    std::uint64_t max_article_bytes = kDefaultMaxArticleBytes;
     unsigned shard_index = 0, shard_count = 1;
     unsigned shards = 0;  ///< --shards N: write N shards in one run
     unsigned flush_every = kDefaultFlushEvery;
@@ -593,7 +593,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("language", po::value<std::string>(&opt.analysis.language)->default_value("english"),
          "stemming language (Snowball name, or none)")
         ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core)")
-        ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(64ull << 20),
+        ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(kDefaultMaxArticleBytes),
          "index only the first part of larger files, reading no further; skip JSONL lines longer than this "
          "(warnings name them)")
         ("flush-every", po::value<unsigned>(&opt.flush_every)->default_value(kDefaultFlushEvery),

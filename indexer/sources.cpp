@@ -34,6 +34,9 @@ bool has_ext(const fs::path& p, std::initializer_list<const char*> exts) {
     return false;
 }
 
+/// A name qanat reads articles from: text, Markdown, JSON Lines.
+bool article_file_name(const fs::path& p) { return has_ext(p, {".txt", ".md", ".jsonl", ".markdown", ".text"}); }
+
 bool within(const fs::path& inner, const fs::path& outer) {
     auto o = outer.begin(), i = inner.begin();
     for (; o != outer.end(); ++o, ++i) {
@@ -223,7 +226,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             r.files.push_back(f);
         };
         if (!root.is_dir) {
-            if (!has_ext(gp, {".txt", ".md", ".jsonl", ".markdown", ".text"})) {
+            if (!article_file_name(gp)) {
                 r.warnings.push_back(given + ": not a .txt, .md or .jsonl file; skipped");
                 continue;
             }
@@ -299,14 +302,14 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 }
                 // A FIFO, socket or device named like an article: said (its
                 // article, if indexed before, is removed).
-                if (has_ext(e.path(), {".txt", ".md", ".jsonl", ".markdown", ".text"}))
+                if (article_file_name(e.path()))
                     r.warnings.push_back(e.path().string() + ": not a regular file (" +
                                          (e.is_fifo(ec) ? "a FIFO" : e.is_socket(ec) ? "a socket" : "a device or other") +
                                          "); skipped");
                 ++r.ignored;
                 continue;
             }
-            if (!has_ext(e.path(), {".txt", ".md", ".jsonl", ".markdown", ".text"})) {
+            if (!article_file_name(e.path())) {
                 if (display != "actors.tsv") ++r.ignored;
                 continue;
             }

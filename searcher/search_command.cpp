@@ -102,6 +102,47 @@ bool parse_format(const std::string& s, Format* f) {
     return true;
 }
 
+/// What the command line says otherwise than meant, before Boost reads it
+/// (empty: nothing), from one pass over the arguments up to "--", each
+/// option found in `desc` (the value of one that takes it is skipped):
+/// - "-army" is read as "-a rmy" (--actor rmy), "-dollar" as "--db ollar":
+///   a word to exclude, most likely, taken silently as an option's value.
+///   Short options with values take them apart ("-a Sadr") or as digits
+///   ("-n5", "-y2003");
+/// - an option of one value given twice ("--format json --format text" was
+///   an error, "-n 1 -n 2" took the last): an error, whichever it is.
+std::string misread_argument(int argc, char** argv, const po::options_description& desc) {
+    std::map<std::string, int> seen;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--") break;
+        const po::option_description* o = nullptr;
+        bool joined = false;  // the value in the same argument ("--limit=2", "-n2")
+        if (a.rfind("--", 0) == 0) {
+            const std::size_t eq = a.find('=');
+            o = desc.find_nothrow(a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2), false);
+            joined = eq != std::string::npos;
+        } else if (a.size() >= 2 && a[0] == '-') {
+            for (const auto& opt : desc.options())
+                if (opt->canonical_display_name(po::command_line_style::allow_dash_for_short) == a.substr(0, 2))
+                    o = opt.get();
+            joined = a.size() > 2;
+        }
+        if (!o) continue;
+        const bool takes_value = o->semantic()->max_tokens() == 1;
+        if (takes_value && a[1] != '-' && a.size() >= 4 && std::isalpha(static_cast<unsigned char>(a[2])) &&
+            std::isalpha(static_cast<unsigned char>(a[3])))
+            return "'" + a + "' would be read as -" + a[1] + " " + a.substr(2) +
+                   ": to exclude a word, put the whole query after '--': qanat-search [OPTIONS] -- 'WORDS " + a +
+                   "'; for the option, write -" + a[1] + " " + a.substr(2);
+        const std::string& name = o->long_name();
+        const bool many = name == "db" || name == "actor" || name == "year" || name == "article" || name == "facet-kind";
+        if (takes_value && !many && ++seen[name] == 2) return "--" + name + " is given more than once: give it once";
+        if (takes_value && !joined) ++i;  // (its value is not an option)
+    }
+    return {};
+}
+
 int parse_options(int argc, char** argv, Options& opt) {
     po::options_description desc;
     std::vector<std::string> words;
@@ -168,24 +209,9 @@ int parse_options(int argc, char** argv, Options& opt) {
     all_opts.add(desc).add(hidden);
     po::positional_options_description pos;
     pos.add("words", -1);
-    // "-army" is read as "-a rmy" (--actor rmy), "-dollar" as "--db ollar":
-    // a word to exclude, most likely, taken silently as an option's value.
-    // Short options with values take them apart ("-a Sadr") or as digits
-    // ("-n5", "-y2003").
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        if (a == "--") break;
-        if (a.size() >= 4 && a[0] == '-' && std::string_view("adfyn").find(a[1]) != std::string_view::npos &&
-            std::isalpha(static_cast<unsigned char>(a[2])) && std::isalpha(static_cast<unsigned char>(a[3]))) {
-            std::cerr << "qanat-search: '" << a << "' would be read as -" << a[1] << " " << a.substr(2)
-                      << ": to exclude a word, put the whole query after '--': qanat-search [OPTIONS] -- 'WORDS " << a
-                      << "'; for the option, write -" << a[1] << " " << a.substr(2) << "\n";
-            return kExitError;
-        }
-        // (The value of an option that takes one is not looked at.)
-        if (a == "-a" || a == "-d" || a == "-f" || a == "-y" || a == "-n" || a == "--actor" || a == "--db" ||
-            a == "--format" || a == "--year" || a == "--limit" || a == "--batch" || a == "--qid")
-            ++i;
+    if (const std::string bad = misread_argument(argc, argv, desc); !bad.empty()) {
+        std::cerr << "qanat-search: " << bad << "\n";
+        return kExitError;
     }
     po::variables_map vm;
     try {
@@ -203,32 +229,6 @@ int parse_options(int argc, char** argv, Options& opt) {
     } catch (const po::error& e) {
         std::cerr << "qanat-search: " << e.what() << "\nTry 'qanat-search --help'.\n";
         return kExitError;
-    }
-    // An option of one value given twice: an error, whichever it is
-    // ("--format json --format text" was one, "-n 1 -n 2" took the last).
-    {
-        std::map<std::string, int> seen;
-        for (int i = 1; i < argc; ++i) {
-            std::string a = argv[i];
-            if (a == "--") break;
-            std::string name;
-            if (a.rfind("--", 0) == 0) {
-                name = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
-            } else if (a.size() >= 2 && a[0] == '-' && a[1] != '-') {
-                for (const auto& o : desc.options())
-                    if (o->canonical_display_name(po::command_line_style::allow_dash_for_short) ==
-                        std::string("-") + a[1])
-                        name = o->long_name();
-            }
-            const po::option_description* o = name.empty() ? nullptr : desc.find_nothrow(name, false);
-            if (!o) continue;
-            const bool multi = name == "db" || name == "actor" || name == "year" || name == "article" ||
-                               name == "facet-kind";
-            if (o->semantic()->max_tokens() == 1 && !multi && ++seen[name] == 2) {
-                std::cerr << "qanat-search: --" << name << " is given more than once: give it once\n";
-                return kExitError;
-            }
-        }
     }
     if (vm.count("help")) {
         std::cout << kUsage << desc << "\n";
