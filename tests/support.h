@@ -1,6 +1,9 @@
 // Helpers shared by the unit tests: in-memory indexes and corpus files.
 #pragma once
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -19,6 +22,14 @@ inline std::string read_file(const std::string& path) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+/// A path of this test run for `name` in the system's temporary folder
+/// (qanat-test-NAME-PID), with nothing there.
+inline std::filesystem::path scratch_path(const std::string& name) {
+    const auto p = std::filesystem::temp_directory_path() / ("qanat-test-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(p);
+    return p;
 }
 
 inline std::string corpus_file(const std::string& name) { return read_file(std::string(QANAT_SOURCE_DIR) + "/corpus/" + name); }

@@ -24,8 +24,7 @@ struct Put {
 /// Each article put by an IndexWriter with `mode`, and the passages a reader
 /// opening the index sees after it (nothing committed by the caller).
 std::vector<Put> puts(WriteMode mode, const std::string& name) {
-    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const auto dir = test::scratch_path(name);
     Gazetteer g = test::corpus_gazetteer();
     IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};
     DocumentBuilder b(settings.analysis, g, settings.passages);
@@ -108,8 +107,7 @@ TEST_CASE("word counts: sums past many growths, and shares taken out by hash") {
 }
 
 TEST_CASE("parts merged by compaction share out the spelling words: each written once, counts summed") {
-    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-spelling-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const auto dir = test::scratch_path("spelling");
     std::filesystem::create_directories(dir);
     Gazetteer g = test::corpus_gazetteer();
     IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};
@@ -193,8 +191,7 @@ TEST_CASE("a search of the empty index a first build holds says so") {
     // The indexer holds --db (an empty Xapian database) while it writes the
     // new index aside; a search there said "No passages match" (status 1),
     // which a script could not tell from no results.
-    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-placeholder-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const auto dir = test::scratch_path("placeholder");
     {
         Xapian::WritableDatabase db(dir.string(), Xapian::DB_CREATE_OR_OPEN);
         db.commit();
@@ -218,8 +215,7 @@ TEST_CASE("an update keeps the spelling data what a new build of the same articl
     // counts grew with every edit); and once they did, an article left stale
     // by a run that cleared the data had its words taken out twice, lowering
     // other articles' counts.
-    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-spell-upd-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
+    const auto dir = test::scratch_path("spell-upd");
     std::filesystem::create_directories(dir);
     Gazetteer g = test::corpus_gazetteer();
     IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};

@@ -550,7 +550,7 @@ struct IndexOnDisk {
     std::filesystem::path dir;
     std::string path, file;  ///< the index, its facet table file
     explicit IndexOnDisk(const std::string& name)
-        : dir(std::filesystem::temp_directory_path() / ("qanat-test-" + name + "-" + std::to_string(::getpid()))),
+        : dir(test::scratch_path(name)),
           path(dir.string()), file(table_file::path_in(path)) {
         Gazetteer g = test::corpus_gazetteer();
         test::memory_index(test::corpus_articles(), g, {}, path).close();
@@ -937,7 +937,7 @@ TEST_CASE("ties between equal scores go by article id, then passage order, on on
     // of them written again as an update would (its passages then come last
     // by docid): the page of hits, wherever it cuts the ties, goes by article
     // id and passage ordinal, not by docid.
-    const auto dir = std::filesystem::temp_directory_path() / ("qanat-test-ties-" + std::to_string(::getpid()));
+    const auto dir = test::scratch_path("ties");
     const std::string path = dir.string();
     std::vector<std::string> ids{"m", "c", "x", "a", "k", "b"};
     std::vector<Article> arts;

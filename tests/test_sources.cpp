@@ -8,6 +8,7 @@
 
 #include "jsonl.h"
 #include "sources.h"
+#include "support.h"
 
 using namespace qanat::indexer;
 namespace fs = std::filesystem;
@@ -30,8 +31,7 @@ const SourceFile* find(const WalkResult& r, std::string_view display) {
 // that is not UTF-8, a symlink leading elsewhere, a file given by itself).
 // Each case must come back as the walk found it.
 TEST_CASE("walk: each file's name, path, key and type, kept or derived") {
-    const fs::path tmp = fs::temp_directory_path() / ("qanat-test-walk-" + std::to_string(::getpid()));
-    fs::remove_all(tmp);
+    const fs::path tmp = qanat::test::scratch_path("walk");
     const fs::path dir = tmp / "in";
     write(dir / "b.txt", "bee");
     write(dir / "sub" / "a.md", "ay");
