@@ -1881,19 +1881,17 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
     return out;
 }
 
-Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes,
-                    const Analyzer* analyzer) {
+namespace {
+
+/// One window of at most max_bytes (see choose_snippet); `what` names the
+/// thing each highlight shows.
+Span snippet_window(std::string_view text, const std::vector<Span>& hl, const std::vector<std::string>& what,
+                    std::size_t max_bytes) {
     if (text.size() <= max_bytes) return {0, text.size()};
     auto sents = sentences(text, 0, text.size());
     // Best run of whole sentences within max_bytes: the most different things
     // highlighted (a window with "Saddam" and "1980–88" over one that says
     // "Saddam" twice), then the most highlights, earliest first.
-    std::vector<std::string> what(hl.size());
-    for (std::size_t k = 0; k < hl.size(); ++k)
-        if (hl[k].end <= text.size() && hl[k].start < hl[k].end) {
-            const std::string_view w = text.substr(hl[k].start, hl[k].end - hl[k].start);
-            what[k] = analyzer ? analyzer->term(w) : fold(w);
-        }
     auto score_of = [&](std::size_t from, std::size_t to) {
         int count = 0;
         std::set<std::string_view> kinds;
@@ -1939,6 +1937,12 @@ Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::siz
             while (w < first && text[w - 1] != ' ' && text[w - 1] != '\n') ++w;
             s = w;
         }
+        // Or at the start of the highlight's sentence, when that is within the lead.
+        for (const auto& [from, to] : sents)
+            if (from <= first && first < to) {
+                if (from > s) s = from;
+                break;
+            }
         while (continuation(s)) ++s;
         std::size_t e = std::min(text.size(), s + max_bytes);
         std::size_t we = e;
@@ -1971,6 +1975,91 @@ Span choose_snippet(std::string_view text, const std::vector<Span>& hl, std::siz
     // first highlight's start, else the text's, cut at words.
     const std::size_t at = hl.empty() ? 0 : hl.front().start;
     return cut_around(at, at);
+}
+
+}  // namespace
+
+std::vector<Span> choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes,
+                                 const Analyzer* analyzer) {
+    if (text.size() <= max_bytes) return {{0, text.size()}};
+    // What a highlight shows: the term of its last word, so that a name's
+    // forms count as one thing ("Mohammed al-Sudani", "Al-Sudani",
+    // "Sudani's").
+    std::vector<std::string> what(hl.size());
+    for (std::size_t k = 0; k < hl.size(); ++k)
+        if (hl[k].end <= text.size() && hl[k].start < hl[k].end) {
+            std::string_view w = text.substr(hl[k].start, hl[k].end - hl[k].start);
+            if (const auto ws = words(w); !ws.empty()) w = w.substr(ws.back().start, ws.back().end - ws.back().start);
+            what[k] = analyzer ? analyzer->term(w) : fold(w);
+        }
+    std::set<std::string_view> all;
+    for (const auto& w : what)
+        if (!w.empty()) all.insert(w);
+    auto shown = [&](const std::vector<Span>& frags) {
+        std::set<std::string_view> seen;
+        for (std::size_t k = 0; k < hl.size(); ++k)
+            for (const auto& f : frags)
+                if (!what[k].empty() && hl[k].start >= f.start && hl[k].end <= f.end) seen.insert(what[k]);
+        return seen;
+    };
+    std::vector<Span> best{snippet_window(text, hl, what, max_bytes)};
+    std::size_t best_shown = shown(best).size();
+    // Things highlighted that one window cannot show together (a name early
+    // in a long passage, a year near its end): two or three shorter windows,
+    // each the best for what the ones before it left out, their bytes and
+    // the separators together within max_bytes. Taken only when they show
+    // more different things than the one window; each is at least
+    // kMinFragment bytes.
+    constexpr std::size_t kMinFragment = 60;
+    for (std::size_t n = 2; n <= 3 && best_shown < all.size(); ++n) {
+        if (max_bytes < n * kMinFragment + (n - 1) * kSnippetSeparator.size()) break;
+        const std::size_t budget = (max_bytes - (n - 1) * kSnippetSeparator.size()) / n;
+        std::vector<Span> frags;
+        std::set<std::string_view> covered;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::vector<Span> rest;
+            std::vector<std::string> rest_what;
+            for (std::size_t k = 0; k < hl.size(); ++k)
+                if (!what[k].empty() && !covered.count(what[k])) {
+                    rest.push_back(hl[k]);
+                    rest_what.push_back(what[k]);
+                }
+            if (rest.empty()) break;
+            frags.push_back(snippet_window(text, rest, rest_what, budget));
+            covered = shown(frags);
+        }
+        // In text order; windows that overlap become one, and so do two
+        // whose gap fits in the room left (the text between them shown
+        // rather than a separator), the nearest first.
+        std::sort(frags.begin(), frags.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
+        std::vector<Span> merged;
+        for (const auto& f : frags) {
+            if (!merged.empty() && f.start <= merged.back().end)
+                merged.back().end = std::max(merged.back().end, f.end);
+            else
+                merged.push_back(f);
+        }
+        for (;;) {
+            std::size_t total = (merged.size() - 1) * kSnippetSeparator.size();
+            for (const auto& f : merged) total += f.end - f.start;
+            std::size_t at = merged.size();
+            for (std::size_t i = 0; i + 1 < merged.size(); ++i) {
+                const std::size_t gap = merged[i + 1].start - merged[i].end;
+                if (total - kSnippetSeparator.size() + gap <= max_bytes &&
+                    (at == merged.size() || gap < merged[at + 1].start - merged[at].end))
+                    at = i;
+            }
+            if (at == merged.size()) break;
+            merged[at].end = merged[at + 1].end;
+            merged.erase(merged.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+        }
+        const std::size_t n_shown = shown(merged).size();
+        if (n_shown > best_shown) {
+            best = std::move(merged);
+            best_shown = n_shown;
+        }
+    }
+    return best;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <xapian.h>
@@ -70,7 +71,7 @@ struct Hit {
     Xapian::docid docid = 0;
     StoredPassage passage;
     std::vector<Span> highlights;  ///< byte ranges in passage.text, sorted, disjoint
-    Span snippet;                  ///< the part of passage.text to show
+    std::vector<Span> snippet;     ///< the parts of passage.text to show, in order (joined by kSnippetSeparator)
     /// With `explain`: what each matching term adds to the score.
     struct Contribution {
         std::string term;  ///< as indexed (stemmed, prefixed for filters)
@@ -199,12 +200,17 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
                                   const std::vector<std::string>& filter_terms,
                                   const QueryPhrases* phrases = nullptr);
 
-/// The window of text to show: the whole text if short, else whole sentences
+/// What joins the parts of a snippet in the output: " … ".
+inline constexpr std::string_view kSnippetSeparator = " \xE2\x80\xA6 ";
+
+/// The parts of text to show: the whole text if short, else whole sentences
 /// (or words cut from an over-long sentence) showing the most different
-/// things highlighted, at most max_bytes long. Highlights are the same thing
-/// when their words have the same term under `analyzer` ("crude", "crudes"),
-/// or, without one, the same folded text.
-Span choose_snippet(std::string_view text, const std::vector<Span>& highlights, std::size_t max_bytes,
+/// things highlighted, at most max_bytes long. When one window cannot show
+/// them all, two or three shorter ones that show more, their lengths and
+/// the separators between them at most max_bytes. Highlights are the same
+/// thing when their words have the same term under `analyzer` ("crude",
+/// "crudes"), or, without one, the same folded text.
+std::vector<Span> choose_snippet(std::string_view text, const std::vector<Span>& highlights, std::size_t max_bytes,
                     const Analyzer* analyzer = nullptr);
 
 /// "2003" -> [2003, 2003]; "1980..1988" and "1980-88" -> [1980, 1988]; "1980s" ->

@@ -131,6 +131,7 @@ struct Outcome {
     ArticleRecord record;
     BuiltArticle built;
     bool existed = false;
+    unsigned old_passages = 0;  ///< what the index held of the article before
 
     /// The file, or file:line, for messages.
     std::string where() const {
@@ -335,6 +336,7 @@ class Worker {
         if (s_.opt->shard_count > 1 && shard_of(id, s_.opt->shard_count) != s_.opt->shard_index) return;
         const ArticleRecord* prev = old(id);
         o.existed = prev != nullptr;
+        o.old_passages = prev ? prev->passages : 0;
         if (prev && !s_.force && st.ok && prev->size == st.size && prev->mtime_ns == st.mtime_ns &&
             prev->ctime_ns == st.ctime_ns && prev->source == key && prev->via == via) {
             o.type = Outcome::Unchanged;
@@ -402,7 +404,12 @@ class Worker {
         o.built = builder_.build(a);
         o.record.passages = static_cast<unsigned>(o.built.passages);
         o.type = Outcome::Indexed;
-        if (o.built.passages == 0) r.warnings.push_back(o.where() + ": no text to index");
+        if (o.built.passages == 0)
+            r.warnings.push_back(o.where() + ": no text to index" +
+                                 (o.old_passages ? "; its article (" + std::to_string(o.old_passages) +
+                                                       (o.old_passages == 1 ? " passage" : " passages") +
+                                                       ") is taken out of the index"
+                                                 : std::string()));
     }
 
     /// A JSONL file not read again (unchanged): its articles stay.
@@ -456,6 +463,7 @@ class Worker {
             if (s_.opt->shard_count > 1 && shard_of(o.id, s_.opt->shard_count) != s_.opt->shard_index) continue;
             const ArticleRecord* prev = old(o.id);
             o.existed = prev != nullptr;
+            o.old_passages = prev ? prev->passages : 0;
             // Without a url, the article is shown as FILE:LINE: the same line
             // moved up or down the file, or the file found under another
             // name, is analysed again, so that its passages say where it is.
@@ -1532,16 +1540,20 @@ int run(const Options& opt) {
                 case Outcome::Indexed:
                     writers.put(part_of(o.id), o.id, o.record, std::move(o.built.documents),
                                 std::move(o.built.spelling));
-                    // A file with no text to index (warned) is recorded, not added.
-                    (o.built.passages == 0 ? counts.skipped : o.existed ? counts.changed : counts.added)++;
+                    // A file with no text to index (warned) is recorded, not
+                    // added; if it had passages, they are removed.
+                    (o.built.passages == 0 ? (o.old_passages ? counts.removed : counts.skipped)
+                     : o.existed           ? counts.changed
+                                           : counts.added)++;
                     counts.passages += o.built.passages;
                     counts.duplicates += o.built.duplicates;
                     break;
                 case Outcome::Touched:
                     writers.touch(part_of(o.id), o.id, o.record);
-                    ++counts.unchanged;
+                    // (An article with no text to index is still skipped.)
+                    ++(o.record.passages == 0 ? counts.skipped : counts.unchanged);
                     break;
-                case Outcome::Unchanged: ++counts.unchanged; break;
+                case Outcome::Unchanged: ++(o.record.passages == 0 ? counts.skipped : counts.unchanged); break;
                 case Outcome::Skipped: ++counts.skipped; break;
                 }
             }

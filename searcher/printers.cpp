@@ -63,11 +63,23 @@ void write_result(JsonWriter& w, const QueryInfo& q, const SearchResult& r) {
         w.key("highlights").begin_array();
         for (const auto& sp : h.highlights) write_span(w, sp.start, sp.end);
         w.end_array();
-        w.key("snippet").value(std::string_view(p.text).substr(h.snippet.start, h.snippet.end - h.snippet.start));
+        // The snippet's parts joined by " … "; its highlights as byte offsets
+        // into that string, and where each part lies in the text.
+        std::string snippet;
+        std::vector<std::pair<std::size_t, std::size_t>> in_snippet;
+        for (const auto& part : h.snippet) {
+            if (&part != &h.snippet.front()) snippet += kSnippetSeparator;
+            for (const auto& sp : h.highlights)
+                if (sp.start >= part.start && sp.end <= part.end)
+                    in_snippet.emplace_back(snippet.size() + sp.start - part.start, snippet.size() + sp.end - part.start);
+            snippet += std::string_view(p.text).substr(part.start, part.end - part.start);
+        }
+        w.key("snippet").value(snippet);
         w.key("snippet_highlights").begin_array();
-        for (const auto& sp : h.highlights)
-            if (sp.start >= h.snippet.start && sp.end <= h.snippet.end)
-                write_span(w, sp.start - h.snippet.start, sp.end - h.snippet.start);
+        for (const auto& [a, b] : in_snippet) write_span(w, a, b);
+        w.end_array();
+        w.key("snippet_spans").begin_array();
+        for (const auto& part : h.snippet) write_span(w, part.start, part.end);
         w.end_array();
         w.key("actors").begin_array();
         for (const auto& [name, kind] : p.actor_set())
@@ -232,18 +244,21 @@ class TextPrinter : public Printer {
         out_ << dim(meta) << "\n";
         // Snippet with highlights.
         std::string line = "     ";
-        if (h.snippet.start > 0) line += "\xE2\x80\xA6";
-        std::size_t pos = h.snippet.start;
-        for (const auto& s : h.highlights) {
-            if (s.end <= h.snippet.start || s.start >= h.snippet.end) continue;
-            std::size_t a = std::max(s.start, h.snippet.start), b = std::min(s.end, h.snippet.end);
-            line += terminal_safe(std::string_view(p.text).substr(pos, a - pos));
-            std::string word = terminal_safe(std::string_view(p.text).substr(a, b - a));
-            line += opt_.color ? (kHlOn + word + kOff) : (kMarkOn + word + kMarkOff);
-            pos = b;
+        if (!h.snippet.empty() && h.snippet.front().start > 0) line += "\xE2\x80\xA6";
+        for (const auto& part : h.snippet) {
+            if (&part != &h.snippet.front()) line += kSnippetSeparator;
+            std::size_t pos = part.start;
+            for (const auto& s : h.highlights) {
+                if (s.end <= part.start || s.start >= part.end) continue;
+                std::size_t a = std::max(s.start, part.start), b = std::min(s.end, part.end);
+                line += terminal_safe(std::string_view(p.text).substr(pos, a - pos));
+                std::string word = terminal_safe(std::string_view(p.text).substr(a, b - a));
+                line += opt_.color ? (kHlOn + word + kOff) : (kMarkOn + word + kMarkOff);
+                pos = b;
+            }
+            line += terminal_safe(std::string_view(p.text).substr(pos, part.end - pos));
         }
-        line += terminal_safe(std::string_view(p.text).substr(pos, h.snippet.end - pos));
-        if (h.snippet.end < p.text.size()) line += "\xE2\x80\xA6";
+        if (!h.snippet.empty() && h.snippet.back().end < p.text.size()) line += "\xE2\x80\xA6";
         out_ << line << "\n";
         for (const auto& c : h.explain) {
             char w[32];

@@ -184,7 +184,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("explain", po::bool_switch(&r.explain), "show what each query term adds to each hit's score, and why it matched")
         ("auto-correct", po::bool_switch(&r.auto_correct), "if nothing matches, search the \"did you mean\" suggestion instead")
         ("all-blocks", po::bool_switch(&r.include_nonprose), "include non-prose blocks (entity lists, author boxes, price lines, references)")
-        ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes (at least 20)")
+        ("snippet-bytes", po::value<std::size_t>(&r.snippet_bytes)->default_value(300), "longest snippet, in bytes (at least 20); matches far apart are shown in two or three parts joined by ' … '")
         ("weighting", po::value<std::string>(&weighting)->default_value("bm25"),
          "ranking model: bm25, bm25+, or a divergence-from-randomness model: ineb2, ifb2, bb2, inl2, pl2, dph, dlh")
         ("k1", po::value<double>(&r.k1)->default_value(1.2, "1.2"), "BM25 k1: how fast repeated words stop adding weight")

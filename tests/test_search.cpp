@@ -269,7 +269,8 @@ TEST_CASE("highlights cover stemmed variants and every query word") {
         CHECK(sp.start < sp.end);
         CHECK(sp.end <= h.passage.text.size());
     }
-    CHECK(h.snippet.end <= h.passage.text.size());
+    REQUIRE(!h.snippet.empty());
+    CHECK(h.snippet.back().end <= h.passage.text.size());
 }
 
 TEST_CASE("bad queries: a clear error or a plain-words retry, never a crash") {
@@ -314,7 +315,9 @@ TEST_CASE("snippets stay within the bound and contain a highlight") {
     text += "Here the Sadr keyword appears. ";
     for (int i = 0; i < 30; ++i) text += "More filler " + std::to_string(i) + ". ";
     Span hl{at + 9, at + 13};
-    Span s = choose_snippet(text, {hl}, 200);
+    const auto parts = choose_snippet(text, {hl}, 200);
+    REQUIRE(parts.size() == 1);
+    Span s = parts[0];
     CHECK(s.end - s.start <= 200);
     CHECK(s.start <= hl.start);
     CHECK(s.end >= hl.end);
@@ -332,8 +335,9 @@ TEST_CASE("a snippet shows the most different things highlighted") {
     };
     std::vector<Span> hl{at("Saddam", 0), at("Saddam", 10), at("1980", 0), at("Saddam", a.size())};
     std::sort(hl.begin(), hl.end(), [](const Span& x, const Span& y) { return x.start < y.start; });
-    Span s = choose_snippet(text, hl, b.size() + 5);
-    CHECK(s.start == a.size());
+    const auto parts = choose_snippet(text, hl, b.size() + 5);
+    REQUIRE(parts.size() == 1);
+    CHECK(parts[0].start == a.size());
 }
 
 TEST_CASE("a snippet cut from an over-long sentence shows the matches it can") {
@@ -354,16 +358,53 @@ TEST_CASE("a snippet cut from an over-long sentence shows the matches it can") {
     const Span iran0 = at("Iran", 0), iran1 = at("Iran", 5), iraq = at("Iraq", 0);
     REQUIRE(iraq.start - iran1.start > 120);
     REQUIRE(iraq.start - iran1.start < 180);
-    Span s = choose_snippet(text, {iran0, iran1, iraq}, 200);
+    auto parts = choose_snippet(text, {iran0, iran1, iraq}, 200);
+    REQUIRE(parts.size() == 1);
+    Span s = parts[0];
     CHECK(s.end - s.start <= 200);
     CHECK(s.start <= iran1.start);
     CHECK(s.end >= iraq.end);
     CHECK((s.start == 0 || text[s.start - 1] == ' '));  // whole words
     CHECK((s.end == text.size() || text[s.end] == ' '));
     // One thing asked for: the short whole sentence is still preferred.
-    s = choose_snippet(text, {iran0, iran1}, 200);
+    parts = choose_snippet(text, {iran0, iran1}, 200);
+    REQUIRE(parts.size() == 1);
+    s = parts[0];
     CHECK(s.start == 0);
     CHECK(s.end == text.find(". ") + 1);
+}
+
+TEST_CASE("a snippet shows far-apart matches in two parts") {
+    // "Sadr" in the first sentence, "Sudani" in the fifth, 500 bytes apart:
+    // no 300-byte window of whole sentences (nor of words) shows both, so
+    // the snippet is two parts, each around one of them, in text order,
+    // their bytes and the separator within 300.
+    std::string text = "Muqtada al-Sadr looked set to form a government after the elections of that year. ";
+    for (int i = 0; i < 7; ++i) text += "Filler sentence number " + std::to_string(i) + " says nothing of note here. ";
+    const std::size_t tail_at = text.size();
+    text += "Mohammed al-Sudani took the premiership in October. ";
+    for (int i = 0; i < 6; ++i) text += "More filler " + std::to_string(i) + " follows the news. ";
+    auto at = [&](const std::string& w, std::size_t from) {
+        const std::size_t p = text.find(w, from);
+        return Span{p, p + w.size()};
+    };
+    const Span sadr = at("Sadr", 0), sudani = at("Sudani", tail_at);
+    REQUIRE(sudani.start - sadr.start > 400);
+    const auto parts = choose_snippet(text, {sadr, sudani}, 300);
+    REQUIRE(parts.size() == 2);
+    CHECK(parts[0].end < parts[1].start);
+    CHECK((parts[0].start <= sadr.start && sadr.end <= parts[0].end));
+    CHECK((parts[1].start <= sudani.start && sudani.end <= parts[1].end));
+    CHECK(parts[0].end - parts[0].start + kSnippetSeparator.size() + parts[1].end - parts[1].start <= 300);
+    // Whole sentences where they fit in half the room.
+    CHECK(parts[0].start == 0);
+    CHECK(text.compare(parts[1].start - 2, 2, ". ") == 0);
+    // One thing asked for: one part, as before.
+    CHECK(choose_snippet(text, {sadr}, 300).size() == 1);
+    // Too little room for two useful parts: one, within the bound.
+    const auto small = choose_snippet(text, {sadr, sudani}, 100);
+    REQUIRE(small.size() == 1);
+    CHECK(small[0].end - small[0].start <= 100);
 }
 
 TEST_CASE("an actor named in free text is searched under all its names") {

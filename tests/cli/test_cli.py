@@ -78,7 +78,13 @@ class Corpus(unittest.TestCase):
             for s, e in h["highlights"]:
                 word = text[s:e].decode().lower()
                 self.assertTrue(word.startswith("militia") or word.startswith("iran"), word)
-            self.assertIn(h["snippet"], h["text"])
+            # The snippet: its parts of the text, joined by " … ".
+            parts = [text[s:e].decode() for s, e in h["snippet_spans"]]
+            self.assertTrue(parts)
+            self.assertEqual(" \u2026 ".join(parts), h["snippet"])
+            for s, e in h["snippet_highlights"]:
+                word = h["snippet"].encode()[s:e].decode().lower()
+                self.assertTrue(word.startswith("militia") or word.startswith("iran"), word)
 
     def test_curly_and_straight_apostrophes(self):
         a = self.passages("Iran’s")
@@ -493,6 +499,24 @@ class Incremental(unittest.TestCase):
         self.assertEqual(self.count("article:001_d9cc2f0b5d4deceb"), 0)
         j = json.loads(run([QS, "--db", self.db, "--format", "json", "qwertyzebra"]).stdout)
         self.assertEqual(j["hits"][0]["article"]["id"], "more/note")
+
+    def test_a_file_emptied_is_counted_removed_then_skipped(self):
+        self.assertIn("5 added", self.index())
+        path = os.path.join(self.src, "001_d9cc2f0b5d4deceb.txt")
+        open(path, "w").close()
+        out = self.index(code=1)
+        self.assertIn("0 added, 0 changed, 4 unchanged, 1 removed, 0 skipped", out)
+        self.assertRegex(out, r"001_d9cc2f0b5d4deceb\.txt: no text to index; its article \(\d+ passages\) is taken out")
+        self.assertEqual(self.count("article:001_d9cc2f0b5d4deceb"), 0)
+        # Still empty: skipped, not unchanged, and not warned about again.
+        out = self.index()
+        self.assertIn("0 added, 0 changed, 4 unchanged, 0 removed, 1 skipped", out)
+        self.assertNotIn("warning", out)
+        # A new empty file: skipped, with a warning.
+        open(os.path.join(self.src, "new.txt"), "w").close()
+        out = self.index(code=1)
+        self.assertIn("0 added, 0 changed, 4 unchanged, 0 removed, 2 skipped", out)
+        self.assertIn("new.txt: no text to index\n", out)
 
     def test_updated_index_is_sound_and_answers_as_a_new_one(self):
         # qanat-index stores term lists uncompressed (indexer/main.cpp); an

@@ -114,9 +114,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(fuzz::strict_utf8(text));
         FUZZ_CHECK(h.passage.start <= h.passage.end);
         check_spans_sorted(text, h.highlights);
-        FUZZ_CHECK(h.snippet.start <= h.snippet.end && h.snippet.end <= text.size());
-        FUZZ_CHECK(fuzz::on_boundary(text, h.snippet.start) && fuzz::on_boundary(text, h.snippet.end));
-        if (text.size() > req.snippet_bytes) FUZZ_CHECK(h.snippet.end - h.snippet.start <= req.snippet_bytes);
+        FUZZ_CHECK(!h.snippet.empty() && h.snippet.size() <= 3);
+        std::size_t shown = 0, prev_end = 0;
+        for (const Span& part : h.snippet) {
+            FUZZ_CHECK(part.start <= part.end && part.end <= text.size());
+            FUZZ_CHECK(&part == &h.snippet.front() || part.start > prev_end);  // in order, apart
+            FUZZ_CHECK(fuzz::on_boundary(text, part.start) && fuzz::on_boundary(text, part.end));
+            shown += part.end - part.start;
+            prev_end = part.end;
+        }
+        shown += (h.snippet.size() - 1) * kSnippetSeparator.size();
+        if (text.size() > req.snippet_bytes) FUZZ_CHECK(shown <= req.snippet_bytes);
         for (const auto& a : h.passage.actors) FUZZ_CHECK(a.start < a.end && a.end <= text.size());
         for (const auto& y : h.passage.years) FUZZ_CHECK(y.start < y.end && y.end <= text.size());
     }
