@@ -120,6 +120,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
         if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
+        if (v.back() == '*') return wildcard(v);
         const Actor* a = g_.find(v);
         std::string key = actor_key(a ? a->name : v);
         const std::string term = schema::term(schema::kActor, key);
@@ -143,7 +144,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
                 std::string list;
                 std::vector<Xapian::Query> any;
                 for (const auto& k : keys) {
-                    list += (list.empty() ? "" : ", ") + k;
+                    list += (list.empty() ? "" : ", ") + shown_name(k);
                     any.emplace_back(schema::term(schema::kActor, k));
                     named.push_back(k);
                 }
@@ -159,7 +160,51 @@ class ActorProcessor : public Xapian::FieldProcessor {
     }
 
   private:
+    /// An actor's name as the list writes it, else its key.
+    std::string shown_name(const std::string& key) const {
+        const Actor* a = g_.find(key);
+        return a && actor_key(a->name) == key ? a->name : key;
+    }
+
+    /// actor:Kurd*: passages that name any actor with a word of its name
+    /// starting so (Kurdistan, Kurdistan Workers' Party, Iraqi Kurdistan).
+    Xapian::Query wildcard(const std::string& v) {
+        const std::string key = actor_key(v.substr(0, v.size() - 1));
+        if (key.empty() || v.find('*') != v.size() - 1)
+            return field_value_error("actor: takes a name, or the start of a word of names then '*' (actor:Kurd*), not '" +
+                                     v + "'");
+        std::vector<std::string> keys;
+        if (db_) {
+            const std::string prefix = schema::term(schema::kActor, "");
+            for (auto t = db_->allterms_begin(prefix); t != db_->allterms_end(prefix); ++t) {
+                const std::string k = (*t).substr(prefix.size());
+                for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1))
+                    if (at == 0 || k[at - 1] == ' ' || k[at - 1] == '-') {
+                        keys.push_back(k);
+                        break;
+                    }
+            }
+        }
+        if (keys.size() > kMaxWildcard)
+            return field_value_error("actor:" + v + " stands for " + std::to_string(keys.size()) +
+                                     " actors (at most " + std::to_string(kMaxWildcard) + "): give more of the name");
+        std::vector<Xapian::Query> any;
+        std::string list;
+        for (const auto& k : keys) {
+            list += (list.empty() ? "" : ", ") + shown_name(k);
+            any.emplace_back(schema::term(schema::kActor, k));
+            named.push_back(k);
+        }
+        const std::string note = keys.empty() ? "no actor has a name with a word starting '" + key + "'"
+                                              : "actor:" + v + " stands for " + std::to_string(keys.size()) +
+                                                    (keys.size() == 1 ? " actor (" : " actors (") + list + ")";
+        if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+        if (any.empty()) return Xapian::Query(schema::term(schema::kActor, key + "*"));  // (no such term)
+        return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+    }
+
     static constexpr std::size_t kMaxWordOf = 20;  ///< more names than this: too vague to stand for
+    static constexpr std::size_t kMaxWildcard = 200;
     const Gazetteer& g_;
     const Xapian::Database* db_;
 };

@@ -407,6 +407,38 @@ TEST_CASE("a snippet shows far-apart matches in two parts") {
     CHECK(small[0].end - small[0].start <= 100);
 }
 
+TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting so") {
+    Fixture f;
+    auto r = f.run("actor:Kurd*");
+    REQUIRE(r.total_passages > 0);
+    auto starts_kurd = [](const std::string& name) {
+        const std::string k = actor_key(name);
+        for (std::size_t at = k.find("kurd"); at != std::string::npos; at = k.find("kurd", at + 1))
+            if (at == 0 || k[at - 1] == ' ' || k[at - 1] == '-') return true;
+        return false;
+    };
+    for (const auto& h : r.hits) {
+        bool named = false;
+        for (const auto& [name, kind] : h.passage.actor_set()) named = named || starts_kurd(name);
+        CHECK_MESSAGE(named, h.passage.text);
+    }
+    REQUIRE(!r.warnings.empty());
+    CHECK(r.warnings.front().find("actor:Kurd* stands for") != std::string::npos);
+    CHECK(r.warnings.front().find("Kurdistan Workers' Party") != std::string::npos);  // as the list writes it
+    // As many passages as the actors it names, OR'ed.
+    CHECK(f.run("actor:\"Kurdistan Workers' Party\" OR actor:Kurdistan OR actor:\"Iraqi Kurdistan\" OR "
+                "actor:\"Kurdistan Democratic Party\" OR actor:\"Patriotic Union of Kurdistan\" OR "
+                "actor:\"Democratic Party of Iranian Kurdistan\" OR actor:\"Kurdistan Freedom Party\"")
+              .total_passages == r.total_passages);
+    // Nothing before the '*', or a '*' inside: an error; no such actor: none, said.
+    CHECK_THROWS_WITH_AS(f.run("actor:*"), doctest::Contains("the start of a word of names then '*'"), SearchError);
+    CHECK_THROWS_AS(f.run("actor:K*d*"), SearchError);
+    auto none = f.run("actor:Zzq*");
+    CHECK(none.total_passages == 0);
+    REQUIRE(!none.warnings.empty());
+    CHECK(none.warnings.front().find("no actor has a name with a word starting 'zzq'") != std::string::npos);
+}
+
 TEST_CASE("an actor named in free text is searched under all its names") {
     Fixture f;
     auto r = f.run("PMF");

@@ -375,7 +375,7 @@ class Corpus(unittest.TestCase):
         self.assertEqual(both["total"]["passages"],
                          self.json("--limit", "1", '(actor:"Saddam Hussein" OR actor:"Fuad Hussein")')["total"]["passages"])
         self.assertEqual(len(both["warnings"]), 1, both["warnings"])
-        self.assertIn("saddam hussein", both["warnings"][0])
+        self.assertIn("Saddam Hussein", both["warnings"][0])
         self.assertEqual(self.json("--limit", "1", "--actor", "Hussein")["total"]["passages"], both["total"]["passages"])
 
     def test_unparsable_query_is_retried_as_words(self):
