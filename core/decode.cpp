@@ -1,5 +1,7 @@
 #include "decode.h"
 
+#include <optional>
+
 #include <unicode/ucnv.h>
 
 #include "normalize.h"
@@ -17,6 +19,27 @@ std::string from_utf16(std::string_view bytes, bool big_endian, bool* ok) {
     *ok = U_SUCCESS(err);
     out.resize(*ok ? static_cast<std::size_t>(n) : 0);
     return out;
+}
+
+/// UTF-16 written without a byte-order mark, as some Windows tools do: in
+/// the first 8 KiB, zero bytes on one side of every pair only (the high
+/// byte of ASCII letters, spaces, digits and punctuation, which even Arabic
+/// or Persian text has between its words), on at least one pair in ten,
+/// and on the other side twenty times fewer.
+/// Returns whether it is big-endian; nothing if it does not look so.
+std::optional<bool> utf16_without_bom(std::string_view bytes) {
+    const std::size_t probe = std::min<std::size_t>(bytes.size(), 8192) & ~std::size_t{1};
+    if (probe < 4) return std::nullopt;
+    std::size_t zero_even = 0, zero_odd = 0;
+    for (std::size_t i = 0; i < probe; i += 2) {
+        zero_even += bytes[i] == '\0';
+        zero_odd += bytes[i + 1] == '\0';
+    }
+    const std::size_t pairs = probe / 2;
+    // (A few zero bytes on the other side: characters such as U+4E00.)
+    if (zero_odd * 10 >= pairs && zero_even * 20 <= zero_odd) return false;  // LE: "A\0"
+    if (zero_even * 10 >= pairs && zero_odd * 20 <= zero_even) return true;   // BE: "\0A"
+    return std::nullopt;
 }
 
 }  // namespace
@@ -37,6 +60,19 @@ Decoded decode_text(std::string_view bytes) {
         return inner;
     }
     if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+    if (auto be = utf16_without_bom(bytes)) {
+        bool ok = false;
+        std::string s = from_utf16(bytes.substr(0, bytes.size() & ~std::size_t{1}), *be, &ok);
+        // Taken only if it decodes cleanly (no character replaced) to text.
+        if (ok && s.find("\xEF\xBF\xBD") == std::string::npos) {
+            Decoded inner = decode_text(s);
+            if (inner.ok) {
+                inner.notes.insert(inner.notes.begin(), std::string("converted from ") + (*be ? "UTF-16BE" : "UTF-16LE") +
+                                                            " (no byte-order mark; read by its zero bytes)");
+                return inner;
+            }
+        }
+    }
     // Binary: NUL bytes, or many control characters in the first 8 KiB.
     std::size_t probe = std::min<std::size_t>(bytes.size(), 8192), ctrl = 0;
     for (std::size_t i = 0; i < probe; ++i) {

@@ -15,8 +15,8 @@ struct Decoded {
     std::vector<std::string> notes;  ///< repairs made ("3 invalid UTF-8 sequences replaced, first at byte 120")
 };
 
-/// Decodes a file's bytes. UTF-8 (a BOM is dropped), UTF-16 with a BOM
-/// (converted), anything else with NUL bytes or mostly control characters is
+/// Decodes a file's bytes. UTF-8 (a BOM is dropped), UTF-16 with a BOM, or
+/// without one when its zero bytes say so (converted), anything else with NUL bytes or mostly control characters is
 /// binary. Invalid UTF-8 sequences become U+FFFD.
 Decoded decode_text(std::string_view bytes);
 

@@ -112,3 +112,35 @@ TEST_CASE("text that is not UTF-8 at all is read as Windows-1252") {
     CHECK(d.text.find("Caf\xC3\xA9") == 0);
     CHECK(d.text.find("\xEF\xBF\xBD") != std::string::npos);
 }
+
+TEST_CASE("UTF-16 without a byte-order mark is read by its zero bytes") {
+    // Such files were skipped as binary (NUL byte at offset 1).
+    auto utf16 = [](const std::u16string& s, bool be) {
+        std::string out;
+        for (char16_t c : s) {
+            const char hi = static_cast<char>(c >> 8), lo = static_cast<char>(c & 0xFF);
+            out += be ? hi : lo;
+            out += be ? lo : hi;
+        }
+        return out;
+    };
+    const std::u16string english = u"Erdo\u011Fan met Sudani in Baghdad in 2023.\n";
+    for (bool be : {false, true}) {
+        Decoded d = decode_text(utf16(english, be));
+        REQUIRE(d.ok);
+        CHECK(d.text == "Erdo\xC4\x9F" "an met Sudani in Baghdad in 2023.\n");
+        REQUIRE(!d.notes.empty());
+        CHECK(d.notes[0] == std::string("converted from ") + (be ? "UTF-16BE" : "UTF-16LE") +
+                                " (no byte-order mark; read by its zero bytes)");
+    }
+    // Persian: zero bytes only in the spaces and digits between the words.
+    const std::u16string persian = u"\u0639\u0631\u0627\u0642 \u0648 \u0627\u06CC\u0631\u0627\u0646 1980\n";
+    Decoded p = decode_text(utf16(persian, false));
+    REQUIRE(p.ok);
+    CHECK(p.text.find("\xD8\xB9\xD8\xB1\xD8\xA7\xD9\x82 ") == 0);  // "عراق "
+    // Binary with zero bytes on both sides, or text holding U+0000: still binary.
+    std::string binary;
+    for (int i = 0; i < 400; ++i) binary += static_cast<char>(i % 3 ? 0 : (i * 37) % 256);
+    CHECK(!decode_text(binary).ok);
+    CHECK(!decode_text(utf16(std::u16string(u"text\0with a NUL", 15), false)).ok);
+}
