@@ -378,6 +378,10 @@ ActorKind guess_kind(std::string_view name) {
         {"news", ActorKind::Organisation},    {"operations", ActorKind::Organisation},    {"times", ActorKind::Organisation},
         {"post", ActorKind::Organisation},    {"press", ActorKind::Organisation},
         {"journal", ActorKind::Organisation}, {"foundation", ActorKind::Organisation},
+        {"affairs", ActorKind::Organisation}, {"review", ActorKind::Organisation},  // Foreign Affairs
+        {"magazine", ActorKind::Organisation}, {"tribune", ActorKind::Organisation},
+        {"herald", ActorKind::Organisation},  {"gazette", ActorKind::Organisation},
+        {"monitor", ActorKind::Organisation}, {"telegraph", ActorKind::Organisation},
         {"organization", ActorKind::Organisation}, {"organisation", ActorKind::Organisation},
         {"assembly", ActorKind::Organisation}, {"parliament", ActorKind::Organisation},
         {"government", ActorKind::Organisation}, {"authority", ActorKind::Organisation},

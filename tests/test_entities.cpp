@@ -312,6 +312,11 @@ TEST_CASE("names by shape in long speeches: places, openers, titles, forms of ad
     CHECK(guess_kind("Voice of America") != ActorKind::Person);
     CHECK(guess_kind("Latin America") == ActorKind::Place);
     CHECK(guess_kind("Gulf of Mexico") == ActorKind::Place);
+    // Publications are organisations ("Writing in Foreign Affairs" made a person).
+    for (const char* c : {"Foreign Affairs", "Middle East Review", "Al-Monitor", "Chicago Tribune", "Newsweek Magazine"}) {
+        CAPTURE(c);
+        CHECK(guess_kind(c) == ActorKind::Organisation);
+    }
     // Countries are places ("China", "France", "Russia" were unknown,
     // "Saudi Arabia" a person).
     for (const char* c : {"China", "France", "Russia", "Saudi Arabia", "Soviet Union", "Türkiye"}) {
