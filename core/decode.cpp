@@ -1,5 +1,6 @@
 #include "decode.h"
 
+#include <cstring>
 #include <optional>
 
 #include <unicode/ucnv.h>
@@ -29,7 +30,7 @@ std::string from_utf16(std::string_view bytes, bool big_endian, bool* ok) {
 /// Returns whether it is big-endian; nothing if it does not look so.
 std::optional<bool> utf16_without_bom(std::string_view bytes) {
     const std::size_t probe = std::min<std::size_t>(bytes.size(), 8192) & ~std::size_t{1};
-    if (probe < 4) return std::nullopt;
+    if (probe < 4 || std::memchr(bytes.data(), 0, probe) == nullptr) return std::nullopt;  // (most files)
     std::size_t zero_even = 0, zero_odd = 0;
     for (std::size_t i = 0; i < probe; i += 2) {
         zero_even += bytes[i] == '\0';
