@@ -482,13 +482,6 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
                               (p.cls == LineClass::Heading && p.words <= 2);
             if (!navigation) break;
         }
-        // A title of one or two words ("Baghdad", "Oil Prices"): the file's
-        // first line, alone, with prose right after it.
-        if (title_line.empty() && paras.size() >= 2 && paras[0].single_line && paras[0].cls == LineClass::Heading &&
-            paras[0].words <= 2 && paras[1].cls == LineClass::Prose) {
-            title_line = text.substr(paras[0].start, paras[0].end - paras[0].start);
-            consumed[0] = true;
-        }
     }
     if (!given_title.empty()) {
         art.title = std::string(given_title);

@@ -216,27 +216,6 @@ TEST_CASE("a headline in capitals ending with an abbreviation is the title, not 
     CHECK(a.passages[0].start > 0);
 }
 
-TEST_CASE("a title of one or two words is the title, not the start of passage 0") {
-    // "Baghdad" was the title (the first sentence) and passage 0 began
-    // "Baghdad\n\nThe capital saw ...", as a longer title line does not.
-    for (const std::string title : {"Baghdad", "Oil Prices"}) {
-        const std::string body = "The capital saw protests over power cuts in the summer of 2023.";
-        auto a = qanat::parse_article(title + "\n\n" + body + "\n", qanat::PassageOptions{}, "", true);
-        CHECK(a.title == title);
-        REQUIRE(a.passages.size() == 1);
-        CHECK(a.passages[0].start == title.size() + 2);
-    }
-    // Navigation before a title line stays navigation; a short line before
-    // another short line or a list is not a title.
-    auto b = qanat::parse_article("Iran\n\nSearch:\n\nIraq Looks Beyond Tehran Again\n\nThe capital saw protests.\n",
-                                  qanat::PassageOptions{}, "", true);
-    CHECK(b.title == "Iraq Looks Beyond Tehran Again");
-    auto c = qanat::parse_article("Menu\n\nHome\n\nThe capital saw protests over power cuts.\n", qanat::PassageOptions{}, "",
-                                  true);
-    REQUIRE(!c.passages.empty());
-    CHECK(c.passages[0].start == 0);
-}
-
 TEST_CASE("an article's closing words to its reader are cut off its last passage") {
     // The last paragraph of 000_87ad21ff5970c9be ended "What are your thoughts
     // on the intricate relationship between Iraq and Iran? Do you believe ...?
