@@ -120,7 +120,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
         if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
-        if (v.back() == '*') return wildcard(v);
+        if (v.find('*') != std::string::npos) return wildcard(v);
         const Actor* a = g_.find(v);
         std::string key = actor_key(a ? a->name : v);
         const std::string term = schema::term(schema::kActor, key);
@@ -141,13 +141,12 @@ class ActorProcessor : public Xapian::FieldProcessor {
                 }
             }
             if (!keys.empty() && keys.size() <= kMaxWordOf) {
-                std::string list;
                 std::vector<Xapian::Query> any;
                 for (const auto& k : keys) {
-                    list += (list.empty() ? "" : ", ") + shown_name(k);
                     any.emplace_back(schema::term(schema::kActor, k));
                     named.push_back(k);
                 }
+                const std::string list = listed(keys);
                 // (The query is parsed twice, for the match and for highlights.)
                 const std::string note = "actor '" + v + "' is a word of the names of " + std::to_string(keys.size()) +
                                          " actors (" + list + "): passages that name any of them";
@@ -160,19 +159,52 @@ class ActorProcessor : public Xapian::FieldProcessor {
     }
 
   private:
-    /// An actor's name as the list writes it, else its key.
+    /// An actor's name as the list writes it, else as the first passage that
+    /// names it does ("Graham Allison", not the key "graham allison").
     std::string shown_name(const std::string& key) const {
         const Actor* a = g_.find(key);
-        return a && actor_key(a->name) == key ? a->name : key;
+        if (a && actor_key(a->name) == key) return a->name;
+        if (db_) {
+            try {
+                const std::string term = schema::term(schema::kActor, key);
+                auto p = db_->postlist_begin(term);
+                if (p != db_->postlist_end(term)) {
+                    const StoredPassage sp = StoredPassage::deserialise(db_->get_document(*p).get_value(schema::kSlotPassage));
+                    for (const auto& m : sp.actors)
+                        if (actor_key(m.name) == key) return m.name;
+                }
+            } catch (const Xapian::Error&) {
+                // (the key, then)
+            }
+        }
+        return key;
+    }
+
+    /// At most kListed names, those named in the most passages first, then
+    /// how many more.
+    std::string listed(std::vector<std::string> keys) const {
+        if (db_ && keys.size() > 1) {
+            std::vector<std::pair<Xapian::doccount, std::string>> by;
+            for (auto& k : keys) by.emplace_back(db_->get_termfreq(schema::term(schema::kActor, k)), std::move(k));
+            std::stable_sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+            for (std::size_t i = 0; i < by.size(); ++i) keys[i] = std::move(by[i].second);
+        }
+        std::string list;
+        for (std::size_t i = 0; i < keys.size() && i < kListed; ++i) list += (list.empty() ? "" : ", ") + shown_name(keys[i]);
+        if (keys.size() > kListed) list += " and " + std::to_string(keys.size() - kListed) + " more";
+        return list;
     }
 
     /// actor:Kurd*: passages that name any actor with a word of its name
     /// starting so (Kurdistan, Kurdistan Workers' Party, Iraqi Kurdistan).
     Xapian::Query wildcard(const std::string& v) {
-        const std::string key = actor_key(v.substr(0, v.size() - 1));
+        std::string key = actor_key(v.substr(0, v.size() - 1));
         if (key.empty() || v.find('*') != v.size() - 1)
             return field_value_error("actor: takes a name, or the start of a word of names then '*' (actor:Kurd*), not '" +
                                      v + "'");
+        // "Kurdistan *", "al-*": a word more after those.
+        const unsigned char before = static_cast<unsigned char>(v[v.size() - 2]);
+        if (!std::isalnum(before) && before < 0x80) key += ' ';
         std::vector<std::string> keys;
         if (db_) {
             const std::string prefix = schema::term(schema::kActor, "");
@@ -189,12 +221,11 @@ class ActorProcessor : public Xapian::FieldProcessor {
             return field_value_error("actor:" + v + " stands for " + std::to_string(keys.size()) +
                                      " actors (at most " + std::to_string(kMaxWildcard) + "): give more of the name");
         std::vector<Xapian::Query> any;
-        std::string list;
         for (const auto& k : keys) {
-            list += (list.empty() ? "" : ", ") + shown_name(k);
             any.emplace_back(schema::term(schema::kActor, k));
             named.push_back(k);
         }
+        const std::string list = listed(keys);
         const std::string note = keys.empty() ? "no actor has a name with a word starting '" + key + "'"
                                               : "actor:" + v + " stands for " + std::to_string(keys.size()) +
                                                     (keys.size() == 1 ? " actor (" : " actors (") + list + ")";
@@ -205,6 +236,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
 
     static constexpr std::size_t kMaxWordOf = 20;  ///< more names than this: too vague to stand for
     static constexpr std::size_t kMaxWildcard = 200;
+    static constexpr std::size_t kListed = 12;  ///< names a warning lists
     const Gazetteer& g_;
     const Xapian::Database* db_;
 };
@@ -1372,7 +1404,12 @@ void merge_spans(std::vector<Span>& s) {
 }
 
 /// Wildcard prefixes written in the query: "milit*" -> "milit".
-std::vector<std::string> wildcard_prefixes(const std::string& query) {
+std::string filter_values_blanked(std::string q);
+
+std::vector<std::string> wildcard_prefixes(const std::string& typed) {
+    // (A wildcard in a filter's value, actor:Kurd*, stands for actors, not
+    // for words to highlight.)
+    const std::string query = filter_values_blanked(typed);
     std::vector<std::string> out;
     for (auto sp : words(query)) {
         if (sp.end < query.size() && query[sp.end] == '*') {
@@ -1449,6 +1486,45 @@ constexpr std::string_view kFilterFields[] = {"actor", "year", "article", "publi
 
 std::vector<bool> literal_bytes(std::string_view text);
 bool proximity_op(std::string_view w);
+
+/// The query with the values of its filter fields (actor:..., year:...,
+/// quoted or in brackets) and their field names turned to spaces.
+std::string filter_values_blanked(std::string q) {
+    bool quoted = false;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+        if (q[i] == '"') quoted = !quoted;
+        if (quoted || (i > 0 && (std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'))) continue;
+        for (std::string_view f : kFilterFields) {
+            if (q.size() < i + f.size() + 2 || q[i + f.size()] != ':') continue;
+            bool same = true;
+            for (std::size_t k = 0; k < f.size() && same; ++k)
+                same = std::tolower(static_cast<unsigned char>(q[i + k])) == f[k];
+            if (!same) continue;
+            std::size_t e = i + f.size() + 1;
+            if (q[e] == '"') {
+                e = q.find('"', e + 1);
+                e = e == std::string::npos ? q.size() : e + 1;
+            } else if (q[e] == '(') {
+                bool in_quote = false;
+                for (std::size_t depth = 0; e < q.size(); ++e) {
+                    if (q[e] == '"') in_quote = !in_quote;
+                    if (in_quote) continue;
+                    if (q[e] == '(') ++depth;
+                    if (q[e] == ')' && --depth == 0) {
+                        ++e;
+                        break;
+                    }
+                }
+            } else {
+                while (e < q.size() && !std::isspace(static_cast<unsigned char>(q[e])) && q[e] != ')') ++e;
+            }
+            for (std::size_t k = i; k < e && k < q.size(); ++k) q[k] = ' ';
+            i = e - 1;
+            break;
+        }
+    }
+    return q;
+}
 
 /// Field names are read in any case ("Actor:Sadr", "YEAR:2003" were phrases
 /// of two words); a field with nothing after it is an error that says where
@@ -1931,7 +2007,7 @@ namespace {
 /// One window of at most max_bytes (see choose_snippet); `what` names the
 /// thing each highlight shows.
 Span snippet_window(std::string_view text, const std::vector<Span>& hl, const std::vector<std::string>& what,
-                    std::size_t max_bytes) {
+                    std::size_t max_bytes, const std::vector<Span>& all_hl) {
     if (text.size() <= max_bytes) return {0, text.size()};
     auto sents = sentences(text, 0, text.size());
     // Best run of whole sentences within max_bytes: the most different things
@@ -1994,6 +2070,26 @@ Span snippet_window(std::string_view text, const std::vector<Span>& hl, const st
         while (we < text.size() && we > s && text[we] != ' ' && text[we] != '\n') --we;
         if (we > s && we >= last_end) e = we;
         while (continuation(e) && e > s) --e;
+        // Never inside a highlight of several words ("Japan| Line"): the
+        // whole of it if the window still fits, else none of it.
+        for (const auto& h : all_hl) {
+            if (h.start < s && s < h.end) {
+                if (e - h.start <= max_bytes) {
+                    s = h.start;
+                } else {
+                    s = h.end;
+                    while (s < first && text[s] == ' ') ++s;
+                }
+            }
+            if (h.start < e && e < h.end) {
+                if (h.end - s <= max_bytes) {
+                    e = h.end;
+                } else {
+                    e = h.start;
+                    while (e > last_end && text[e - 1] == ' ') --e;
+                }
+            }
+        }
         return {s, e};
     };
     const int sentence_kinds = best_score < 0 ? 0 : best_score / 10000;
@@ -2027,15 +2123,37 @@ Span snippet_window(std::string_view text, const std::vector<Span>& hl, const st
 std::vector<Span> choose_snippet(std::string_view text, const std::vector<Span>& hl, std::size_t max_bytes,
                                  const Analyzer* analyzer) {
     if (text.size() <= max_bytes) return {{0, text.size()}};
-    // What a highlight shows: the term of its last word, so that a name's
-    // forms count as one thing ("Mohammed al-Sudani", "Al-Sudani",
-    // "Sudani's").
-    std::vector<std::string> what(hl.size());
+    // What a highlight shows: the terms of its words; two highlights show
+    // the same thing when the words of one end the other's, so that a
+    // name's forms count once ("Mohammed al-Sudani", "Al-Sudani",
+    // "Sudani's") and two names ending alike do not ("Progress Party",
+    // "Kurdistan Democratic Party").
+    std::vector<std::vector<std::string>> terms(hl.size());
     for (std::size_t k = 0; k < hl.size(); ++k)
         if (hl[k].end <= text.size() && hl[k].start < hl[k].end) {
-            std::string_view w = text.substr(hl[k].start, hl[k].end - hl[k].start);
-            if (const auto ws = words(w); !ws.empty()) w = w.substr(ws.back().start, ws.back().end - ws.back().start);
-            what[k] = analyzer ? analyzer->term(w) : fold(w);
+            const std::string_view w = text.substr(hl[k].start, hl[k].end - hl[k].start);
+            for (auto sp : words(w)) {
+                const std::string_view word = w.substr(sp.start, sp.end - sp.start);
+                terms[k].push_back(analyzer ? analyzer->term(word) : fold(word));
+            }
+            if (terms[k].empty()) terms[k].push_back(analyzer ? analyzer->term(w) : fold(w));
+        }
+    auto ends = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {  // a ends b
+        return !a.empty() && a.size() <= b.size() && std::equal(a.rbegin(), a.rend(), b.rbegin());
+    };
+    std::vector<std::size_t> group(hl.size());
+    for (std::size_t k = 0; k < hl.size(); ++k) {
+        group[k] = k;
+        for (std::size_t j = 0; j < k; ++j)
+            if (!terms[k].empty() && (ends(terms[k], terms[j]) || ends(terms[j], terms[k]))) {
+                group[k] = group[j];
+                break;
+            }
+    }
+    std::vector<std::string> what(hl.size());
+    for (std::size_t k = 0; k < hl.size(); ++k)
+        if (!terms[k].empty()) {
+            for (const auto& t : terms[group[k]]) what[k] += t + ' ';
         }
     std::set<std::string_view> all;
     for (const auto& w : what)
@@ -2047,7 +2165,7 @@ std::vector<Span> choose_snippet(std::string_view text, const std::vector<Span>&
                 if (!what[k].empty() && hl[k].start >= f.start && hl[k].end <= f.end) seen.insert(what[k]);
         return seen;
     };
-    std::vector<Span> best{snippet_window(text, hl, what, max_bytes)};
+    std::vector<Span> best{snippet_window(text, hl, what, max_bytes, hl)};
     std::size_t best_shown = shown(best).size();
     // Things highlighted that one window cannot show together (a name early
     // in a long passage, a year near its end): two or three shorter windows,
@@ -2070,7 +2188,7 @@ std::vector<Span> choose_snippet(std::string_view text, const std::vector<Span>&
                     rest_what.push_back(what[k]);
                 }
             if (rest.empty()) break;
-            frags.push_back(snippet_window(text, rest, rest_what, budget));
+            frags.push_back(snippet_window(text, rest, rest_what, budget, hl));
             covered = shown(frags);
         }
         // In text order; windows that overlap become one, and so do two

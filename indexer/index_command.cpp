@@ -1542,8 +1542,9 @@ int run(const Options& opt) {
                                 std::move(o.built.spelling));
                     // A file with no text to index (warned) is recorded, not
                     // added; if it had passages, they are removed.
+                    // (One that had none before is added.)
                     (o.built.passages == 0 ? (o.old_passages ? counts.removed : counts.skipped)
-                     : o.existed           ? counts.changed
+                     : o.old_passages      ? counts.changed
                                            : counts.added)++;
                     counts.passages += o.built.passages;
                     counts.duplicates += o.built.duplicates;
@@ -1648,7 +1649,8 @@ int run(const Options& opt) {
             }
         }
         writers.remove(layout.by_hash ? part_of(id) : 0, id);
-        ++counts.removed;
+        // (A file that never had text to index, gone: nothing left the index.)
+        if (rec.passages > 0) ++counts.removed;
     }
     // A JSONL file gone from a folder given loses its record, as its articles
     // were removed: put back with the same size and time, it is read again.

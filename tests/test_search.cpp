@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -407,6 +408,59 @@ TEST_CASE("a snippet shows far-apart matches in two parts") {
     CHECK(small[0].end - small[0].start <= 100);
 }
 
+TEST_CASE("a snippet's parts never begin or end inside a highlight") {
+    // Names of two words cut in the middle ("…[[Line]] and", "[[Iranian]]…"
+    // for "Japan Line", "Iranian Oil"): 7 of about 600 hits of actor
+    // wildcard queries over Reuters, in parts of two- and three-part snippets.
+    std::mt19937 rng(20261207);
+    const std::vector<std::string> vocab{"oil", "the", "Japan", "Line", "shares", "bank", "said", "Iranian", "Oil",
+                                         "prices", "and", "a", "group", "of", "traders", "in", "Tokyo", "rose"};
+    int multi = 0;
+    for (int round = 0; round < 400; ++round) {
+        std::string text;
+        std::vector<Span> hl;
+        const int n = 40 + static_cast<int>(rng() % 80);
+        for (int i = 0; i < n; ++i) {
+            const std::size_t at = text.size();
+            const int len = 1 + static_cast<int>(rng() % 3);
+            for (int k = 0; k < len; ++k) text += (k ? " " : "") + vocab[rng() % vocab.size()];
+            if (rng() % 6 == 0) hl.push_back({at, text.size()});
+            text += (rng() % 9 == 0) ? ". " : " ";
+        }
+        for (std::size_t max : {60, 90, 130, 190, 300}) {
+            const auto parts = choose_snippet(text, hl, max);
+            multi += parts.size() > 1;
+            for (const auto& p : parts)
+                for (const auto& h : hl) {
+                    CHECK_FALSE((h.start < p.start && p.start < h.end));
+                    CHECK_FALSE((h.start < p.end && p.end < h.end));
+                }
+        }
+    }
+    CHECK(multi > 100);  // (the parts of several-part snippets are tried)
+}
+
+TEST_CASE("names ending alike are different things to show, a name's forms one") {
+    // "Progress Party" and "Kurdistan Democratic Party" counted as one thing
+    // ("party"), so a snippet did not try to show both.
+    std::string filler;
+    for (int i = 0; i < 12; ++i) filler += "Filler sentence " + std::to_string(i) + " says nothing. ";
+    const std::string text = "The Progress Party met. " + filler + "The Kurdistan Democratic Party met. " + filler;
+    auto at = [&](const std::string& w) {
+        const std::size_t p = text.find(w);
+        return Span{p, p + w.size()};
+    };
+    const auto parts = choose_snippet(text, {at("Progress Party"), at("Kurdistan Democratic Party")}, 200);
+    CHECK(parts.size() == 2);
+    // "Al-Sudani" and "Mohammed al-Sudani" are one: one part.
+    const std::string t2 = "Mohammed al-Sudani spoke. " + filler + "Al-Sudani left. " + filler;
+    auto at2 = [&](const std::string& w) {
+        const std::size_t p = t2.find(w);
+        return Span{p, p + w.size()};
+    };
+    CHECK(choose_snippet(t2, {at2("Mohammed al-Sudani"), at2("Al-Sudani")}, 200).size() == 1);
+}
+
 TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting so") {
     Fixture f;
     auto r = f.run("actor:Kurd*");
@@ -430,6 +484,25 @@ TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting 
                 "actor:\"Kurdistan Democratic Party\" OR actor:\"Patriotic Union of Kurdistan\" OR "
                 "actor:\"Democratic Party of Iranian Kurdistan\" OR actor:\"Kurdistan Freedom Party\"")
               .total_passages == r.total_passages);
+    // Only the actors are highlighted, not words starting so ("with",
+    // "which" for actor:"Kurdistan W*"; "Kurdish" for actor:Kurd*).
+    for (const std::string q : {"actor:\"Kurdistan W*\"", "actor:Kurd*"}) {
+        CAPTURE(q);
+        auto w = f.run(q);
+        REQUIRE(!w.hits.empty());
+        for (const auto& h : w.hits)
+            for (const auto& sp : h.highlights) {
+                bool in_actor = false;
+                for (const auto& a : h.passage.actors) in_actor = in_actor || (a.start <= sp.start && sp.end <= a.end);
+                CHECK_MESSAGE(in_actor, h.passage.text.substr(sp.start, sp.end - sp.start));
+            }
+    }
+    // "Kurdistan *": a word more after it; "Ku*rd" is an error.
+    auto more = f.run("actor:\"Kurdistan *\"");
+    REQUIRE(!more.warnings.empty());
+    CHECK(more.warnings.front().find("Iraqi Kurdistan") == std::string::npos);
+    CHECK(more.warnings.front().find("Kurdistan Workers' Party") != std::string::npos);
+    CHECK_THROWS_AS(f.run("actor:Ku*rd"), SearchError);
     // Nothing before the '*', or a '*' inside: an error; no such actor: none, said.
     CHECK_THROWS_WITH_AS(f.run("actor:*"), doctest::Contains("the start of a word of names then '*'"), SearchError);
     CHECK_THROWS_AS(f.run("actor:K*d*"), SearchError);

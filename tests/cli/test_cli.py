@@ -517,6 +517,13 @@ class Incremental(unittest.TestCase):
         out = self.index(code=1)
         self.assertIn("0 added, 0 changed, 4 unchanged, 0 removed, 2 skipped", out)
         self.assertIn("new.txt: no text to index\n", out)
+        # Gone, it had nothing in the index: not counted. Refilled: added.
+        os.remove(os.path.join(self.src, "new.txt"))
+        self.assertIn("0 added, 0 changed, 4 unchanged, 0 removed, 1 skipped", self.index())
+        with open(path, "w") as f:
+            f.write("Back again\n\nThe article is back with zanzibarquest in it.\n")
+        self.assertIn("1 added, 0 changed, 4 unchanged, 0 removed, 0 skipped", self.index())
+        self.assertEqual(self.count("zanzibarquest"), 1)
 
     def test_updated_index_is_sound_and_answers_as_a_new_one(self):
         # qanat-index stores term lists uncompressed (indexer/main.cpp); an
