@@ -988,7 +988,22 @@ class FacetCounter {
         }
         fill(d_.actors, res.actors, true);
         fill(req_.year_decades ? d_.decades : d_.years, res.years, false);
-        fill(d_.published, res.published, false);
+        if (!req_.year_decades) {
+            fill(d_.published, res.published, false);
+            return;
+        }
+        // Publication years by decade too (an article has one: the sums
+        // count each passage and article once).
+        FacetDictionary::Values by_decade;
+        for (std::uint32_t i : d_.published.touched) {
+            const Count& c = d_.published.counts[i];
+            const std::uint32_t k = by_decade.id(facet_decade_key(d_.published.keys[i]),
+                                                 [&] { return facet_decade_key(d_.published.keys[i]); });
+            if (by_decade.counts[k].passages == 0 && by_decade.counts[k].articles == 0) by_decade.touched.push_back(k);
+            by_decade.counts[k].passages += c.passages;
+            by_decade.counts[k].articles += c.articles;
+        }
+        fill(by_decade, res.published, false);
     }
 
   private:

@@ -171,7 +171,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("facet-limit", po::value<unsigned>(&r.facet_limit)->default_value(10), "facet values to show (0: all)")
         ("facet-sort", po::value<std::string>(&facet_sort)->default_value("count"), "count or name")
         ("facet-kind", po::value<std::vector<std::string>>(&r.facet_kinds)->composing(), "only actors of this kind in the actor facet (person, organisation, place, group, or unknown for names whose kind was not guessed); repeatable")
-        ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year facet by year or decade")
+        ("year-bucket", po::value<std::string>(&year_bucket)->default_value("year"), "year and published facets by year or decade")
         ("no-facets", po::bool_switch(&no_facets), "do not count facets")
         ("facet-table", po::value<std::string>(&facet_table)->default_value("auto"),
          "count facets from an in-memory table of every passage's facets (30-60 bytes a passage): "

@@ -672,6 +672,42 @@ unsigned same_facets(Searcher& slow, Searcher& fast) {
     return compared;
 }
 
+TEST_CASE("--year-bucket decade counts publication years by decade too") {
+    Gazetteer g = test::corpus_gazetteer();
+    std::vector<Article> arts;
+    for (const auto& [id, published] : std::vector<std::pair<std::string, std::string>>{
+             {"a", "1987-03"}, {"b", "1988"}, {"c", "1991-12-01"}, {"d", "1987"}}) {
+        Article a;
+        a.id = id;
+        a.path = id + ".txt";
+        a.title = "Tariffs " + id;
+        a.title_line = false;
+        a.published = published;
+        a.text = "The tariff rose. \n\nThe tariff fell again.\n";
+        arts.push_back(a);
+    }
+    Xapian::WritableDatabase db = test::memory_index(arts, g);
+    for (auto source : {SearcherOptions::FacetTable::Never, SearcherOptions::FacetTable::Always}) {
+        SearcherOptions o;
+        o.facet_table = source;
+        Searcher s(db, o);
+        SearchRequest req;
+        req.query = "tariff";
+        req.facet_limit = 0;
+        auto by_year = s.search(req);
+        CHECK(by_year.published.values.size() == 3);  // 1987, 1988, 1991
+        req.year_decades = true;
+        auto r = s.search(req);
+        REQUIRE(r.published.values.size() == 2);
+        CHECK(r.published.total_values == 2);
+        CHECK(r.published.values[0].value == "1980s");
+        CHECK(r.published.values[0].articles == 3);
+        CHECK(r.published.values[0].passages == 6);
+        CHECK(r.published.values[1].value == "1990s");
+        CHECK(r.published.values[1].articles == 1);
+    }
+}
+
 TEST_CASE("facet counts from the in-memory facet table equal those read from the index") {
     Gazetteer g = test::corpus_gazetteer();
     Xapian::WritableDatabase db = test::memory_index(test::corpus_articles(), g);
