@@ -317,6 +317,14 @@ TEST_CASE("names by shape in long speeches: places, openers, titles, forms of ad
         CAPTURE(c);
         CHECK(guess_kind(c) == ActorKind::Organisation);
     }
+    // So are the bodies of a state ("Congress", "Senate", "Treasury" were
+    // unknown in the State of the Union addresses); navies are armed groups.
+    for (const char* c : {"Congress", "Senate", "Treasury", "Cabinet", "Trump Administration"}) {
+        CAPTURE(c);
+        CHECK(guess_kind(c) == ActorKind::Organisation);
+    }
+    CHECK(guess_kind("Royal Navy") == ActorKind::Group);
+    CHECK(guess_kind("Marine Corps") == ActorKind::Group);
     // Countries are places ("China", "France", "Russia" were unknown,
     // "Saudi Arabia" a person).
     for (const char* c : {"China", "France", "Russia", "Saudi Arabia", "Soviet Union", "Türkiye"}) {
