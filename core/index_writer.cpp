@@ -147,7 +147,7 @@ std::string other_shard(const std::string& path, const std::string& stored, cons
                     (wanted == "all" ? std::string("all of them") : "shard " + wanted) +
                     "; give the options it was written with";
     if (wanted == "all" && stored != "all") return m + ", or --rebuild to index all the articles";
-    return m + ", or remove it and index again";
+    return m + ", or remove it and index again (a folder of --shards: --rebuild --shards N splits the articles anew)";
 }
 
 }  // namespace

@@ -610,7 +610,8 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("follow-symlinks", po::bool_switch(&opt.follow_symlinks), "follow symlinks that lead outside the folder given")
         ("shard", po::value<std::string>(&shard), "I/N: index only the articles of shard I of N (0-based, by a hash of the id)")
         ("shards", po::value<unsigned>(&opt.shards)->default_value(0),
-         "N: write N shards in one run, as DB/shard-0 ... DB/shard-N-1 with a stub DB/XAPIANDB that opens them as one")
+         "N: write N shards in one run, as DB/shard-0 ... DB/shard-N-1 with a stub DB/XAPIANDB that opens them as one "
+         "(with --rebuild: a new folder of N shards, swapped in for the index or shards at DB when done)")
         ("quiet,q", po::bool_switch(&opt.quiet), "no progress and no summary (warnings are still shown)");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(&opt.paths)->composing(), "");
@@ -674,10 +675,6 @@ int parse_options(int argc, char** argv, Options& opt) {
                   << "writes an index folder: run it where that part is served, with the part's folder as --db\n";
         return kExitError;
     }
-    if (opt.shards > 1 && opt.rebuild) {
-        std::cerr << "qanat-index: --rebuild with --shards: remove the shard folder and index again\n";
-        return kExitError;
-    }
     if (opt.shard_count > 1 && opt.rebuild) {  // (a shard is always updated in place)
         std::cerr << "qanat-index: --rebuild with --shard: remove the shard's index and index again\n";
         return kExitError;
@@ -725,6 +722,7 @@ struct Layout {
     std::string work;                ///< folder of a new index being built, swapped in at the end
     std::string merged;
     std::optional<Xapian::WritableDatabase> guard;  ///< holds the lock of the index being replaced
+    std::vector<Xapian::WritableDatabase> guards;   ///< those of the shards being replaced (--rebuild --shards)
     std::string stub;                ///< XAPIANDB stub listing the shards
     bool replaces = false;           ///< the new index replaces a qanat index at --db
 };
@@ -803,6 +801,8 @@ void remove_placeholder() {
     g_placeholder.clear();
 }
 
+std::vector<std::string> local_databases(const std::string& db);
+
 Layout plan_layout(const Options& opt) {
     Layout l;
     check_sources_outside(opt);
@@ -814,9 +814,10 @@ Layout plan_layout(const Options& opt) {
         std::error_code ec;
         const bool stub_folder = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
         const bool own_index = fs::exists(fs::path(opt.db) / "iamglass", ec);
-        if (opt.shards > 1 && own_index)
+        if (opt.shards > 1 && own_index && !opt.rebuild)
             throw IndexError("'" + opt.db + "' holds an index of its own, not a folder of shards; --shards " +
-                             std::to_string(opt.shards) + " writes a folder of parts: give it another --db");
+                             std::to_string(opt.shards) + " writes a folder of parts: give it another --db, or " +
+                             "--rebuild to replace it with shards");
         if (opt.shards <= 1 && stub_folder && !own_index && !opt.rebuild)
             throw IndexError("'" + opt.db + "' is a folder of shards (written with --shards N); update it with the "
                              "same --shards N, --rebuild it into one index, or give " +
@@ -825,11 +826,37 @@ Layout plan_layout(const Options& opt) {
     if (opt.shards > 1) {
         // A folder of shards and a stub that lets qanat-search open them as one.
         std::error_code ec;
-        fs::create_directories(opt.db, ec);
-        if (ec) throw IndexError("cannot create the shard folder '" + opt.db + "': " + ec.message());
-        for (unsigned i = 0; i < opt.shards; ++i) l.parts.push_back((fs::path(opt.db) / ("shard-" + std::to_string(i))).string());
+        std::string dir = opt.db;
+        if (opt.rebuild) {
+            // A new folder of shards built beside the old index (or folder
+            // of shards), holding their locks, then swapped in whole.
+            const bool stub_folder = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
+            const Existing ex = stub_folder ? Existing::Qanat : existing_index(opt.db);
+            if (ex == Existing::Foreign && !only_index_files(opt.db))
+                throw IndexError("'" + opt.db + "' is not a qanat index (it holds other files); qanat will not write "
+                                 "there or replace it: use another --db");
+            if (ex != Existing::Missing) {
+                for (const auto& part : local_databases(opt.db)) {
+                    try {
+                        l.guards.emplace_back(part, Xapian::DB_OPEN);
+                    } catch (const Xapian::DatabaseLockError&) {
+                        throw IndexError("the index at '" + part + "' is locked by another indexer; wait for it to finish");
+                    } catch (const Xapian::Error&) {
+                        // A damaged or missing shard is replaced all the same.
+                    }
+                }
+            }
+            l.replaces = ex == Existing::Qanat;
+            l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
+            fs::remove_all(l.work, ec);
+            dir = l.work;
+            l.merged = l.work;  // (swapped in whole)
+        }
+        fs::create_directories(dir, ec);
+        if (ec) throw IndexError("cannot create the shard folder '" + dir + "': " + ec.message());
+        for (unsigned i = 0; i < opt.shards; ++i) l.parts.push_back((fs::path(dir) / ("shard-" + std::to_string(i))).string());
         l.by_hash = true;
-        l.stub = (fs::path(opt.db) / "XAPIANDB").string();
+        l.stub = (fs::path(dir) / "XAPIANDB").string();
         return l;
     }
     Existing ex = existing_index(opt.db);
@@ -1016,6 +1043,7 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     }
     if (one_local) keep_facet_table(l.merged, warnings);  // before readers can see the new index
     l.guard.reset();
+    l.guards.clear();
     // From here the index at --db is the new one (or, if the swap fails half
     // way, the place is being handed over): nothing there is removed any more.
     g_placeholder.clear();

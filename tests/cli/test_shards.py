@@ -297,6 +297,26 @@ class ShardOptions(unittest.TestCase):
             self.assertIn("not shard 0/3", r.stderr)
             self.assertEqual(sorted(os.listdir(d)), ["XAPIANDB", "shard-0", "shard-1"])
             self.assertEqual(total(d), {"passages": 12, "articles": 12})
+            self.assertIn("--rebuild --shards N", r.stderr)
+            # --rebuild --shards splits them anew, swapped in whole; the next
+            # update with the new split finds every article unchanged.
+            self.assertEqual(run("--db", d, "--rebuild", "--shards", "3", src).returncode, 0)
+            self.assertEqual(sorted(os.listdir(d)), ["XAPIANDB", "shard-0", "shard-1", "shard-2"])
+            self.assertEqual(sorted(os.listdir(tmp)), ["d", "m"])  # nothing left beside it
+            self.assertEqual(total(d), {"passages": 12, "articles": 12})
+            r = subprocess.run([QI, "--db", d, "--shards", "3", src], capture_output=True, text=True, env=env())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("0 added, 0 changed, 12 unchanged", r.stderr)
+            # One index into shards and back.
+            one = os.path.join(tmp, "one")
+            self.assertEqual(run("--db", one, src).returncode, 0)
+            self.assertEqual(run("--db", one, "--rebuild", "--shards", "2", src).returncode, 0)
+            self.assertEqual(sorted(os.listdir(one)), ["XAPIANDB", "shard-0", "shard-1"])
+            self.assertEqual(total(one), {"passages": 12, "articles": 12})
+            self.assertEqual(run("--db", one, "--rebuild", src).returncode, 0)
+            self.assertIn("iamglass", os.listdir(one))
+            self.assertEqual(total(one), {"passages": 12, "articles": 12})
+            shutil.rmtree(one)
             d2 = os.path.join(tmp, "d2")
             self.assertEqual(run("--db", d2, "--shard", "0/2", src).returncode, 0)
             half = total(d2)["articles"]
