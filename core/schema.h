@@ -29,7 +29,7 @@ inline constexpr Prefix kYear{"year", "Y", true, "a year the passage speaks of"}
 inline constexpr Prefix kDecade{"", "XD", true, "a decade the passage speaks of (e.g. XD198 = the 1980s)"};
 inline constexpr Prefix kArticle{"article", "XA", true, "article id"};
 inline constexpr Prefix kActor{"actor", "XC", true, "actor key (folded canonical name)"};
-inline constexpr Prefix kActorKind{"", "XK", true, "kind of an actor present (person, organisation, place, group)"};
+inline constexpr Prefix kActorKind{"kind", "XK", true, "kind of an actor present (person, organisation, place, group, unknown)"};
 inline constexpr Prefix kBlock{"", "XB", true, "non-prose block kind (list, fields, price, references, links)"};
 inline constexpr Prefix kPublished{"published", "XP", true, "publication year of the article"};
 

@@ -112,6 +112,17 @@ class PublishedProcessor : public Xapian::FieldProcessor {
     }
 };
 
+/// kind:group: passages that name an actor of that kind.
+class KindProcessor : public Xapian::FieldProcessor {
+  public:
+    Xapian::Query operator()(const std::string& value) override {
+        ActorKind k{};
+        if (!parse_actor_kind(trim(value), &k))
+            return field_value_error("kind: takes person, organisation, place, group or unknown, not '" + value + "'");
+        return Xapian::Query(schema::term(schema::kActorKind, actor_kind_name(k)));
+    }
+};
+
 class ActorProcessor : public Xapian::FieldProcessor {
   public:
     ActorProcessor(const Gazetteer& g, const Xapian::Database* db) : g_(g), db_(db) {}
@@ -1497,7 +1508,7 @@ void check_balanced(std::string_view q) {
 }
 
 /// The fields that filter (boolean terms), as a query writes them.
-constexpr std::string_view kFilterFields[] = {"actor", "year", "article", "published"};
+constexpr std::string_view kFilterFields[] = {"actor", "year", "article", "published", "kind"};
 
 std::vector<bool> literal_bytes(std::string_view text);
 bool proximity_op(std::string_view w);
@@ -2009,7 +2020,9 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
     if (!filter_terms.empty()) {
         std::unordered_set<std::string> ft(filter_terms.begin(), filter_terms.end());
         for (const auto& a : p.actors)
-            if (ft.count(schema::term(schema::kActor, actor_key(a.name)))) out.push_back({a.start, a.end});
+            if (ft.count(schema::term(schema::kActor, actor_key(a.name))) ||
+                ft.count(schema::term(schema::kActorKind, actor_kind_name(a.kind))))
+                out.push_back({a.start, a.end});
         for (const auto& y : p.years)
             if (ft.count(year_label_term(y.label))) out.push_back({y.start, y.end});
     }
@@ -2351,6 +2364,7 @@ struct Searcher::Impl {
     YearProcessor year_proc;
     ArticleProcessor article_proc;
     PublishedProcessor published_proc;
+    KindProcessor kind_proc;
     std::unique_ptr<ActorProcessor> actor_proc;
     std::unique_ptr<AliasProcessor> alias_proc;
     WildcardProcessor wildcard_proc;
@@ -2483,6 +2497,7 @@ struct Searcher::Impl {
         qp.add_boolean_prefix(std::string(schema::kActor.field), actor_proc.get());
         qp.add_boolean_prefix(std::string(schema::kYear.field), &year_proc);
         qp.add_boolean_prefix(std::string(schema::kPublished.field), &published_proc);
+        qp.add_boolean_prefix(std::string(schema::kActorKind.field), &kind_proc);
         qp.add_prefix("qanatalias", alias_proc.get());
         qp.add_prefix("qanatwild", &wildcard_proc);
         return qp;

@@ -461,6 +461,30 @@ TEST_CASE("names ending alike are different things to show, a name's forms one")
     CHECK(choose_snippet(t2, {at2("Mohammed al-Sudani"), at2("Al-Sudani")}, 200).size() == 1);
 }
 
+TEST_CASE("kind:group finds passages naming an actor of that kind, and highlights them") {
+    Fixture f;
+    auto r = f.run("kind:group");
+    REQUIRE(r.total_passages > 0);
+    CHECK(r.total_passages < f.run("kind:place").total_passages);
+    for (const auto& h : r.hits) {
+        bool group = false;
+        for (const auto& [name, kind] : h.passage.actor_set()) group = group || kind == ActorKind::Group;
+        CHECK_MESSAGE(group, h.passage.text);
+        REQUIRE(!h.highlights.empty());
+        for (const auto& sp : h.highlights) {
+            bool in_group = false;
+            for (const auto& a : h.passage.actors)
+                in_group = in_group || (a.kind == ActorKind::Group && a.start <= sp.start && sp.end <= a.end);
+            CHECK(in_group);
+        }
+    }
+    // Any of several; spellings of the kinds; a bad one is an error naming the values.
+    CHECK(f.run("kind:(person group)").total_passages == f.run("kind:person OR kind:group").total_passages);
+    CHECK(f.run("kind:organization").total_passages == f.run("kind:organisation").total_passages);
+    CHECK_THROWS_WITH_AS(f.run("kind:army"), doctest::Contains("takes person, organisation, place, group or unknown"),
+                         SearchError);
+}
+
 TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting so") {
     Fixture f;
     auto r = f.run("actor:Kurd*");
