@@ -148,7 +148,9 @@ def main():
                 if not forms:
                     continue  # labelled, but the text does not name it
                 stats[kind][0] += 1
-                if any(facet_matches(keys, f) for f in forms):
+                # (Listed under any of its names: "U.S." in the text, "United
+                # States" in the facet.)
+                if any(facet_matches(keys, f) for f in surfaces(kind, code)):
                     stats[kind][1] += 1
                 else:
                     missed[(kind, code)] += 1

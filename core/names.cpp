@@ -81,6 +81,22 @@ const std::unordered_set<std::string_view>& not_names() {
     return s;
 }
 
+/// Capitalised words that name no actor when they stand alone, though they
+/// may be part of a name ("the Nation", "the South", "Earth", "Christmas",
+/// "FY 1981", "A.D."; "Cherokee Nation", "South Africa" stay names).
+bool not_a_name_alone(std::string_view folded) {
+    static const std::unordered_set<std::string_view> s{
+        "nation", "nations", "south", "north", "east", "west", "earth", "christmas", "easter", "black", "white",
+        "fy", "tv", "a.d", "a.d.", "b.c", "b.c.", "ad", "bc"};
+    return s.count(folded) > 0;
+}
+
+/// "IV", "XII": a Roman numeral (a part, a title's number), not a name.
+bool roman_numeral(std::string_view w) {
+    if (w.empty() || w.size() > 6) return false;
+    return std::all_of(w.begin(), w.end(), [](char c) { return c == 'I' || c == 'V' || c == 'X' || c == 'L'; });
+}
+
 /// Words that open a sentence before a name but are no part of it: "Unless
 /// Congress acts", "Possibly Congress will", "Later Roosevelt said", "Tell
 /// America ...".
@@ -351,8 +367,35 @@ bool country_name(std::string_view folded) {
         "thailand", "tunisia", "turkey", "turkiye", "türkiye", "turkmenistan", "uganda", "ukraine", "uruguay",
         "uzbekistan", "venezuela", "vietnam", "wales", "yemen", "yugoslavia", "zaire", "zambia", "zimbabwe",
         "america", "saudi arabia", "sri lanka", "costa rica", "el salvador", "hong kong", "puerto rico",
-        "soviet union", "ivory coast", "sierra leone", "burkina faso", "gaza", "west bank", "kurdistan"};
+        "soviet union", "ivory coast", "sierra leone", "burkina faso", "gaza", "west bank", "kurdistan",
+        // The states of the United States (not Washington, also a name),
+        // and cities news copy names most.
+        "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware",
+        "florida", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine",
+        "maryland", "massachusetts", "michigan", "minnesota", "mississippi", "missouri", "montana", "nebraska",
+        "nevada", "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota",
+        "ohio", "oklahoma", "oregon", "pennsylvania", "rhode island", "south carolina", "south dakota",
+        "tennessee", "texas", "utah", "vermont", "virginia", "west virginia", "wisconsin", "wyoming",
+        "london", "paris", "berlin", "moscow", "tokyo", "beijing", "peking", "rome", "madrid", "vienna",
+        "cairo", "baghdad", "tehran", "damascus", "beirut", "jerusalem", "kabul", "ankara", "istanbul",
+        "riyadh", "amman", "geneva", "brussels", "chicago", "los angeles", "san francisco", "boston",
+        "philadelphia", "new orleans", "prussia", "hawaii"};
     return s.count(folded) > 0;
+}
+
+/// Names news copy writes short, with the actor they stand for: "U.S.",
+/// "U.N.", "U.K.", "USSR".
+std::optional<std::pair<const char*, ActorKind>> short_name(std::string_view folded) {
+    static const std::unordered_map<std::string_view, std::pair<const char*, ActorKind>> m{
+        {"u.s.", {"United States", ActorKind::Place}},    {"u.s", {"United States", ActorKind::Place}},
+        {"u.s.a.", {"United States", ActorKind::Place}},  {"u.s.a", {"United States", ActorKind::Place}},
+        {"usa", {"United States", ActorKind::Place}},     {"u.n.", {"United Nations", ActorKind::Organisation}},
+        {"u.n", {"United Nations", ActorKind::Organisation}}, {"u.k.", {"United Kingdom", ActorKind::Place}},
+        {"u.k", {"United Kingdom", ActorKind::Place}},    {"ussr", {"Soviet Union", ActorKind::Place}},
+        {"u.s.s.r.", {"Soviet Union", ActorKind::Place}}, {"u.s.s.r", {"Soviet Union", ActorKind::Place}}};
+    auto it = m.find(folded);
+    if (it == m.end()) return std::nullopt;
+    return it->second;
 }
 
 }  // namespace
@@ -403,7 +446,10 @@ ActorKind guess_kind(std::string_view name) {
         {"isle", ActorKind::Place},           {"peninsula", ActorKind::Place},
         {"coast", ActorKind::Place},          {"canal", ActorKind::Place},
         {"republic", ActorKind::Place},       {"kingdom", ActorKind::Place},
-        {"emirates", ActorKind::Place},       {"territory", ActorKind::Place}};
+        {"emirates", ActorKind::Place},       {"territory", ActorKind::Place},
+        {"nations", ActorKind::Organisation}, {"house", ActorKind::Organisation},
+        {"indians", ActorKind::Group},        {"tribe", ActorKind::Group},
+        {"tribes", ActorKind::Group},         {"cross", ActorKind::Organisation}};
     static const std::unordered_map<std::string_view, ActorKind> kind_of = [] {
         std::unordered_map<std::string_view, ActorKind> m;
         for (const auto& [k, kind] : keys) m.emplace(k, kind);
@@ -438,11 +484,27 @@ ActorKind guess_kind(std::string_view name) {
     // "Voice of America", "Members of Congress": not a person's name.
     for (std::size_t k = 1; k + 1 < ws.size(); ++k)
         if (is_connector(f[k])) return ActorKind::Unknown;
-    // "New Mexico", "Latin America", "Great Britain", "North Korea": a place.
+    // "New Mexico", "Latin America", "Great Britain", "North Korea", "Middle
+    // East": a place.
     static const std::unordered_set<std::string_view> place_first{
         "new", "latin", "central", "north", "south", "east", "west", "northern", "southern", "eastern",
-        "western", "upper", "lower", "great", "greater"};
+        "western", "upper", "lower", "great", "greater", "middle", "far", "near", "rio", "san", "santa",
+        "porto", "puerto", "buenos", "fort", "port", "mount", "cape", "los", "las"};
     if (ws.size() <= 3 && place_first.count(f[0])) return ActorKind::Place;
+    // Laws, plans, wars and dates ("Voting Rights Act", "World War II",
+    // "Social Security", "Fiscal Year"), and names holding a country's
+    // ("Santiago Spain", "America Reads"): not a person's.
+    static const std::unordered_set<std::string_view> not_person{
+        "act", "acts", "amendment", "treaty", "war", "wars", "doctrine", "constitution", "plan", "program",
+        "programme", "law", "accord", "accords", "convention", "declaration", "initiative", "security",
+        "message", "year", "day", "week", "century", "revolution", "crisis", "depression", "ii", "iii", "iv"};
+    for (const auto& w : f)
+        if (not_person.count(w) || country_name(w)) return ActorKind::Unknown;
+    // A person's first and last names are not ordinary English words (the
+    // word list leaves out those that are names too: "Bill", "Baker",
+    // "Bush"), nor is the first a demonym: "Military Academy", "Wall
+    // Street", "Pension Bureau", "Chinese Empire" name no one.
+    if (is_common_word(f.front()) || is_common_word(f.back()) || is_demonym(f.front())) return ActorKind::Unknown;
     if (ws.size() <= 5) return ActorKind::Person;
     return ActorKind::Unknown;
 }
@@ -744,6 +806,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                 if (!short_form) continue;
             }
             if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
+            if (not_a_name_alone(t.folded) || roman_numeral(t.raw)) continue;
             if (t.raw.size() < 3 && !acronym(t.raw)) continue;
         } else {
             bool all_common = true;
@@ -849,9 +912,13 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::optional<ActorKind> own_kind;  // guess_kind(m.name), once
         std::optional<bool> the_before;     // after_the(m.start), once
         const auto with = ws.empty() ? fulls_with.end() : fulls_with.find(ws.back());
+        // "Spain" is Spain, not the word of a name found by its shape
+        // ("Santiago Spain", a comma missed, took every "Spain" of an address).
+        const bool place_word = ws.size() == 1 && country_name(ws[0]);
         for (std::size_t fk : with == fulls_with.end() ? no_fulls : with->second) {
             const Full& f = fulls[fk];
             if (f.words.size() <= ws.size()) continue;
+            if (place_word && !f.listed) continue;
             // Several words end a longer name found by shape only when it is a
             // person's ("Jesse Jackson", "Reverend Jesse Jackson"): "United
             // States" is not "Treasury United States".
@@ -911,6 +978,11 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             m.name = a->name;
             m.kind = a->kind;
             m.detected = false;
+            continue;
+        }
+        if (const auto sn = short_name(fold(m.name))) {
+            m.name = sn->first;
+            m.kind = sn->second;
             continue;
         }
         m.kind = guess_kind(m.name);
