@@ -65,17 +65,35 @@ Xapian::Query published_query(const YearRange& r) {
 /// when an exception leaves a FieldProcessor (found by fuzzing). The query is
 /// parsed to the end, and raise_field_error() then makes it a SearchError
 /// (not a retry as plain words).
-thread_local std::string field_error;
+thread_local std::string field_error, field_error_value;
 
-Xapian::Query field_value_error(const std::string& msg) {
-    if (field_error.empty()) field_error = msg;
+Xapian::Query field_value_error(const std::string& msg, const std::string& value = {}) {
+    if (field_error.empty()) {
+        field_error = msg;
+        field_error_value = value;
+    }
     return Xapian::Query::MatchNothing;
 }
 
-void raise_field_error() {
+std::size_t character_at(std::string_view text, std::size_t at);
+
+/// Throws the recorded field error, saying where its value is in `typed`
+/// (the query as the user wrote it), when it can be found there.
+void raise_field_error(const std::string& typed = {}) {
     if (field_error.empty()) return;
     std::string m = std::move(field_error);
+    const std::string v = std::move(field_error_value);
     field_error.clear();
+    field_error_value.clear();
+    if (!v.empty())
+        for (const std::string& form : {":" + v, ":\"" + v}) {
+            const std::size_t at = typed.find(form);
+            if (at == std::string::npos) continue;
+            std::size_t field = at;  // back to the field's name
+            while (field > 0 && std::isalpha(static_cast<unsigned char>(typed[field - 1]))) --field;
+            m += " (at character " + std::to_string(character_at(typed, field)) + ")";
+            break;
+        }
     throw SearchError(m);
 }
 
@@ -85,7 +103,7 @@ class YearProcessor : public Xapian::FieldProcessor {
         try {
             return year_query(parse_year_range(value));
         } catch (const SearchError& e) {
-            return field_value_error(e.what());
+            return field_value_error(e.what(), value);
         }
     }
 };
@@ -104,10 +122,14 @@ class PublishedProcessor : public Xapian::FieldProcessor {
   public:
     Xapian::Query operator()(const std::string& value) override {
         try {
-            YearRange r = parse_year_range(value);
+            // A date is its year: published:1862-03, published:2025-02-14.
+            const bool date = (value.size() == 7 || value.size() == 10) && value[4] == '-' &&
+                              std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }) &&
+                              (value.size() == 7 || value[7] == '-') && value.substr(5, 2) <= "12" && value.substr(5, 2) >= "01";
+            YearRange r = parse_year_range(date ? value.substr(0, 4) : value);
             return published_query(r);
         } catch (const SearchError& e) {
-            return field_value_error(std::string("published: ") + e.what());
+            return field_value_error(std::string("published: ") + e.what(), value);
         }
     }
 };
@@ -118,7 +140,8 @@ class KindProcessor : public Xapian::FieldProcessor {
     Xapian::Query operator()(const std::string& value) override {
         ActorKind k{};
         if (!parse_actor_kind(trim(value), &k))
-            return field_value_error("kind: takes person, organisation, place, group or unknown, not '" + value + "'");
+            return field_value_error("kind: takes person, organisation, place, group or unknown, not '" + value + "'",
+                                     value);
         return Xapian::Query(schema::term(schema::kActorKind, actor_kind_name(k)));
     }
 };
@@ -212,7 +235,8 @@ class ActorProcessor : public Xapian::FieldProcessor {
         std::string key = actor_key(v.substr(0, v.size() - 1));
         if (key.empty() || v.find('*') != v.size() - 1)
             return field_value_error("actor: takes a name, or the start of a word of names then '*' (actor:Kurd*), not '" +
-                                     v + "'");
+                                     v + "'",
+                                     v);
         // "Kurdistan *", "al-*": a word more after those.
         const unsigned char before = static_cast<unsigned char>(v[v.size() - 2]);
         if (!std::isalnum(before) && before < 0x80) key += ' ';
@@ -2655,8 +2679,8 @@ struct Searcher::Impl {
                                            Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                                            Xapian::QueryParser::FLAG_PURE_NOT;
             field_error.clear();
-            auto checked = [](const Xapian::Query& q) {
-                raise_field_error();
+            auto checked = [&req](const Xapian::Query& q) {
+                raise_field_error(req.query);
                 return q;
             };
             if (req.plain) {

@@ -432,6 +432,12 @@ int run(Options& opt) {
             res = searcher->search(opt.request);
         } catch (const SearchError& e) {
             std::cerr << "qanat-search: " << e.what() << "\n";
+            // JSON output says it too, as a batch's error line does, for a
+            // script that reads only standard output.
+            if (opt.format == Format::Json || opt.format == Format::Jsonl) {
+                printer->error(qi, opt.request.query, e.what());
+                std::cout.flush();
+            }
             return kExitError;
         }
         // Warnings on standard error, whatever the format (text leaves them

@@ -461,6 +461,15 @@ TEST_CASE("names ending alike are different things to show, a name's forms one")
     CHECK(choose_snippet(t2, {at2("Mohammed al-Sudani"), at2("Al-Sudani")}, 200).size() == 1);
 }
 
+TEST_CASE("published: takes a date as its year; a bad value says where it is") {
+    Fixture f;
+    const auto year = f.run("published:2025").total_passages;
+    REQUIRE(year > 0);
+    CHECK(f.run("published:2025-02").total_passages == year);
+    CHECK(f.run("published:2025-02-14").total_passages == year);
+    CHECK_THROWS_WITH_AS(f.run("Iran published:20x5"), doctest::Contains("(at character 6)"), SearchError);
+}
+
 TEST_CASE("kind:group finds passages naming an actor of that kind, and highlights them") {
     Fixture f;
     auto r = f.run("kind:group");

@@ -1040,6 +1040,23 @@ class BadQueries(unittest.TestCase):
         self.assertIn("unclosed '\"' at character 12", r.stderr)
         r = self.search('"zorblaxian (gauge" OR x', codes=(0, 1))  # a bracket inside quotes is a character
 
+    def test_bad_field_values_say_where_and_json_says_it_too(self):
+        r = self.search("war year:1812 year:18x2", codes=(2,))
+        self.assertIn("year value '18x2' is not a year", r.stderr)
+        self.assertIn("(at character 15)", r.stderr)
+        r = self.search("kind:army Iran", codes=(2,))
+        self.assertIn("not 'army' (at character 1)", r.stderr)
+        # With --format json standard output holds the error too.
+        r = self.search("--format", "json", "war year:18x2", codes=(2,))
+        j = json.loads(r.stdout)
+        self.assertEqual(j["format_version"], 1)
+        self.assertEqual(j["query"], "war year:18x2")
+        self.assertIn("(at character 5)", j["error"])
+        self.assertEqual(self.search("--format", "text", "war year:18x2", codes=(2,)).stdout, "")
+        # A publication date is its year.
+        self.assertEqual(self.search("--format", "json", "published:1862-03", codes=(0, 1)).returncode,
+                         self.search("--format", "json", "published:1862", codes=(0, 1)).returncode)
+
     def test_lone_operators(self):
         for q in ("AND", "NOT", "OR", "XOR", "NEAR", "AND NOT", "+", "-"):
             r = self.search(q, codes=(1, 2))
