@@ -406,7 +406,13 @@ std::vector<YearMention> find_years(std::string_view t) {
         if (inside_url(t, s, e)) continue;
         // Phone and id shapes: 0488 after a dot-separated group was caught above;
         // ISO dates (1970-02-23) count as the year.
-        // "the 1980s", "1980's"
+        // "the 1980s", "1980's"; "the 1800s" is the century (1800-1899), as
+        // the 1700s and earlier; "the 1900s" and "the 2000s" stay decades.
+        if (e < n && t[e] == 's' && y % 100 == 0 && y < 1900 && (e + 1 >= n || !is_alpha(t[e + 1]))) {
+            out.push_back({s, e + 1, y, y + 99, false});
+            i = e + 1;
+            continue;
+        }
         if (e < n && t[e] == 's' && y % 10 == 0) {
             out.push_back({s, e + 1, y, y + 9, true});
             i = e + 1;
@@ -455,7 +461,18 @@ std::vector<YearMention> find_years(std::string_view t) {
         {
             std::size_t q = e;
             std::string w = next_word(t, q);
-            const std::string prev = word_before(t, s);
+            std::string prev = word_before(t, s);
+            // "from the year 1869 to 1892"
+            if (prev == "year") {
+                std::size_t b = s;
+                while (b > 0 && t[b - 1] == ' ') --b;
+                b -= 4;
+                if (word_before(t, b) == "the") {
+                    while (b > 0 && t[b - 1] == ' ') --b;
+                    b -= 3;
+                    prev = word_before(t, b);
+                }
+            }
             const bool from_to = (prev == "from" && w == "to") || (prev == "between" && w == "and");
             if (from_to) {
                 std::size_t r = e;

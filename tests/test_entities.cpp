@@ -209,6 +209,8 @@ TEST_CASE("years: what a passage speaks of") {
              {"the 1980–1988 war", "|1980-1988|"},
              {"from 2003 to 2011", "|2003-2011|"},
              {"between 2014 and 2017", "|2014-2017|"},
+             {"from the year 1869 to 1892", "|1869-1892|"},  // (two single years)
+             {"railways of the 1800s and the 1900s", "|1800-1899|1900s|"},  // a century, a decade
              {"the 1980s", "|1980s|"},
              {"in the 1980’s", "|1980s|"},
              {"200,000 fighters and $3 billion", "|"},
