@@ -1930,6 +1930,7 @@ YearRange parse_year_range(std::string_view value) {
     if (v.size() == 5 && (v.back() == 's' || v.back() == 'S')) {
         int d = parse_int(v.substr(0, 4), &ok);
         if (!ok || d % 10 != 0) throw bad();
+        if (d % 100 == 0 && d < 1900) return {d, d + 99, false};  // "1800s": the century, as the indexer reads it
         return {d, d + 9, true};
     }
     std::size_t sep = v.find("..");

@@ -306,6 +306,10 @@ TEST_CASE("year ranges parse like the documentation says") {
     r = parse_year_range("1999-00");  // the century's end, as in text
     CHECK((r.from == 1999 && r.to == 2000));
     CHECK_THROWS_AS(parse_year_range("2010-05"), SearchError);  // not 2010-2105
+    r = parse_year_range("1800s");  // a century, as "the 1800s" is read in a text
+    CHECK((r.from == 1800 && r.to == 1899 && !r.decade));
+    r = parse_year_range("1900s");
+    CHECK((r.from == 1900 && r.to == 1909 && r.decade));
     CHECK_THROWS_AS(parse_year_range("1998-02"), SearchError);
 }
 
