@@ -1,9 +1,12 @@
 #include "decode.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
+#include <unicode/uchar.h>
 #include <unicode/ucnv.h>
+#include <unicode/utf8.h>
 
 #include "normalize.h"
 
@@ -43,6 +46,20 @@ std::optional<bool> utf16_without_bom(std::string_view bytes) {
     return std::nullopt;
 }
 
+/// Nine in ten of the first 4,096 characters are letters, digits, spaces or
+/// punctuation (ICU's classes), as in text of any script.
+bool mostly_text(std::string_view utf8) {
+    std::int32_t i = 0, n = static_cast<std::int32_t>(std::min<std::size_t>(utf8.size(), 16384));
+    std::size_t chars = 0, texty = 0;
+    while (i < n && chars < 4096) {
+        UChar32 c;
+        U8_NEXT(utf8.data(), i, n, c);
+        ++chars;
+        if (c >= 0 && (u_isalnum(c) || u_isspace(c) || u_ispunct(c))) ++texty;
+    }
+    return chars > 0 && texty * 10 >= chars * 9;
+}
+
 }  // namespace
 
 Decoded decode_text(std::string_view bytes) {
@@ -64,12 +81,16 @@ Decoded decode_text(std::string_view bytes) {
     if (auto be = utf16_without_bom(bytes)) {
         bool ok = false;
         std::string s = from_utf16(bytes.substr(0, bytes.size() & ~std::size_t{1}), *be, &ok);
-        // Taken only if it decodes cleanly (no character replaced) to text.
-        if (ok && s.find("\xEF\xBF\xBD") == std::string::npos) {
+        // Taken only if it decodes cleanly (no character replaced) to text:
+        // mostly letters, digits, spaces and punctuation (random 16-bit
+        // numbers decode cleanly too).
+        if (ok && s.find("\xEF\xBF\xBD") == std::string::npos && mostly_text(s)) {
             Decoded inner = decode_text(s);
             if (inner.ok) {
-                inner.notes.insert(inner.notes.begin(), std::string("converted from ") + (*be ? "UTF-16BE" : "UTF-16LE") +
-                                                            " (no byte-order mark; read by its zero bytes)");
+                std::string note = std::string("converted from ") + (*be ? "UTF-16BE" : "UTF-16LE") +
+                                   " (no byte-order mark; read by its zero bytes)";
+                if (bytes.size() % 2) note += "; its odd last byte left out";
+                inner.notes.insert(inner.notes.begin(), note);
                 return inner;
             }
         }

@@ -82,12 +82,13 @@ const std::unordered_set<std::string_view>& not_names() {
 }
 
 /// Capitalised words that name no actor when they stand alone, though they
-/// may be part of a name ("the Nation", "the South", "Earth", "Christmas",
-/// "FY 1981", "A.D."; "Cherokee Nation", "South Africa" stay names).
+/// may be part of a name ("the Nation", "Earth", "Christmas", "FY 1981",
+/// "A.D."; "Cherokee Nation" stays a name), and stand for a longer name
+/// only as its short form ("White" for "Jack White").
 bool not_a_name_alone(std::string_view folded) {
     static const std::unordered_set<std::string_view> s{
-        "nation", "nations", "south", "north", "east", "west", "earth", "christmas", "easter", "black", "white",
-        "fy", "tv", "a.d", "a.d.", "b.c", "b.c.", "ad", "bc"};
+        "nation", "nations", "earth", "christmas", "easter", "black", "white", "fy", "tv", "a.d", "a.d.", "b.c",
+        "b.c.", "ad", "bc"};
     return s.count(folded) > 0;
 }
 
@@ -497,14 +498,21 @@ ActorKind guess_kind(std::string_view name) {
     static const std::unordered_set<std::string_view> not_person{
         "act", "acts", "amendment", "treaty", "war", "wars", "doctrine", "constitution", "plan", "program",
         "programme", "law", "accord", "accords", "convention", "declaration", "initiative", "security",
-        "message", "year", "day", "week", "century", "revolution", "crisis", "depression", "ii", "iii", "iv"};
+        "message", "year", "day", "week", "century", "revolution", "crisis", "depression"};
     for (const auto& w : f)
-        if (not_person.count(w) || country_name(w)) return ActorKind::Unknown;
+        if (not_person.count(w)) return ActorKind::Unknown;
+    // A country's name after a given name is a surname ("Michael Jordan",
+    // "Jack London"); elsewhere it is no person's ("America Reads", "Siemens
+    // America").
+    for (std::size_t k = 0; k < f.size(); ++k)
+        if (country_name(f[k]) && (k == 0 || !is_proper_noun(f[0]))) return ActorKind::Unknown;
     // A person's first and last names are not ordinary English words (the
     // word list leaves out those that are names too: "Bill", "Baker",
     // "Bush"), nor is the first a demonym: "Military Academy", "Wall
     // Street", "Pension Bureau", "Chinese Empire" name no one.
-    if (is_common_word(f.front()) || is_common_word(f.back()) || is_demonym(f.front())) return ActorKind::Unknown;
+    const std::string_view last_raw = name.substr(ws.back().start, ws.back().end - ws.back().start);
+    if (is_common_word(f.front()) || (is_common_word(f.back()) && !roman_numeral(last_raw)) || is_demonym(f.front()))
+        return ActorKind::Unknown;
     if (ws.size() <= 5) return ActorKind::Person;
     return ActorKind::Unknown;
 }
@@ -806,7 +814,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                 if (!short_form) continue;
             }
             if (t.folded.size() > 4 && t.folded.compare(t.folded.size() - 3, 3, "ism") == 0) continue;
-            if (not_a_name_alone(t.folded) || roman_numeral(t.raw)) continue;
+            if (roman_numeral(t.raw)) continue;
+            if (not_a_name_alone(t.folded)) short_form = true;  // (kept only as a longer name's short form)
             if (t.raw.size() < 3 && !acronym(t.raw)) continue;
         } else {
             bool all_common = true;
@@ -904,6 +913,12 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     for (std::size_t fi = 0; fi < found.size(); ++fi) {
         NamedMention& m = found[fi];
         if (m.kind != ActorKind::Unknown && abbrev.count(m.name)) continue;
+        // "U.S." is the United States, not a word of "U.S. Treasury".
+        if (const auto sn = short_name(fold(m.name)); sn && !link_only[fi] && !g_.find(m.name)) {
+            m.name = sn->first;
+            m.kind = sn->second;
+            continue;
+        }
         std::vector<std::string> ws;
         for (auto w : words(m.name)) ws.push_back(fold_word(std::string_view(m.name).substr(w.start, w.end - w.start)));
         // A name whose words end a longer full name ("Walshe", "Robert Walshe").

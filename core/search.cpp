@@ -67,6 +67,7 @@ Xapian::Query published_query(const YearRange& r) {
 /// (not a retry as plain words).
 thread_local std::string field_error, field_error_value;
 
+/// `value`: "field:value" as the query may write it, to say where it is.
 Xapian::Query field_value_error(const std::string& msg, const std::string& value = {}) {
     if (field_error.empty()) {
         field_error = msg;
@@ -85,15 +86,22 @@ void raise_field_error(const std::string& typed = {}) {
     const std::string v = std::move(field_error_value);
     field_error.clear();
     field_error_value.clear();
-    if (!v.empty())
-        for (const std::string& form : {":" + v, ":\"" + v}) {
-            const std::size_t at = typed.find(form);
+    const std::size_t colon = v.find(':');
+    if (colon != std::string::npos) {
+        // field:value or field:"value", the field's name in any case.
+        std::string lower = typed;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string field = v.substr(0, colon + 1), value = v.substr(colon + 1);
+        for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (const std::string& form : {field + value, field + "\"" + value}) {
+            std::size_t at = lower.find(form);
+            while (at != std::string::npos && at > 0 && std::isalnum(static_cast<unsigned char>(lower[at - 1])))
+                at = lower.find(form, at + 1);
             if (at == std::string::npos) continue;
-            std::size_t field = at;  // back to the field's name
-            while (field > 0 && std::isalpha(static_cast<unsigned char>(typed[field - 1]))) --field;
-            m += " (at character " + std::to_string(character_at(typed, field)) + ")";
+            m += " (at character " + std::to_string(character_at(typed, at)) + ")";
             break;
         }
+    }
     throw SearchError(m);
 }
 
@@ -103,7 +111,7 @@ class YearProcessor : public Xapian::FieldProcessor {
         try {
             return year_query(parse_year_range(value));
         } catch (const SearchError& e) {
-            return field_value_error(e.what(), value);
+            return field_value_error(e.what(), "year:" + value);
         }
     }
 };
@@ -122,14 +130,20 @@ class PublishedProcessor : public Xapian::FieldProcessor {
   public:
     Xapian::Query operator()(const std::string& value) override {
         try {
-            // A date is its year: published:1862-03, published:2025-02-14.
-            const bool date = (value.size() == 7 || value.size() == 10) && value[4] == '-' &&
-                              std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '-'; }) &&
-                              (value.size() == 7 || value[7] == '-') && value.substr(5, 2) <= "12" && value.substr(5, 2) >= "01";
+            // A date is its year: published:2025-02-14, and published:1862-03
+            // where the month cannot end a range (1862-03 would end before it
+            // starts; published:2001-05 stays the range 2001 to 2005).
+            const bool digits = std::all_of(value.begin(), value.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+            });
+            const bool month = value.size() >= 7 && value[4] == '-' && value.substr(5, 2) >= "01" && value.substr(5, 2) <= "12";
+            const bool date = digits && month &&
+                              ((value.size() == 10 && value[7] == '-') ||
+                               (value.size() == 7 && value.substr(5, 2) <= value.substr(2, 2)));
             YearRange r = parse_year_range(date ? value.substr(0, 4) : value);
             return published_query(r);
         } catch (const SearchError& e) {
-            return field_value_error(std::string("published: ") + e.what(), value);
+            return field_value_error(std::string("published: ") + e.what(), "published:" + value);
         }
     }
 };
@@ -141,7 +155,7 @@ class KindProcessor : public Xapian::FieldProcessor {
         ActorKind k{};
         if (!parse_actor_kind(trim(value), &k))
             return field_value_error("kind: takes person, organisation, place, group or unknown, not '" + value + "'",
-                                     value);
+                                     "kind:" + value);
         return Xapian::Query(schema::term(schema::kActorKind, actor_kind_name(k)));
     }
 };
@@ -236,7 +250,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
         if (key.empty() || v.find('*') != v.size() - 1)
             return field_value_error("actor: takes a name, or the start of a word of names then '*' (actor:Kurd*), not '" +
                                      v + "'",
-                                     v);
+                                     "actor:" + v);
         // "Kurdistan *", "al-*": a word more after those.
         const unsigned char before = static_cast<unsigned char>(v[v.size() - 2]);
         if (!std::isalnum(before) && before < 0x80) key += ' ';
@@ -1594,8 +1608,11 @@ std::string checked_fields(std::string q) {
             for (std::size_t k = 0; k < f.size() && same; ++k)
                 same = std::tolower(static_cast<unsigned char>(q[i + k])) == f[k];
             if (!same) continue;
-            for (std::size_t k = 0; k < f.size(); ++k) q[i + k] = f[k];
             const std::size_t v = i + f.size() + 1;
+            // "one of a kind: the best" is words ("kind" is an English word
+            // more often than a field; kind:group is the field).
+            if (f == "kind" && (v >= q.size() || std::isspace(static_cast<unsigned char>(q[v])))) continue;
+            for (std::size_t k = 0; k < f.size(); ++k) q[i + k] = f[k];
             if (v >= q.size() || std::isspace(static_cast<unsigned char>(q[v])) || q[v] == ')')
                 throw SearchError("'" + f + ":' at character " + std::to_string(character_at(q, i)) +
                                   " has no value: give one (" + f + ":WORD) or leave it out");
@@ -2125,11 +2142,12 @@ Span snippet_window(std::string_view text, const std::vector<Span>& hl, const st
         while (continuation(e) && e > s) --e;
         // Never inside a highlight of several words ("Japan| Line"): the
         // whole of it if the window still fits, else none of it.
+        // (A highlight the window is for, longer than it, is cut as before.)
         for (const auto& h : all_hl) {
             if (h.start < s && s < h.end) {
                 if (e - h.start <= max_bytes) {
                     s = h.start;
-                } else {
+                } else if (h.end <= first) {
                     s = h.end;
                     while (s < first && text[s] == ' ') ++s;
                 }
@@ -2137,7 +2155,7 @@ Span snippet_window(std::string_view text, const std::vector<Span>& hl, const st
             if (h.start < e && e < h.end) {
                 if (h.end - s <= max_bytes) {
                     e = h.end;
-                } else {
+                } else if (h.start >= last_end && h.start > first) {
                     e = h.start;
                     while (e > last_end && text[e - 1] == ' ') --e;
                 }

@@ -751,6 +751,21 @@ bool index_file_name(const std::string& name) {
 
 /// The folder holds only what an index is made of: a damaged index may be
 /// replaced, a folder of other files not.
+bool only_index_files(const std::string& path);
+
+/// A folder of --shards parts holds its stub and its shard folders only.
+bool only_shard_files(const std::string& path) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(path, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name == "XAPIANDB" || name == "XAPIANDB.tmp") continue;
+        const bool shard = name.rfind("shard-", 0) == 0 && name.size() > 6 &&
+                           name.find_first_not_of("0123456789", 6) == std::string::npos;
+        if (!shard || !e.is_directory(ec) || !only_index_files(e.path().string())) return false;
+    }
+    return !ec;
+}
+
 bool only_index_files(const std::string& path) {
     std::error_code ec;
     if (!fs::is_directory(path, ec)) return false;
@@ -832,7 +847,7 @@ Layout plan_layout(const Options& opt) {
             // of shards), holding their locks, then swapped in whole.
             const bool stub_folder = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
             const Existing ex = stub_folder ? Existing::Qanat : existing_index(opt.db);
-            if (ex == Existing::Foreign && !only_index_files(opt.db))
+            if ((ex == Existing::Foreign && !only_index_files(opt.db)) || (stub_folder && !only_shard_files(opt.db)))
                 throw IndexError("'" + opt.db + "' is not a qanat index (it holds other files); qanat will not write "
                                  "there or replace it: use another --db");
             if (ex != Existing::Missing) {
@@ -847,6 +862,17 @@ Layout plan_layout(const Options& opt) {
                 }
             }
             l.replaces = ex == Existing::Qanat;
+            if (ex == Existing::Missing) {
+                // Nothing there yet: an empty index holds the place (and its
+                // lock) until the swap, as for one index.
+                g_placeholder_folder_was_there = fs::exists(opt.db);
+                try {
+                    l.guard.emplace(opt.db, Xapian::DB_CREATE_OR_OPEN);
+                } catch (const Xapian::DatabaseLockError&) {
+                    throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+                }
+                g_placeholder = opt.db;
+            }
             l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
             fs::remove_all(l.work, ec);
             dir = l.work;
@@ -1042,12 +1068,15 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
         all.compact(l.merged);
     }
     if (one_local) keep_facet_table(l.merged, warnings);  // before readers can see the new index
-    l.guard.reset();
-    l.guards.clear();
     // From here the index at --db is the new one (or, if the swap fails half
     // way, the place is being handed over): nothing there is removed any more.
     g_placeholder.clear();
     swap_in(l.merged, opt.db);
+    // The old index's locks are let go only now: another indexer that took
+    // them between their release and the swap wrote into what was then
+    // thrown away.
+    l.guard.reset();
+    l.guards.clear();
     g_work.clear();
     std::error_code ec;  // the old index too, now at l.merged; what stays, the next run removes
     fs::remove_all(l.work, ec);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -143,4 +144,15 @@ TEST_CASE("UTF-16 without a byte-order mark is read by its zero bytes") {
     for (int i = 0; i < 400; ++i) binary += static_cast<char>(i % 3 ? 0 : (i * 37) % 256);
     CHECK(!decode_text(binary).ok);
     CHECK(!decode_text(utf16(std::u16string(u"text\0with a NUL", 15), false)).ok);
+    // Random 16-bit numbers under 256 or 1024 decode cleanly, but are not text.
+    std::mt19937 rng(7);
+    for (unsigned top : {255u, 1023u}) {
+        std::u16string nums;
+        for (int i = 0; i < 2000; ++i) nums += static_cast<char16_t>(1 + rng() % top);
+        CHECK(!decode_text(utf16(nums, false)).ok);
+    }
+    // An odd last byte is said.
+    Decoded odd = decode_text(utf16(english, false) + "x");
+    REQUIRE(odd.ok);
+    CHECK(odd.notes[0].find("odd last byte") != std::string::npos);
 }

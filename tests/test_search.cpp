@@ -442,6 +442,18 @@ TEST_CASE("a snippet's parts never begin or end inside a highlight") {
         }
     }
     CHECK(multi > 100);  // (the parts of several-part snippets are tried)
+    // A highlight longer than the window is cut, not left out: the snippet
+    // was empty ("U.S. Agriculture Undersecretary Daniel Amstutz" at 40 bytes).
+    const std::string text = "Talks with U.S. Agriculture Undersecretary Daniel Amstutz went on for a long time today.";
+    const std::size_t at = text.find("U.S.");
+    const Span name{at, text.find(" went")};
+    for (std::size_t max : {20, 40}) {
+        const auto parts = choose_snippet(text, {name}, max);
+        REQUIRE(parts.size() == 1);
+        CHECK(parts[0].start <= name.start);
+        CHECK(parts[0].end > name.start);
+        CHECK(parts[0].end - parts[0].start <= max);
+    }
 }
 
 TEST_CASE("names ending alike are different things to show, a name's forms one") {
@@ -471,6 +483,8 @@ TEST_CASE("published: takes a date as its year; a bad value says where it is") {
     REQUIRE(year > 0);
     CHECK(f.run("published:2025-02").total_passages == year);
     CHECK(f.run("published:2025-02-14").total_passages == year);
+    CHECK(f.run("published:2024-25").total_passages == year);  // a range (2024 to 2025), as 1980-88 is
+    CHECK(f.run("published:2001-05").total_passages == 0);     // 2001 to 2005, not May 2001
     CHECK_THROWS_WITH_AS(f.run("Iran published:20x5"), doctest::Contains("(at character 6)"), SearchError);
 }
 

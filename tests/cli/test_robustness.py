@@ -1053,6 +1053,8 @@ class BadQueries(unittest.TestCase):
         self.assertEqual(j["query"], "war year:18x2")
         self.assertIn("(at character 5)", j["error"])
         self.assertEqual(self.search("--format", "text", "war year:18x2", codes=(2,)).stdout, "")
+        # "kind:" with nothing after it is a word, not the field.
+        self.assertIn(self.search("one of a kind: the best", codes=(0, 1)).returncode, (0, 1))
         # A publication date is its year.
         self.assertEqual(self.search("--format", "json", "published:1862-03", codes=(0, 1)).returncode,
                          self.search("--format", "json", "published:1862", codes=(0, 1)).returncode)

@@ -317,6 +317,17 @@ class ShardOptions(unittest.TestCase):
             self.assertIn("iamglass", os.listdir(one))
             self.assertEqual(total(one), {"passages": 12, "articles": 12})
             shutil.rmtree(one)
+            # A folder with a stub and other files is not replaced.
+            stubby = os.path.join(tmp, "stubby")
+            os.makedirs(os.path.join(stubby, "sub"))
+            with open(os.path.join(stubby, "XAPIANDB"), "w") as f:
+                f.write("auto sub\n")
+            with open(os.path.join(stubby, "notes.txt"), "w") as f:
+                f.write("precious\n")
+            r = run("--db", stubby, "--rebuild", "--shards", "2", src)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("holds other files", r.stderr)
+            self.assertEqual(sorted(os.listdir(stubby)), ["XAPIANDB", "notes.txt", "sub"])
             d2 = os.path.join(tmp, "d2")
             self.assertEqual(run("--db", d2, "--shard", "0/2", src).returncode, 0)
             half = total(d2)["articles"]
