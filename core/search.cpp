@@ -165,6 +165,14 @@ class ActorProcessor : public Xapian::FieldProcessor {
     ActorProcessor(const Gazetteer& g, const Xapian::Database* db) : g_(g), db_(db) {}
     std::vector<std::string> named;  ///< the actors of the query's actor: fields (names as the list writes them)
     std::vector<std::string> notes;  ///< warnings for the query (a name that is a word of several)
+    /// Before a query: what the last one found is forgotten (the index may
+    /// have changed since).
+    void new_query() {
+        named.clear();
+        notes.clear();
+        freq_.clear();
+        listed_.clear();
+    }
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
         if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
@@ -184,6 +192,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
                     const bool ends = at + key.size() == k.size() || k[at + key.size()] == ' ' || k[at + key.size()] == '-';
                     if (starts && ends) {
                         keys.push_back(k);
+                        freq_[k] = t.get_termfreq();  // (no lookup each later: a round trip to a remote part)
                         break;
                     }
                 }
@@ -230,16 +239,25 @@ class ActorProcessor : public Xapian::FieldProcessor {
 
     /// At most kListed names, those named in the most passages first, then
     /// how many more.
-    std::string listed(std::vector<std::string> keys) const {
+    std::string listed(std::vector<std::string> keys) {
+        // (The query is parsed twice, for the match and for highlights: the
+        // list is made once.)
+        std::string joined;
+        for (const auto& k : keys) joined += k + '\n';
+        if (auto it = listed_.find(joined); it != listed_.end()) return it->second;
         if (db_ && keys.size() > 1) {
             std::vector<std::pair<Xapian::doccount, std::string>> by;
-            for (auto& k : keys) by.emplace_back(db_->get_termfreq(schema::term(schema::kActor, k)), std::move(k));
+            for (auto& k : keys) {
+                auto f = freq_.find(k);
+                by.emplace_back(f != freq_.end() ? f->second : db_->get_termfreq(schema::term(schema::kActor, k)), std::move(k));
+            }
             std::stable_sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
             for (std::size_t i = 0; i < by.size(); ++i) keys[i] = std::move(by[i].second);
         }
         std::string list;
         for (std::size_t i = 0; i < keys.size() && i < kListed; ++i) list += (list.empty() ? "" : ", ") + shown_name(keys[i]);
         if (keys.size() > kListed) list += " and " + std::to_string(keys.size() - kListed) + " more";
+        listed_.emplace(std::move(joined), list);
         return list;
     }
 
@@ -262,6 +280,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
                 for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1))
                     if (at == 0 || k[at - 1] == ' ' || k[at - 1] == '-') {
                         keys.push_back(k);
+                        freq_[k] = t.get_termfreq();
                         break;
                     }
             }
@@ -288,6 +307,8 @@ class ActorProcessor : public Xapian::FieldProcessor {
     static constexpr std::size_t kListed = 12;  ///< names a warning lists
     const Gazetteer& g_;
     const Xapian::Database* db_;
+    std::unordered_map<std::string, Xapian::doccount> freq_;  ///< passages per actor key, as the term list said
+    std::unordered_map<std::string, std::string> listed_;      ///< keys -> the names a warning lists
 };
 
 /// N of a reference "mN" the searcher wrote into the query; `none` if the
@@ -2677,8 +2698,7 @@ struct Searcher::Impl {
 
     struct Parts;
     Parts build_query(const SearchRequest& req, SearchResult& res) {
-        actor_proc->named.clear();
-        actor_proc->notes.clear();
+        actor_proc->new_query();
         article_proc.named.clear();
         std::string typed = title_phrases_as_words(fold_keep_case(req.query), res.warnings);
         if (!req.plain) {
