@@ -1735,11 +1735,22 @@ void query_warnings(std::string_view raw, std::string_view q, std::vector<std::s
         if (i > s) toks.emplace_back(s, q.substr(s, i - s));
     }
     bool upper_op = false, lower_op = false;
+    // A filter (actor:, year:, kind:, ...) beside NEAR or ADJ: Xapian keeps
+    // one side and drops the other ("actor:Sadr NEAR actor:PMF" was actor:PMF).
+    const std::string blank = filter_values_blanked(std::string(q));
+    auto filter_token = [&](std::size_t j) {
+        const auto [p, w] = toks[j];
+        return blank.compare(p, w.size(), std::string(w.size(), ' ')) == 0;
+    };
     for (std::size_t k = 0; k < toks.size(); ++k) {
         const auto [at, t] = toks[k];
         if (literal[at]) continue;
         if (is_upper_word_op(t)) upper_op = true;
         if (k > 0 && k + 1 < toks.size() && (t == "or" || t == "not")) lower_op = true;
+        if (proximity_op(t) && k > 0 && k + 1 < toks.size() && (filter_token(k - 1) || filter_token(k + 1)))
+            throw SearchError("NEAR and ADJ do not go beside filters ('" + std::string(t) + "' at character " +
+                              std::to_string(character_at(q, at)) +
+                              "): a passage names an actor or a year, or not; give the filter alone");
         if (proximity_op(t)) {
             const std::size_t slash = t.find('/');
             bool bad = false;

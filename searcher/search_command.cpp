@@ -91,7 +91,8 @@ const char* kUsage =
     "(JSON: \"partial\": true, \"unavailable\": [...]).\n"
     "\n"
     "Exit status: 0 passages found; 1 none found; 2 error (bad query or option,\n"
-    "no index; in a batch: any line in error).\n"
+    "no index; in a batch: any line in error; else a batch is 0 if any query\n"
+    "found passages).\n"
     "\n"
     "Options:\n";
 

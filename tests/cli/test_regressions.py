@@ -304,6 +304,12 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "actor:(Iran NEAR Syria)"])
         self.assertEqual(r.returncode, 2, r.stdout)
         self.assertIn("NEAR and ADJ do not go between filters", r.stderr)
+        # Outside brackets too: Xapian kept one side and dropped the other
+        # ("actor:Iran NEAR actor:Syria" was actor:Syria alone, status 0).
+        for q in ("actor:Iran NEAR actor:Syria", "year:1999 ADJ year:2010", 'spoke NEAR actor:"Iran"'):
+            r = run([QS, "--db", self.db, "--", q])
+            self.assertEqual(r.returncode, 2, (q, r.stdout))
+            self.assertIn("NEAR and ADJ do not go beside filters", r.stderr)
 
     def test_batch_files_as_scripts_write_them(self):
         # searcher/search_command.cpp: a byte-order mark made the first line
