@@ -246,6 +246,23 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         for (auto t = title_doc.termlist_begin(); t != title_doc.termlist_end(); ++t)
             title_terms.emplace_back(*t, t.get_wdf());
     }
+    // Abbreviations the article uses for an actor ("PKK" for the Kurdistan
+    // Workers' Party, defined as "Kurdistan Workers' Party (PKK)"): every
+    // passage of the article that names the actor carries them too, so that
+    // actor:PKK finds them where no actor list knows the abbreviation.
+    std::map<std::string, std::set<std::string>> abbreviations;  // actor key -> abbreviation keys
+    for (const auto& m : mentions) {
+        const std::string_view surface = std::string_view(article.text).substr(m.start, m.end - m.start);
+        std::size_t upper = 0;
+        bool shape = surface.size() >= 2 && surface.size() <= 8;
+        for (char c : surface) {
+            if (c >= 'A' && c <= 'Z') ++upper;
+            else if (!(c >= '0' && c <= '9') && c != '.') shape = false;
+        }
+        if (!shape || upper < 2) continue;
+        std::string ab = actor_key(surface), key = actor_key(m.name);
+        if (!ab.empty() && ab != key) abbreviations[key].insert(std::move(ab));
+    }
     std::vector<unsigned> spelling(numbers.size());  // by word number
     std::size_t next_word = 0;
     std::size_t next_mention = 0;
@@ -282,7 +299,10 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         if (published.size() >= 4) fk.published = published.substr(0, 4);
         std::set<ActorKind> kinds;
         for (const auto& [name, kind] : fk.actors) {
-            doc.add_boolean_term(schema::term(schema::kActor, actor_key(name)));
+            const std::string key = actor_key(name);
+            doc.add_boolean_term(schema::term(schema::kActor, key));
+            if (auto ab = abbreviations.find(key); ab != abbreviations.end())
+                for (const auto& a : ab->second) doc.add_boolean_term(schema::term(schema::kActorAbbrev, a));
             kinds.insert(kind);
         }
         for (ActorKind k : kinds) doc.add_boolean_term(schema::term(schema::kActorKind, actor_kind_name(k)));

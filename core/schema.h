@@ -33,8 +33,10 @@ inline constexpr Prefix kActorKind{"kind", "XK", true, "kind of an actor present
 inline constexpr Prefix kBlock{"", "XB", true, "non-prose block kind (list, fields, price, references, links)"};
 inline constexpr Prefix kPublished{"published", "XP", true, "publication year of the article"};
 
-inline constexpr std::array<Prefix, 8> kPrefixes{kTitle, kYear,      kDecade, kArticle,
-                                                 kActor, kActorKind, kBlock,  kPublished};
+inline constexpr Prefix kActorAbbrev{"", "XV", true, "an abbreviation an article uses for an actor it names (actor:HMC)"};
+
+inline constexpr std::array<Prefix, 9> kPrefixes{kTitle, kYear,      kDecade,    kArticle,    kActor,
+                                                 kActorKind, kBlock, kPublished, kActorAbbrev};
 
 constexpr bool prefixes_unique() {
     for (std::size_t i = 0; i < kPrefixes.size(); ++i)

@@ -211,6 +211,12 @@ class ActorProcessor : public Xapian::FieldProcessor {
                 return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
             }
         }
+        // "HMC": an abbreviation an article defined ("Higher Military
+        // Commission (HMC)"), the passages of those articles that name it.
+        if (!a && db_ && db_->get_termfreq(term) == 0) {
+            const std::string abbrev = schema::term(schema::kActorAbbrev, key);
+            if (db_->get_termfreq(abbrev) > 0) return Xapian::Query(abbrev);
+        }
         named.push_back(a ? a->name : v);
         return Xapian::Query(term);
     }
@@ -2095,7 +2101,9 @@ std::vector<Span> highlight_spans(const StoredPassage& p, const Analyzer& analyz
         std::unordered_set<std::string> ft(filter_terms.begin(), filter_terms.end());
         for (const auto& a : p.actors)
             if (ft.count(schema::term(schema::kActor, actor_key(a.name))) ||
-                ft.count(schema::term(schema::kActorKind, actor_kind_name(a.kind))))
+                ft.count(schema::term(schema::kActorKind, actor_kind_name(a.kind))) ||
+                (a.end <= p.text.size() &&
+                 ft.count(schema::term(schema::kActorAbbrev, actor_key(std::string_view(p.text).substr(a.start, a.end - a.start))))))
                 out.push_back({a.start, a.end});
         for (const auto& y : p.years)
             if (ft.count(year_label_term(y.label))) out.push_back({y.start, y.end});

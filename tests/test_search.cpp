@@ -488,6 +488,22 @@ TEST_CASE("published: takes a date as its year; a bad value says where it is") {
     CHECK_THROWS_WITH_AS(f.run("Iran published:20x5"), doctest::Contains("(at character 6)"), SearchError);
 }
 
+TEST_CASE("actor: takes an abbreviation an article defines") {
+    // "the Higher Military Commission (HMC)": the article's "HMC" was the
+    // commission, but actor:HMC found nothing (no actor list names it).
+    Fixture f;
+    auto r = f.run("actor:HMC");
+    REQUIRE(r.total_passages > 0);
+    CHECK(r.total_passages == f.run("actor:\"Higher Military Commission\"").total_passages);
+    for (const auto& h : r.hits) {
+        bool named = false;
+        for (const auto& [name, kind] : h.passage.actor_set()) named = named || name == "Higher Military Commission";
+        CHECK(named);
+        if (h.passage.text.find("HMC") != std::string::npos) CHECK(hl_words(h).find("|HMC|") != std::string::npos);
+    }
+    CHECK(r.warnings.empty());
+}
+
 TEST_CASE("kind:group finds passages naming an actor of that kind, and highlights them") {
     Fixture f;
     auto r = f.run("kind:group");
