@@ -169,10 +169,20 @@ IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings,
         std::string stored_passages = db_.get_metadata(std::string(schema::kMetaPassages));
         std::string stored_actors = db_.get_metadata(std::string(schema::kMetaActorsHash));
         const std::string stored_max = db_.get_metadata(std::string(schema::kMetaMaxArticle));
-        settings_changed_ = stored_passages != std::to_string(settings_.passages.max_bytes) ||
-                            stored_actors != hex64(fnv1a64(settings_.actors_serialised)) ||
-                            (stored_max.empty() ? std::to_string(kDefaultMaxArticleBytes) : stored_max) !=
-                                std::to_string(settings_.max_article_bytes);
+        const std::string stored_rules = db_.get_metadata(std::string(schema::kMetaRules));
+        const std::string rules = stored_rules.empty() ? std::string("1") : stored_rules;
+        std::vector<std::string> changed;
+        if (stored_actors != hex64(fnv1a64(settings_.actors_serialised))) changed.push_back("the actor list");
+        if (stored_passages != std::to_string(settings_.passages.max_bytes)) changed.push_back("--max-passage-bytes");
+        if ((stored_max.empty() ? std::to_string(kDefaultMaxArticleBytes) : stored_max) !=
+            std::to_string(settings_.max_article_bytes))
+            changed.push_back("--max-article-bytes");
+        if (rules != std::to_string(schema::kAnalysisRules))
+            changed.push_back("qanat's rules for passages, actors and years (version " + rules + " to " +
+                              std::to_string(schema::kAnalysisRules) + ")");
+        settings_changed_ = !changed.empty();
+        for (std::size_t i = 0; i < changed.size(); ++i)
+            what_changed_ += (i == 0 ? "" : i + 1 == changed.size() ? " and " : ", ") + changed[i];
         const std::string stored_shard = db_.get_metadata(std::string(schema::kMetaShard));
         if (!stored_shard.empty() && stored_shard != mode.shard) throw IndexError(other_shard(path, stored_shard, mode.shard));
     }
@@ -290,6 +300,7 @@ void IndexWriter::commit() {
     db_.set_metadata(std::string(schema::kMetaAnalysis), settings_.analysis.serialise());
     db_.set_metadata(std::string(schema::kMetaPassages), std::to_string(settings_.passages.max_bytes));
     db_.set_metadata(std::string(schema::kMetaMaxArticle), std::to_string(settings_.max_article_bytes));
+    db_.set_metadata(std::string(schema::kMetaRules), std::to_string(schema::kAnalysisRules));
     db_.set_metadata(std::string(schema::kMetaActors), settings_.actors_serialised);
     db_.set_metadata(std::string(schema::kMetaActorsHash), hex64(fnv1a64(settings_.actors_serialised)));
     db_.set_metadata(std::string(schema::kMetaShard), shard_);

@@ -125,9 +125,12 @@ class IndexWriter {
     /// incompatible.
     IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode = {});
 
-    /// True if the passage settings or the gazetteer differ from those the
-    /// index was built with: every article must then be analysed again.
+    /// True if the passage settings, the gazetteer or the analysis rules
+    /// (schema::kAnalysisRules) differ from those the index was built with:
+    /// every article must then be analysed again.
     bool settings_changed() const { return settings_changed_; }
+    /// What changed, for the message ("the actor list and --max-article-bytes").
+    const std::string& what_changed() const { return what_changed_; }
     /// Takes every word out of the spelling data, for a run that analyses
     /// every article again (reading each replaced passage back would cost
     /// more): words of articles it does not read come back at their next run.
@@ -172,6 +175,7 @@ class IndexWriter {
     IndexSettings settings_;
     Xapian::WritableDatabase db_;
     bool settings_changed_ = false;
+    std::string what_changed_;
     bool created_ = false;
     bool spelling_cleared_ = false;  ///< clear_spelling() ran: nothing to take out article by article
     bool in_transaction_ = false;

@@ -88,6 +88,12 @@ inline constexpr std::string_view kMetaPassages = "qanat.passages";   ///< passa
 /// --max-article-bytes of the run that wrote the index (absent: the default, 64 MiB).
 inline constexpr std::string_view kMetaMaxArticle = "qanat.max-article-bytes";
 inline constexpr std::string_view kMetaCreatedBy = "qanat.created-by";
+/// The version of the rules that find passages, actors and years, of the
+/// run that wrote the index (absent: 1, before it was recorded). A newer
+/// qanat-index analyses every article again once, so that an index does not
+/// mix what two versions found.
+inline constexpr std::string_view kMetaRules = "qanat.rules";
+inline constexpr int kAnalysisRules = 2;
 /// Which articles the index holds: "all", or "I/N" (shard I of N by a hash of
 /// the id: --shard I/N, or part I of --shards N). Absent in older indexes.
 inline constexpr std::string_view kMetaShard = "qanat.shard";

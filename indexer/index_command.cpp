@@ -1322,11 +1322,13 @@ int run(const Options& opt) {
     Shared shared;
     shared.opt = &opt;
     shared.gazetteer = &gazetteer;
+    std::string what_changed;  // (for the message)
     for (std::size_t i = 0; i < writers.size(); ++i) {
         writers.at(i).each_record([&](std::string&& id, ArticleRecord&& rec) {
             shared.records.emplace(std::move(id), std::move(rec));
         });
         shared.force = shared.force || writers.at(i).settings_changed();
+        if (what_changed.empty()) what_changed = writers.at(i).what_changed();
     }
     if (layout.by_hash && !opt.quiet)
         for (std::size_t i = 1; i < writers.size(); ++i)
@@ -1338,7 +1340,7 @@ int run(const Options& opt) {
     if (shared.force)
         for (std::size_t i = 0; i < writers.size(); ++i) writers.at(i).clear_spelling();
     if (shared.force && !opt.quiet)
-        std::cerr << "qanat-index: the actor list, passage settings or --max-article-bytes changed; every article is "
+        std::cerr << "qanat-index: " << what_changed << " changed since the index was written; every article is "
                      "analysed again\n";
 
     // JSONL files that are unchanged (same size and time) keep all their

@@ -279,3 +279,39 @@ TEST_CASE("an update keeps the spelling data what a new build of the same articl
     CHECK(spelling_of(path) == fresh("a2b1", {&a2, &b1}));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("an index written by older analysis rules is analysed again, once") {
+    // Indexes of before the rules' version was recorded, and of an older
+    // version, mixed what two versions of the actor and year rules found.
+    const auto dir = test::scratch_path("rules");
+    Gazetteer g = test::corpus_gazetteer();
+    IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};
+    {
+        IndexWriter w(dir.string(), settings);
+        w.commit();
+    }
+    {
+        IndexWriter w(dir.string(), settings);
+        CHECK_FALSE(w.settings_changed());
+        w.cancel();
+    }
+    for (const std::string older : {"", "1"}) {
+        CAPTURE(older);
+        {
+            Xapian::WritableDatabase db(dir.string());
+            db.set_metadata(std::string(schema::kMetaRules), older);
+            db.commit();
+        }
+        {
+            IndexWriter w(dir.string(), settings);
+            CHECK(w.settings_changed());
+            CHECK(w.what_changed() == "qanat's rules for passages, actors and years (version 1 to " +
+                                          std::to_string(schema::kAnalysisRules) + ")");
+            w.commit();  // (records the rules it ran with)
+        }
+        IndexWriter w(dir.string(), settings);
+        CHECK_FALSE(w.settings_changed());
+        w.cancel();
+    }
+    std::filesystem::remove_all(dir);
+}

@@ -386,7 +386,7 @@ class Regressions(unittest.TestCase):
         self.assertEqual(len(self.hits("solid")), 1)
         self.assertIn("0 changed, 2 unchanged", self.index().stderr)
         r = self.index("--max-article-bytes", "80")
-        self.assertIn("--max-article-bytes changed; every article is analysed again", r.stderr)
+        self.assertIn("--max-article-bytes changed since the index was written; every article is analysed again", r.stderr)
         self.assertEqual(self.hits("things"), [])
         self.assertEqual(len(self.hits("economy")), 2)
         r = self.index()
