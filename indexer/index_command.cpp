@@ -1341,7 +1341,11 @@ int run(const Options& opt) {
         for (std::size_t i = 0; i < writers.size(); ++i) writers.at(i).clear_spelling();
     if (shared.force && !opt.quiet)
         std::cerr << "qanat-index: " << what_changed << " changed since the index was written; every article is "
-                     "analysed again\n";
+                     "analysed again"
+                  << (layout.work.empty() && opt.shard_count <= 1
+                          ? " (in place; --rebuild, which writes a new index aside, is about four times faster)"
+                          : "")
+                  << "\n";
 
     // JSONL files that are unchanged (same size and time) keep all their
     // articles: the size and time each JSONL file of this run had, and its
