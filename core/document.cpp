@@ -253,13 +253,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     std::map<std::string, std::set<std::string>> abbreviations;  // actor key -> abbreviation keys
     for (const auto& m : mentions) {
         const std::string_view surface = std::string_view(article.text).substr(m.start, m.end - m.start);
-        std::size_t upper = 0;
-        bool shape = surface.size() >= 2 && surface.size() <= 8;
-        for (char c : surface) {
-            if (c >= 'A' && c <= 'Z') ++upper;
-            else if (!(c >= '0' && c <= '9') && c != '.') shape = false;
-        }
-        if (!shape || upper < 2) continue;
+        if (surface.size() > 8 || !acronym(surface)) continue;
         std::string ab = actor_key(surface), key = actor_key(m.name);
         if (!ab.empty() && ab != key) abbreviations[key].insert(std::move(ab));
     }

@@ -152,14 +152,19 @@ std::string other_shard(const std::string& path, const std::string& stored, cons
 
 }  // namespace
 
+Xapian::WritableDatabase open_for_writing(const std::string& path, int flags) {
+    try {
+        return Xapian::WritableDatabase(path, flags);
+    } catch (const Xapian::DatabaseLockError&) {
+        throw IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
+    }
+}
+
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
     : path_(path), settings_(settings), flush_every_(mode.flush_every) {
     try {
-        db_ = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
-                                                 (mode.sync ? 0 : Xapian::DB_NO_SYNC) |
-                                                 (mode.in_place ? Xapian::DB_DANGEROUS : 0));
-    } catch (const Xapian::DatabaseLockError&) {
-        throw IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
+        db_ = open_for_writing(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
+                                         (mode.sync ? 0 : Xapian::DB_NO_SYNC) | (mode.in_place ? Xapian::DB_DANGEROUS : 0));
     } catch (const Xapian::DatabaseError& e) {
         throw IndexError("cannot open or create the index at '" + path + "': " + e.get_msg());
     }

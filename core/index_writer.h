@@ -57,6 +57,10 @@ struct IndexSettings {
     std::uint64_t max_article_bytes = kDefaultMaxArticleBytes;
 };
 
+/// Opens the index at path for writing (Xapian's `flags`). Another writer
+/// holding it is an IndexError that says so; other errors are Xapian's.
+Xapian::WritableDatabase open_for_writing(const std::string& path, int flags);
+
 /// Checks the schema and analysis settings stored in an open index. Throws
 /// IndexError with a message that says how to rebuild.
 void check_index_compatible(const Xapian::Database& db, const std::string& path,

@@ -330,7 +330,8 @@ bool place_follows(std::string_view t, std::size_t end) {
     return words.count(word_at(p)) > 0;
 }
 
-/// "OPEC", "G7", and with full stops "U.S.", "U.K.".
+}  // namespace
+
 bool acronym(std::string_view w) {
     if (w.size() < 2 || w.size() > 10) return false;
     int letters = 0;
@@ -342,8 +343,6 @@ bool acronym(std::string_view w) {
     }
     return letters >= 2 && (!dots || w.back() == '.' || w.find("..") == std::string_view::npos);
 }
-
-}  // namespace
 
 bool is_demonym(std::string_view folded_word) { return demonyms().count(folded_word) > 0; }
 
@@ -380,7 +379,7 @@ bool country_name(std::string_view folded) {
         "london", "paris", "berlin", "moscow", "tokyo", "beijing", "peking", "rome", "madrid", "vienna",
         "cairo", "baghdad", "tehran", "damascus", "beirut", "jerusalem", "kabul", "ankara", "istanbul",
         "riyadh", "amman", "geneva", "brussels", "chicago", "los angeles", "san francisco", "boston",
-        "philadelphia", "new orleans", "prussia", "hawaii"};
+        "philadelphia", "new orleans", "prussia"};
     return s.count(folded) > 0;
 }
 
@@ -993,11 +992,6 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             m.name = a->name;
             m.kind = a->kind;
             m.detected = false;
-            continue;
-        }
-        if (const auto sn = short_name(fold(m.name))) {
-            m.name = sn->first;
-            m.kind = sn->second;
             continue;
         }
         m.kind = guess_kind(m.name);

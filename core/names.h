@@ -60,6 +60,10 @@ class ActorFinder {
 /// place, religion and ethnicity ("Iraqi", "Kurdish", "Shiite", "Western").
 bool is_demonym(std::string_view folded_word);
 
+/// "OPEC", "G7", and with full stops "U.S.", "U.K.": capitals (two at least),
+/// digits and full stops, 2 to 10 bytes.
+bool acronym(std::string_view w);
+
 /// Kind guessed from the words of a name that the gazetteer does not list.
 ActorKind guess_kind(std::string_view name);
 

@@ -182,21 +182,9 @@ class ActorProcessor : public Xapian::FieldProcessor {
         const std::string term = schema::term(schema::kActor, key);
         // "Hussein": no actor of that name, but a word of the names of some
         // (Saddam Hussein, Fuad Hussein): passages that name any of them.
-        if (!a && db_ && db_->get_termfreq(term) == 0) {
-            std::vector<std::string> keys;
-            const std::string prefix = schema::term(schema::kActor, "");
-            for (auto t = db_->allterms_begin(prefix); t != db_->allterms_end(prefix) && keys.size() <= kMaxWordOf; ++t) {
-                const std::string k = (*t).substr(prefix.size());
-                for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1)) {
-                    const bool starts = at == 0 || k[at - 1] == ' ' || k[at - 1] == '-';
-                    const bool ends = at + key.size() == k.size() || k[at + key.size()] == ' ' || k[at + key.size()] == '-';
-                    if (starts && ends) {
-                        keys.push_back(k);
-                        freq_[k] = t.get_termfreq();  // (no lookup each later: a round trip to a remote part)
-                        break;
-                    }
-                }
-            }
+        const bool unknown = !a && db_ && db_->get_termfreq(term) == 0;
+        if (unknown) {
+            const std::vector<std::string> keys = actor_keys_with(key, true, kMaxWordOf);
             if (!keys.empty() && keys.size() <= kMaxWordOf) {
                 std::vector<Xapian::Query> any;
                 for (const auto& k : keys) {
@@ -213,7 +201,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
         }
         // "HMC": an abbreviation an article defined ("Higher Military
         // Commission (HMC)"), the passages of those articles that name it.
-        if (!a && db_ && db_->get_termfreq(term) == 0) {
+        if (unknown) {
             const std::string abbrev = schema::term(schema::kActorAbbrev, key);
             if (db_->get_termfreq(abbrev) > 0) return Xapian::Query(abbrev);
         }
@@ -222,6 +210,31 @@ class ActorProcessor : public Xapian::FieldProcessor {
     }
 
   private:
+    /// The actor keys of the index with `key` at the start of one of their
+    /// words ("hussein" in "saddam hussein", "al-" words too) and, if
+    /// whole_word, at its end; more than `limit` are not looked for. Each
+    /// key's passage count is kept from the term list (asked again, it is a
+    /// round trip to a remote part).
+    std::vector<std::string> actor_keys_with(const std::string& key, bool whole_word, std::size_t limit) {
+        std::vector<std::string> keys;
+        if (!db_) return keys;
+        const std::string prefix = schema::term(schema::kActor, "");
+        for (auto t = db_->allterms_begin(prefix); t != db_->allterms_end(prefix) && keys.size() <= limit; ++t) {
+            const std::string k = (*t).substr(prefix.size());
+            for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1)) {
+                const std::size_t end = at + key.size();
+                const bool starts = at == 0 || k[at - 1] == ' ' || k[at - 1] == '-';
+                const bool ends = !whole_word || end == k.size() || k[end] == ' ' || k[end] == '-';
+                if (starts && ends) {
+                    keys.push_back(k);
+                    freq_[k] = t.get_termfreq();
+                    break;
+                }
+            }
+        }
+        return keys;
+    }
+
     /// An actor's name as the list writes it, else as the first passage that
     /// names it does ("Graham Allison", not the key "graham allison").
     std::string shown_name(const std::string& key) const {
@@ -278,19 +291,7 @@ class ActorProcessor : public Xapian::FieldProcessor {
         // "Kurdistan *", "al-*": a word more after those.
         const unsigned char before = static_cast<unsigned char>(v[v.size() - 2]);
         if (!std::isalnum(before) && before < 0x80) key += ' ';
-        std::vector<std::string> keys;
-        if (db_) {
-            const std::string prefix = schema::term(schema::kActor, "");
-            for (auto t = db_->allterms_begin(prefix); t != db_->allterms_end(prefix); ++t) {
-                const std::string k = (*t).substr(prefix.size());
-                for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1))
-                    if (at == 0 || k[at - 1] == ' ' || k[at - 1] == '-') {
-                        keys.push_back(k);
-                        freq_[k] = t.get_termfreq();
-                        break;
-                    }
-            }
-        }
+        const std::vector<std::string> keys = actor_keys_with(key, false, std::string::npos);
         if (keys.size() > kMaxWildcard)
             return field_value_error("actor:" + v + " stands for " + std::to_string(keys.size()) +
                                      " actors (at most " + std::to_string(kMaxWildcard) + "): give more of the name");
@@ -1517,13 +1518,18 @@ bool is_upper_word_op(std::string_view w) {
     return w == "AND" || w == "OR" || w == "NOT" || w == "XOR" || w == "NEAR" || w == "ADJ";
 }
 
+/// Byte i continues a word (a field's name starts no word there).
+bool inside_word(std::string_view q, std::size_t i) {
+    return i > 0 && (std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_');
+}
+
 /// title:"a b" -> title:(a b), with a warning: titles keep no word positions
 /// (see DocumentBuilder::build), so a phrase of title words found nothing.
 std::string title_phrases_as_words(std::string q, std::vector<std::string>& warnings) {
     static const std::string field = "title:\"";
     bool changed = false;
     for (std::size_t at = q.find(field); at != std::string::npos; at = q.find(field, at + 1)) {
-        if (at > 0 && (std::isalnum(static_cast<unsigned char>(q[at - 1])) || q[at - 1] == '_')) continue;
+        if (inside_word(q, at)) continue;
         const std::size_t open = at + field.size() - 1, close = q.find('"', open + 1);
         if (close == std::string::npos) break;
         q[open] = '(';
@@ -1578,34 +1584,44 @@ constexpr std::string_view kFilterFields[] = {"actor", "year", "article", "publi
 std::vector<bool> literal_bytes(std::string_view text);
 bool proximity_op(std::string_view w);
 
+/// "f:" at byte i, the field's name in any case ("Actor:", "YEAR:").
+bool field_name_at(std::string_view q, std::size_t i, std::string_view f) {
+    if (q.size() < i + f.size() + 1 || q[i + f.size()] != ':') return false;
+    for (std::size_t k = 0; k < f.size(); ++k)
+        if (std::tolower(static_cast<unsigned char>(q[i + k])) != f[k]) return false;
+    return true;
+}
+
+/// The ')' that closes the '(' at `open` (brackets inside quotes are
+/// characters), or q.size() if none does.
+std::size_t closing_bracket(std::string_view q, std::size_t open) {
+    std::size_t depth = 0;
+    bool in_quote = false;
+    for (std::size_t e = open; e < q.size(); ++e) {
+        if (q[e] == '"') in_quote = !in_quote;
+        if (in_quote) continue;
+        if (q[e] == '(') ++depth;
+        if (q[e] == ')' && --depth == 0) return e;
+    }
+    return q.size();
+}
+
 /// The query with the values of its filter fields (actor:..., year:...,
 /// quoted or in brackets) and their field names turned to spaces.
 std::string filter_values_blanked(std::string q) {
     bool quoted = false;
     for (std::size_t i = 0; i < q.size(); ++i) {
         if (q[i] == '"') quoted = !quoted;
-        if (quoted || (i > 0 && (std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'))) continue;
+        if (quoted || inside_word(q, i)) continue;
         for (std::string_view f : kFilterFields) {
-            if (q.size() < i + f.size() + 2 || q[i + f.size()] != ':') continue;
-            bool same = true;
-            for (std::size_t k = 0; k < f.size() && same; ++k)
-                same = std::tolower(static_cast<unsigned char>(q[i + k])) == f[k];
-            if (!same) continue;
+            if (!field_name_at(q, i, f) || i + f.size() + 1 >= q.size()) continue;
             std::size_t e = i + f.size() + 1;
             if (q[e] == '"') {
                 e = q.find('"', e + 1);
                 e = e == std::string::npos ? q.size() : e + 1;
             } else if (q[e] == '(') {
-                bool in_quote = false;
-                for (std::size_t depth = 0; e < q.size(); ++e) {
-                    if (q[e] == '"') in_quote = !in_quote;
-                    if (in_quote) continue;
-                    if (q[e] == '(') ++depth;
-                    if (q[e] == ')' && --depth == 0) {
-                        ++e;
-                        break;
-                    }
-                }
+                e = closing_bracket(q, e);
+                if (e < q.size()) ++e;
             } else {
                 while (e < q.size() && !std::isspace(static_cast<unsigned char>(q[e])) && q[e] != ')') ++e;
             }
@@ -1628,13 +1644,9 @@ std::string checked_fields(std::string q) {
     }();
     const std::vector<bool> literal = literal_bytes(q);
     for (std::size_t i = 0; i < q.size(); ++i) {
-        if (literal[i] || (i > 0 && (std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'))) continue;
+        if (literal[i] || inside_word(q, i)) continue;
         for (const auto& f : fields) {
-            if (q.size() < i + f.size() + 1 || q[i + f.size()] != ':') continue;
-            bool same = true;
-            for (std::size_t k = 0; k < f.size() && same; ++k)
-                same = std::tolower(static_cast<unsigned char>(q[i + k])) == f[k];
-            if (!same) continue;
+            if (!field_name_at(q, i, f)) continue;
             const std::size_t v = i + f.size() + 1;
             // "one of a kind: the best" is words ("kind" is an English word
             // more often than a field; kind:group is the field).
@@ -1658,7 +1670,7 @@ std::string distributed_filter_groups(const std::string& q) {
     bool quoted = false;
     for (std::size_t i = 0; i < q.size();) {
         if (q[i] == '"') quoted = !quoted;
-        const bool word_start = !quoted && (i == 0 || !(std::isalnum(static_cast<unsigned char>(q[i - 1])) || q[i - 1] == '_'));
+        const bool word_start = !quoted && !inside_word(q, i);
         std::string field;
         if (word_start)
             for (std::string_view f : kFilterFields)
@@ -1669,14 +1681,7 @@ std::string distributed_filter_groups(const std::string& q) {
         }
         // The group's end (brackets are balanced by now, quotes too).
         const std::size_t open = i + field.size() + 1;
-        std::size_t close = open, depth = 0;
-        bool in_quote = false;
-        for (; close < q.size(); ++close) {
-            if (q[close] == '"') in_quote = !in_quote;
-            if (in_quote) continue;
-            if (q[close] == '(') ++depth;
-            if (q[close] == ')' && --depth == 0) break;
-        }
+        const std::size_t close = closing_bracket(q, open);
         const std::string inner = q.substr(open + 1, close - open - 1);
         std::string group = "(";
         bool any = false, in_q = false, operators = false, proximity = false, nested = false;

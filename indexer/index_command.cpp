@@ -818,6 +818,13 @@ void remove_placeholder() {
 
 std::vector<std::string> local_databases(const std::string& db);
 
+/// Never a folder of the user's files: --rebuild replaced (and removed)
+/// whatever --db named, the articles being indexed included.
+IndexError holds_other_files(const std::string& db) {
+    return IndexError("'" + db + "' is not a qanat index (it holds other files); qanat will not write there or "
+                      "replace it: use another --db");
+}
+
 Layout plan_layout(const Options& opt) {
     Layout l;
     check_sources_outside(opt);
@@ -848,14 +855,11 @@ Layout plan_layout(const Options& opt) {
             const bool stub_folder = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
             const Existing ex = stub_folder ? Existing::Qanat : existing_index(opt.db);
             if ((ex == Existing::Foreign && !only_index_files(opt.db)) || (stub_folder && !only_shard_files(opt.db)))
-                throw IndexError("'" + opt.db + "' is not a qanat index (it holds other files); qanat will not write "
-                                 "there or replace it: use another --db");
+                throw holds_other_files(opt.db);
             if (ex != Existing::Missing) {
                 for (const auto& part : local_databases(opt.db)) {
                     try {
-                        l.guards.emplace_back(part, Xapian::DB_OPEN);
-                    } catch (const Xapian::DatabaseLockError&) {
-                        throw IndexError("the index at '" + part + "' is locked by another indexer; wait for it to finish");
+                        l.guards.push_back(open_for_writing(part, Xapian::DB_OPEN));
                     } catch (const Xapian::Error&) {
                         // A damaged or missing shard is replaced all the same.
                     }
@@ -866,11 +870,7 @@ Layout plan_layout(const Options& opt) {
                 // Nothing there yet: an empty index holds the place (and its
                 // lock) until the swap, as for one index.
                 g_placeholder_folder_was_there = fs::exists(opt.db);
-                try {
-                    l.guard.emplace(opt.db, Xapian::DB_CREATE_OR_OPEN);
-                } catch (const Xapian::DatabaseLockError&) {
-                    throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
-                }
+                l.guard = open_for_writing(opt.db, Xapian::DB_CREATE_OR_OPEN);
                 g_placeholder = opt.db;
             }
             l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
@@ -886,11 +886,7 @@ Layout plan_layout(const Options& opt) {
         return l;
     }
     Existing ex = existing_index(opt.db);
-    // Never a folder of the user's files: --rebuild replaced (and removed)
-    // whatever --db named, the articles being indexed included.
-    if (ex == Existing::Foreign && !only_index_files(opt.db))
-        throw IndexError("'" + opt.db + "' is not a qanat index (it holds other files); qanat will not write "
-                         "there or replace it: use another --db");
+    if (ex == Existing::Foreign && !only_index_files(opt.db)) throw holds_other_files(opt.db);
     if (ex == Existing::Foreign && !opt.rebuild)
         throw IndexError("'" + opt.db + "' is not a qanat index (or is damaged); use another --db, or --rebuild "
                          "to replace it");
@@ -903,9 +899,7 @@ Layout plan_layout(const Options& opt) {
     // parts merged by Xapian's compaction, then swapped in.
     g_placeholder_folder_was_there = fs::exists(opt.db);
     try {
-        l.guard.emplace(opt.db, ex == Existing::Missing ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
-    } catch (const Xapian::DatabaseLockError&) {
-        throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+        l.guard = open_for_writing(opt.db, ex == Existing::Missing ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
     } catch (const Xapian::Error&) {
         // A damaged index is replaced all the same.
     }
