@@ -121,6 +121,40 @@ class Crash(unittest.TestCase):
         self.assertEqual(fingerprint(db), before)
         self.assertEqual([d for d in os.listdir(self.tmp) if "rebuild" in d], [])
 
+    def test_sigkill_during_a_first_build_of_shards_leaves_no_half_built_shards(self):
+        # A first --shards (or --shard) build was written in place, in one
+        # transaction: killed, it left shard folders with nothing committed,
+        # and its memory grew with the corpus. It is now built aside, as a
+        # first index is, and the next run builds it whole.
+        synth.write_corpus(self.src, 3000, seed=14)
+        for split in (["--shards", "2"], ["--shard", "1/2"]):
+            db = os.path.join(self.tmp, "db")
+            shutil.rmtree(db, ignore_errors=True)
+            p = subprocess.Popen([QI, "--quiet", *split, "--db", db, self.src], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, env=env())
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and p.poll() is None:
+                if any(name.startswith("db.rebuild-") for name in os.listdir(self.tmp)) or \
+                        os.path.exists(os.path.join(db, "shard-0")):
+                    break
+                time.sleep(0.01)
+            time.sleep(0.05)
+            self.assertIsNone(p.poll(), f"{split}: the build ended before it could be stopped")
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            self.assertEqual([n for n in os.listdir(db) if n.startswith("shard-")] if os.path.isdir(db) else [], [],
+                             split)
+            r = self.index(db, *split)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            if split[0] == "--shards":
+                self.assertEqual(sorted(os.listdir(db)), ["XAPIANDB", "shard-0", "shard-1"])
+            self.assertEqual([n for n in os.listdir(self.tmp) if "rebuild" in n], [], split)
+            clean = os.path.join(self.tmp, "clean")
+            shutil.rmtree(clean, ignore_errors=True)
+            self.assertEqual(self.index(clean, *split).returncode, 0)
+            self.assertEqual(fingerprint(db), fingerprint(clean), split)
+            self.assertGreater(fingerprint(db)[0]["passages"], 0)
+
     def test_second_indexer_is_refused(self):
         synth.write_corpus(self.src, 2000, seed=9)
         db = os.path.join(self.tmp, "db")
