@@ -1401,6 +1401,7 @@ int run(const Options& opt) {
 
     Progress progress(opt.progress);
     Counts counts;
+    counts.skipped = walked.skipped;  // (symlinks not followed and the like, said above)
     IdsSeen seen(walked.files);
     release_free_memory();  // (the walk's scratch, before the analysis needs memory)
     bool had_warnings = !walked.warnings.empty();

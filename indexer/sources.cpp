@@ -267,8 +267,9 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
             if (link) {
                 fs::path target = fs::canonical(e.path(), ec);
                 if (ec) {
-                    r.warnings.push_back(e.path().string() + ": broken or looping symlink; skipped");
                     ec.clear();
+                    r.warnings.push_back(e.path().string() + ": broken or looping symlink; skipped");
+                    ++r.skipped;
                     continue;
                 }
                 if (!within(target, canon_root) && fs::is_directory(target, ec)) {
@@ -278,10 +279,16 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                                          target.string() + "); skipped: symlinked folders are not walked, give " +
                                          "the folder itself as a PATH");
                     r.unfollowed.push_back(joined_key(root, display));
+                    ++r.skipped;
                     continue;
                 }
                 ec.clear();
                 if (!within(target, canon_root) && !options.follow_symlinks) {
+                    if (!article_file_name(e.path())) {  // (followed, it would be ignored too)
+                        ++r.ignored;
+                        continue;
+                    }
+                    ++r.skipped;
                     r.warnings.push_back(e.path().string() + ": symlink leads outside " + given +
                                          " (to " + target.string() + "); skipped (--follow-symlinks to include)");
                     r.unfollowed.push_back(joined_key(root, display));
@@ -302,11 +309,14 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 }
                 // A FIFO, socket or device named like an article: said (its
                 // article, if indexed before, is removed).
-                if (article_file_name(e.path()))
+                if (article_file_name(e.path())) {
                     r.warnings.push_back(e.path().string() + ": not a regular file (" +
                                          (e.is_fifo(ec) ? "a FIFO" : e.is_socket(ec) ? "a socket" : "a device or other") +
                                          "); skipped");
-                ++r.ignored;
+                    ++r.skipped;
+                } else {
+                    ++r.ignored;
+                }
                 continue;
             }
             if (!article_file_name(e.path())) {

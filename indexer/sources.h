@@ -108,6 +108,9 @@ struct WalkResult {
     std::vector<std::string> unread;
     std::vector<std::string> actor_files;  ///< actors.tsv at the top of a folder given
     std::size_t ignored = 0;             ///< files of other types
+    /// Entries left out with a warning that says so: symlinks not followed,
+    /// broken or looping ones, FIFOs and devices named like articles.
+    std::size_t skipped = 0;
     /// A folder could not be read to its end (an I/O error): files under it
     /// may be missing from `files`.
     bool incomplete = false;

@@ -124,6 +124,16 @@ class Regressions(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("link.txt: symlink leads outside", r.stderr)
         self.assertFalse(self.hits("outsidemarker"))
+        # The warning says skipped, and so does the summary (it said "0 skipped").
+        self.assertIn(" 0 removed, 1 skipped;", r.stderr)
+        os.symlink(os.path.join(self.tmp, "missing.txt"), os.path.join(self.src, "broken.txt"))
+        os.symlink(os.path.join(self.tmp, "outside"), os.path.join(self.src, "folder"))
+        os.symlink(os.path.join(self.tmp, "outside", "secret.txt"), os.path.join(self.src, "notes.pdf"))
+        r = self.index()
+        self.assertIn(" 0 removed, 3 skipped;", r.stderr)  # link.txt, broken.txt, folder (not notes.pdf)
+        self.assertNotIn("notes.pdf", r.stderr)
+        for name in ("broken.txt", "folder", "notes.pdf"):
+            os.remove(os.path.join(self.src, name))
         r = self.index("--follow-symlinks")
         self.assertIn(r.returncode, (0, 1), r.stderr)
         hits = self.hits("outsidemarker")
