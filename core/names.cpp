@@ -384,7 +384,7 @@ bool country_name(std::string_view folded) {
 }
 
 /// Names news copy writes short, with the actor they stand for: "U.S.",
-/// "U.N.", "U.K.", "USSR".
+/// "U.N.", "U.K.", "USSR" (folded; see short_name_of).
 std::optional<std::pair<const char*, ActorKind>> short_name(std::string_view folded) {
     static const std::unordered_map<std::string_view, std::pair<const char*, ActorKind>> m{
         {"u.s.", {"United States", ActorKind::Place}},    {"u.s", {"United States", ActorKind::Place}},
@@ -396,6 +396,12 @@ std::optional<std::pair<const char*, ActorKind>> short_name(std::string_view fol
     auto it = m.find(folded);
     if (it == m.end()) return std::nullopt;
     return it->second;
+}
+
+/// short_name of a name as written; "US" too, in capitals ("us" is a word).
+std::optional<std::pair<const char*, ActorKind>> short_name_of(std::string_view name) {
+    if (name == "US") return std::pair<const char*, ActorKind>{"United States", ActorKind::Place};
+    return short_name(fold(name));
 }
 
 }  // namespace
@@ -862,6 +868,29 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
     std::vector<NamedMention> found;
     std::vector<char> link_only;  // by index into found: dropped unless linked in step 4
     for (const auto& d : detected) {
+        // "the Iran-Iraq conflict", "U.S.-Iraq talks": each country is named
+        // (found by shape as one name, "Iran-Iraq", it named neither).
+        if (d.name.find('-') != std::string::npos && d.name.find(' ') == std::string::npos &&
+            d.end - d.start == d.name.size()) {
+            std::vector<std::pair<std::size_t, std::size_t>> parts;  // offsets in the name
+            for (std::size_t a = 0;;) {
+                const std::size_t b = std::min(d.name.find('-', a), d.name.size());
+                parts.emplace_back(a, b);
+                if (b == d.name.size()) break;
+                a = b + 1;
+            }
+            const bool countries = parts.size() >= 2 && std::all_of(parts.begin(), parts.end(), [&](const auto& pt) {
+                const std::string_view w = std::string_view(d.name).substr(pt.first, pt.second - pt.first);
+                return !w.empty() && (country_name(fold_word(w)) || short_name_of(w));
+            });
+            if (countries) {
+                for (const auto& [a, b] : parts) {
+                    link_only.push_back(d.link_only);
+                    found.push_back({d.start + a, d.start + b, d.name.substr(a, b - a), ActorKind::Unknown, true});
+                }
+                continue;
+            }
+        }
         link_only.push_back(d.link_only);
         auto it = abbrev.find(d.name);
         if (it != abbrev.end()) {
@@ -913,7 +942,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         NamedMention& m = found[fi];
         if (m.kind != ActorKind::Unknown && abbrev.count(m.name)) continue;
         // "U.S." is the United States, not a word of "U.S. Treasury".
-        if (const auto sn = short_name(fold(m.name)); sn && !link_only[fi] && !g_.find(m.name)) {
+        if (const auto sn = short_name_of(m.name); sn && !link_only[fi] && !g_.find(m.name)) {
             m.name = sn->first;
             m.kind = sn->second;
             continue;

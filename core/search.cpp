@@ -291,7 +291,24 @@ class ActorProcessor : public Xapian::FieldProcessor {
         // "Kurdistan *", "al-*": a word more after those.
         const unsigned char before = static_cast<unsigned char>(v[v.size() - 2]);
         if (!std::isalnum(before) && before < 0x80) key += ' ';
-        const std::vector<std::string> keys = actor_keys_with(key, false, std::string::npos);
+        std::vector<std::string> keys = actor_keys_with(key, false, std::string::npos);
+        // The actor list's other names too: actor:Hashd* is the PMF, listed
+        // as "Hashd al-Shaabi" but indexed under its name.
+        for (const Actor& a : g_.actors()) {
+            const std::string own = actor_key(a.name);
+            if (std::find(keys.begin(), keys.end(), own) != keys.end()) continue;
+            const bool alias_starts = std::any_of(a.aliases.begin(), a.aliases.end(), [&](const std::string& al) {
+                const std::string k = actor_key(al);
+                for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1))
+                    if (at == 0 || k[at - 1] == ' ' || k[at - 1] == '-') return true;
+                return false;
+            });
+            if (!alias_starts || !db_) continue;
+            const Xapian::doccount n = db_->get_termfreq(schema::term(schema::kActor, own));
+            if (n == 0) continue;
+            freq_[own] = n;
+            keys.push_back(own);
+        }
         if (keys.size() > kMaxWildcard)
             return field_value_error("actor:" + v + " stands for " + std::to_string(keys.size()) +
                                      " actors (at most " + std::to_string(kMaxWildcard) + "): give more of the name");
@@ -2183,7 +2200,18 @@ Span snippet_window(std::string_view text, const std::vector<Span>& hl, const st
         std::size_t e = std::min(text.size(), s + max_bytes);
         std::size_t we = e;
         while (we < text.size() && we > s && text[we] != ' ' && text[we] != '\n') --we;
-        if (we > s && we >= last_end) e = we;
+        if (we > s && we >= last_end) {
+            e = we;
+        } else if (e < text.size()) {
+            // No space after the highlights: back to where a word ends, not
+            // into one ("the silver-purc", "peace-th"), and off a hyphen.
+            auto in_word = [&](std::size_t i) {
+                const unsigned char c = static_cast<unsigned char>(text[i]);
+                return std::isalnum(c) || c >= 0x80;
+            };
+            while (e > last_end && in_word(e - 1) && in_word(e)) --e;
+            while (e > last_end && (text[e - 1] == '-' || text[e - 1] == ' ')) --e;
+        }
         while (continuation(e) && e > s) --e;
         // Never inside a highlight of several words ("Japan| Line"): the
         // whole of it if the window still fits, else none of it.

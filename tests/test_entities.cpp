@@ -147,6 +147,16 @@ TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
     CHECK(g.find("nobody at all") == nullptr);
 }
 
+TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {
+    // "the Iran-Iraq conflict" was one actor "Iran-Iraq", and named neither.
+    CHECK(detected("The danger posed by the Iran-Iraq conflict grew.") == "|Iran|Iraq|");
+    CHECK(detected("The U.S.-Iraq talks and US-Iran ties.") == "|United States|Iraq|United States|Iran|");
+    // Not a pair of countries: one name, as before.
+    CHECK(detected("The Iran-Contra affair.") == "|Iran-Contra|");
+    // "US" in capitals is the United States; "Us" is a word.
+    CHECK(detected("Trade with the US grew.") == "|United States|");
+}
+
 TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins") {
     Gazetteer g = test::corpus_gazetteer();
     CHECK(names(g, "let us go") == std::vector<std::string>{});

@@ -456,6 +456,27 @@ TEST_CASE("a snippet's parts never begin or end inside a highlight") {
     }
 }
 
+TEST_CASE("a snippet cut in a long sentence ends where a word does") {
+    // "...issued under the silver-purc": with no space between the highlight
+    // and the window's end, the window ended in the middle of a word.
+    std::string text = "The notes were kept. Under the ";
+    const std::size_t at = text.size();
+    text += "silver-purchasing act of 1890 and the gold reserve kept by the Treasury, they went on and on";
+    for (int i = 0; i < 20; ++i) text += " and on";
+    text += ".";
+    const Span silver{at, at + 6};
+    auto alnum = [&](std::size_t i) { return std::isalnum(static_cast<unsigned char>(text[i])) != 0; };
+    for (std::size_t max = 12; max <= 160; ++max) {
+        const auto parts = choose_snippet(text, {silver}, max);
+        REQUIRE(parts.size() == 1);
+        const Span p = parts[0];
+        CHECK(p.end - p.start <= max);
+        CHECK(p.end >= silver.end);
+        CHECK_MESSAGE(!(p.end < text.size() && alnum(p.end - 1) && alnum(p.end)), max, ": ", text.substr(p.start, p.end - p.start));
+        CHECK_MESSAGE(text[p.end - 1] != '-', max);
+    }
+}
+
 TEST_CASE("names ending alike are different things to show, a name's forms one") {
     // "Progress Party" and "Kurdistan Democratic Party" counted as one thing
     // ("party"), so a snippet did not try to show both.
@@ -567,8 +588,16 @@ TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting 
     // "Kurdistan *": a word more after it; "Ku*rd" is an error.
     auto more = f.run("actor:\"Kurdistan *\"");
     REQUIRE(!more.warnings.empty());
-    CHECK(more.warnings.front().find("Iraqi Kurdistan") == std::string::npos);
     CHECK(more.warnings.front().find("Kurdistan Workers' Party") != std::string::npos);
+    // The list's other names count too: Iraqi Kurdistan is also "Kurdistan
+    // Region", and actor:Hashd* is the PMF ("Hashd al-Shaabi"), which it
+    // said no actor was.
+    CHECK(more.warnings.front().find("Iraqi Kurdistan") != std::string::npos);
+    auto hashd = f.run("actor:Hashd*");
+    REQUIRE(!hashd.warnings.empty());
+    CHECK(hashd.warnings.front().find("stands for 1 actor (Popular Mobilization Forces)") != std::string::npos);
+    CHECK(hashd.total_passages == f.run("actor:PMF").total_passages);
+    CHECK(hashd.total_passages > 0);
     CHECK_THROWS_AS(f.run("actor:Ku*rd"), SearchError);
     // Nothing before the '*', or a '*' inside: an error; no such actor: none, said.
     CHECK_THROWS_WITH_AS(f.run("actor:*"), doctest::Contains("the start of a word of names then '*'"), SearchError);
