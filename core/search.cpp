@@ -2914,6 +2914,47 @@ struct Searcher::Impl {
         return std::make_unique<Xapian::BM25Weight>();
     }
 
+    /// An actor named in the query is searched under all its names: their
+    /// words are shown where one of the names stands, not alone ("forces"
+    /// for "Popular Mobilization Forces", "Islamic" of "Islamic Revolutionary
+    /// Guard Corps" for "Islamic State"), unless typed outside a name too.
+    void name_phrases(const std::string& q, bool plain, QueryPhrases& out) {
+        std::vector<ActorMention> ms = gazetteer.mentions(q, true);
+        // Not in quotes ("PMF" is only itself) nor a field's value (actor:PMF).
+        std::vector<bool> quoted(q.size() + 1, false);
+        for (std::size_t i = 0, in = 0; i < q.size(); ++i) {
+            if (q[i] == '"') in = !in;
+            quoted[i] = in;
+        }
+        std::erase_if(ms, [&](const ActorMention& m) {
+            std::size_t b = m.start;
+            while (b > 0 && q[b - 1] != ' ' && q[b - 1] != '(' && q[b - 1] != '"') --b;
+            return quoted[m.start] || q.substr(b, m.start - b).find(':') != std::string::npos;
+        });
+        if (ms.empty()) return;
+        std::set<std::string> inside, outside;
+        for (auto sp : qanat::words(q)) {
+            const std::string_view w = std::string_view(q).substr(sp.start, sp.end - sp.start);
+            const bool in_name = std::any_of(ms.begin(), ms.end(), [&](const ActorMention& m) {
+                return sp.start < m.end && m.start < sp.end;
+            });
+            (in_name ? inside : outside).insert(word_term(analyzer, w));
+        }
+        if (plain) out.free = outside;
+        for (const auto& t : inside)
+            if (!outside.count(t)) out.free.erase(t);
+        for (const auto& m : ms) {
+            const Actor& a = gazetteer.actors()[m.actor];
+            std::vector<std::string> names{a.name};
+            names.insert(names.end(), a.aliases.begin(), a.aliases.end());
+            for (const auto& n : names) {
+                std::vector<std::string> seq;
+                for (auto sp : qanat::words(n)) seq.push_back(word_term(analyzer, std::string_view(n).substr(sp.start, sp.end - sp.start)));
+                if (seq.size() >= 2) out.phrases.push_back(std::move(seq));
+            }
+        }
+    }
+
     /// "Did you mean": each query word the index does not have, replaced by
     /// the closest word it has (Xapian's spelling data; over remote parts,
     /// which do not serve it, the closest indexed term). Empty if nothing
@@ -3346,7 +3387,8 @@ struct Searcher::Impl {
                 filter_terms.push_back(t);
         }
         std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
-        const QueryPhrases phrases = req.plain ? QueryPhrases{} : query_phrases(fold_keep_case(req.query), analyzer);
+        QueryPhrases phrases = req.plain ? QueryPhrases{} : query_phrases(fold_keep_case(req.query), analyzer);
+        name_phrases(fold_keep_case(req.query), req.plain, phrases);
         unsigned rank = req.offset;
         for (const auto& r : order) {
             Hit h;

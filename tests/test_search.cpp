@@ -549,6 +549,34 @@ TEST_CASE("kind:group finds passages naming an actor of that kind, and highlight
                          SearchError);
 }
 
+TEST_CASE("an actor named in the query is highlighted where one of its names stands") {
+    // "Popular Mobilization Forces" highlighted "forces" in "expel all
+    // American forces", and "Islamic State" the "Islamic" of "Islamic
+    // Revolutionary Guard Corps".
+    Fixture f;
+    for (const std::string q : {"Popular Mobilization Forces", "Islamic State"}) {
+        CAPTURE(q);
+        auto r = f.run(q, 50);
+        REQUIRE(r.hits.size() >= 3);
+        for (const auto& h : r.hits)
+            for (const auto& sp : h.highlights) {
+                std::string w = h.passage.text.substr(sp.start, sp.end - sp.start);
+                for (const std::string poss : {"'s", "\xE2\x80\x99s"})  // PMF's
+                    if (w.size() > poss.size() && w.compare(w.size() - poss.size(), poss.size(), poss) == 0)
+                        w.resize(w.size() - poss.size());
+                const bool name = w.find(' ') != std::string::npos ||
+                                  std::none_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+                CHECK_MESSAGE(name, w);
+            }
+    }
+    // A word typed outside the name is shown wherever it stands.
+    auto r = f.run("PMF forces");
+    bool alone = false;
+    for (const auto& h : r.hits)
+        for (const auto& sp : h.highlights) alone = alone || fold(h.passage.text.substr(sp.start, sp.end - sp.start)) == "forces";
+    CHECK(alone);
+}
+
 TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting so") {
     Fixture f;
     auto r = f.run("actor:Kurd*");
