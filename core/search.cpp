@@ -1486,6 +1486,18 @@ Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
     } catch (const Xapian::NetworkError& e) {
         throw IndexError("cannot reach a remote part of '" + spec + "': " + e.get_msg());
     } catch (const Xapian::DatabaseNotFoundError&) {
+        // A shard of a folder of --shards parts: written by qanat-index over
+        // the folder (an index written at the shard's place is not a shard).
+        const std::filesystem::path folder = std::filesystem::path(spec).parent_path();
+        std::error_code ec;
+        if (!folder.empty() && std::filesystem::is_regular_file(folder / "XAPIANDB", ec)) {
+            std::ifstream stub(folder / "XAPIANDB");
+            std::size_t n = 0;
+            for (std::string line; std::getline(stub, line);) n += line.find_first_not_of(" \t") != std::string::npos;
+            throw IndexError("shard '" + spec + "' of the folder of shards '" + folder.string() +
+                             "' is missing; write it again with: qanat-index --db '" + folder.string() + "' --shards " +
+                             std::to_string(n) + " [PATH...]");
+        }
         throw IndexError("no index at '" + spec + "'; create one with: qanat-index --db '" + spec + "' [PATH...]");
     } catch (const Xapian::DatabaseOpeningError& e) {
         throw IndexError("cannot open the index at '" + spec + "': " + e.get_msg());

@@ -639,10 +639,24 @@ int parse_options(int argc, char** argv, Options& opt) {
     while (opt.db.size() > 1 && opt.db.back() == '/') opt.db.pop_back();
     {
         std::error_code ec;
-        if (fs::is_symlink(opt.db, ec)) {
-            const fs::path real = fs::canonical(opt.db, ec);
-            if (!ec) opt.db = real.string();
+        // "." or "idx/.": the folder itself, named (the new index is built
+        // beside it, under its name).
+        const std::string last = fs::path(opt.db).filename().string();
+        if (last == "." || last == "..") {
+            fs::path p = fs::absolute(opt.db, ec).lexically_normal();
+            if (!p.has_filename()) p = p.parent_path();
+            if (!ec) opt.db = p.string();
         }
+        // A symlink, followed: to an index, or to where one is to be
+        // created (a link to a folder not made yet).
+        for (int hops = 0; hops < 40 && fs::is_symlink(opt.db, ec); ++hops) {
+            const fs::path target = fs::read_symlink(opt.db, ec);
+            if (ec) break;
+            const fs::path next = target.is_absolute() ? target : fs::path(opt.db).parent_path() / target;
+            opt.db = fs::weakly_canonical(next, ec).string();
+            if (ec) break;
+        }
+        while (opt.db.size() > 1 && opt.db.back() == '/') opt.db.pop_back();
     }
     if (opt.paths.empty()) opt.paths.push_back(default_corpus());
     if (max_bytes < 200 || max_bytes > 1000000) {
@@ -825,10 +839,58 @@ IndexError holds_other_files(const std::string& db) {
                       "replace it: use another --db");
 }
 
+/// Whether another process holds Xapian's write lock on the index at db
+/// (its flintlock file): a first build holds it from its first moment, while
+/// what the folder holds does not yet say that it is an index.
+bool locked_by_another(const std::string& db) {
+    const std::string file = (fs::path(db) / "flintlock").string();
+    const int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    const bool held = ::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    ::close(fd);
+    return held;
+}
+
+/// Why a new index cannot be built beside db and swapped in by a rename
+/// (its folder is a mount point, or the folder it is in cannot be written);
+/// "" if it can.
+std::string cannot_swap(const std::string& db) {
+    fs::path p = fs::absolute(db).lexically_normal();
+    if (!p.has_filename()) p = p.parent_path();
+    const fs::path parent = p.parent_path();
+    struct stat here {}, up {};
+    if (::stat(p.c_str(), &here) == 0 && ::stat(parent.c_str(), &up) == 0 && here.st_dev != up.st_dev)
+        return "'" + db + "' is a mount point";
+    struct statx sx {};  // a bind mount has its parent's device
+    if (::statx(AT_FDCWD, p.c_str(), 0, STATX_BASIC_STATS, &sx) == 0 && (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+        (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+        return "'" + db + "' is a mount point";
+    // (Swapped, the folder a shell stands in would be a removed one.)
+    std::error_code ec;
+    const fs::path cwd = fs::current_path(ec), real = fs::weakly_canonical(p, ec);
+    if (!cwd.empty() && !real.empty()) {
+        const auto [a, b] = std::mismatch(real.begin(), real.end(), cwd.begin(), cwd.end());
+        if (a == real.end()) return "'" + db + "' is the current folder, or holds it";
+    }
+    if (::access(parent.c_str(), W_OK | X_OK) != 0)
+        return "the folder it is in, '" + parent.string() + "', cannot be written (" + std::strerror(errno) + ")";
+    return "";
+}
+
 Layout plan_layout(const Options& opt) {
     Layout l;
     check_sources_outside(opt);
     make_parent(opt.db);
+    if (locked_by_another(opt.db))
+        throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+    const std::string no_swap = cannot_swap(opt.db);
+    if (opt.rebuild && !no_swap.empty())
+        throw IndexError("--rebuild builds the new index beside '" + opt.db + "' and swaps it in, but " + no_swap +
+                         ": remove the index and run again without --rebuild, or give a --db in a folder qanat-index "
+                         "can write");
     {
         // A folder of --shards parts, or an index of its own: one is not
         // written into the other (Xapian opens a folder's index before its
@@ -851,8 +913,11 @@ Layout plan_layout(const Options& opt) {
         std::error_code ec;
         std::string dir = opt.db;
         const Existing there = existing_index(opt.db);
-        const bool first = !fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec) &&
-                           (there == Existing::Missing || there == Existing::Empty);
+        const bool stub_there = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
+        // Not a folder of shards yet: nothing, an empty index (a first build
+        // killed), or what a first build left before its index was whole.
+        if (!stub_there && there == Existing::Foreign && !only_index_files(opt.db)) throw holds_other_files(opt.db);
+        const bool first = !stub_there && no_swap.empty();
         if (opt.rebuild || first) {
             // A new folder of shards built beside the old index (or folder
             // of shards), holding their locks, then swapped in whole; a first
@@ -863,7 +928,7 @@ Layout plan_layout(const Options& opt) {
             const Existing ex = stub_folder ? Existing::Qanat : existing_index(opt.db);
             if ((ex == Existing::Foreign && !only_index_files(opt.db)) || (stub_folder && !only_shard_files(opt.db)))
                 throw holds_other_files(opt.db);
-            if (ex != Existing::Missing) {
+            if (ex == Existing::Qanat) {
                 for (const auto& part : local_databases(opt.db)) {
                     try {
                         l.guards.push_back(open_for_writing(part, Xapian::DB_OPEN));
@@ -871,15 +936,19 @@ Layout plan_layout(const Options& opt) {
                         // A damaged or missing shard is replaced all the same.
                     }
                 }
+            } else {
+                // Nothing there yet (or what a first build killed left): an
+                // empty index holds the place (and its lock) until the swap,
+                // as for one index. Another run holding it is refused here.
+                g_placeholder_folder_was_there = fs::exists(opt.db);
+                try {
+                    l.guard = open_for_writing(opt.db, Xapian::DB_CREATE_OR_OPEN);
+                } catch (const Xapian::Error&) {
+                    if (ex == Existing::Missing) throw;  // (a damaged one is replaced all the same)
+                }
+                if (ex == Existing::Missing) g_placeholder = opt.db;
             }
             l.replaces = ex == Existing::Qanat;
-            if (ex == Existing::Missing) {
-                // Nothing there yet: an empty index holds the place (and its
-                // lock) until the swap, as for one index.
-                g_placeholder_folder_was_there = fs::exists(opt.db);
-                l.guard = open_for_writing(opt.db, Xapian::DB_CREATE_OR_OPEN);
-                g_placeholder = opt.db;
-            }
             l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
             fs::remove_all(l.work, ec);
             dir = l.work;
@@ -898,7 +967,9 @@ Layout plan_layout(const Options& opt) {
         throw IndexError("'" + opt.db + "' is not a qanat index (or is damaged); use another --db, or --rebuild "
                          "to replace it");
     bool fresh = opt.rebuild || ex != Existing::Qanat;
-    if (!fresh) {
+    // A first build where a new index cannot be swapped in (a mount point)
+    // is written in place, in one transaction.
+    if (!fresh || !no_swap.empty()) {
         l.parts.push_back(opt.db);  // updated in place, in one transaction
         return l;
     }

@@ -290,3 +290,115 @@ def rng_start(i):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Layouts(unittest.TestCase):
+    """Where a first build can be built aside and swapped in, and where not."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="qanat-layout-")
+        self.src = os.path.join(self.tmp, "src")
+        synth.write_corpus(self.src, 300, seed=21)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def index(self, db, *extra, cwd=None):
+        return subprocess.run([QI, "--quiet", "--db", db, *extra, self.src], capture_output=True, text=True,
+                              env=env(), cwd=cwd)
+
+    def test_two_first_builds_at_once_one_is_refused_as_locked(self):
+        # The second saw the first's half-made placeholder as a folder of
+        # other files or a damaged index ("--rebuild to replace it"); with
+        # --shards it wrote its shards into it without the lock, both said
+        # done, and the folder's stub could list fewer shards than it held.
+        synth.write_corpus(self.src, 2500, seed=22)
+        for split in ([], ["--shards", "2"]):
+            db = os.path.join(self.tmp, "race", "db")
+            shutil.rmtree(os.path.dirname(db), ignore_errors=True)
+            procs = [subprocess.Popen([QI, "--quiet", "--db", db, *split, *more, self.src], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True, env=env())
+                     for more in ([], ["--shards", "3"] if split else [])]
+            errs = [p.communicate()[1] for p in procs]
+            codes = sorted(p.returncode for p in procs)
+            if codes == [0, 0]:
+                continue  # (one ended before the other began: nothing to see)
+            self.assertEqual(codes, [0, 2], errs)
+            self.assertIn("locked by another indexer", "".join(errs))
+            r = subprocess.run([QS, "--db", db, "--format", "json", "--limit", "0", "NOT", "zzzqqq"],
+                               capture_output=True, text=True, env=env())
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_a_folder_of_other_files_is_refused_for_shards_too(self):
+        other = os.path.join(self.tmp, "o")
+        os.makedirs(other)
+        with open(os.path.join(other, "notes.txt"), "w") as f:
+            f.write("mine\n")
+        r = self.index(other, "--shards", "2")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("holds other files", r.stderr)
+        self.assertEqual(os.listdir(other), ["notes.txt"])
+
+    def test_a_symlink_to_a_folder_not_made_yet(self):
+        # It was renamed over ("cannot rename: Not a directory") after the
+        # whole build, or failed with "mkdir failed (File exists)".
+        real = os.path.join(self.tmp, "real")
+        os.makedirs(real)
+        for i, split in enumerate(([], ["--shards", "2"], ["--shard", "0/2"])):
+            link = os.path.join(self.tmp, f"link{i}")
+            os.symlink(os.path.join("real", f"missing{i}"), link)
+            r = self.index(link, *split)
+            self.assertEqual(r.returncode, 0, (split, r.stderr))
+            self.assertTrue(os.path.islink(link))
+            self.assertTrue(os.path.isdir(os.path.join(real, f"missing{i}")))
+            s = subprocess.run([QS, "--db", link, "--format", "json", "--limit", "0", "NOT", "zzzqqq"],
+                               capture_output=True, text=True, env=env())
+            self.assertEqual(s.returncode, 0, s.stderr)
+
+    def test_the_current_folder_and_a_mount_point_are_built_in_place(self):
+        # Built aside, they could not be swapped in: "--db ." made its work
+        # folder inside itself, and a mount point cannot be renamed ("Device
+        # or resource busy", after the whole build). A --rebuild says so first.
+        here = os.path.join(self.tmp, "here")
+        os.makedirs(here)
+        for split in ([], ["--shards", "2"]):
+            shutil.rmtree(here)
+            os.makedirs(here)
+            r = self.index(".", *split, cwd=here)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([n for n in os.listdir(self.tmp) if "rebuild" in n], [])
+            self.assertTrue(os.path.exists(os.path.join(here, "XAPIANDB" if split else "iamglass")))
+        mnt, under = os.path.join(self.tmp, "mnt"), os.path.join(self.tmp, "under")
+        os.makedirs(mnt)
+        os.makedirs(under)
+        if subprocess.run(["mount", "--bind", under, mnt], capture_output=True).returncode != 0:
+            self.skipTest("no bind mount here")
+        try:
+            for split in ([], ["--shards", "2"]):
+                r = self.index(mnt, *split)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                s = subprocess.run([QS, "--db", mnt, "--format", "json", "--limit", "0", "NOT", "zzzqqq"],
+                                   capture_output=True, text=True, env=env())
+                self.assertEqual(json.loads(s.stdout)["total"]["articles"], 300)
+                r = self.index(mnt, *split, "--rebuild")
+                self.assertEqual(r.returncode, 2)
+                self.assertIn("is a mount point", r.stderr)
+                for name in os.listdir(mnt):
+                    p = os.path.join(mnt, name)
+                    shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+        finally:
+            subprocess.run(["umount", mnt])
+
+    def test_a_missing_shard_is_written_again_over_the_folder(self):
+        # The search said to create an index at the shard's place, which then
+        # held all the articles and broke the folder.
+        db = os.path.join(self.tmp, "db")
+        self.assertEqual(self.index(db, "--shards", "3").returncode, 0)
+        shutil.rmtree(os.path.join(db, "shard-1"))
+        s = subprocess.run([QS, "--db", db, "oil"], capture_output=True, text=True, env=env())
+        self.assertEqual(s.returncode, 2)
+        self.assertIn(f"write it again with: qanat-index --db '{db}' --shards 3", s.stderr)
+        self.assertEqual(self.index(db, "--shards", "3").returncode, 0)
+        s = subprocess.run([QS, "--db", db, "--format", "json", "--limit", "0", "NOT", "zzzqqq"],
+                           capture_output=True, text=True, env=env())
+        self.assertEqual(json.loads(s.stdout)["total"]["articles"], 300)
