@@ -116,7 +116,8 @@ const char* kUsage =
     "in memory until its commit.\n"
     "\n"
     "Exit status: 0 done; 1 done with warnings (files skipped or repaired, listed\n"
-    "on stderr); 2 error, nothing changed.\n"
+    "on stderr); 2 error, nothing changed; 128+N stopped by signal N (Ctrl-C:\n"
+    "130), the index as it was.\n"
     "\n"
     "Options:\n";
 
@@ -816,6 +817,9 @@ void make_parent(const std::string& path) {
 /// index is built aside (nothing was there before): removed if the run fails.
 std::string g_placeholder;
 bool g_placeholder_folder_was_there = false;  ///< an empty folder given as --db stays
+/// Held while the placeholder, the work folder (g_work) or the index (g_db)
+/// change: a stop by a signal (stop_on_signals) reads them.
+std::mutex g_stop_mutex;
 
 /// Removes the placeholder index of a failed first build: its files, and
 /// its folder unless that was there before (empty).
@@ -946,7 +950,10 @@ Layout plan_layout(const Options& opt) {
                 } catch (const Xapian::Error&) {
                     if (ex == Existing::Missing) throw;  // (a damaged one is replaced all the same)
                 }
-                if (ex == Existing::Missing) g_placeholder = opt.db;
+                if (ex == Existing::Missing) {
+                    std::lock_guard<std::mutex> lock(g_stop_mutex);
+                    g_placeholder = opt.db;
+                }
             }
             l.replaces = ex == Existing::Qanat;
             l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
@@ -982,7 +989,10 @@ Layout plan_layout(const Options& opt) {
         // A damaged index is replaced all the same.
     }
     l.replaces = ex == Existing::Qanat;
-    if (ex == Existing::Missing) g_placeholder = opt.db;  // made by the guard: goes if the run fails
+    if (ex == Existing::Missing) {  // made by the guard: goes if the run fails
+        std::lock_guard<std::mutex> lock(g_stop_mutex);
+        g_placeholder = opt.db;
+    }
     l.work = opt.db + ".rebuild-" + std::to_string(::getpid());
     {
         std::error_code ec;
@@ -1161,14 +1171,17 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
     if (!l.merge) sync_files(l.merged);  // (compaction syncs what it writes)
     // From here the index at --db is the new one (or, if the swap fails half
     // way, the place is being handed over): nothing there is removed any more.
-    g_placeholder.clear();
-    swap_in(l.merged, opt.db);
+    {
+        std::lock_guard<std::mutex> lock(g_stop_mutex);
+        g_placeholder.clear();
+        swap_in(l.merged, opt.db);
+        g_work.clear();
+    }
     // The old index's locks are let go only now: another indexer that took
     // them between their release and the swap wrote into what was then
     // thrown away.
     l.guard.reset();
     l.guards.clear();
-    g_work.clear();
     std::error_code ec;  // the old index too, now at l.merged; what stays, the next run removes
     fs::remove_all(l.work, ec);
 }
@@ -1383,8 +1396,11 @@ int run(const Options& opt) {
     remove_stale_rebuilds(opt.db);
     IndexSettings settings{opt.analysis, opt.passages, gazetteer.serialise(), opt.max_article_bytes};
     Layout layout = plan_layout(opt);
-    g_work = layout.work;
-    g_db = opt.db;
+    {
+        std::lock_guard<std::mutex> lock(g_stop_mutex);
+        g_work = layout.work;
+        g_db = opt.db;
+    }
     // An index updated in place whose facet table holds keeps it if no passage changes.
     const bool table_held = layout.work.empty() && layout.stub.empty() && opt.shard_count <= 1 && facet_table_current(opt.db);
     // A new index built aside needs no transaction (it is swapped in whole), and
@@ -1866,9 +1882,37 @@ int run(const Options& opt) {
 
 }  // namespace
 
+/// SIGINT, SIGTERM and SIGHUP end the run as a failed run does: what it
+/// built aside is removed (it was left for the next run, a build's size on
+/// the disk), so is a first build's placeholder (searches said a build was
+/// running), and the index stays as it was. Taken by a thread of their own
+/// (sigwait), not in a handler: removing folders is no work for one.
+void stop_on_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+    if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return;  // (before any other thread: they inherit it)
+    std::thread([set] {
+        int sig = 0;
+        if (::sigwait(&set, &sig) != 0) return;
+        std::lock_guard<std::mutex> lock(g_stop_mutex);
+        std::string what = std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+        if (!g_work.empty()) {
+            what += "; " + unfinished(g_db);
+            remove_work(g_work);
+        } else if (!g_db.empty()) {
+            what += "; " + update_unfinished(g_db);
+        }
+        remove_placeholder();
+        std::fprintf(stderr, "qanat-index: %s\n", what.c_str());
+        std::_Exit(128 + sig);
+    }).detach();
+}
+
 int index_main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     std::set_terminate(on_terminate);
+    stop_on_signals();
     Options opt;
     int rc = parse_options(argc, argv, opt);
     if (rc == -1) return kExitOk;

@@ -155,6 +155,39 @@ class Crash(unittest.TestCase):
             self.assertEqual(fingerprint(db), fingerprint(clean), split)
             self.assertGreater(fingerprint(db)[0]["passages"], 0)
 
+    def test_sigint_and_sigterm_leave_nothing_half_built(self):
+        # They ended the run as SIGKILL does: the work folder (a build's size
+        # on the disk) and a first build's placeholder stayed until the next
+        # run, and searches meanwhile said a first build was running.
+        synth.write_corpus(self.src, 3000, seed=15)
+        db = os.path.join(self.tmp, "db")
+
+        def stop(sig, *extra):
+            p = subprocess.Popen([QI, "--quiet", "--db", db, *extra, self.src], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True, env=env())
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and p.poll() is None and \
+                    not any(".rebuild-" in n for n in os.listdir(self.tmp)):
+                time.sleep(0.01)
+            time.sleep(0.1)
+            self.assertIsNone(p.poll(), "the run ended before it could be stopped")
+            p.send_signal(sig)
+            err = p.communicate()[1]
+            self.assertEqual(p.returncode, 128 + sig, err)
+            self.assertIn("stopped by " + signal.Signals(sig).name, err)
+            self.assertEqual([n for n in os.listdir(self.tmp) if ".rebuild-" in n], [])
+            return err
+
+        for sig, extra in ((signal.SIGTERM, []), (signal.SIGINT, ["--shards", "2"])):
+            err = stop(sig, *extra)
+            self.assertIn("there is no index at", err)
+            self.assertFalse(os.path.exists(db), os.listdir(db) if os.path.isdir(db) else db)
+        self.assertEqual(self.index(db).returncode, 0)
+        before = fingerprint(db)
+        err = stop(signal.SIGINT, "--rebuild")
+        self.assertIn("is as it was", err)
+        self.assertEqual(fingerprint(db), before)
+
     def test_second_indexer_is_refused(self):
         synth.write_corpus(self.src, 2000, seed=9)
         db = os.path.join(self.tmp, "db")
