@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common_words.h"
+#include "names.h"
 #include "normalize.h"
 #include "stopwords.h"
 
@@ -189,6 +190,15 @@ const Actor* Gazetteer::find(std::string_view name_or_alias) const {
     return it == by_key_.end() ? nullptr : &actors_[it->second];
 }
 
+namespace {
+
+bool compass_word(std::string_view folded) {
+    return folded == "north" || folded == "south" || folded == "east" || folded == "west" || folded == "central" ||
+           folded == "latin";
+}
+
+}  // namespace
+
 std::vector<ActorMention> Gazetteer::mentions(std::string_view text, bool query) const {
     if (patterns_.empty()) return {};
     auto spans = words(text);
@@ -224,6 +234,12 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                     const bool cased = p.letter_case == Case::All ? all_upper(w) : starts_upper(w);
                     if (!cased && !(query && !everyday_word(folded[i]))) continue;
                 }
+                // "Latin America", "South Korea": another place than the one
+                // word names ("America" for the United States).
+                if (n == 1 && i > 0 && p.letter_case == Case::Initial && compass_word(folded[i - 1]) &&
+                    spans[i].start == spans[i - 1].end + 1 &&
+                    starts_upper(text.substr(spans[i - 1].start, spans[i - 1].end - spans[i - 1].start)))
+                    continue;
                 std::size_t end = spans[i + n - 1].end;
                 // "Iran's": the possessive belongs to the name.
                 out.push_back({spans[i].start, end, p.actor});
@@ -301,6 +317,24 @@ bool quantity_word(const std::string& w) {
     return units.count(w) > 0;
 }
 
+/// The number ending at e counts things the words after it name, past an
+/// adjective: "1500 Iraqi soldiers", "1140 smaller towns", "1600 public
+/// works projects" (not "the 1991 Iraqi uprising", "1990 new car sales").
+bool counted_past_adjective(std::string_view t, std::size_t e) {
+    static const std::set<std::string> adjectives{
+        "smaller", "larger", "bigger", "new", "more", "fewer", "additional", "extra", "other", "separate",
+        "small", "large", "public", "private", "local", "rural", "urban", "young", "armed", "foreign"};
+    std::size_t p = e;
+    while (p < t.size() && (t[p] == ' ' || t[p] == '-')) ++p;
+    std::string first;
+    while (p < t.size() && is_alpha(t[p])) first += static_cast<char>(t[p++] | 0x20);
+    const bool adjective = adjectives.count(first) > 0;
+    if (!adjective && !is_demonym(first)) return false;
+    const std::string second = next_word(t, p);
+    if (quantity_word(second)) return true;
+    return adjective && second.size() > 3 && second.back() == 's' && second[second.size() - 2] != 's';
+}
+
 /// The number at s is a reference, not a year: "section 1992", "Section 1753
 /// of the Revised Statutes", "page 1955", "Room 1812", "H.R. 1984", "42
 /// U.S.C. 1983", "§ 1983", "No. 1990".
@@ -309,7 +343,7 @@ bool reference_before(std::string_view t, std::size_t s) {
         "section", "sections", "page", "pages", "room", "rooms", "chapter", "paragraph", "clause", "rule",
         "form", "flight", "route", "highway", "interstate", "docket", "exhibit", "figure", "table", "verse",
         "platform", "gate", "suite", "apartment", "box", "extension", "ext", "volume", "item", "line",
-        "number", "code", "statute", "amendment", "bill"};
+        "number", "code", "statute", "amendment", "bill", "resolution", "resolutions"};
     if (words.count(word_before(t, s))) return true;
     std::size_t back = s;
     while (back > 0 && t[back - 1] == ' ') --back;
@@ -429,7 +463,13 @@ std::vector<YearMention> find_years(std::string_view t) {
             i = e + 4;
             continue;
         }
-        if (quantity_word(next_word(t, e)) || reference_before(t, s)) continue;
+        // (After "in", "since" and the like it is a year: "in 2003 American
+        // troops", "in 1990 people".)
+        static const std::set<std::string> year_before{"in", "since", "until", "till", "during", "from", "after",
+                                                       "before", "circa"};
+        if (!year_before.count(word_before(t, s)) && (quantity_word(next_word(t, e)) || counted_past_adjective(t, e)))
+            continue;
+        if (reference_before(t, s)) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88
         std::size_t p = e;
         while (p < n && t[p] == ' ') ++p;

@@ -168,6 +168,8 @@ TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins
     CHECK(names(g, "Saddam Hussein and Fuad Hussein") == std::vector<std::string>{"Saddam Hussein", "Fuad Hussein"});
     // Words of one name are not joined across punctuation.
     CHECK(names(g, "Islamic. State") == std::vector<std::string>{});
+    // "America" is the United States, not in another place's name.
+    CHECK(names(g, "Latin America, South America, and America") == std::vector<std::string>{"United States"});
 }
 
 TEST_CASE("gazetteer: in a query, names are found in lower case unless they are everyday words") {
@@ -240,6 +242,11 @@ TEST_CASE("years: what a passage speaks of") {
              {"Call +44 20 7946 2018 today", "|"},
              {"weighed 1990 kg, 1350 lbs, hit 2003 degrees", "|"},
              {"the 2003 elections; said 1986 profits rose; had 1986 sales", "|2003|1986|1986|"},
+             // Counts past an adjective, and resolutions, are not years; after "in" a number is one.
+             {"some 1500 Iraqi soldiers, 1140 smaller towns and 1600 public works projects", "|"},
+             {"Resolution 1441 and resolutions 1483", "|"},
+             {"the 1991 Iraqi uprising; 1990 new car sales", "|1991|1990|"},
+             {"in 2003 American troops; In 1990 more people came; since 1988 Iranian soldiers", "|2003|1990|1988|"},
              {"fiscal 1999-00 and 1998-02", "|1999-2000|1998|"},
              // References and times of day, not years.
              {"a foreign power (section 1992); Section 1753 of the Revised Statutes; page 1955", "|"},
