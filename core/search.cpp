@@ -199,6 +199,30 @@ class ActorProcessor : public Xapian::FieldProcessor {
                 return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
             }
         }
+        // "Saddam": an actor of one word (found where a text says "Saddam"
+        // alone) and a word of people's names (Saddam Hussein): it stands
+        // for them too, as a name's word does.
+        if (!a && !unknown && db_ && key.find(' ') == std::string::npos) {
+            const std::optional<ActorKind> own = kind_of_key(key);
+            if (own == ActorKind::Person || own == ActorKind::Unknown) {
+                std::vector<std::string> keys{key};
+                for (auto& k : actor_keys_with(key, true, kMaxWordOf))
+                    if (k != key && kind_of_key(k) == ActorKind::Person) keys.push_back(std::move(k));
+                if (keys.size() > 1 && keys.size() <= kMaxWordOf + 1) {
+                    std::vector<Xapian::Query> any;
+                    for (const auto& k : keys) {
+                        any.emplace_back(schema::term(schema::kActor, k));
+                        named.push_back(k);
+                    }
+                    const std::vector<std::string> others(keys.begin() + 1, keys.end());
+                    const std::string note = "actor '" + v + "' is also a word of the names of " +
+                                             std::to_string(others.size()) + (others.size() == 1 ? " person (" : " people (") +
+                                             listed(others) + "): passages that name any of them";
+                    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+                    return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+                }
+            }
+        }
         // "HMC": an abbreviation an article defined ("Higher Military
         // Commission (HMC)"), the passages of those articles that name it.
         if (unknown) {
@@ -233,6 +257,20 @@ class ActorProcessor : public Xapian::FieldProcessor {
             }
         }
         return keys;
+    }
+
+    /// The kind the first passage that names the actor gives it.
+    std::optional<ActorKind> kind_of_key(const std::string& key) const {
+        try {
+            const std::string term = schema::term(schema::kActor, key);
+            auto p = db_->postlist_begin(term);
+            if (p == db_->postlist_end(term)) return std::nullopt;
+            const StoredPassage sp = StoredPassage::deserialise(db_->get_document(*p).get_value(schema::kSlotPassage));
+            for (const auto& m : sp.actors)
+                if (actor_key(m.name) == key) return m.kind;
+        } catch (const Xapian::Error&) {
+        }
+        return std::nullopt;
     }
 
     /// An actor's name as the list writes it, else as the first passage that

@@ -759,7 +759,7 @@ Existing existing_index(const std::string& path) {
 
 /// A file name a Xapian index (and qanat's facet table) is made of.
 bool index_file_name(const std::string& name) {
-    return name == "flintlock" || name == "iamglass" || name == "XAPIANDB" ||
+    return name == "flintlock" || name == "iamglass" || name == "v.tmp" || name == "XAPIANDB" ||
            (name.size() > 6 && name.compare(name.size() - 6, 6, ".glass") == 0) ||
            name.rfind(std::string(schema::kFacetTableFile), 0) == 0;
 }
@@ -836,13 +836,6 @@ void remove_placeholder() {
 
 std::vector<std::string> local_databases(const std::string& db);
 
-/// Never a folder of the user's files: --rebuild replaced (and removed)
-/// whatever --db named, the articles being indexed included.
-IndexError holds_other_files(const std::string& db) {
-    return IndexError("'" + db + "' is not a qanat index (it holds other files); qanat will not write there or "
-                      "replace it: use another --db");
-}
-
 /// Whether another process holds Xapian's write lock on the index at db
 /// (its flintlock file): a first build holds it from its first moment, while
 /// what the folder holds does not yet say that it is an index.
@@ -856,6 +849,15 @@ bool locked_by_another(const std::string& db) {
     const bool held = ::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
     ::close(fd);
     return held;
+}
+
+/// Never a folder of the user's files: --rebuild replaced (and removed)
+/// whatever --db named, the articles being indexed included.
+IndexError holds_other_files(const std::string& db) {
+    // (A first build that began a moment ago has not made its index whole yet.)
+    if (locked_by_another(db)) return IndexError("the index at '" + db + "' is locked by another indexer; wait for it to finish");
+    return IndexError("'" + db + "' is not a qanat index (it holds other files); qanat will not write there or "
+                      "replace it: use another --db");
 }
 
 /// Why a new index cannot be built beside db and swapped in by a rename
@@ -970,9 +972,12 @@ Layout plan_layout(const Options& opt) {
     }
     Existing ex = existing_index(opt.db);
     if (ex == Existing::Foreign && !only_index_files(opt.db)) throw holds_other_files(opt.db);
-    if (ex == Existing::Foreign && !opt.rebuild)
+    if (ex == Existing::Foreign && !opt.rebuild) {
+        if (locked_by_another(opt.db))
+            throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
         throw IndexError("'" + opt.db + "' is not a qanat index (or is damaged); use another --db, or --rebuild "
                          "to replace it");
+    }
     bool fresh = opt.rebuild || ex != Existing::Qanat;
     // A first build where a new index cannot be swapped in (a mount point)
     // is written in place, in one transaction.

@@ -577,6 +577,32 @@ TEST_CASE("an actor named in the query is highlighted where one of its names sta
     CHECK(alone);
 }
 
+TEST_CASE("actor:Saddam stands for Saddam Hussein too, when a text names him by one word") {
+    // "Saddam" alone is an actor of its own where a text says only that: the
+    // passages naming Saddam Hussein were left out (1 of 16 in the State of
+    // the Union addresses), with no warning.
+    Gazetteer none;
+    std::vector<Article> arts{
+        {"a", "a.txt", "", true, "War\n\nSaddam Hussein invaded Kuwait in 1990. The world answered.", ""},
+        {"b", "b.txt", "", true, "Talks\n\nThe envoy met Saddam Hussein in Baghdad.", ""},
+        {"c", "c.txt", "", true, "Warning\n\nWe told Saddam that the deadline stood.", ""},
+        {"d", "d.txt", "", true, "Iran\n\nThe talks with Iran went on while Iran Air flew.", ""}};
+    Xapian::WritableDatabase db = test::memory_index(arts, none);
+    Searcher s{db};
+    SearchRequest r;
+    r.query = "actor:Saddam";
+    r.limit = 10;
+    auto res = s.search(r);
+    CHECK(res.total_articles == 3);
+    REQUIRE(!res.warnings.empty());
+    CHECK(res.warnings.front().find("also a word of the names of 1 person (Saddam Hussein)") != std::string::npos);
+    // A place's name stays itself: actor:Iran is not Iran Air.
+    r.query = "actor:Iran";
+    res = s.search(r);
+    CHECK(res.total_passages == 1);
+    CHECK(res.warnings.empty());
+}
+
 TEST_CASE("actor:Kurd* stands for the actors with a word of their name starting so") {
     Fixture f;
     auto r = f.run("actor:Kurd*");
