@@ -487,6 +487,10 @@ ActorKind guess_kind(std::string_view name) {
         if (hit != kind_of.end()) return hit->second;
     }
     if (ws.size() == 1) return acronym(name) ? ActorKind::Organisation : ActorKind::Unknown;
+    // "al-Qaida": one name word after a particle says no more than one word
+    // does (a person's name is found with a given name: "Abu Bakr
+    // al-Baghdadi", and the short form then links to it).
+    if (ws.size() == 2 && is_particle(f[0])) return ActorKind::Unknown;
     // "Voice of America", "Members of Congress": not a person's name.
     for (std::size_t k = 1; k + 1 < ws.size(); ++k)
         if (is_connector(f[k])) return ActorKind::Unknown;
@@ -640,11 +644,24 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::size_t first, last;  // token indexes, inclusive
     };
     std::vector<Candidate> cands;
+    // Where the word at `start` follows a particle and a hyphen ("al-Qaida",
+    // "al-Arab" of "Shatt al-Arab"): the particle's start, else npos.
+    auto particle_before = [&](std::size_t start) -> std::size_t {
+        if (start < 3 || text[start - 1] != '-') return std::string_view::npos;
+        std::size_t b = start - 1;
+        while (b > 0 && std::isalpha(static_cast<unsigned char>(text[b - 1]))) --b;
+        if (b > 0 && !std::isspace(static_cast<unsigned char>(text[b - 1])) && text[b - 1] != '(' && text[b - 1] != '"')
+            return std::string_view::npos;
+        std::string p(text.substr(b, start - 1 - b));
+        for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return p.size() >= 2 && is_particle(p) && p != "de" && p != "la" && p != "le" ? b : std::string_view::npos;
+    };
+    auto after_particle = [&](std::size_t start) { return particle_before(start) != std::string_view::npos; };
     for (std::size_t i = 0; i < toks.size();) {
         const Token& t = toks[i];
         // "anti-Americanism", "pro-Tehran": the second half of a compound.
         bool compound = t.start >= 2 && text[t.start - 1] == '-' && !starts_upper(text.substr(t.start - 2)) &&
-                        std::isalpha(static_cast<unsigned char>(text[t.start - 2]));
+                        std::isalpha(static_cast<unsigned char>(text[t.start - 2])) && !after_particle(t.start);
         if (!t.upper || t.heading || compound || covered(t.start, t.end)) {
             ++i;
             continue;
@@ -777,6 +794,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // "Saudi Arabian": one demonym of two words; "Saudi Arabian
             // Airlines" keeps it, "Saudi Arabian oil minister" names no one.
             if (t.folded == "saudi" && n && n->folded == "arabian") return false;
+            // "Abu Bakr al-Baghdadi", "Bin Laden": a particle that begins a name.
+            if (t.upper && (t.folded == "abu" || t.folded == "bin" || t.folded == "ibn") && n && n->upper) return false;
             if (is_demonym(t.folded)) return !n || before_title();
             if (t.initial && sentence_opener(t.folded)) return true;
             if (institution_word(t.folded) && n && !before_title() && is_common_word(n->folded) &&
@@ -794,7 +813,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                    !common(toks[static_cast<std::size_t>(k - 2)]);
         };
         while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) && !institution_end(b) &&
-               !(b == a && !common(toks[static_cast<std::size_t>(b)])))
+               !(b == a && !common(toks[static_cast<std::size_t>(b)])) &&
+               !(b > a && toks[static_cast<std::size_t>(b)].upper && after_particle(toks[static_cast<std::size_t>(b)].start)))
             --b;
         if (a > b) continue;
         // Words inside a multi-word name may be ordinary words; a single word may not.
@@ -831,6 +851,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         }
         Detected d;
         d.start = toks[static_cast<std::size_t>(a)].start;
+        if (const std::size_t p = particle_before(d.start); p != std::string_view::npos) d.start = p;  // al-Qaida
         d.end = toks[static_cast<std::size_t>(b)].end;
         std::string_view span = text.substr(d.start, d.end - d.start);
         d.name = strip_possessive(span);

@@ -1844,6 +1844,24 @@ void query_warnings(std::string_view raw, std::string_view q, std::vector<std::s
                                    " is searched as a word: NEAR and ADJ take one word on each side, and NEAR/N a "
                                    "distance of 1 or more");
         }
+        // "country:Iraq": no such field; Xapian searched the phrase "country iraq".
+        {
+            std::size_t n = 0;
+            while (n < t.size() && std::isalpha(static_cast<unsigned char>(t[n]))) ++n;
+            if (n >= 2 && n + 1 < t.size() && t[n] == ':' && t[n + 1] != '/' && t[n + 1] != ':' &&
+                !std::isspace(static_cast<unsigned char>(t[n + 1]))) {
+                std::string name(t.substr(0, n));
+                for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                const bool known = name == "title" || std::find(std::begin(kFilterFields), std::end(kFilterFields), name) !=
+                                                          std::end(kFilterFields);
+                static const std::set<std::string> schemes{"http", "https", "ftp", "mailto", "tcp", "file", "urn"};
+                if (!known && !schemes.count(name))
+                    warnings.push_back("'" + std::string(t.substr(0, n + 1)) + "' at character " +
+                                       std::to_string(character_at(q, at)) +
+                                       " is no field (fields: actor:, kind:, year:, published:, article:, title:): '" +
+                                       std::string(t) + "' was searched as words");
+            }
+        }
         const std::size_t star = t.find('*');
         if (star != std::string_view::npos && star + 1 < t.size() && std::isalnum(static_cast<unsigned char>(t[star + 1])))
             warnings.push_back("'*' inside '" + std::string(t) + "' is no wildcard: only a '*' at a word's end is");
@@ -2807,6 +2825,15 @@ struct Searcher::Impl {
             check_balanced(typed);
             typed = distributed_filter_groups(checked_fields(typed));
             query_warnings(req.query, typed, res.warnings);
+        } else {
+            // ("milit*" found nothing, and said nothing.)
+            for (auto sp : qanat::words(typed))
+                if (sp.end < typed.size() && typed[sp.end] == '*') {
+                    res.warnings.push_back("--plain reads words, not wildcards: '" + typed.substr(sp.start, sp.end - sp.start + 1) +
+                                           "' was searched as '" + typed.substr(sp.start, sp.end - sp.start) +
+                                           "' (leave out --plain for words starting so)");
+                    break;
+                }
         }
         std::string text = with_wildcards(with_aliases(req.plain ? typed : regroup_query(typed)), req.plain);
         if (too_many_names)
@@ -3032,6 +3059,15 @@ struct Searcher::Impl {
             if (is_common_word(lower)) continue;  // spelt right, just not in this collection
             std::string better = spelling(lower);
             if (better.empty() || analyzer.is_stopword(better) || !db.term_exists(analyzer.term(better))) continue;
+            // As typed: "Khamanei" -> "Khamenei", "IRAK" -> "IRAQ".
+            const bool upper0 = w[0] >= 'A' && w[0] <= 'Z';
+            const bool all_upper = upper0 && std::none_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+            if (all_upper) {
+                for (char& c : better)
+                    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+            } else if (upper0 && better[0] >= 'a' && better[0] <= 'z') {
+                better[0] = static_cast<char>(better[0] - 'a' + 'A');
+            }
             out.append(text, pos, sp.start - pos);
             out += better;
             pos = sp.end;

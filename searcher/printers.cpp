@@ -204,7 +204,7 @@ class TextPrinter : public Printer {
             above = true;
         }
         if (!r.suggestion.empty() && r.corrected.empty()) {
-            out_ << "Did you mean: " << bold(terminal_safe(r.suggestion)) << " ?\n";
+            out_ << "Did you mean: " << bold(terminal_safe(r.suggestion)) << (r.suggestion.back() == '?' ? "\n" : "?\n");
             above = true;
         }
         if (r.hits.empty()) {

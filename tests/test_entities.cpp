@@ -147,6 +147,17 @@ TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
     CHECK(g.find("nobody at all") == nullptr);
 }
 
+TEST_CASE("names by shape: Arabic particles begin and join names") {
+    // "al-Qaida" was taken for a compound ("anti-American") and left out,
+    // "Shatt al-Arab" lost "al-Arab" (a demonym at its end), and "Abu Bakr
+    // al-Baghdadi" lost "Abu".
+    CHECK(detected("Attacks by al-Qaida grew.") == "|al-Qaida|");
+    CHECK(detected("The war over the Shatt al-Arab waterway.") == "|Shatt al-Arab|");
+    CHECK(detected("Abu Bakr al-Baghdadi led them. Later al-Baghdadi died.") ==
+          "|Abu Bakr al-Baghdadi|Abu Bakr al-Baghdadi|");
+    CHECK(detected("The anti-American mood and the pro-Tehran camp.") == "|");
+}
+
 TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {
     // "the Iran-Iraq conflict" was one actor "Iran-Iraq", and named neither.
     CHECK(detected("The danger posed by the Iran-Iraq conflict grew.") == "|Iran|Iraq|");

@@ -577,6 +577,25 @@ TEST_CASE("an actor named in the query is highlighted where one of its names sta
     CHECK(alone);
 }
 
+TEST_CASE("a field name the searcher does not know is said") {
+    // "country:Iraq" was searched as the phrase "country iraq", 0 hits, and nothing said why.
+    Fixture f;
+    auto r = f.run("PMF country:Iraq");
+    REQUIRE(!r.warnings.empty());
+    CHECK(r.warnings.back().find("'country:' at character 5 is no field") != std::string::npos);
+    // --plain takes no wildcards: said.
+    SearchRequest plain;
+    plain.query = "milit* in Iraq";
+    plain.plain = true;
+    auto p = f.run(plain);
+    REQUIRE(!p.warnings.empty());
+    CHECK(p.warnings.front().find("--plain reads words, not wildcards: 'milit*'") != std::string::npos);
+    for (const std::string q : {"\"country:Iraq\"", "Note: the war", "http://example.org", "actor:PMF", "Kind:group"}) {
+        CAPTURE(q);
+        for (const auto& w : f.run(q).warnings) CHECK(w.find("is no field") == std::string::npos);
+    }
+}
+
 TEST_CASE("actor:Saddam stands for Saddam Hussein too, when a text names him by one word") {
     // "Saddam" alone is an actor of its own where a text says only that: the
     // passages naming Saddam Hussein were left out (1 of 16 in the State of

@@ -411,15 +411,21 @@ class Corpus(unittest.TestCase):
     def test_did_you_mean(self):
         j = self.json("Hezbolah")
         self.assertEqual(j["total"]["passages"], 0)
-        self.assertEqual(j["suggestion"], "hezbollah")
-        self.assertIn("Did you mean: hezbollah", self.search("--color", "never", "Hezbolah").stdout)
+        # Spelt as typed, capitals and all ("Khamanei" -> "Khamenei", not "khamenei").
+        self.assertEqual(j["suggestion"], "Hezbollah")
+        self.assertEqual(self.json("hezbolah")["suggestion"], "hezbollah")
+        self.assertEqual(self.json("HEZBOLAH")["suggestion"], "HEZBOLLAH")
+        # One question mark ("Did you mean: Did khamenei meet Sudani? ?").
+        self.assertIn("Did you mean: Hezbollah?\n", self.search("--color", "never", "Hezbolah").stdout)
+        self.assertIn("Did you mean: Did Khamenei meet Sudani?\n",
+                      self.search("--color", "never", "Did Khamanei meet Sudani?").stdout)
         fixed = self.json("--auto-correct", "Hezbolah")
         self.assertGreater(fixed["total"]["passages"], 0)
-        self.assertEqual(fixed["corrected"], "hezbollah")
+        self.assertEqual(fixed["corrected"], "Hezbollah")
         self.assertIsNone(self.json("Hezbollah")["suggestion"])
         # Never a stop word ("Hashd" is not "has"), nor for a name the list knows.
         for q in ("Hashd", "Hashd al-Shaabi", "Hizballah"):
-            self.assertNotIn(self.json(q)["suggestion"], ("has", "has al-Shaabi", "hezbollah"), q)
+            self.assertNotIn(self.json(q)["suggestion"], ("has", "has al-Shaabi", "hezbollah", "Has", "Has al-Shaabi", "Hezbollah"), q)
         self.assertIsNone(self.json("Hizballah")["suggestion"])
         r = self.search("--auto-correct", "--format", "json", "Hashd")
         self.assertEqual(json.loads(r.stdout)["total"]["passages"], 0)
