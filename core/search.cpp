@@ -3197,6 +3197,20 @@ struct Searcher::Impl {
             std::string_view w = std::string_view(typed).substr(sp.start, sp.end - sp.start);
             typed_word.emplace(analyzer.term(w), std::string(w));
         }
+        // A word of a phrase only counts where the phrase stands: "armed" of
+        // '"armed factions" OR sanctions' was listed for a passage that has
+        // "armed drones" (and the parts then added up to more than the score).
+        std::set<std::string> phrase_only, shown;
+        if (!req.plain) {
+            const QueryPhrases qp = query_phrases(fold_keep_case(req.query), analyzer);
+            for (const auto& ph : qp.phrases)
+                for (const auto& t : ph)
+                    if (!qp.free.count(t)) phrase_only.insert(t);
+            for (const auto& sp : h.highlights) {
+                const std::string_view hl = std::string_view(h.passage.text).substr(sp.start, sp.end - sp.start);
+                for (auto w : qanat::words(hl)) shown.insert(word_term(analyzer, hl.substr(w.start, w.end - w.start)));
+            }
+        }
         std::vector<Hit::Contribution> out;
         std::set<std::string> done;
         for (std::size_t i = 0; i < alias_proc->built.size() && i < alias_proc->actors.size(); ++i) {
@@ -3225,6 +3239,7 @@ struct Searcher::Impl {
                 continue;
             }
             if (is_prefixed(t) || !done.insert(t).second) continue;
+            if (phrase_only.count(t) && !shown.count(t)) continue;
             double w = weigh(Xapian::Query(t));
             if (w < 0) continue;
             auto tw = typed_word.find(t);

@@ -251,12 +251,12 @@ class TextPrinter : public Printer {
             for (const auto& s : h.highlights) {
                 if (s.end <= part.start || s.start >= part.end) continue;
                 std::size_t a = std::max(s.start, part.start), b = std::min(s.end, part.end);
-                line += terminal_safe(std::string_view(p.text).substr(pos, a - pos));
+                line += terminal_safe(std::string_view(p.text).substr(pos, a - pos), true);
                 std::string word = terminal_safe(std::string_view(p.text).substr(a, b - a));
                 line += opt_.color ? (kHlOn + word + kOff) : (kMarkOn + word + kMarkOff);
                 pos = b;
             }
-            line += terminal_safe(std::string_view(p.text).substr(pos, part.end - pos));
+            line += terminal_safe(std::string_view(p.text).substr(pos, part.end - pos), true);
         }
         if (!h.snippet.empty() && h.snippet.back().end < p.text.size()) line += "\xE2\x80\xA6";
         out_ << line << "\n";
@@ -314,18 +314,23 @@ class TextPrinter : public Printer {
 
 }  // namespace
 
-std::string terminal_safe(std::string_view s) {
+std::string terminal_safe(std::string_view s, bool breaks) {
     std::string out;
     out.reserve(s.size());
-    bool space = false;
+    bool space = false, line_break = false;
     for (std::size_t i = 0; i < s.size(); ++i) {
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
             if (!space) out += ' ';
             space = true;
+            line_break = line_break || c == '\n';
             continue;
         }
+        // A heading and its paragraph, or the lines of a list, on one line:
+        // a dash between them ("Iran's Formidable Iraqi Ally A cornerstone...").
+        if (breaks && line_break) out += "\xE2\x80\x94 ";
         space = false;
+        line_break = false;
         if (c < 0x20 || c == 0x7F) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02x", c);

@@ -43,7 +43,8 @@ std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const PrintOp
 std::string result_json(const QueryInfo& q, const SearchResult& r, int indent);
 
 /// Text with every control character escaped so that article text cannot
-/// drive the terminal; runs of white space become one space.
-std::string terminal_safe(std::string_view s);
+/// drive the terminal; runs of white space become one space (with `breaks`,
+/// a run with a line break in it, between words, becomes " — ").
+std::string terminal_safe(std::string_view s, bool breaks = false);
 
 }  // namespace qanat::searcher

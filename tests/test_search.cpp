@@ -577,6 +577,23 @@ TEST_CASE("an actor named in the query is highlighted where one of its names sta
     CHECK(alone);
 }
 
+TEST_CASE("explained parts add up to the score when a phrase's words are elsewhere in the passage") {
+    // '"armed factions" OR sanctions': a passage with "armed drones" and
+    // "sanctions" listed "arm" too, and the parts added up to more than the score.
+    Fixture f;
+    SearchRequest r;
+    r.query = "\"armed factions\" OR sanctions";
+    r.limit = 50;
+    r.explain = true;
+    auto res = f.run(r);
+    REQUIRE(res.hits.size() >= 5);
+    for (const auto& h : res.hits) {
+        double sum = 0;
+        for (const auto& c : h.explain) sum += c.weight;
+        CHECK_MESSAGE(std::abs(sum - h.score) < 1e-6, h.passage.article_id, "#", h.passage.ordinal);
+    }
+}
+
 TEST_CASE("a field name the searcher does not know is said") {
     // "country:Iraq" was searched as the phrase "country iraq", 0 hits, and nothing said why.
     Fixture f;

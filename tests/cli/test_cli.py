@@ -408,6 +408,12 @@ class Corpus(unittest.TestCase):
             self.assertIn("Exit status", r.stdout)
             self.assertIn("\nOptions:\n  -h [ --help ]", r.stdout)
 
+    def test_a_heading_and_its_paragraph_are_apart_in_text_output(self):
+        # "The PMF: Iran's Formidable Iraqi Ally A cornerstone of ...": the
+        # heading ran into its paragraph.
+        out = self.search("--color", "never", "cornerstone").stdout
+        self.assertIn("Formidable Iraqi Ally \u2014 A [[cornerstone]]", out)
+
     def test_did_you_mean(self):
         j = self.json("Hezbolah")
         self.assertEqual(j["total"]["passages"], 0)
