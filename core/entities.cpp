@@ -236,9 +236,11 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                 }
                 // "Latin America", "South Korea": another place than the one
                 // word names ("America" for the United States).
+                // (An alias only: "West Beirut" is in Beirut.)
                 if (n == 1 && i > 0 && p.letter_case == Case::Initial && compass_word(folded[i - 1]) &&
                     spans[i].start == spans[i - 1].end + 1 &&
-                    starts_upper(text.substr(spans[i - 1].start, spans[i - 1].end - spans[i - 1].start)))
+                    starts_upper(text.substr(spans[i - 1].start, spans[i - 1].end - spans[i - 1].start)) &&
+                    match_words(actors_[p.actor].name) != p.words)
                     continue;
                 std::size_t end = spans[i + n - 1].end;
                 // "Iran's": the possessive belongs to the name.
@@ -463,11 +465,12 @@ std::vector<YearMention> find_years(std::string_view t) {
             i = e + 4;
             continue;
         }
-        // (After "in", "since" and the like it is a year: "in 2003 American
-        // troops", "in 1990 people".)
+        // (After "in", "since" and the like a number before an adjective is
+        // a year: "in 2003 American troops".)
+        // ("the 2003 local elections", "Iraq's 2005 armed forces reform": a year too.)
         static const std::set<std::string> year_before{"in", "since", "until", "till", "during", "from", "after",
-                                                       "before", "circa"};
-        if (!year_before.count(word_before(t, s)) && (quantity_word(next_word(t, e)) || counted_past_adjective(t, e)))
+                                                       "before", "circa", "the", "s"};
+        if (quantity_word(next_word(t, e)) || (!year_before.count(word_before(t, s)) && counted_past_adjective(t, e)))
             continue;
         if (reference_before(t, s)) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88

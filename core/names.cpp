@@ -490,7 +490,7 @@ ActorKind guess_kind(std::string_view name) {
     // "al-Qaida": one name word after a particle says no more than one word
     // does (a person's name is found with a given name: "Abu Bakr
     // al-Baghdadi", and the short form then links to it).
-    if (ws.size() == 2 && is_particle(f[0])) return ActorKind::Unknown;
+    if (ws.size() == 2 && is_particle(f[0]) && !starts_upper(name)) return ActorKind::Unknown;  // (not "Al Gore")
     // "Voice of America", "Members of Congress": not a person's name.
     for (std::size_t k = 1; k + 1 < ws.size(); ++k)
         if (is_connector(f[k])) return ActorKind::Unknown;

@@ -206,8 +206,11 @@ class ActorProcessor : public Xapian::FieldProcessor {
             const std::optional<ActorKind> own = kind_of_key(key);
             if (own == ActorKind::Person || own == ActorKind::Unknown) {
                 std::vector<std::string> keys{key};
+                // (A given name's: "Saddam" is Saddam Hussein; "Washington" is
+                // not George Washington, nor "Bush" every Bush.)
                 for (auto& k : actor_keys_with(key, true, kMaxWordOf))
-                    if (k != key && kind_of_key(k) == ActorKind::Person) keys.push_back(std::move(k));
+                    if (k != key && k.compare(0, key.size() + 1, key + " ") == 0 && kind_of_key(k) == ActorKind::Person)
+                        keys.push_back(std::move(k));
                 if (keys.size() > 1 && keys.size() <= kMaxWordOf + 1) {
                     std::vector<Xapian::Query> any;
                     for (const auto& k : keys) {
@@ -3027,7 +3030,10 @@ struct Searcher::Impl {
             for (const auto& n : names) {
                 std::vector<std::string> seq;
                 for (auto sp : qanat::words(n)) seq.push_back(word_term(analyzer, std::string_view(n).substr(sp.start, sp.end - sp.start)));
-                if (seq.size() >= 2) out.phrases.push_back(std::move(seq));
+                if (seq.size() >= 2)
+                    out.phrases.push_back(std::move(seq));
+                else if (seq.size() == 1)
+                    out.free.insert(seq.front());  // a name of one word ("Iraq", "PMF") is shown wherever it stands
             }
         }
     }
@@ -3062,9 +3068,11 @@ struct Searcher::Impl {
             // As typed: "Khamanei" -> "Khamenei", "IRAK" -> "IRAQ".
             const bool upper0 = w[0] >= 'A' && w[0] <= 'Z';
             const bool all_upper = upper0 && std::none_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-            if (all_upper) {
-                for (char& c : better)
-                    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+            std::string shout = better;
+            for (char& c : shout)
+                if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+            if (all_upper && !is_upper_word_op(shout)) {  // ("NEARR": "near", not the operator)
+                better = std::move(shout);
             } else if (upper0 && better[0] >= 'a' && better[0] <= 'z') {
                 better[0] = static_cast<char>(better[0] - 'a' + 'A');
             }

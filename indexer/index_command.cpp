@@ -654,8 +654,9 @@ int parse_options(int argc, char** argv, Options& opt) {
             const fs::path target = fs::read_symlink(opt.db, ec);
             if (ec) break;
             const fs::path next = target.is_absolute() ? target : fs::path(opt.db).parent_path() / target;
-            opt.db = fs::weakly_canonical(next, ec).string();
-            if (ec) break;
+            const fs::path real = fs::weakly_canonical(next, ec);
+            if (ec) break;  // (a loop: Xapian says so when it opens it)
+            opt.db = real.string();
         }
         while (opt.db.size() > 1 && opt.db.back() == '/') opt.db.pop_back();
     }
@@ -820,6 +821,9 @@ bool g_placeholder_folder_was_there = false;  ///< an empty folder given as --db
 /// Held while the placeholder, the work folder (g_work) or the index (g_db)
 /// change: a stop by a signal (stop_on_signals) reads them.
 std::mutex g_stop_mutex;
+/// Set (under g_stop_mutex) once the run's changes are in place: a signal
+/// after that lets the run end as it would.
+bool g_committed = false;
 
 /// Removes the placeholder index of a failed first build: its files, and
 /// its folder unless that was there before (empty).
@@ -1181,6 +1185,7 @@ void finish_layout(Layout& l, const Options& opt, std::vector<std::string>& warn
         g_placeholder.clear();
         swap_in(l.merged, opt.db);
         g_work.clear();
+        g_committed = true;
     }
     // The old index's locks are let go only now: another indexer that took
     // them between their release and the swap wrote into what was then
@@ -1855,7 +1860,11 @@ int run(const Options& opt) {
     }
     Xapian::doccount total = writers.passage_count();
     try {
+        // (A signal waits for the commits: shards committed in part would
+        // be left out of step.)
+        std::lock_guard<std::mutex> lock(g_stop_mutex);
         writers.commit_all(layout.merge);
+        if (layout.work.empty()) g_committed = true;  // updated in place: done
     } catch (...) {
         abandon(writers, layout);
         rethrow_aside(layout, opt.db);
@@ -1895,12 +1904,24 @@ int run(const Options& opt) {
 void stop_on_signals() {
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
-    if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return;  // (before any other thread: they inherit it)
+    bool any = false;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        // One ignored from the start stays ignored (nohup, "cmd &" in a script).
+        struct sigaction old {};
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaddset(&set, sig);
+        any = true;
+    }
+    if (!any || ::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) return;  // (before any other thread: they inherit it)
     std::thread([set] {
         int sig = 0;
-        if (::sigwait(&set, &sig) != 0) return;
-        std::lock_guard<std::mutex> lock(g_stop_mutex);
+        std::unique_lock<std::mutex> lock(g_stop_mutex, std::defer_lock);
+        for (;;) {
+            if (::sigwait(&set, &sig) != 0) return;
+            lock.lock();
+            if (!g_committed) break;  // (held from here to the end)
+            lock.unlock();  // the index is written: the run ends in a moment, as it would
+        }
         std::string what = std::string("stopped by ") + (sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
         if (!g_work.empty()) {
             what += "; " + unfinished(g_db);
@@ -1928,7 +1949,10 @@ int index_main(int argc, char** argv) {
     } catch (...) {
         std::cerr << "qanat-index: " << message_of(std::current_exception()) << "\n";
     }
-    if (status == kExitError) remove_placeholder();  // (the run's lock is released by now)
+    if (status == kExitError) {
+        std::lock_guard<std::mutex> lock(g_stop_mutex);
+        remove_placeholder();  // (the run's lock is released by now)
+    }
     return status;
 }
 

@@ -181,6 +181,8 @@ TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins
     CHECK(names(g, "Islamic. State") == std::vector<std::string>{});
     // "America" is the United States, not in another place's name.
     CHECK(names(g, "Latin America, South America, and America") == std::vector<std::string>{"United States"});
+    // An actor's own name stays itself after a compass word ("West Beirut" is in Beirut).
+    CHECK(names(g, "Central Baghdad and South Lebanon") == std::vector<std::string>{"Baghdad", "Lebanon"});
 }
 
 TEST_CASE("gazetteer: in a query, names are found in lower case unless they are everyday words") {
@@ -258,6 +260,9 @@ TEST_CASE("years: what a passage speaks of") {
              {"Resolution 1441 and resolutions 1483", "|"},
              {"the 1991 Iraqi uprising; 1990 new car sales", "|1991|1990|"},
              {"in 2003 American troops; In 1990 more people came; since 1988 Iranian soldiers", "|2003|1990|1988|"},
+             // ... but a count or a time after "in" or "after" stays one; "the" makes it a year.
+             {"resulted in 1500 deaths, after 1800 hours, from 1500 barrels", "|"},
+             {"the 2003 local elections, Iraq's 2005 armed forces reform, the 1991 new laws", "|2003|2005|1991|"},
              {"fiscal 1999-00 and 1998-02", "|1999-2000|1998|"},
              // References and times of day, not years.
              {"a foreign power (section 1992); Section 1753 of the Revised Statutes; page 1955", "|"},

@@ -569,6 +569,9 @@ TEST_CASE("an actor named in the query is highlighted where one of its names sta
                 CHECK_MESSAGE(name, w);
             }
     }
+    // A name of one word typed is shown wherever it stands ("Iraq" of "the
+    // Kurdistan Region of Iraq" lost its highlight).
+    for (const auto& h : f.run("Iraq", 200).hits) CHECK_MESSAGE(!h.highlights.empty(), h.passage.text);
     // A word typed outside the name is shown wherever it stands.
     auto r = f.run("PMF forces");
     bool alone = false;
@@ -622,7 +625,9 @@ TEST_CASE("actor:Saddam stands for Saddam Hussein too, when a text names him by 
         {"a", "a.txt", "", true, "War\n\nSaddam Hussein invaded Kuwait in 1990. The world answered.", ""},
         {"b", "b.txt", "", true, "Talks\n\nThe envoy met Saddam Hussein in Baghdad.", ""},
         {"c", "c.txt", "", true, "Warning\n\nWe told Saddam that the deadline stood.", ""},
-        {"d", "d.txt", "", true, "Iran\n\nThe talks with Iran went on while Iran Air flew.", ""}};
+        {"d", "d.txt", "", true, "Iran\n\nThe talks with Iran went on while Iran Air flew.", ""},
+        {"e", "e.txt", "", true, "Capital\n\nGeorge Washington crossed the river.", ""},
+        {"f", "f.txt", "", true, "City\n\nOfficials in Washington said no.", ""}};
     Xapian::WritableDatabase db = test::memory_index(arts, none);
     Searcher s{db};
     SearchRequest r;
@@ -636,6 +641,12 @@ TEST_CASE("actor:Saddam stands for Saddam Hussein too, when a text names him by 
     r.query = "actor:Iran";
     res = s.search(r);
     CHECK(res.total_passages == 1);
+    CHECK(res.warnings.empty());
+    // A surname alone is not every person of that name: actor:Washington is
+    // not George Washington.
+    r.query = "actor:Washington";
+    res = s.search(r);
+    CHECK(res.total_articles == 1);
     CHECK(res.warnings.empty());
 }
 

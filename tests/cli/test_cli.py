@@ -421,6 +421,8 @@ class Corpus(unittest.TestCase):
         self.assertEqual(j["suggestion"], "Hezbollah")
         self.assertEqual(self.json("hezbolah")["suggestion"], "hezbollah")
         self.assertEqual(self.json("HEZBOLAH")["suggestion"], "HEZBOLLAH")
+        # Never an operator made of a word in capitals ("NEARR": "near", not NEAR).
+        self.assertNotIn("NEAR", self.json("Iran NEARR Iraq")["suggestion"] or "")
         # One question mark ("Did you mean: Did khamenei meet Sudani? ?").
         self.assertIn("Did you mean: Hezbollah?\n", self.search("--color", "never", "Hezbolah").stdout)
         self.assertIn("Did you mean: Did Khamenei meet Sudani?\n",

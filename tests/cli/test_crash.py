@@ -187,6 +187,15 @@ class Crash(unittest.TestCase):
         err = stop(signal.SIGINT, "--rebuild")
         self.assertIn("is as it was", err)
         self.assertEqual(fingerprint(db), before)
+        # A signal ignored from the start (nohup) stays ignored: the run ends as it would.
+        p = subprocess.Popen([QI, "--quiet", "--rebuild", "--db", db, self.src], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, env=env(),
+                             preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+        time.sleep(0.3)
+        p.send_signal(signal.SIGHUP)
+        err = p.communicate()[1]
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(fingerprint(db), before)
 
     def test_second_indexer_is_refused(self):
         synth.write_corpus(self.src, 2000, seed=9)
