@@ -89,6 +89,10 @@ bool not_a_name_alone(std::string_view folded) {
     static const std::unordered_set<std::string_view> s{
         "nation", "nations", "earth", "christmas", "easter", "black", "white", "fy", "tv", "a.d", "a.d.", "b.c",
         "b.c.", "ad", "bc"};
+    // "FY2024", "FY88": a fiscal year, written as one word.
+    if (folded.size() >= 4 && folded.size() <= 6 && folded.substr(0, 2) == "fy" &&
+        std::all_of(folded.begin() + 2, folded.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return true;
     return s.count(folded) > 0;
 }
 

@@ -1719,8 +1719,9 @@ std::string checked_fields(std::string q) {
             if (!field_name_at(q, i, f)) continue;
             const std::size_t v = i + f.size() + 1;
             // "one of a kind: the best" is words ("kind" is an English word
-            // more often than a field; kind:group is the field).
-            if (f == "kind" && (v >= q.size() || std::isspace(static_cast<unsigned char>(q[v])))) continue;
+            // more often than a field; kind:group is the field). "kind:" at
+            // the end has no value, as "actor:" there has none.
+            if (f == "kind" && v < q.size() && std::isspace(static_cast<unsigned char>(q[v]))) continue;
             for (std::size_t k = 0; k < f.size(); ++k) q[i + k] = f[k];
             if (v >= q.size() || std::isspace(static_cast<unsigned char>(q[v])) || q[v] == ')')
                 throw SearchError("'" + f + ":' at character " + std::to_string(character_at(q, i)) +

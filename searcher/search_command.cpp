@@ -322,6 +322,12 @@ int parse_options(int argc, char** argv, Options& opt) {
         std::cerr << "qanat-search: warning: " << option << " does nothing " << why << "\n";
     };
     if (r.explain && opt.format == Format::Trec) unused("--explain", "in TREC output (no reasons in a run file)");
+    if (opt.format == Format::Trec) {
+        if (!vm["per-article"].defaulted()) unused("--per-article", "in TREC output (a run names each article once)");
+        for (const char* o : {"facet-limit", "snippet-bytes"})
+            if (vm.count(o) && !vm[o].defaulted())
+                unused(o[0] == 'f' ? "--facet-limit" : "--snippet-bytes", "in TREC output (no facets or snippets in a run file)");
+    }
     if (!vm["run-tag"].defaulted() && opt.format != Format::Trec) unused("--run-tag", "but in TREC output");
     if (!vm["qid"].defaulted() && (opt.format != Format::Trec || vm.count("batch")))
         unused("--qid", "but for a single query in TREC output (a batch names its queries by their lines)");

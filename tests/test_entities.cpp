@@ -156,6 +156,8 @@ TEST_CASE("names by shape: Arabic particles begin and join names") {
     CHECK(detected("Abu Bakr al-Baghdadi led them. Later al-Baghdadi died.") ==
           "|Abu Bakr al-Baghdadi|Abu Bakr al-Baghdadi|");
     CHECK(detected("The anti-American mood and the pro-Tehran camp.") == "|");
+    // A fiscal year written as one word is no organisation.
+    CHECK(detected("The FY2024 budget and the FY88 plan.") == "|");
 }
 
 TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {

@@ -314,6 +314,9 @@ class Corpus(unittest.TestCase):
             for l in lines:
                 self.assertEqual(len(l), 6, l)
                 self.assertEqual(l[5], "my_run")
+            # Said, as --explain is (--per-article was ignored without a word).
+            if "--per-article" in args:
+                self.assertIn("--per-article does nothing in TREC output", r.stderr)
 
     def test_exit_status(self):
         self.search("zzzznotaword", code=1)

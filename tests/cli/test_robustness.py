@@ -1053,8 +1053,10 @@ class BadQueries(unittest.TestCase):
         self.assertEqual(j["query"], "war year:18x2")
         self.assertIn("(at character 5)", j["error"])
         self.assertEqual(self.search("--format", "text", "war year:18x2", codes=(2,)).stdout, "")
-        # "kind:" with nothing after it is a word, not the field.
+        # "kind:" before a space is a word, not the field; at the end it has no value, as other fields there
+        # (it was searched as the word "kind").
         self.assertIn(self.search("one of a kind: the best", codes=(0, 1)).returncode, (0, 1))
+        self.assertIn("'kind:' at character 6 has no value", self.search("Iran kind:", codes=(2,)).stderr)
         # A publication date is its year.
         self.assertEqual(self.search("--format", "json", "published:1862-03", codes=(0, 1)).returncode,
                          self.search("--format", "json", "published:1862", codes=(0, 1)).returncode)
