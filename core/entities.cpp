@@ -190,15 +190,6 @@ const Actor* Gazetteer::find(std::string_view name_or_alias) const {
     return it == by_key_.end() ? nullptr : &actors_[it->second];
 }
 
-namespace {
-
-bool compass_word(std::string_view folded) {
-    return folded == "north" || folded == "south" || folded == "east" || folded == "west" || folded == "central" ||
-           folded == "latin";
-}
-
-}  // namespace
-
 std::vector<ActorMention> Gazetteer::mentions(std::string_view text, bool query) const {
     if (patterns_.empty()) return {};
     auto spans = words(text);
@@ -283,11 +274,13 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-/// The word that follows position p (letters only, lower-cased).
-std::string next_word(std::string_view t, std::size_t p) {
+/// The word that follows position p (letters only, lower-cased); `end`, if
+/// given, is set to where it ends.
+std::string next_word(std::string_view t, std::size_t p, std::size_t* end = nullptr) {
     while (p < t.size() && (t[p] == ' ' || t[p] == '-')) ++p;
     std::string w;
     while (p < t.size() && is_alpha(t[p])) w += static_cast<char>(t[p++] | 0x20);
+    if (end) *end = p;
     return w;
 }
 
@@ -327,9 +320,7 @@ bool counted_past_adjective(std::string_view t, std::size_t e) {
         "smaller", "larger", "bigger", "new", "more", "fewer", "additional", "extra", "other", "separate",
         "small", "large", "public", "private", "local", "rural", "urban", "young", "armed", "foreign"};
     std::size_t p = e;
-    while (p < t.size() && (t[p] == ' ' || t[p] == '-')) ++p;
-    std::string first;
-    while (p < t.size() && is_alpha(t[p])) first += static_cast<char>(t[p++] | 0x20);
+    const std::string first = next_word(t, e, &p);
     const bool adjective = adjectives.count(first) > 0;
     if (!adjective && !is_demonym(first)) return false;
     const std::string second = next_word(t, p);

@@ -152,11 +152,15 @@ std::string other_shard(const std::string& path, const std::string& stored, cons
 
 }  // namespace
 
+IndexError locked_error(const std::string& path) {
+    return IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
+}
+
 Xapian::WritableDatabase open_for_writing(const std::string& path, int flags) {
     try {
         return Xapian::WritableDatabase(path, flags);
     } catch (const Xapian::DatabaseLockError&) {
-        throw IndexError("the index at '" + path + "' is locked by another indexer; wait for it to finish");
+        throw locked_error(path);
     }
 }
 

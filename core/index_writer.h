@@ -61,6 +61,9 @@ struct IndexSettings {
 /// holding it is an IndexError that says so; other errors are Xapian's.
 Xapian::WritableDatabase open_for_writing(const std::string& path, int flags);
 
+/// The error for an index another indexer holds.
+IndexError locked_error(const std::string& path);
+
 /// Checks the schema and analysis settings stored in an open index. Throws
 /// IndexError with a message that says how to rebuild.
 void check_index_compatible(const Xapian::Database& db, const std::string& path,

@@ -350,6 +350,11 @@ bool acronym(std::string_view w) {
 
 bool is_demonym(std::string_view folded_word) { return demonyms().count(folded_word) > 0; }
 
+bool compass_word(std::string_view folded) {
+    return folded == "north" || folded == "south" || folded == "east" || folded == "west" || folded == "central" ||
+           folded == "latin";
+}
+
 namespace {
 
 /// Countries and regions news copy names, as places.
@@ -656,8 +661,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         while (b > 0 && std::isalpha(static_cast<unsigned char>(text[b - 1]))) --b;
         if (b > 0 && !std::isspace(static_cast<unsigned char>(text[b - 1])) && text[b - 1] != '(' && text[b - 1] != '"')
             return std::string_view::npos;
-        std::string p(text.substr(b, start - 1 - b));
-        for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string p = fold_word(text.substr(b, start - 1 - b));
         return p.size() >= 2 && is_particle(p) && p != "de" && p != "la" && p != "le" ? b : std::string_view::npos;
     };
     auto after_particle = [&](std::size_t start) { return particle_before(start) != std::string_view::npos; };
@@ -791,10 +795,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             auto before_title = [&] { return n && (titles().count(n->folded) > 0 || is_demonym(n->folded)); };
             if (t.folded == "new") return !n || before_title() || is_stopword(n->folded);
             // "West German", "Latin American": a compass word before a demonym is part of it.
-            if (n && is_demonym(n->folded) &&
-                (t.folded == "west" || t.folded == "east" || t.folded == "north" || t.folded == "south" ||
-                 t.folded == "latin" || t.folded == "central"))
-                return true;
+            if (n && is_demonym(n->folded) && compass_word(t.folded)) return true;
             // "Saudi Arabian": one demonym of two words; "Saudi Arabian
             // Airlines" keeps it, "Saudi Arabian oil minister" names no one.
             if (t.folded == "saudi" && n && n->folded == "arabian") return false;

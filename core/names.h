@@ -60,6 +60,10 @@ class ActorFinder {
 /// place, religion and ethnicity ("Iraqi", "Kurdish", "Shiite", "Western").
 bool is_demonym(std::string_view folded_word);
 
+/// North, South, East, West, Central, Latin: before a place or a demonym,
+/// part of another ("Latin America", "West German").
+bool compass_word(std::string_view folded_word);
+
 /// "OPEC", "G7", and with full stops "U.S.", "U.K.": capitals (two at least),
 /// digits and full stops, 2 to 10 bytes.
 bool acronym(std::string_view w);

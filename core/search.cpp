@@ -185,44 +185,31 @@ class ActorProcessor : public Xapian::FieldProcessor {
         const bool unknown = !a && db_ && db_->get_termfreq(term) == 0;
         if (unknown) {
             const std::vector<std::string> keys = actor_keys_with(key, true, kMaxWordOf);
-            if (!keys.empty() && keys.size() <= kMaxWordOf) {
-                std::vector<Xapian::Query> any;
-                for (const auto& k : keys) {
-                    any.emplace_back(schema::term(schema::kActor, k));
-                    named.push_back(k);
-                }
-                const std::string list = listed(keys);
-                // (The query is parsed twice, for the match and for highlights.)
-                const std::string note = "actor '" + v + "' is a word of the names of " + std::to_string(keys.size()) +
-                                         " actors (" + list + "): passages that name any of them";
-                if (keys.size() > 1 && std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-                return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
-            }
+            if (!keys.empty() && keys.size() <= kMaxWordOf)
+                return any_of(keys, keys.size() == 1 ? std::string()
+                                                     : "actor '" + v + "' is a word of the names of " +
+                                                           std::to_string(keys.size()) + " actors (" + listed(keys) +
+                                                           "): passages that name any of them");
         }
         // "Saddam": an actor of one word (found where a text says "Saddam"
         // alone) and a word of people's names (Saddam Hussein): it stands
         // for them too, as a name's word does.
         if (!a && !unknown && db_ && key.find(' ') == std::string::npos) {
-            const std::optional<ActorKind> own = kind_of_key(key);
-            if (own == ActorKind::Person || own == ActorKind::Unknown) {
+            const std::optional<ActorRef> own = first_mention(key);
+            if (own && (own->kind == ActorKind::Person || own->kind == ActorKind::Unknown)) {
                 std::vector<std::string> keys{key};
                 // (A given name's: "Saddam" is Saddam Hussein; "Washington" is
                 // not George Washington, nor "Bush" every Bush.)
                 for (auto& k : actor_keys_with(key, true, kMaxWordOf))
-                    if (k != key && k.compare(0, key.size() + 1, key + " ") == 0 && kind_of_key(k) == ActorKind::Person)
-                        keys.push_back(std::move(k));
-                if (keys.size() > 1 && keys.size() <= kMaxWordOf + 1) {
-                    std::vector<Xapian::Query> any;
-                    for (const auto& k : keys) {
-                        any.emplace_back(schema::term(schema::kActor, k));
-                        named.push_back(k);
+                    if (k != key && k.compare(0, key.size() + 1, key + " ") == 0) {
+                        const std::optional<ActorRef> m = first_mention(k);
+                        if (m && m->kind == ActorKind::Person) keys.push_back(std::move(k));
                     }
+                if (keys.size() > 1 && keys.size() <= kMaxWordOf + 1) {
                     const std::vector<std::string> others(keys.begin() + 1, keys.end());
-                    const std::string note = "actor '" + v + "' is also a word of the names of " +
-                                             std::to_string(others.size()) + (others.size() == 1 ? " person (" : " people (") +
-                                             listed(others) + "): passages that name any of them";
-                    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-                    return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+                    return any_of(keys, "actor '" + v + "' is also a word of the names of " + std::to_string(others.size()) +
+                                            (others.size() == 1 ? " person (" : " people (") + listed(others) +
+                                            "): passages that name any of them");
                 }
             }
         }
@@ -248,29 +235,51 @@ class ActorProcessor : public Xapian::FieldProcessor {
         const std::string prefix = schema::term(schema::kActor, "");
         for (auto t = db_->allterms_begin(prefix); t != db_->allterms_end(prefix) && keys.size() <= limit; ++t) {
             const std::string k = (*t).substr(prefix.size());
-            for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1)) {
-                const std::size_t end = at + key.size();
-                const bool starts = at == 0 || k[at - 1] == ' ' || k[at - 1] == '-';
-                const bool ends = !whole_word || end == k.size() || k[end] == ' ' || k[end] == '-';
-                if (starts && ends) {
-                    keys.push_back(k);
-                    freq_[k] = t.get_termfreq();
-                    break;
-                }
+            if (word_in(k, key, whole_word)) {
+                keys.push_back(k);
+                freq_[k] = t.get_termfreq();
             }
         }
         return keys;
     }
 
-    /// The kind the first passage that names the actor gives it.
-    std::optional<ActorKind> kind_of_key(const std::string& key) const {
+    /// `key` at the start of a word of the actor key `k` (after a space or a
+    /// hyphen) and, if whole_word, at its end.
+    static bool word_in(const std::string& k, const std::string& key, bool whole_word) {
+        for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1)) {
+            const std::size_t end = at + key.size();
+            const bool starts = at == 0 || k[at - 1] == ' ' || k[at - 1] == '-';
+            const bool ends = !whole_word || end == k.size() || k[end] == ' ' || k[end] == '-';
+            if (starts && ends) return true;
+        }
+        return false;
+    }
+
+    /// Passages that name any of `keys`, each named in the query; `note`, if
+    /// any, said once (the query is parsed twice, for the match and for
+    /// highlights).
+    Xapian::Query any_of(const std::vector<std::string>& keys, const std::string& note) {
+        std::vector<Xapian::Query> any;
+        for (const auto& k : keys) {
+            any.emplace_back(schema::term(schema::kActor, k));
+            named.push_back(k);
+        }
+        if (!note.empty() && std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+        return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+    }
+
+    /// The actor with key `key` as the first passage that names it writes
+    /// it (its name and kind); none if no passage does or the index cannot
+    /// be read.
+    std::optional<ActorRef> first_mention(const std::string& key) const {
+        if (!db_) return std::nullopt;
         try {
             const std::string term = schema::term(schema::kActor, key);
             auto p = db_->postlist_begin(term);
             if (p == db_->postlist_end(term)) return std::nullopt;
-            const StoredPassage sp = StoredPassage::deserialise(db_->get_document(*p).get_value(schema::kSlotPassage));
-            for (const auto& m : sp.actors)
-                if (actor_key(m.name) == key) return m.kind;
+            StoredPassage sp = StoredPassage::deserialise(db_->get_document(*p).get_value(schema::kSlotPassage));
+            for (auto& m : sp.actors)
+                if (actor_key(m.name) == key) return std::move(m);
         } catch (const Xapian::Error&) {
         }
         return std::nullopt;
@@ -281,20 +290,8 @@ class ActorProcessor : public Xapian::FieldProcessor {
     std::string shown_name(const std::string& key) const {
         const Actor* a = g_.find(key);
         if (a && actor_key(a->name) == key) return a->name;
-        if (db_) {
-            try {
-                const std::string term = schema::term(schema::kActor, key);
-                auto p = db_->postlist_begin(term);
-                if (p != db_->postlist_end(term)) {
-                    const StoredPassage sp = StoredPassage::deserialise(db_->get_document(*p).get_value(schema::kSlotPassage));
-                    for (const auto& m : sp.actors)
-                        if (actor_key(m.name) == key) return m.name;
-                }
-            } catch (const Xapian::Error&) {
-                // (the key, then)
-            }
-        }
-        return key;
+        if (const std::optional<ActorRef> m = first_mention(key)) return m->name;
+        return key;  // (the key, then)
     }
 
     /// At most kListed names, those named in the most passages first, then
@@ -338,12 +335,8 @@ class ActorProcessor : public Xapian::FieldProcessor {
         for (const Actor& a : g_.actors()) {
             const std::string own = actor_key(a.name);
             if (std::find(keys.begin(), keys.end(), own) != keys.end()) continue;
-            const bool alias_starts = std::any_of(a.aliases.begin(), a.aliases.end(), [&](const std::string& al) {
-                const std::string k = actor_key(al);
-                for (std::size_t at = k.find(key); at != std::string::npos; at = k.find(key, at + 1))
-                    if (at == 0 || k[at - 1] == ' ' || k[at - 1] == '-') return true;
-                return false;
-            });
+            const bool alias_starts = std::any_of(a.aliases.begin(), a.aliases.end(),
+                                                  [&](const std::string& al) { return word_in(actor_key(al), key, false); });
             if (!alias_starts || !db_) continue;
             const Xapian::doccount n = db_->get_termfreq(schema::term(schema::kActor, own));
             if (n == 0) continue;
@@ -353,18 +346,13 @@ class ActorProcessor : public Xapian::FieldProcessor {
         if (keys.size() > kMaxWildcard)
             return field_value_error("actor:" + v + " stands for " + std::to_string(keys.size()) +
                                      " actors (at most " + std::to_string(kMaxWildcard) + "): give more of the name");
-        std::vector<Xapian::Query> any;
-        for (const auto& k : keys) {
-            any.emplace_back(schema::term(schema::kActor, k));
-            named.push_back(k);
+        if (keys.empty()) {
+            const std::string note = "no actor has a name with a word starting '" + key + "'";
+            if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+            return Xapian::Query(schema::term(schema::kActor, key + "*"));  // (no such term)
         }
-        const std::string list = listed(keys);
-        const std::string note = keys.empty() ? "no actor has a name with a word starting '" + key + "'"
-                                              : "actor:" + v + " stands for " + std::to_string(keys.size()) +
-                                                    (keys.size() == 1 ? " actor (" : " actors (") + list + ")";
-        if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-        if (any.empty()) return Xapian::Query(schema::term(schema::kActor, key + "*"));  // (no such term)
-        return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
+        return any_of(keys, "actor:" + v + " stands for " + std::to_string(keys.size()) +
+                                (keys.size() == 1 ? " actor (" : " actors (") + listed(keys) + ")");
     }
 
     static constexpr std::size_t kMaxWordOf = 20;  ///< more names than this: too vague to stand for
@@ -1531,14 +1519,10 @@ Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
         // the folder (an index written at the shard's place is not a shard).
         const std::filesystem::path folder = std::filesystem::path(spec).parent_path();
         std::error_code ec;
-        if (!folder.empty() && std::filesystem::is_regular_file(folder / "XAPIANDB", ec)) {
-            std::ifstream stub(folder / "XAPIANDB");
-            std::size_t n = 0;
-            for (std::string line; std::getline(stub, line);) n += line.find_first_not_of(" \t") != std::string::npos;
+        if (!folder.empty() && std::filesystem::is_regular_file(folder / "XAPIANDB", ec))
             throw IndexError("shard '" + spec + "' of the folder of shards '" + folder.string() +
                              "' is missing; write it again with: qanat-index --db '" + folder.string() + "' --shards " +
-                             std::to_string(n) + " [PATH...]");
-        }
+                             std::to_string(stub_parts(folder.string()).size()) + " [PATH...]");
         throw IndexError("no index at '" + spec + "'; create one with: qanat-index --db '" + spec + "' [PATH...]");
     } catch (const Xapian::DatabaseOpeningError& e) {
         throw IndexError("cannot open the index at '" + spec + "': " + e.get_msg());
@@ -2119,15 +2103,21 @@ std::string word_term(const Analyzer& analyzer, std::string_view w) {
     return analyzer.term(w);
 }
 
-QueryPhrases query_phrases(std::string_view q, const Analyzer& analyzer) {
-    QueryPhrases out;
-    const std::vector<Span> ws = words(q);
+/// By byte of q (and one past its end): inside double quotes.
+std::vector<bool> quoted_bytes(std::string_view q) {
     std::vector<bool> quoted(q.size() + 1, false);
     bool in = false;
     for (std::size_t i = 0; i < q.size(); ++i) {
         if (q[i] == '"') in = !in;
         quoted[i] = in;
     }
+    return quoted;
+}
+
+QueryPhrases query_phrases(std::string_view q, const Analyzer& analyzer) {
+    QueryPhrases out;
+    const std::vector<Span> ws = words(q);
+    const std::vector<bool> quoted = quoted_bytes(q);
     std::vector<std::string> cur;
     auto flush = [&] {
         if (cur.size() >= 2) out.phrases.push_back(cur);
@@ -3002,11 +2992,7 @@ struct Searcher::Impl {
     void name_phrases(const std::string& q, bool plain, QueryPhrases& out) {
         std::vector<ActorMention> ms = gazetteer.mentions(q, true);
         // Not in quotes ("PMF" is only itself) nor a field's value (actor:PMF).
-        std::vector<bool> quoted(q.size() + 1, false);
-        for (std::size_t i = 0, in = 0; i < q.size(); ++i) {
-            if (q[i] == '"') in = !in;
-            quoted[i] = in;
-        }
+        const std::vector<bool> quoted = quoted_bytes(q);
         std::erase_if(ms, [&](const ActorMention& m) {
             std::size_t b = m.start;
             while (b > 0 && q[b - 1] != ' ' && q[b - 1] != '(' && q[b - 1] != '"') --b;
@@ -3188,8 +3174,10 @@ struct Searcher::Impl {
     /// What each part of the query adds to a passage's score, each part run
     /// alone on that passage with the same weighting: the words typed (or
     /// their stems), each actor named (any of its names), feedback terms.
+    /// `phrase_only`: the query's words that stand only in its phrases.
     std::vector<Hit::Contribution> explain(const SearchRequest& req, const Hit& h,
-                                           const std::vector<std::string>& typed_terms) {
+                                           const std::vector<std::string>& typed_terms,
+                                           const std::set<std::string>& phrase_only) {
         // This passage alone: its sort key is unique.
         const std::string key = schema::order_key(h.passage.article_id, h.passage.ordinal);
         const Xapian::Query only(Xapian::Query::OP_VALUE_RANGE, schema::kSlotOrder, key, key);
@@ -3209,17 +3197,12 @@ struct Searcher::Impl {
         // A word of a phrase only counts where the phrase stands: "armed" of
         // '"armed factions" OR sanctions' was listed for a passage that has
         // "armed drones" (and the parts then added up to more than the score).
-        std::set<std::string> phrase_only, shown;
-        if (!req.plain) {
-            const QueryPhrases qp = query_phrases(fold_keep_case(req.query), analyzer);
-            for (const auto& ph : qp.phrases)
-                for (const auto& t : ph)
-                    if (!qp.free.count(t)) phrase_only.insert(t);
+        std::set<std::string> shown;
+        if (!phrase_only.empty())
             for (const auto& sp : h.highlights) {
                 const std::string_view hl = std::string_view(h.passage.text).substr(sp.start, sp.end - sp.start);
                 for (auto w : qanat::words(hl)) shown.insert(word_term(analyzer, hl.substr(w.start, w.end - w.start)));
             }
-        }
         std::vector<Hit::Contribution> out;
         std::set<std::string> done;
         for (std::size_t i = 0; i < alias_proc->built.size() && i < alias_proc->actors.size(); ++i) {
@@ -3498,6 +3481,10 @@ struct Searcher::Impl {
         }
         std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
         QueryPhrases phrases = req.plain ? QueryPhrases{} : query_phrases(fold_keep_case(req.query), analyzer);
+        std::set<std::string> phrase_only;  // (for --explain, before the actors' names join the phrases)
+        for (const auto& ph : phrases.phrases)
+            for (const auto& t : ph)
+                if (!phrases.free.count(t)) phrase_only.insert(t);
         name_phrases(fold_keep_case(req.query), req.plain, phrases);
         unsigned rank = req.offset;
         for (const auto& r : order) {
@@ -3508,7 +3495,7 @@ struct Searcher::Impl {
             h.passage = StoredPassage::deserialise(db.get_document(r.did, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotPassage));
             h.highlights = highlight_spans(h.passage, analyzer, text_terms, wild, filter_terms, &phrases);
             h.snippet = choose_snippet(h.passage.text, h.highlights, req.snippet_bytes, &analyzer);
-            if (req.explain) h.explain = explain(req, h, parts.highlight);
+            if (req.explain) h.explain = explain(req, h, parts.highlight, phrase_only);
             // (After the highlights, which find the actors under their stored names.)
             if (req.facets && !h.passage.actors.empty())
                 counter.name_as_counted(facet_table.built() ? facet_table.row(h.docid) : nullptr, h.passage.actors);

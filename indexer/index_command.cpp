@@ -859,7 +859,7 @@ bool locked_by_another(const std::string& db) {
 /// whatever --db named, the articles being indexed included.
 IndexError holds_other_files(const std::string& db) {
     // (A first build that began a moment ago has not made its index whole yet.)
-    if (locked_by_another(db)) return IndexError("the index at '" + db + "' is locked by another indexer; wait for it to finish");
+    if (locked_by_another(db)) return locked_error(db);
     return IndexError("'" + db + "' is not a qanat index (it holds other files); qanat will not write there or "
                       "replace it: use another --db");
 }
@@ -895,7 +895,7 @@ Layout plan_layout(const Options& opt) {
     check_sources_outside(opt);
     make_parent(opt.db);
     if (locked_by_another(opt.db))
-        throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+        throw locked_error(opt.db);
     const std::string no_swap = cannot_swap(opt.db);
     if (opt.rebuild && !no_swap.empty())
         throw IndexError("--rebuild builds the new index beside '" + opt.db + "' and swaps it in, but " + no_swap +
@@ -978,7 +978,7 @@ Layout plan_layout(const Options& opt) {
     if (ex == Existing::Foreign && !only_index_files(opt.db)) throw holds_other_files(opt.db);
     if (ex == Existing::Foreign && !opt.rebuild) {
         if (locked_by_another(opt.db))
-            throw IndexError("the index at '" + opt.db + "' is locked by another indexer; wait for it to finish");
+            throw locked_error(opt.db);
         throw IndexError("'" + opt.db + "' is not a qanat index (or is damaged); use another --db, or --rebuild "
                          "to replace it");
     }
