@@ -312,20 +312,41 @@ bool quantity_word(const std::string& w) {
     return units.count(w) > 0;
 }
 
+/// An adjective between a count and what it counts ("1140 smaller towns").
+bool count_adjective(const std::string& w) {
+    static const std::set<std::string> adjectives{
+        "smaller", "larger", "bigger", "new", "more", "fewer", "additional", "extra", "other", "separate",
+        "small", "large", "public", "private", "local", "rural", "urban", "young", "armed", "foreign"};
+    return adjectives.count(w) > 0;
+}
+
 /// The number ending at e counts things the words after it name, past an
 /// adjective: "1500 Iraqi soldiers", "1140 smaller towns", "1600 public
 /// works projects" (not "the 1991 Iraqi uprising", "1990 new car sales").
 bool counted_past_adjective(std::string_view t, std::size_t e) {
-    static const std::set<std::string> adjectives{
-        "smaller", "larger", "bigger", "new", "more", "fewer", "additional", "extra", "other", "separate",
-        "small", "large", "public", "private", "local", "rural", "urban", "young", "armed", "foreign"};
     std::size_t p = e;
     const std::string first = next_word(t, e, &p);
-    const bool adjective = adjectives.count(first) > 0;
+    const bool adjective = count_adjective(first);
     if (!adjective && !is_demonym(first)) return false;
     const std::string second = next_word(t, p);
     if (quantity_word(second)) return true;
     return adjective && second.size() > 3 && second.back() == 's' && second[second.size() - 2] != 's';
+}
+
+/// The number ending at e, after an estimate ("about", "some", "nearly"),
+/// counts the things after it: "about 1700 new fighter jets", "some 1200
+/// tanks", "nearly 1500 Iraqi soldiers" (not "by 1850 prices had risen",
+/// nor "about 1850, new laws": a comma ends the phrase).
+bool counted_after_estimate(std::string_view t, std::size_t s, std::size_t e) {
+    static const std::set<std::string> estimates{"about", "some", "nearly", "almost", "roughly", "approximately",
+                                                 "around", "least", "than", "only", "estimated", "another"};
+    if (!estimates.count(word_before(t, s))) return false;
+    std::size_t p = e;
+    while (p < t.size() && t[p] == ' ') ++p;
+    if (p >= t.size() || !(t[p] >= 'a' && t[p] <= 'z')) return false;  // a lower-case word next
+    const std::string first = next_word(t, e);
+    if (count_adjective(first)) return true;
+    return first.size() > 3 && first.back() == 's' && first[first.size() - 2] != 's';
 }
 
 /// The number at s is a reference, not a year: "section 1992", "Section 1753
@@ -463,7 +484,9 @@ std::vector<YearMention> find_years(std::string_view t) {
                                                        "before", "circa", "the", "s"};
         if (quantity_word(next_word(t, e)) || (!year_before.count(word_before(t, s)) && counted_past_adjective(t, e)))
             continue;
-        if (reference_before(t, s)) continue;
+        // (Before 1900 only: "about 1987 prospects", "the estimated 1986
+        // results" are years, and counts that large are rarer.)
+        if (reference_before(t, s) || (y < 1900 && counted_after_estimate(t, s, e))) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88
         std::size_t p = e;
         while (p < n && t[p] == ' ') ++p;

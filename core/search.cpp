@@ -1632,6 +1632,64 @@ void check_balanced(std::string_view q) {
     if (!open.empty()) fail("an unclosed '('", open.back());
 }
 
+/// An operator of the query with nothing on one of its sides, where Xapian's
+/// message says only which grammar rule failed ("Syntax: <expression> AND
+/// <expression>"): "'AND' at character 16 has nothing on its right (Iraq NOT
+/// Iran >>AND<<)". Empty when every operator has its sides (then Xapian's own
+/// message is all there is to say).
+std::string operator_without_side(std::string_view q) {
+    struct Token {
+        std::string_view text;
+        std::size_t at;
+    };
+    std::vector<Token> tokens;  // words (a quoted phrase is one), '(' and ')'
+    for (std::size_t i = 0; i < q.size();) {
+        const char c = q[i];
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            ++i;
+        } else if (c == '(' || c == ')') {
+            tokens.push_back({q.substr(i, 1), i});
+            ++i;
+        } else {
+            const std::size_t start = i;
+            bool quoted = false;
+            for (; i < q.size(); ++i) {
+                if (q[i] == '"') quoted = !quoted;
+                if (!quoted && (std::isspace(static_cast<unsigned char>(q[i])) || q[i] == '(' || q[i] == ')')) break;
+            }
+            tokens.push_back({q.substr(start, i - start), start});
+        }
+    }
+    auto op_name = [](std::string_view t) -> std::string_view {
+        // NEAR/3 and ADJ/3 are NEAR and ADJ.
+        const std::string_view head = t.substr(0, t.find('/'));
+        if ((head == "NEAR" || head == "ADJ") && head.size() < t.size()) return head;
+        return is_upper_word_op(t) ? t : std::string_view{};
+    };
+    auto binary = [&](std::size_t k) {
+        const std::string_view n = op_name(tokens[k].text);
+        return !n.empty() && n != "NOT";
+    };
+    auto say = [&](const Token& t, const char* side) {
+        return "'" + std::string(t.text) + "' at character " + std::to_string(character_at(q, t.at)) +
+               " has nothing on its " + side + " (" + std::string(q.substr(0, t.at)) + ">>" + std::string(t.text) +
+               "<<" + std::string(q.substr(t.at + t.text.size())) + ")";
+    };
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+        const std::string_view name = op_name(tokens[k].text);
+        if (name.empty()) continue;
+        // Its left: a binary operator needs an operand before it (NOT starts
+        // an expression: "everything but", or AND NOT, OR NOT).
+        if (name != "NOT" && (k == 0 || tokens[k - 1].text == "(" || !op_name(tokens[k - 1].text).empty()))
+            return say(tokens[k], "left");
+        // Its right: an operand (NOT may follow a binary operator).
+        const bool right_missing = k + 1 == tokens.size() || tokens[k + 1].text == ")" || binary(k + 1) ||
+                                   (name == "NOT" && op_name(tokens[k + 1].text) == "NOT");
+        if (right_missing) return say(tokens[k], "right");
+    }
+    return {};
+}
+
 /// The fields that filter (boolean terms), as a query writes them.
 constexpr std::string_view kFilterFields[] = {"actor", "year", "article", "published", "kind"};
 
@@ -2860,13 +2918,15 @@ struct Searcher::Impl {
                     // Retried as plain words, without the operators that broke
                     // it, unless one of them excludes: "Iraq NOT Iran AND" as
                     // plain words finds the passages the NOT left out.
+                    const std::string where = operator_without_side(typed);
+                    const std::string why = where.empty() ? " (" + e.get_msg() + ")" : ": " + where;
                     const std::vector<std::string> tl = top_level_parts(typed);
                     for (std::size_t k = 0; k < tl.size(); ++k) {
                         const std::string& p = tl[k];
                         const bool excludes = ((p == "NOT" || p == "XOR") && k + 1 < tl.size() && !is_upper_word_op(tl[k + 1])) ||
                                               (p.size() > 1 && p[0] == '-');
                         if (excludes)
-                            throw SearchError("cannot read the query (" + e.get_msg() + "), and searching its words "
+                            throw SearchError("cannot read the query" + why + ", and searching its words "
                                               "alone would drop its '" + (p[0] == '-' ? std::string("-") : p) +
                                               "': correct it, or search the words as typed with --plain");
                     }
@@ -2877,8 +2937,8 @@ struct Searcher::Impl {
                         if (!plain.empty()) plain += ' ';
                         plain += w;
                     }
-                    res.warnings.push_back("could not parse the query (" + e.get_msg() +
-                                           "); searched for its words instead: " + plain);
+                    res.warnings.push_back("could not parse the query" + why +
+                                           "; searched for its words instead: " + plain);
                     words = checked(qp.parse_query(with_aliases(plain), 0));
                 }
             }

@@ -260,6 +260,11 @@ TEST_CASE("years: what a passage speaks of") {
              // Counts past an adjective, and resolutions, are not years; after "in" a number is one.
              {"some 1500 Iraqi soldiers, 1140 smaller towns and 1600 public works projects", "|"},
              {"Resolution 1441 and resolutions 1483", "|"},
+             // After an estimate, a count of what follows; a comma or a capital ends it.
+             {"about 1700 new fighter jets, some 1200 tanks and nearly 1100 Iraqi soldiers", "|"},
+             {"by 1850 prices rose; about 1850, new laws; around 1850 Iraq; some 1850 the", "|1850|1850|1850|1850|"},
+             // From 1900 on, a year all the same.
+             {"about 1987 prospects, the estimated 1986 results, than 1986 levels", "|1987|1986|1986|"},
              {"the 1991 Iraqi uprising; 1990 new car sales", "|1991|1990|"},
              {"in 2003 American troops; In 1990 more people came; since 1988 Iranian soldiers", "|2003|1990|1988|"},
              // ... but a count or a time after "in" or "after" stays one; "the" makes it a year.

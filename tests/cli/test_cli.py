@@ -386,6 +386,16 @@ class Corpus(unittest.TestCase):
         self.assertIn("qanat-search: warning: could not parse the query", r.stderr)
         self.assertNotIn("warning", r.stdout)
         self.assertTrue(r.stdout.startswith("  1. "), r.stdout[:40])
+        # The operator without a side is named, with where it stands (Xapian's
+        # message named only the grammar rule that failed).
+        self.assertIn("'AND' at character 1 has nothing on its left (>>AND<< Sadr)", r.stderr)
+        r = self.search("Iraq NOT Iran AND", code=2)
+        self.assertIn("'AND' at character 15 has nothing on its right (Iraq NOT Iran >>AND<<)", r.stderr)
+        self.assertIn("would drop its 'NOT'", r.stderr)
+        r = self.search("Iraq OR OR Iran", code=0)
+        self.assertIn("'OR' at character 6 has nothing on its right", r.stderr)
+        r = self.search("(Sadr AND) Iran", code=0)
+        self.assertIn("'AND' at character 7 has nothing on its right ((Sadr >>AND<<) Iran)", r.stderr)
         # ... but not with its brackets unbalanced: an error that says where.
         r = self.search("--format", "json", "((Sadr", code=2)
         self.assertIn("unclosed '(' at character 2", r.stderr)
