@@ -190,6 +190,24 @@ const Actor* Gazetteer::find(std::string_view name_or_alias) const {
     return it == by_key_.end() ? nullptr : &actors_[it->second];
 }
 
+namespace {
+
+/// "a", "an", "any", "another", "each", "every", "no", "such": before a
+/// name in lower case, the name is any such thing.
+bool generic_determiner(std::string_view w) {
+    return w == "a" || w == "an" || w == "any" || w == "another" || w == "each" || w == "every" || w == "no" ||
+           w == "such";
+}
+
+/// The n words from word i are written in lower case.
+bool lower_case_run(std::string_view text, const std::vector<Span>& spans, std::size_t i, std::size_t n) {
+    for (std::size_t k = i; k < i + n; ++k)
+        if (starts_upper(text.substr(spans[k].start, spans[k].end - spans[k].start))) return false;
+    return true;
+}
+
+}  // namespace
+
 std::vector<ActorMention> Gazetteer::mentions(std::string_view text, bool query) const {
     if (patterns_.empty()) return {};
     auto spans = words(text);
@@ -225,6 +243,13 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                     const bool cased = p.letter_case == Case::All ? all_upper(w) : starts_upper(w);
                     if (!cased && !(query && !everyday_word(folded[i]))) continue;
                 }
+                // "a strategic framework agreement", "an armed forces
+                // committee": a listed name of several words, in lower case
+                // after an indefinite article, is any such thing, not the
+                // actor ("the popular mobilization forces" stays the PMF).
+                if (!query && p.letter_case == Case::Any && n > 1 && i > 0 &&
+                    generic_determiner(folded[i - 1]) && lower_case_run(text, spans, i, n))
+                    continue;
                 // "Latin America", "South Korea": another place than the one
                 // word names ("America" for the United States).
                 // (An alias only: "West Beirut" is in Beirut.)

@@ -176,6 +176,14 @@ TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins
     CHECK(names(g, "along an axis of growth") == std::vector<std::string>{});
     CHECK(names(g, "Iran's Axis") == std::vector<std::string>{"Iran", "Axis of Resistance"});
     CHECK(names(g, "the popular mobilization forces") == std::vector<std::string>{"Popular Mobilization Forces"});
+    // In lower case after an indefinite article, a listed name of several
+    // words is any such thing; capitalised, or after "the", the actor.
+    CHECK(names(g, "a strategic framework agreement with Turkey; any revolutionary guard") ==
+          std::vector<std::string>{"Turkey"});
+    CHECK(names(g, "a Strategic Framework Agreement; the strategic framework agreement; an Islamic Revolutionary "
+                   "Guard Corps unit") ==
+          std::vector<std::string>{"Strategic Framework Agreement", "Strategic Framework Agreement",
+                                   "Islamic Revolutionary Guard Corps"});
     CHECK(names(g, "the US and the U.S.") == std::vector<std::string>{"United States", "United States"});
     CHECK(names(g, "Kurdistan Workers’ Party") == std::vector<std::string>{"Kurdistan Workers' Party"});
     CHECK(names(g, "Saddam Hussein and Fuad Hussein") == std::vector<std::string>{"Saddam Hussein", "Fuad Hussein"});
