@@ -980,7 +980,9 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         std::size_t best_dist = std::string::npos;
         std::optional<ActorKind> own_kind;  // guess_kind(m.name), once
         std::optional<bool> the_before;     // after_the(m.start), once
-        const auto with = ws.empty() ? fulls_with.end() : fulls_with.find(ws.back());
+        auto with = ws.empty() ? fulls_with.end() : fulls_with.find(ws.back());
+        // ("George W" of "George W. Bush": the initial is written "W." in the full name.)
+        if (with == fulls_with.end() && ws.size() >= 2 && ws.back().size() == 1) with = fulls_with.find(ws.back() + ".");
         // "Spain" is Spain, not the word of a name found by its shape
         // ("Santiago Spain", a comma missed, took every "Spain" of an address).
         const bool place_word = ws.size() == 1 && country_name(ws[0]);
@@ -1023,7 +1025,14 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                 head_only = head && !company_first;
                 if (suffix && (is_connector(f.words[f.words.size() - 2]) || !(head || company_first))) suffix = false;
             }
-            if (!suffix && !single_in) continue;
+            // "George W." for George W. Bush: a person's given name and
+            // initial, the start of the full name.
+            auto undotted = [](std::string_view w) { return w.substr(0, w.find('.')); };
+            const bool initial_prefix =
+                ws.size() >= 2 && f.kind == ActorKind::Person && undotted(ws.back()).size() == 1 &&
+                std::equal(ws.begin(), ws.end(), f.words.begin(),
+                           [&](const std::string& a, const std::string& b) { return undotted(a) == undotted(b); });
+            if (!suffix && !single_in && !initial_prefix) continue;
             std::size_t dist = f.pos > m.start ? f.pos - m.start : m.start - f.pos;
             // "the Union" is the Soviet Union only near a mention of it (not
             // in "the State of the Union" pages away).

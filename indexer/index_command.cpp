@@ -855,6 +855,24 @@ bool locked_by_another(const std::string& db) {
     return held;
 }
 
+/// What is at `path`, once another run creating an index there has taken
+/// its lock: Xapian makes the folder and the lock file before it locks it
+/// and writes the index's files, and a run that looked in that moment took
+/// the half-made index for a damaged one ("not a qanat index") instead of
+/// saying it is locked. Waits at most about 0.5 s, only for a folder that
+/// has no "iamglass" yet.
+Existing settled_index(const std::string& path) {
+    Existing ex = existing_index(path);
+    std::error_code ec;
+    for (int tries = 0; tries < 50 && ex == Existing::Foreign && !fs::exists(fs::path(path) / "iamglass", ec) &&
+                        !locked_by_another(path);
+         ++tries) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ex = existing_index(path);
+    }
+    return ex;
+}
+
 /// Never a folder of the user's files: --rebuild replaced (and removed)
 /// whatever --db named, the articles being indexed included.
 IndexError holds_other_files(const std::string& db) {
@@ -935,7 +953,7 @@ Layout plan_layout(const Options& opt) {
             // does (written in place, it was one transaction: 1.2 GiB at
             // Reuters 10x).
             const bool stub_folder = fs::is_regular_file(fs::path(opt.db) / "XAPIANDB", ec);
-            const Existing ex = stub_folder ? Existing::Qanat : existing_index(opt.db);
+            const Existing ex = stub_folder ? Existing::Qanat : settled_index(opt.db);
             if ((ex == Existing::Foreign && !only_index_files(opt.db)) || (stub_folder && !only_shard_files(opt.db)))
                 throw holds_other_files(opt.db);
             if (ex == Existing::Qanat) {
@@ -974,7 +992,7 @@ Layout plan_layout(const Options& opt) {
         l.stub = (fs::path(dir) / "XAPIANDB").string();
         return l;
     }
-    Existing ex = existing_index(opt.db);
+    Existing ex = settled_index(opt.db);
     if (ex == Existing::Foreign && !only_index_files(opt.db)) throw holds_other_files(opt.db);
     if (ex == Existing::Foreign && !opt.rebuild) {
         if (locked_by_another(opt.db))

@@ -166,6 +166,9 @@ TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {
     CHECK(detected("The U.S.-Iraq talks and US-Iran ties.") == "|United States|Iraq|United States|Iran|");
     // Not a pair of countries: one name, as before.
     CHECK(detected("The Iran-Contra affair.") == "|Iran-Contra|");
+    // A given name and an initial are the person whose full name starts so.
+    CHECK(detected("Taxes were higher when George W. Bush was President. That is where they were when George W. was "
+                   "President.") == "|George W. Bush|George W. Bush|");
     // "US" in capitals is the United States; "Us" is a word.
     CHECK(detected("Trade with the US grew.") == "|United States|");
 }

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import unittest
 
@@ -368,6 +369,31 @@ class Layouts(unittest.TestCase):
             self.assertEqual(codes, [0, 2], errs)
             self.assertIn("locked by another indexer", "".join(errs))
             self.assertGreater(search_json(db, "--limit", "0", "NOT", "zzzqqq")["total"]["articles"], 0)
+
+    def test_a_run_that_looks_while_another_creates_the_index_waits_for_its_lock(self):
+        # Xapian makes the folder and its lock file a moment before it locks
+        # it: a run that looked then took the folder for a damaged index.
+        # Here the "other run" is a process that locks the file 50 ms late.
+        for split in ([], ["--shards", "2"]):
+            db = os.path.join(self.tmp, "creating" + "".join(split).replace("-", ""))
+            os.makedirs(db)
+            open(os.path.join(db, "flintlock"), "w").close()
+            holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+                import fcntl, sys, time
+                time.sleep(0.05)
+                f = open(sys.argv[1], "r+")
+                fcntl.lockf(f, fcntl.LOCK_EX)
+                print("locked", flush=True)
+                time.sleep(3)
+                """), os.path.join(db, "flintlock")], stdout=subprocess.PIPE, text=True)
+            try:
+                r = self.index(db, *split)
+            finally:
+                holder.kill()
+                holder.wait()
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("locked by another indexer", r.stderr)
+            self.assertEqual(sorted(os.listdir(db)), ["flintlock"])  # nothing written there
 
     def test_a_folder_of_other_files_is_refused_for_shards_too(self):
         other = os.path.join(self.tmp, "o")
