@@ -1179,7 +1179,7 @@ class FacetCounter {
                 const auto& sp = d_.spellings[row[2 + k]];
                 if (!counted(sp.tally)) continue;
                 for (auto& a : actors)
-                    if (a.name == sp.name && a.kind == static_cast<ActorKind>(sp.kind)) {
+                    if (a.name == sp.name) {  // (whatever kind this mention was given)
                         a.name = std::string(d_.spellings[d_.best_spelling[sp.tally]].name);
                         a.kind = kind_of(sp.tally);
                     }
@@ -2777,6 +2777,16 @@ struct Searcher::Impl {
                 return false;
             };
             if (zero_width(m.end) || (m.start >= 3 && zero_width(m.start - 3))) continue;
+            // Joined to another word by '/', '\\', '@', '_', '&' or a full stop
+            // ("Iraq/Iran", "US/Iran", "Iraq.Iran"): Xapian reads the whole
+            // as a phrase of its words, as typed; a reference there broke it
+            // (the names dropped, or "no searchable words").
+            auto joiner = [](char c) { return c == '/' || c == '\\' || c == '@' || c == '_' || c == '&'; };
+            if (m.start > 0 && (joiner(text[m.start - 1]) || text[m.start - 1] == '.')) continue;
+            if (m.end < text.size() &&
+                (joiner(text[m.end]) ||
+                 (text[m.end] == '.' && m.end + 1 < text.size() && std::isalnum(static_cast<unsigned char>(text[m.end + 1])))))
+                continue;
             // Each name is a query of all its aliases, which Xapian reads from
             // the index one by one: ten thousand names took seconds and a
             // gigabyte. Past kMaxNames, names are words.

@@ -270,11 +270,15 @@ int parse_options(int argc, char** argv, Options& opt) {
         parse_actor_kind(k, &ak);
         k = std::string(actor_kind_name(ak));
     }
+    // A bad --year is an error of the run for a batch (every line has it);
+    // a single query's JSON answers with its error object, as it does for a
+    // bad --actor or year: value (the search says it).
+    const bool json_answer = !vm.count("batch") && (opt.format == Format::Json || opt.format == Format::Jsonl);
     for (const auto& y : r.years) {
         try {
             parse_year_range(y);
         } catch (const SearchError& e) {
-            return fail(std::string("--year: ") + e.what());
+            if (!json_answer) return fail(std::string("--year: ") + e.what());
         }
     }
     if (!parse_weighting(weighting, &r.weighting))

@@ -380,6 +380,18 @@ class Corpus(unittest.TestCase):
         self.assertIn("Saddam Hussein", both["warnings"][0])
         self.assertEqual(self.json("--limit", "1", "--actor", "Hussein")["total"]["passages"], both["total"]["passages"])
 
+    def test_names_joined_by_a_slash_are_a_phrase_as_typed(self):
+        # With an actor list, "Iraq/Iran" was "no searchable words", "Tehran/Baghdad ties"
+        # dropped both names, and "militias/PMF" searched an internal placeholder.
+        for q in ("Iraq/Iran", "Iraq.Iran", "US/Iran", "Tehran/Baghdad ties", "militias/PMF", "U.S./Iran"):
+            j = self.json("--limit", "1", q)
+            self.assertNotIn("qanatalias", j["parsed"], q)
+            self.assertIn("PHRASE", j["parsed"], q)
+        self.assertEqual(self.json("Iraq/Iran")["total"]["passages"], self.json('"Iraq Iran"')["total"]["passages"])
+        self.assertGreater(self.json("Iraq/Iran")["total"]["passages"], 0)
+        # A name beside punctuation that ends it is still the actor.
+        self.assertIn("XCiran", self.json("--limit", "1", "Iran, Iraq.")["parsed"])
+
     def test_unparsable_query_is_retried_as_words(self):
         r = self.search("AND Sadr", code=0)
         # The warning on standard error, the results alone on standard output.

@@ -434,6 +434,25 @@ class Regressions(unittest.TestCase):
         self.assertEqual(counted, facet)
         self.assertEqual(facet[("OPEC", "organisation")], 3)
 
+    def test_one_spelling_of_two_kinds_in_a_passage_is_one_actor_of_its_hit(self):
+        # A heading's "ARLINGTON" (guessed an organisation) and "Arlington, Va."
+        # in one passage: the hit listed both "ARLINGTON" and "Arlington", and
+        # the first was no value of the facet.
+        self.jsonl({"id": "a", "text": "The army was ready. MEMORIAL AMPHITHEATER AT ARLINGTON. I beg that the "
+                                       "Congress appropriate for a memorial amphitheater at Arlington, Va., the "
+                                       "funds required in 1911."},
+                   {"id": "b", "text": "The army rested at Arlington in 1912 and the Congress paid."},
+                   {"id": "c", "text": "The army was buried at Arlington in 1913."})
+        self.index()
+        r = run([QS, "--db", self.db, "--format", "json", "--facet-limit", "0", "army"])
+        j = json.loads(r.stdout)
+        facet = {(v["value"], v["kind"]): v["passages"] for v in j["facets"]["actor"]}
+        counted = {}
+        for h in j["hits"]:
+            for a in h["actors"]:
+                counted[(a["name"], a["kind"])] = counted.get((a["name"], a["kind"]), 0) + 1
+        self.assertEqual(counted, facet)
+
     def test_query_operators_read_as_meant(self):
         # core/search.cpp build_query(): Xapian's grammar bound a filter after
         # NOT to the word beside it ("Iraq NOT Iran year:2003" was Iraq

@@ -1053,6 +1053,14 @@ class BadQueries(unittest.TestCase):
         self.assertEqual(j["query"], "war year:18x2")
         self.assertIn("(at character 5)", j["error"])
         self.assertEqual(self.search("--format", "text", "war year:18x2", codes=(2,)).stdout, "")
+        # ... and for a bad --year, as for a bad --actor (it printed nothing there).
+        for bad in ("2001..1999", "abc", "1980.."):
+            r = self.search("--format", "json", "--year", bad, "war", codes=(2,))
+            self.assertIn("year", json.loads(r.stdout)["error"])
+            self.assertIn(bad.rstrip("."), r.stderr)
+            r = self.search("--year", bad, "war", codes=(2,))
+            self.assertEqual(r.stdout, "")
+            self.assertIn("--year:", r.stderr)
         # "kind:" before a space is a word, not the field; at the end it has no value, as other fields there
         # (it was searched as the word "kind").
         self.assertIn(self.search("one of a kind: the best", codes=(0, 1)).returncode, (0, 1))
