@@ -1883,8 +1883,16 @@ void query_warnings(std::string_view raw, std::string_view q, std::vector<std::s
                 bad = n.empty() || n.size() > 6 || !std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
                       std::stoi(std::string(n)) < 1;
             }
-            const bool group = (k > 0 && (toks[k - 1].second.back() == ')' || toks[k - 1].second.back() == '*')) ||
-                               (k + 1 < toks.size() && (toks[k + 1].second.front() == '(' || toks[k + 1].second.back() == '*'));
+            // A wildcard beside it was searched as the word it starts ("tax*
+            // NEAR cut" as tax AND near AND cut): an error, not a quiet answer.
+            for (const std::size_t j : {k - 1, k + 1})
+                if (k > 0 && j < toks.size() && toks[j].second.size() > 1 && toks[j].second.back() == '*')
+                    throw SearchError("NEAR and ADJ take one word on each side, not a wildcard ('" +
+                                      std::string(toks[j].second) + "' at character " +
+                                      std::to_string(character_at(q, toks[j].first)) +
+                                      "): write the word in full, or leave out the " + std::string(t));
+            const bool group = (k > 0 && toks[k - 1].second.back() == ')') ||
+                               (k + 1 < toks.size() && toks[k + 1].second.front() == '(');
             if (bad || group || k == 0 || k + 1 == toks.size())
                 warnings.push_back("'" + std::string(t) + "' at character " + std::to_string(character_at(q, at)) +
                                    " is searched as a word: NEAR and ADJ take one word on each side, and NEAR/N a "
@@ -1911,6 +1919,19 @@ void query_warnings(std::string_view raw, std::string_view q, std::vector<std::s
         const std::size_t star = t.find('*');
         if (star != std::string_view::npos && star + 1 < t.size() && std::isalnum(static_cast<unsigned char>(t[star + 1])))
             warnings.push_back("'*' inside '" + std::string(t) + "' is no wildcard: only a '*' at a word's end is");
+    }
+    // A '*' inside quotes: a phrase takes whole words, and Xapian searched
+    // the word without it ("weapons of mass destr*" as "... destr").
+    bool in_quotes = false;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+        if (q[i] == '"') in_quotes = !in_quotes;
+        if (!in_quotes || q[i] != '*' || i == 0 || !std::isalnum(static_cast<unsigned char>(q[i - 1]))) continue;
+        std::size_t s = i;
+        while (s > 0 && q[s - 1] != '"' && !std::isspace(static_cast<unsigned char>(q[s - 1]))) --s;
+        warnings.push_back("'" + std::string(q.substr(s, i + 1 - s)) + "' at character " +
+                           std::to_string(character_at(q, s)) + " is inside quotes: a phrase takes whole words, "
+                           "and it was searched as '" + std::string(q.substr(s, i - s)) +
+                           "'; write the word in full, or take it out of the quotes");
     }
     if (lower_op && !upper_op)
         warnings.push_back("'or' and 'not' in lower case are words, left out as stop words: write operators in "

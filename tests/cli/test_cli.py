@@ -392,6 +392,19 @@ class Corpus(unittest.TestCase):
         # A name beside punctuation that ends it is still the actor.
         self.assertIn("XCiran", self.json("--limit", "1", "Iran, Iraq.")["parsed"])
 
+    def test_wildcards_where_they_cannot_work_are_said(self):
+        # Inside quotes Xapian searched the word without its '*' ("milit" finds
+        # nothing), and beside NEAR both the wildcard and NEAR became words:
+        # a confident zero, or a small answer, with nothing said.
+        j = self.json("--limit", "0", '"Popular Mobil* Forces"')
+        self.assertTrue(any("'Mobil*' at character 10 is inside quotes" in w for w in j["warnings"]), j["warnings"])
+        for q, at in (("milit* NEAR Iran", "'milit*' at character 1"), ("Iran NEAR milit*", "'milit*' at character 11")):
+            r = self.search("--format", "json", q, code=2)
+            self.assertIn("not a wildcard (" + at, json.loads(r.stdout)["error"])
+        # A wildcard alone, and a quoted word without '*', say nothing.
+        self.assertEqual(self.json("--limit", "0", "milit*")["warnings"], [])
+        self.assertEqual(self.json("--limit", "0", '"Popular Mobilization Forces"')["warnings"], [])
+
     def test_unparsable_query_is_retried_as_words(self):
         r = self.search("AND Sadr", code=0)
         # The warning on standard error, the results alone on standard output.
