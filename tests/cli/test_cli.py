@@ -392,6 +392,16 @@ class Corpus(unittest.TestCase):
         # A name beside punctuation that ends it is still the actor.
         self.assertIn("XCiran", self.json("--limit", "1", "Iran, Iraq.")["parsed"])
 
+    def test_feedback_terms_keep_the_querys_filters(self):
+        # The feedback terms were OR'ed beside "militias FILTER PMF": 79
+        # passages, 60 of them not naming the PMF.
+        for q, ok in (("actor:PMF militias", lambda h: any(a["name"] == "Popular Mobilization Forces" for a in h["actors"])),
+                      ("year:2003 invasion", lambda h: "2003" in h["years"])):
+            j = self.json("--plain", "--expand", "on", "--limit", "500", q)
+            self.assertGreater(j["total"]["passages"], 0, q)
+            self.assertTrue(all(ok(h) for h in j["hits"]), q)
+            self.assertEqual(j["total"]["passages"], len(j["hits"]), q)
+
     def test_wildcards_where_they_cannot_work_are_said(self):
         # Inside quotes Xapian searched the word without its '*' ("milit" finds
         # nothing), and beside NEAR both the wildcard and NEAR became words:
