@@ -2193,6 +2193,12 @@ std::vector<bool> quoted_bytes(std::string_view q) {
     return quoted;
 }
 
+/// What joins two words into Xapian's phrase ("post-war", "Iraq/Iran"): one
+/// of its phrase generators, "-", "/", "\\", "@" or ".".
+bool phrase_joint(std::string_view gap) {
+    return gap.size() == 1 && (gap[0] == '-' || gap[0] == '/' || gap[0] == '\\' || gap[0] == '@' || gap[0] == '.');
+}
+
 QueryPhrases query_phrases(std::string_view q, const Analyzer& analyzer) {
     QueryPhrases out;
     const std::vector<Span> ws = words(q);
@@ -2207,12 +2213,12 @@ QueryPhrases query_phrases(std::string_view q, const Analyzer& analyzer) {
         // Quoted words, and words joined by hyphens ("Iran-backed"), are phrases.
         const bool in_quote = quoted[ws[k].start];
         const bool joined_before = k > 0 && (quoted[ws[k - 1].start] == in_quote) &&
-                                   (in_quote ? true : q.substr(ws[k - 1].end, ws[k].start - ws[k - 1].end) == "-");
+                                   (in_quote ? true : phrase_joint(q.substr(ws[k - 1].end, ws[k].start - ws[k - 1].end)));
         const bool same_quote = k > 0 && in_quote && quoted[ws[k - 1].start] &&
                                 q.substr(ws[k - 1].end, ws[k].start - ws[k - 1].end).find('"') == std::string_view::npos;
         if (!(in_quote ? same_quote : joined_before)) flush();
         const bool joined_after = !in_quote && k + 1 < ws.size() && !quoted[ws[k + 1].start] &&
-                                  q.substr(ws[k].end, ws[k + 1].start - ws[k].end) == "-";
+                                  phrase_joint(q.substr(ws[k].end, ws[k + 1].start - ws[k].end));
         if (in_quote || joined_before || joined_after) {
             cur.push_back(word_term(analyzer, w));
         } else if (!is_upper_word_op(w) && !(ws[k].end < q.size() && q[ws[k].end] == ':')) {
@@ -2765,6 +2771,43 @@ struct Searcher::Impl {
     static constexpr std::size_t kMaxNames = 64;  ///< names searched under all their aliases, a query
     bool too_many_names = false;                    ///< the last query had more
 
+    /// The name typed at [start, end) is part of a longer word, which Xapian
+    /// reads as a phrase of its words, as typed.
+    static bool in_longer_word(const std::string& text, std::size_t start, std::size_t end) {
+        // The second word of a compound ("pro-Iran"; "-Iran" excludes).
+        if (start > 0 && text[start - 1] == '-' && !signed_word(text, start)) return true;
+        // The first word of a compound ("Iran-backed", "US-Iraq",
+        // "Türkiye–Iraq"): the compound is Xapian's phrase, as typed.
+        auto dash_at = [&](std::size_t i) {
+            if (i < text.size() && text[i] == '-') return std::size_t{1};
+            if (text.compare(i, 3, "\xE2\x80\x93") == 0 || text.compare(i, 3, "\xE2\x80\x94") == 0) return std::size_t{3};
+            return std::size_t{0};
+        };
+        if (const std::size_t d = dash_at(end);
+            d && end + d < text.size() && !std::isspace(static_cast<unsigned char>(text[end + d])))
+            return true;
+        if (start >= 3 && dash_at(start - 3) == 3) return true;
+        // Joined to the next or previous word by a zero-width character
+        // ("Iraq\u200Bwar"), which Xapian reads as one word.
+        auto zero_width = [&](std::size_t i) {
+            for (std::string_view z : {"\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x81\xA0", "\xEF\xBB\xBF"})
+                if (text.compare(i, z.size(), z) == 0) return true;
+            return false;
+        };
+        if (zero_width(end) || (start >= 3 && zero_width(start - 3))) return true;
+        // Joined to another word by '/', '\\', '@', '_', '&' or a full stop
+        // ("Iraq/Iran", "US/Iran", "Iraq.Iran"): Xapian reads the whole
+        // as a phrase of its words, as typed; a reference there broke it
+        // (the names dropped, or "no searchable words").
+        auto joiner = [](char c) { return c == '/' || c == '\\' || c == '@' || c == '_' || c == '&'; };
+        if (start > 0 && (joiner(text[start - 1]) || text[start - 1] == '.')) return true;
+        if (end < text.size() &&
+            (joiner(text[end]) ||
+             (text[end] == '.' && end + 1 < text.size() && std::isalnum(static_cast<unsigned char>(text[end + 1])))))
+            return true;
+        return false;
+    }
+
     std::string with_aliases(const std::string& text) {
         alias_proc->clear();
         too_many_names = false;
@@ -2776,38 +2819,9 @@ struct Searcher::Impl {
             // A field's value, a wildcard, a word of a hyphenated compound
             // ("pro-Iran"): left as typed. "+Iran" and "-Iran" keep their sign.
             if (m.start > 0 && text[m.start - 1] == ':') continue;
-            if (m.start > 0 && (text[m.start - 1] == '-' || text[m.start - 1] == '+') && !signed_word(text, m.start))
-                continue;
+            if (m.start > 0 && text[m.start - 1] == '+' && !signed_word(text, m.start)) continue;
             if (m.end < text.size() && (text[m.end] == ':' || text[m.end] == '*')) continue;
-            // The first word of a compound ("Iran-backed", "US-Iraq",
-            // "Türkiye–Iraq"): the compound is Xapian's phrase, as typed.
-            auto dash_at = [&](std::size_t i) {
-                if (i < text.size() && text[i] == '-') return std::size_t{1};
-                if (text.compare(i, 3, "\xE2\x80\x93") == 0 || text.compare(i, 3, "\xE2\x80\x94") == 0) return std::size_t{3};
-                return std::size_t{0};
-            };
-            if (const std::size_t d = dash_at(m.end);
-                d && m.end + d < text.size() && !std::isspace(static_cast<unsigned char>(text[m.end + d])))
-                continue;
-            if (m.start >= 3 && dash_at(m.start - 3) == 3) continue;
-            // Joined to the next or previous word by a zero-width character
-            // ("Iraq\u200Bwar"), which Xapian reads as one word.
-            auto zero_width = [&](std::size_t i) {
-                for (std::string_view z : {"\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x81\xA0", "\xEF\xBB\xBF"})
-                    if (text.compare(i, z.size(), z) == 0) return true;
-                return false;
-            };
-            if (zero_width(m.end) || (m.start >= 3 && zero_width(m.start - 3))) continue;
-            // Joined to another word by '/', '\\', '@', '_', '&' or a full stop
-            // ("Iraq/Iran", "US/Iran", "Iraq.Iran"): Xapian reads the whole
-            // as a phrase of its words, as typed; a reference there broke it
-            // (the names dropped, or "no searchable words").
-            auto joiner = [](char c) { return c == '/' || c == '\\' || c == '@' || c == '_' || c == '&'; };
-            if (m.start > 0 && (joiner(text[m.start - 1]) || text[m.start - 1] == '.')) continue;
-            if (m.end < text.size() &&
-                (joiner(text[m.end]) ||
-                 (text[m.end] == '.' && m.end + 1 < text.size() && std::isalnum(static_cast<unsigned char>(text[m.end + 1])))))
-                continue;
+            if (in_longer_word(text, m.start, m.end)) continue;
             // Each name is a query of all its aliases, which Xapian reads from
             // the index one by one: ten thousand names took seconds and a
             // gigabyte. Past kMaxNames, names are words.
@@ -3080,14 +3094,17 @@ struct Searcher::Impl {
     /// words are shown where one of the names stands, not alone ("forces"
     /// for "Popular Mobilization Forces", "Islamic" of "Islamic Revolutionary
     /// Guard Corps" for "Islamic State"), unless typed outside a name too.
-    void name_phrases(const std::string& q, bool plain, QueryPhrases& out) {
+    void name_phrases(const std::string& q, QueryPhrases& out) {
         std::vector<ActorMention> ms = gazetteer.mentions(q, true);
         // Not in quotes ("PMF" is only itself) nor a field's value (actor:PMF).
         const std::vector<bool> quoted = quoted_bytes(q);
+        // Nor part of a longer word ("Iran-backed", "Iraq/Iran"): that is a
+        // phrase of its words, searched as typed.
         std::erase_if(ms, [&](const ActorMention& m) {
             std::size_t b = m.start;
             while (b > 0 && q[b - 1] != ' ' && q[b - 1] != '(' && q[b - 1] != '"') --b;
-            return quoted[m.start] || q.substr(b, m.start - b).find(':') != std::string::npos;
+            return quoted[m.start] || q.substr(b, m.start - b).find(':') != std::string::npos ||
+                   in_longer_word(q, m.start, m.end);
         });
         if (ms.empty()) return;
         std::set<std::string> inside, outside;
@@ -3098,7 +3115,6 @@ struct Searcher::Impl {
             });
             (in_name ? inside : outside).insert(word_term(analyzer, w));
         }
-        if (plain) out.free = outside;
         for (const auto& t : inside)
             if (!outside.count(t)) out.free.erase(t);
         for (const auto& m : ms) {
@@ -3594,7 +3610,7 @@ struct Searcher::Impl {
         for (const auto& ph : phrases.phrases)
             for (const auto& t : ph)
                 if (!phrases.free.count(t)) phrase_only.insert(t);
-        name_phrases(fold_keep_case(req.query), req.plain, phrases);
+        name_phrases(fold_keep_case(req.query), phrases);
         unsigned rank = req.offset;
         for (const auto& r : order) {
             Hit h;

@@ -392,6 +392,18 @@ class Corpus(unittest.TestCase):
         # A name beside punctuation that ends it is still the actor.
         self.assertIn("XCiran", self.json("--limit", "1", "Iran, Iraq.")["parsed"])
 
+    def test_explain_adds_up_with_compounds(self):
+        # A word of a compound ("Iran" of "Iran-backed", "war" of "post-war",
+        # "Iran" of "Iraq/Iran") was highlighted and counted where the
+        # compound did not stand, and the parts added up to more than the score.
+        for q in ("Iran-backed groups", "post-war Iraq", "Iraq/Iran ties", "pro-Iran militias"):
+            for mode in ([], ["--plain"]):
+                j = self.json("--explain", "--any", "--limit", "100", *mode, q)
+                self.assertGreater(len(j["hits"]), 3, q)
+                for h in j["hits"]:
+                    self.assertAlmostEqual(sum(e["weight"] for e in h["explain"]), h["score"], places=3,
+                                           msg=(q, mode, h["explain"]))
+
     def test_feedback_terms_keep_the_querys_filters(self):
         # The feedback terms were OR'ed beside "militias FILTER PMF": 79
         # passages, 60 of them not naming the PMF.
