@@ -1,7 +1,11 @@
 #include "index_writer.h"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -160,6 +164,13 @@ Xapian::WritableDatabase open_for_writing(const std::string& path, int flags) {
     try {
         return Xapian::WritableDatabase(path, flags);
     } catch (const Xapian::DatabaseLockError&) {
+        // Xapian says "locked" too when its lock file cannot be opened: a
+        // folder this user may not write (waiting would never help).
+        const std::string lock = (std::filesystem::path(path) / "flintlock").string();
+        const bool folder_writable = ::access(path.c_str(), W_OK) == 0;
+        if (!folder_writable || (std::filesystem::exists(lock) && ::access(lock.c_str(), W_OK) != 0))
+            throw IndexError("cannot write the index at '" + path + "' (" + std::strerror(errno) +
+                             "): run as a user who may write there, or give another --db");
         throw locked_error(path);
     }
 }

@@ -1,5 +1,6 @@
 #include "jsonl.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -67,9 +68,69 @@ std::string normalise_date(std::string_view s) {
     return i == s.size() ? std::string(buf) : "";
 }
 
+namespace {
+
+/// The line with each lone surrogate escape ("\\ud800" without its pair, as
+/// Python's json.dumps writes a string decoded badly) made "\\ufffd": JSON
+/// allows them, and the parser refused the whole line for one. Empty if
+/// there is none.
+std::string without_lone_surrogates(std::string_view line) {
+    auto hex4 = [&](std::size_t at, unsigned* v) {
+        if (at + 4 > line.size()) return false;
+        unsigned x = 0;
+        for (std::size_t k = at; k < at + 4; ++k) {
+            const char c = line[k];
+            const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return false;
+            x = x * 16 + static_cast<unsigned>(d);
+        }
+        *v = x;
+        return true;
+    };
+    std::string out;
+    bool changed = false;
+    std::size_t copied = 0;
+    for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+        if (line[i] != '\\') continue;
+        if (line[i + 1] != 'u') {
+            ++i;  // an escaped character ("\\\\" among them)
+            continue;
+        }
+        unsigned v = 0;
+        if (!hex4(i + 2, &v)) continue;
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            unsigned low = 0;
+            if (i + 7 < line.size() && line[i + 6] == '\\' && line[i + 7] == 'u' && hex4(i + 8, &low) && low >= 0xDC00 &&
+                low <= 0xDFFF) {
+                i += 11;  // a pair
+                continue;
+            }
+        } else if (!(v >= 0xDC00 && v <= 0xDFFF)) {
+            i += 5;
+            continue;
+        }
+        out.append(line, copied, i - copied);
+        out += "\\ufffd";
+        copied = i + 6;
+        changed = true;
+        i += 5;
+    }
+    if (!changed) return {};
+    out.append(line, copied, std::string_view::npos);
+    return out;
+}
+
+/// NUL characters ("\\u0000") are valid JSON and nothing a reader sees: a
+/// space each (the article was refused as a binary file).
+void without_nul(std::string& s) { std::replace(s.begin(), s.end(), '\0', ' '); }
+
+}  // namespace
+
 JsonlResult parse_jsonl_article(std::string_view line) {
     JsonlResult r;
     nlohmann::json j;
+    const std::string mended = without_lone_surrogates(line);
+    if (!mended.empty()) line = mended;
     try {
         j = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range
@@ -123,6 +184,9 @@ JsonlResult parse_jsonl_article(std::string_view line) {
         }
     }
     r.article.path = str("url");
+    without_nul(r.article.text);
+    without_nul(r.article.title);
+    without_nul(r.article.path);
     r.ok = true;
     return r;
 }

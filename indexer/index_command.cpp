@@ -161,6 +161,7 @@ struct TaskResult {
     std::vector<Unopened> unopened;
     FileStat jsonl_stat;                     ///< jsonl_done's size and time, as read before its lines
     std::size_t files = 1;                   ///< files this result finishes (for the progress line)
+    std::size_t lines_skipped = 0;           ///< JSONL lines left out (too long, not an article), counted as skipped
 };
 
 struct Task {
@@ -438,6 +439,7 @@ class Worker {
                 ++too_long;
                 r.warnings.push_back(path + ":" + std::to_string(lineno) + ": line longer than --max-article-bytes (" +
                                      std::to_string(s_.opt->max_article_bytes) + "); line skipped");
+                ++r.lines_skipped;
                 continue;
             }
             std::string_view line = t.lines[k];
@@ -454,6 +456,7 @@ class Worker {
             JsonlResult jr = parse_jsonl_article(line);
             if (!jr.ok) {
                 r.warnings.push_back(where + ": " + jr.error + "; line skipped");
+                ++r.lines_skipped;
                 continue;
             }
             if (!jr.warning.empty()) r.warnings.push_back(where + ": " + jr.warning);
@@ -485,7 +488,11 @@ class Worker {
             }
             Decoded d = decode_text(jr.article.text);
             if (!d.ok) {
-                r.warnings.push_back(where + ": text is " + d.reason + "; skipped");
+                // As for a text file that cannot be read: what was indexed stays.
+                r.warnings.push_back(where + ": text is " + d.reason + "; skipped" +
+                                     (prev ? " (the indexed version is kept)" : ""));
+                keep(o, prev);
+                r.outcomes.push_back(std::move(o));
                 continue;
             }
             jr.article.text = std::move(d.text);
@@ -869,6 +876,15 @@ Existing settled_index(const std::string& path) {
          ++tries) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         ex = existing_index(path);
+    }
+    // Still no lock and no "iamglass": a first run killed while Xapian was
+    // making its placeholder left Xapian's files alone (no index was ever
+    // committed there). It was refused as a damaged index, and the searcher
+    // said to create one: the files go, and this is a first run.
+    if (ex == Existing::Foreign && !fs::exists(fs::path(path) / "iamglass", ec) && only_index_files(path) &&
+        !locked_by_another(path)) {
+        for (const auto& e : fs::directory_iterator(path, ec)) fs::remove(e.path(), ec);
+        if (!ec && fs::is_empty(path, ec)) return Existing::Missing;
     }
     return ex;
 }
@@ -1759,6 +1775,7 @@ int run(const Options& opt) {
                 case Outcome::Skipped: ++counts.skipped; break;
                 }
             }
+            counts.skipped += r.lines_skipped;
             files_done += r.files;
             progress.update(files_done, walked.files.size(), counts.added + counts.changed + counts.unchanged,
                             counts.passages);

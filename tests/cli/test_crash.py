@@ -395,6 +395,29 @@ class Layouts(unittest.TestCase):
             self.assertIn("locked by another indexer", r.stderr)
             self.assertEqual(sorted(os.listdir(db)), ["flintlock"])  # nothing written there
 
+    def test_what_a_run_killed_while_creating_its_placeholder_left_is_replaced(self):
+        # SIGKILL in the first milliseconds of a first run left Xapian's files
+        # without "iamglass": the next run refused it as a damaged index, and
+        # the searcher said to create one with the command just refused.
+        for split in ([], ["--shards", "2"]):
+            db = os.path.join(self.tmp, "killed" + "".join(split).replace("-", ""))
+            os.makedirs(db)
+            for name in ("flintlock", "postlist.glass", "termlist.glass", "v.tmp"):
+                open(os.path.join(db, name), "w").close()
+            r = self.index(db, *split)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertGreater(search_json(db, "--limit", "0", "NOT", "zzzqqq")["total"]["articles"], 0)
+        # A folder with "iamglass" (an index that was committed) is still refused.
+        db = os.path.join(self.tmp, "damaged")
+        os.makedirs(db)
+        for name in ("flintlock", "iamglass", "postlist.glass"):
+            with open(os.path.join(db, name), "w") as f:
+                f.write("x")
+        r = self.index(db)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not a qanat index (or is damaged)", r.stderr)
+        self.assertEqual(sorted(os.listdir(db)), ["flintlock", "iamglass", "postlist.glass"])
+
     def test_a_folder_of_other_files_is_refused_for_shards_too(self):
         other = os.path.join(self.tmp, "o")
         os.makedirs(other)

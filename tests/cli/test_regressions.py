@@ -230,6 +230,52 @@ class Regressions(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("locked", r.stderr)
 
+    def test_jsonl_escapes_a_reader_never_sees_keep_the_article(self):
+        # "\u0000" made the text a "binary file": the article was skipped and
+        # its indexed version removed; a lone surrogate ("\ud800", as
+        # Python's json.dumps writes a badly decoded string) refused the line.
+        self.write("a.jsonl", '{"id": "n1", "text": "Original okapi text of 2001.", "url": "http://x/1"}\n')
+        self.assertEqual(self.index().returncode, 0)
+        self.write("a.jsonl", '{"id": "n1", "text": "Edited okapi text with a \\u0000 in 2003.", "url": "http://x/1"}\n'
+                              '{"id": "n2", "text": "A lone \\ud800 surrogate beside okapi, a pair \\ud83d\\ude00."}\n'
+                              '{"id": "n3", "text": "An escaped \\\\ud800 is text beside okapi."}\n')
+        r = self.index()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        hits = {h["article"]["id"]: h["text"] for h in self.hits("okapi")}
+        self.assertEqual(hits["n1"], "Edited okapi text with a   in 2003.")
+        self.assertEqual(hits["n2"], "A lone \ufffd surrogate beside okapi, a pair \U0001F600.")
+        self.assertEqual(hits["n3"], "An escaped \\ud800 is text beside okapi.")
+        # Text that is binary all the same keeps what was indexed, as a text file does.
+        ctrl = "".join("\\u%04x" % c for c in list(range(1, 9)) * 6)
+        self.write("a.jsonl", '{"id": "n1", "text": "okapi ' + ctrl + '", "url": "http://x/1"}\n')
+        r = self.index()
+        self.assertIn("(the indexed version is kept)", r.stderr)
+        self.assertIn("1 unchanged, 2 removed", r.stderr)  # (n2 and n3 are no longer in the file)
+        self.assertEqual([h["article"]["id"] for h in self.hits("okapi")], ["n1"])
+
+    def test_jsonl_lines_left_out_are_counted_as_skipped(self):
+        self.write("a.jsonl", '{"id": "a", "text": "Fine okapi."}\nnot json\n{"text": "no id"}\n[1, 2]\n{"id": "b"}\n')
+        r = self.index()
+        self.assertIn("1 added", r.stderr)
+        self.assertIn("4 skipped", r.stderr)
+
+    def test_an_index_this_user_cannot_write_is_said_so(self):
+        # Xapian reports a lock file it may not open as "locked": the user was
+        # told to wait for another indexer that does not exist.
+        if os.geteuid() != 0 or not shutil.which("setpriv"):
+            self.skipTest("needs root and setpriv to run as another user")
+        self.write("good.txt", "Good\n\nThe good article mentions quorvantic.\n")
+        self.assertEqual(self.index().returncode, 0)
+        for root, dirs, files in os.walk(self.tmp):
+            for n in dirs + files:
+                os.chmod(os.path.join(root, n), 0o755 if n in dirs else 0o644)
+        os.chmod(self.tmp, 0o755)
+        prefix = [shutil.which("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups"]
+        r = run(prefix + [QI, "--db", self.db, self.src])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("cannot write the index at", r.stderr)
+        self.assertNotIn("locked by another indexer", r.stderr)
+
     def test_article_field_finds_ids_longer_than_a_term(self):
         # The index stores XA<id> through schema::term(), which shortens
         # values over the term limit with a hash; --article does the same, but

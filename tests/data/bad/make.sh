@@ -235,7 +235,7 @@ lines = [
     json.dumps({"id": "", "text": "jsonlemptyid"}),                        # 10 empty id
     json.dumps({"id": 1.5, "text": "jsonlfloatid"}),                       # 11 id of the wrong type
     None,                                                                  # 12 invalid UTF-8 in a string: repaired
-    json.dumps({"id": "j-nul", "text": "jsonlnulmarker \u0000 binary"}),   # 13 NUL in the text: skipped
+    json.dumps({"id": "j-nul", "text": "jsonlnulmarker \u0000 binary"}),   # 13 an escaped NUL: a space
     good("j-dup", "jsonldupfirst"),                                        # 14
     good("j-good-3", "jsonlgoodthree", title=7, date="not a date"),        # 15 odd optional fields
     good("j-esc", "jsonlescmarker", title="Red \u001b[31mtitle\u001b[0m \u009b2J end",
