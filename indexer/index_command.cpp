@@ -750,6 +750,24 @@ struct Layout {
     bool replaces = false;           ///< the new index replaces a qanat index at --db
 };
 
+/// The folder an article's file was in when the same article is found at
+/// `now`, where the two paths differ only in the folders above their common
+/// end ("/a/proj/articles/1.txt" and "/a/proj2/articles/1.txt": "/a/proj");
+/// empty if they share no end, or the old folder is still there.
+std::string moved_from(const std::string& was, const std::string& now) {
+    fs::path w(was), n(now);
+    bool common = false;
+    while (w.has_filename() && n.has_filename() && w.filename() == n.filename() && w.has_parent_path() &&
+           n.has_parent_path() && w != w.parent_path()) {
+        w = w.parent_path();
+        n = n.parent_path();
+        common = true;
+    }
+    std::error_code ec;
+    if (!common || w.empty() || w == n || w == w.root_path() || fs::exists(w, ec) || ec) return {};
+    return w.string();
+}
+
 enum class Existing { Missing, Empty, Qanat, Foreign };
 
 Existing existing_index(const std::string& path) {
@@ -1534,6 +1552,10 @@ int run(const Options& opt) {
     Counts counts;
     counts.skipped = walked.skipped;  // (symlinks not followed and the like, said above)
     IdsSeen seen(walked.files);
+    // Folders the index's articles were found in that are gone and whose
+    // articles this run found elsewhere (a project folder moved or renamed):
+    // see the removal of articles below.
+    std::set<std::string> moved_roots;
     release_free_memory();  // (the walk's scratch, before the analysis needs memory)
     bool had_warnings = !walked.warnings.empty();
 
@@ -1751,6 +1773,9 @@ int run(const Options& opt) {
                                       << "' was " << p->second.source << ", which is still there; replaced ("
                                       << advice << ")\n";
                             had_warnings = true;
+                        } else if (const std::string from = moved_from(p->second.found_at(), o.record.found_at());
+                                   !from.empty()) {
+                            moved_roots.insert(from);
                         }
                     }
                 switch (o.type) {
@@ -1845,7 +1870,14 @@ int run(const Options& opt) {
         const std::string& at = rec.found_at();
         // (A JSONL file of this run is judged wherever a symlink to it led.)
         const bool failed = failed_sources.count(rec.source) > 0;
-        if (!failed && !jsonl_keys.count(rec.source) && !under_any(at, roots)) {
+        // (An article of a folder moved into one given, whose file is gone
+        // from both places: this run's to remove. It stayed for good.)
+        std::error_code gone_ec;
+        const bool moved_away = !moved_roots.empty() &&
+                                std::any_of(moved_roots.begin(), moved_roots.end(),
+                                            [&](const std::string& f) { return under_root(at, f); }) &&
+                                !fs::exists(at, gone_ec) && !gone_ec;
+        if (!failed && !jsonl_keys.count(rec.source) && !under_any(at, roots) && !moved_away) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             continue;  // indexed from elsewhere: not this run's to judge
         }

@@ -230,6 +230,33 @@ class Regressions(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("locked", r.stderr)
 
+    def test_an_article_deleted_from_a_moved_folder_is_removed(self):
+        # The project folder moved (or renamed), then an article deleted: the
+        # articles found again were "changed", the deleted one stayed for good
+        # (its old folder was no folder of the run).
+        proj = os.path.join(self.tmp, "proj")
+        for i in (1, 2, 3):
+            os.makedirs(os.path.join(proj, "articles"), exist_ok=True)
+            with open(os.path.join(proj, "articles", "%d.txt" % i), "w") as f:
+                f.write("T%d\n\nArticle %d about gazelle%d.\n" % (i, i, i))
+        # Another folder's article, still there, is not this run's to remove.
+        self.write("other.txt", "Other\n\nThe other folder's gazelle9.\n")
+        self.assertEqual(run([QI, "--db", self.db, self.src]).returncode, 0)
+        self.assertEqual(run([QI, "--db", self.db, os.path.join(proj, "articles")]).returncode, 0)
+        moved = os.path.join(self.tmp, "proj2")
+        os.rename(proj, moved)
+        os.remove(os.path.join(moved, "articles", "3.txt"))
+        r = run([QI, "--db", self.db, os.path.join(moved, "articles")])
+        self.assertIn("2 changed, 0 unchanged, 1 removed", r.stderr)
+        ids = lambda: sorted(h["article"]["id"] for h in self.hits("gazelle1 OR gazelle2 OR gazelle3 OR gazelle9"))
+        self.assertEqual(ids(), ["1", "2", "other"])
+        # Renamed again, and one more deleted.
+        os.rename(os.path.join(moved, "articles"), os.path.join(moved, "corpus2024"))
+        os.remove(os.path.join(moved, "corpus2024", "2.txt"))
+        r = run([QI, "--db", self.db, os.path.join(moved, "corpus2024")])
+        self.assertIn("1 removed", r.stderr)
+        self.assertEqual(ids(), ["1", "other"])
+
     def test_jsonl_escapes_a_reader_never_sees_keep_the_article(self):
         # "\u0000" made the text a "binary file": the article was skipped and
         # its indexed version removed; a lone surrogate ("\ud800", as
