@@ -99,7 +99,7 @@ std::string actor_key(std::string_view name) {
     return out;
 }
 
-void Gazetteer::load_tsv(std::string_view content, const std::string& source) {
+void Gazetteer::load_tsv(std::string_view content, const std::string& source, std::vector<std::string>* warnings) {
     // A byte-order mark, as spreadsheets and Notepad save: not part of the first name.
     if (content.substr(0, 3) == "\xEF\xBB\xBF") content.remove_prefix(3);
     std::size_t lineno = 0;
@@ -138,6 +138,31 @@ void Gazetteer::load_tsv(std::string_view content, const std::string& source) {
             }
         }
         if (actor_key(a.name).empty()) throw GazetteerError(source, lineno, "name has no words");
+        const std::string here = source + ":" + std::to_string(lineno);
+        // Conflicts with what earlier lines listed: the first line wins, and
+        // the facets would be wrong with nothing to say why.
+        const std::string name_key = actor_key(a.name);
+        const auto named = by_key_.find(name_key);
+        const std::size_t target = named != by_key_.end() ? named->second : actors_.size();
+        if (warnings && named != by_key_.end()) {
+            const Actor& was = actors_[named->second];
+            if (actor_key(was.name) != name_key)
+                warnings->push_back(here + ": '" + a.name + "' is already an alias of '" + was.name + "' (" +
+                                    listed_at_[name_key] + "): this line adds to that actor");
+            else if (was.kind != a.kind && was.kind != ActorKind::Unknown && a.kind != ActorKind::Unknown)
+                warnings->push_back(here + ": '" + a.name + "' is listed again, as " +
+                                    std::string(actor_kind_name(a.kind)) + " (" + listed_at_[name_key] + ": " +
+                                    std::string(actor_kind_name(was.kind)) + "); the first kind stays");
+        }
+        for (const auto& al : a.aliases) {
+            const std::string key = actor_key(al);
+            const auto had = by_key_.find(key);
+            if (warnings && had != by_key_.end() && had->second != target)
+                warnings->push_back(here + ": alias '" + al + "' is already '" + actors_[had->second].name + "' (" +
+                                    listed_at_[key] + "); it stays that actor's");
+        }
+        listed_at_.emplace(name_key, here);
+        for (const auto& al : a.aliases) listed_at_.emplace(actor_key(al), here);
         add(std::move(a));
     }
 }

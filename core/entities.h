@@ -60,7 +60,9 @@ class Gazetteer {
     /// Parses TSV: canonical name <TAB> kind <TAB> aliases separated by '|'.
     /// Blank lines and lines starting with '#' are skipped. `source` names the
     /// file in error messages.
-    void load_tsv(std::string_view content, const std::string& source);
+    /// A name or alias another line has already given to an actor is
+    /// said in `warnings` ("FILE:LINE: ..."), if given: the first line wins.
+    void load_tsv(std::string_view content, const std::string& source, std::vector<std::string>* warnings = nullptr);
 
     /// Adds an actor; an actor with the same key gets the new aliases.
     void add(Actor a);
@@ -101,6 +103,7 @@ class Gazetteer {
 
     std::vector<Actor> actors_;
     std::unordered_map<std::string, std::size_t> by_key_;  ///< actor_key(any alias) -> actor
+    std::unordered_map<std::string, std::string> listed_at_;  ///< actor_key -> "FILE:LINE" that gave it (load_tsv)
     std::unordered_map<std::string, std::vector<Pattern>> patterns_;  ///< by first folded word
 };
 

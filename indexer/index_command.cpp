@@ -1445,7 +1445,7 @@ int run(const Options& opt) {
             return kExitError;
         }
         try {
-            gazetteer.load_tsv(text, f);
+            gazetteer.load_tsv(text, f, &walked.warnings);
         } catch (const GazetteerError& e) {
             std::cerr << "qanat-index: " << e.what() << "\n";
             return kExitError;

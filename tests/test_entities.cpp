@@ -173,6 +173,33 @@ TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {
     CHECK(detected("Trade with the US grew.") == "|United States|");
 }
 
+TEST_CASE("gazetteer: a name or alias listed twice is said, with both lines") {
+    Gazetteer g;
+    std::vector<std::string> warnings;
+    g.load_tsv("Popular Mobilization Forces\tgroup\tPMF\n"
+               "People Mobile Force\torganisation\tPMF\n"
+               "Popular Mobilization Forces\torganisation\tHashd\n"
+               "Hashd\tgroup\t\n"
+               "Popular Mobilization Forces\tgroup\tPMU\n",
+               "a.tsv", &warnings);
+    REQUIRE(warnings.size() == 3);
+    CHECK(warnings[0] == "a.tsv:2: alias 'PMF' is already 'Popular Mobilization Forces' (a.tsv:1); it stays that actor's");
+    CHECK(warnings[1] == "a.tsv:3: 'Popular Mobilization Forces' is listed again, as organisation (a.tsv:1: group); "
+                         "the first kind stays");
+    CHECK(warnings[2] == "a.tsv:4: 'Hashd' is already an alias of 'Popular Mobilization Forces' (a.tsv:3): this line "
+                         "adds to that actor");
+    // The first line wins, as before.
+    CHECK(g.find("PMF")->name == "Popular Mobilization Forces");
+    CHECK(g.find("PMU")->name == "Popular Mobilization Forces");
+    // The same list read twice (found in a folder and given with --actors) says nothing.
+    std::vector<std::string> again;
+    Gazetteer twice;
+    const std::string list = "Popular Mobilization Forces\tgroup\tPMF|Hashd\n";
+    twice.load_tsv(list, "b.tsv", &again);
+    twice.load_tsv(list, "b.tsv", &again);
+    CHECK(again.empty());
+}
+
 TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins") {
     Gazetteer g = test::corpus_gazetteer();
     CHECK(names(g, "let us go") == std::vector<std::string>{});
