@@ -62,6 +62,41 @@ bool mostly_text(std::string_view utf8) {
 
 }  // namespace
 
+std::optional<std::string> windows_1252_text(std::string_view bytes, std::size_t* invalid_out) {
+    // Bytes of 8 bits in valid UTF-8 sequences of two bytes or more, and not:
+    // more than three not for each one in a sequence, and the text is taken
+    // for Windows-1252 ("Le pr\xe9sident ... \xe9\xa0\xbb", where three
+    // bytes of French happen to make a UTF-8 character, was kept as UTF-8
+    // and lost every accent). (A lead byte followed by a continuation byte
+    // is UTF-8 cut short, as in "\xe2\x82 ": such text stays UTF-8, its bad
+    // sequences replaced.)
+    std::size_t multibyte = 0, invalid = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(bytes[i]);
+        if (c < 0x80) continue;
+        const std::size_t len = utf8_sequence_length(c);
+        if (len && i + len <= bytes.size() && valid_utf8(bytes.substr(i, len))) {
+            ++multibyte;
+            i += len - 1;
+        } else if (len && i + 1 < bytes.size() && (static_cast<unsigned char>(bytes[i + 1]) & 0xC0) == 0x80) {
+            ++multibyte;  // UTF-8, broken (its continuation bytes are of it)
+            for (std::size_t k = 1; k < len && i + 1 < bytes.size() && (static_cast<unsigned char>(bytes[i + 1]) & 0xC0) == 0x80; ++k)
+                ++i;
+        } else {
+            ++invalid;
+        }
+    }
+    if (invalid_out) *invalid_out = invalid;
+    if (invalid == 0 || invalid <= 3 * multibyte) return std::nullopt;
+    UErrorCode err = U_ZERO_ERROR;
+    std::string out(bytes.size() * 3 + 16, '\0');
+    const int32_t n = ucnv_convert("UTF-8", "windows-1252", out.data(), static_cast<int32_t>(out.size()), bytes.data(),
+                                   static_cast<int32_t>(bytes.size()), &err);
+    if (!U_SUCCESS(err) || !valid_utf8(std::string_view(out.data(), static_cast<std::size_t>(n)))) return std::nullopt;
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
 Decoded decode_text(std::string_view bytes) {
     Decoded d;
     if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF'))) {
@@ -113,35 +148,15 @@ Decoded decode_text(std::string_view bytes) {
         d.reason = "binary file (NUL byte at offset " + std::to_string(bytes.find('\0', probe)) + ")";
         return d;
     }
-    // Not UTF-8 at all (no valid sequence of two bytes or more, and some
-    // that are not): Latin-1 or Windows-1252, as older text files and
-    // Windows editors write it ("Caf\xe9" was "Caf\uFFFD", unsearchable).
-    // (A lead byte followed by a continuation byte is UTF-8 cut short, as in
-    // "\xe2\x82 ": such a file stays UTF-8, its bad sequences replaced.)
+    // Not UTF-8 (see windows_1252_text): Latin-1 or Windows-1252, as older
+    // text files and Windows editors write it ("Caf\xe9" was "Caf\uFFFD",
+    // unsearchable).
     const bool utf8 = valid_utf8(bytes);
-    std::size_t multibyte = 0, invalid = 0;
-    for (std::size_t i = 0; i < bytes.size() && !utf8; ++i) {
-        const unsigned char c = static_cast<unsigned char>(bytes[i]);
-        if (c < 0x80) continue;
-        const std::size_t len = utf8_sequence_length(c);
-        if (len && i + len <= bytes.size() && valid_utf8(bytes.substr(i, len))) {
-            ++multibyte;
-            i += len - 1;
-        } else if (len && i + 1 < bytes.size() && (static_cast<unsigned char>(bytes[i + 1]) & 0xC0) == 0x80) {
-            ++multibyte;  // UTF-8, broken
-        } else {
-            ++invalid;
-        }
-    }
-    if (multibyte == 0 && invalid > 0) {
-        UErrorCode err = U_ZERO_ERROR;
-        std::string out(bytes.size() * 3 + 16, '\0');
-        const int32_t n = ucnv_convert("UTF-8", "windows-1252", out.data(), static_cast<int32_t>(out.size()),
-                                       bytes.data(), static_cast<int32_t>(bytes.size()), &err);
-        if (U_SUCCESS(err) && valid_utf8(std::string_view(out.data(), static_cast<std::size_t>(n)))) {
-            out.resize(static_cast<std::size_t>(n));
-            d.text = std::move(out);
-            d.notes.push_back("not UTF-8 (" + std::to_string(invalid) + " bytes of 8 bits, none in a UTF-8 "
+    std::size_t high = 0;
+    if (!utf8) {
+        if (auto converted = windows_1252_text(bytes, &high)) {
+            d.text = std::move(*converted);
+            d.notes.push_back("not UTF-8 (" + std::to_string(high) + " bytes of 8 bits, mostly in no UTF-8 "
                               "sequence): read as Windows-1252 (Latin-1)");
         }
     }

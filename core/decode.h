@@ -2,6 +2,7 @@
 // UTF-8 handled, with a note of what was done.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +20,11 @@ struct Decoded {
 /// without one when its zero bytes say so (converted), anything else with NUL bytes or mostly control characters is
 /// binary. Invalid UTF-8 sequences become U+FFFD.
 Decoded decode_text(std::string_view bytes);
+
+/// Text that is not valid UTF-8, as Windows-1252 (Latin-1) converted to
+/// UTF-8, when its bytes of 8 bits are mostly in no UTF-8 sequence; nothing
+/// if it looks like UTF-8 with a few bad bytes. `invalid` (if given): how
+/// many bytes of 8 bits are in no UTF-8 sequence.
+std::optional<std::string> windows_1252_text(std::string_view bytes, std::size_t* invalid = nullptr);
 
 }  // namespace qanat

@@ -448,9 +448,18 @@ class Worker {
             std::string where = path + ":" + std::to_string(lineno);
             std::string fixed;
             if (!valid_utf8(line)) {
-                std::size_t n = 0;
-                fixed = repair_utf8(line, &n);
-                r.warnings.push_back(where + ": " + std::to_string(n) + " invalid UTF-8 sequences replaced with U+FFFD");
+                // A line of Latin-1 (Windows-1252) is read as such, as a text
+                // file is; UTF-8 with a few bad bytes has them replaced.
+                std::size_t high = 0;
+                if (auto converted = windows_1252_text(line, &high)) {
+                    fixed = std::move(*converted);
+                    r.warnings.push_back(where + ": not UTF-8 (" + std::to_string(high) +
+                                         " bytes of 8 bits, mostly in no UTF-8 sequence): read as Windows-1252 (Latin-1)");
+                } else {
+                    std::size_t n = 0;
+                    fixed = repair_utf8(line, &n);
+                    r.warnings.push_back(where + ": " + std::to_string(n) + " invalid UTF-8 sequences replaced with U+FFFD");
+                }
                 line = fixed;
             }
             JsonlResult jr = parse_jsonl_article(line);
@@ -1444,6 +1453,12 @@ int run(const Options& opt) {
             std::cerr << "qanat-index: " << f << ": actor list: " << err << "\n";
             return kExitError;
         }
+        // (Saved as UTF-16, "Unicode text" in Excel, or as Windows-1252: read
+        // as such, as an article is. It was "name is not valid UTF-8".)
+        if (Decoded d = decode_text(text); d.ok && d.text != text) {
+            for (const auto& n : d.notes) walked.warnings.push_back(f + ": actor list: " + n);
+            text = std::move(d.text);
+        }
         try {
             gazetteer.load_tsv(text, f, &walked.warnings);
         } catch (const GazetteerError& e) {
@@ -1604,6 +1619,16 @@ int run(const Options& opt) {
                     Task t;  // unreadable: what was indexed is kept
                     t.file = &f;
                     t.read_error = std::string("cannot read (") + std::strerror(errno) + ")";
+                    pipe.push(std::move(t));
+                    continue;
+                }
+                // UTF-16 (as PowerShell's "> file" writes it): every line was
+                // "not valid JSON". Said once; what was indexed is kept.
+                if (char bom[2]; ::pread(fd, bom, 2, 0) == 2 && ((bom[0] == '\xFF' && bom[1] == '\xFE') ||
+                                                                  (bom[0] == '\xFE' && bom[1] == '\xFF'))) {
+                    Task t;
+                    t.file = &f;
+                    t.read_error = "JSONL in UTF-16, not UTF-8: convert it (iconv -f UTF-16 -t UTF-8 FILE > NEW.jsonl)";
                     pipe.push(std::move(t));
                     continue;
                 }

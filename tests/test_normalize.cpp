@@ -112,6 +112,14 @@ TEST_CASE("text that is not UTF-8 at all is read as Windows-1252") {
     d = decode_text("Caf\xC3\xA9 and a stray \xff byte\n");
     CHECK(d.text.find("Caf\xC3\xA9") == 0);
     CHECK(d.text.find("\xEF\xBF\xBD") != std::string::npos);
+    // French whose "\xe9\xa0\xbb" (é, no-break space, ») happens to be a UTF-8
+    // character: still Windows-1252, six bytes against one sequence (every
+    // accent was lost).
+    d = decode_text("Le pr\xe9sident a visit\xe9 Gen\xe8ve. Il a parl\xe9 du \xab\xa0March\xe9\xa0\xbb.\n");
+    CHECK(d.text == "Le pr\xC3\xA9sident a visit\xC3\xA9 Gen\xC3\xA8ve. Il a parl\xC3\xA9 du \xC2\xAB\xC2\xA0March\xC3\xA9"
+                    "\xC2\xA0\xC2\xBB.\n");
+    // Two good sequences and one bad byte: UTF-8.
+    CHECK(!windows_1252_text("Caf\xC3\xA9 na\xC3\xAFve \xff"));
 }
 
 TEST_CASE("UTF-16 without a byte-order mark is read by its zero bytes") {

@@ -280,6 +280,27 @@ class Regressions(unittest.TestCase):
         self.assertIn("1 unchanged, 2 removed", r.stderr)  # (n2 and n3 are no longer in the file)
         self.assertEqual([h["article"]["id"] for h in self.hits("okapi")], ["n1"])
 
+    def test_latin1_and_utf16_inputs_are_read_or_said(self):
+        # A JSONL line in Latin-1 had its accents replaced (unsearchable); a
+        # JSONL file in UTF-16 gave "not valid JSON" for every line; an actor
+        # list in UTF-16 was "name is not valid UTF-8".
+        with open(os.path.join(self.src, "l.jsonl"), "wb") as f:
+            f.write(b'{"id": "a", "text": "Le pr\xe9sident visita Gen\xe8ve \xab\xa0March\xe9\xa0\xbb."}\n')
+        with open(os.path.join(self.src, "u.jsonl"), "wb") as f:
+            f.write('{"id": "u", "text": "Sixteen bits."}\n'.encode("utf-16"))
+        with open(os.path.join(self.src, "actors.tsv"), "wb") as f:
+            f.write("Gen\u00e8ve\tplace\tGeneva\n".encode("utf-16"))
+        r = self.index()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("l.jsonl:1: not UTF-8", r.stderr)
+        self.assertIn("u.jsonl: JSONL in UTF-16, not UTF-8: convert it", r.stderr)
+        self.assertEqual(r.stderr.count("u.jsonl"), 1)
+        self.assertIn("actors.tsv: actor list: converted from UTF-16LE", r.stderr)
+        hits = self.hits("président")
+        self.assertEqual([h["article"]["id"] for h in hits], ["a"])
+        self.assertIn("Genève", [a["name"] for a in hits[0]["actors"]])
+        self.assertEqual(self.hits("actor:Geneva")[0]["article"]["id"], "a")
+
     def test_jsonl_lines_left_out_are_counted_as_skipped(self):
         self.write("a.jsonl", '{"id": "a", "text": "Fine okapi."}\nnot json\n{"text": "no id"}\n[1, 2]\n{"id": "b"}\n')
         r = self.index()

@@ -990,7 +990,7 @@ class Indexing(unittest.TestCase):
         }
         for line, what in expected.items():
             self.warning(f"articles.jsonl:{line}", what, "skipped")
-        self.warning("articles.jsonl:12", "invalid UTF-8 sequences replaced with U+FFFD")
+        self.warning("articles.jsonl:12", "not UTF-8", "read as Windows-1252")  # as a text file's bytes are
         # An optional field that cannot be read is left out, the article kept.
         self.warning("articles.jsonl:15", '"date" "not a date" is not a date', "left out")
         named = {int(w.split(":")[1]) for w in warnings_of(FIRST.stderr)

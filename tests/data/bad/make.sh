@@ -234,7 +234,7 @@ lines = [
     json.dumps(["an", "array"]),                                           # 9 not an object
     json.dumps({"id": "", "text": "jsonlemptyid"}),                        # 10 empty id
     json.dumps({"id": 1.5, "text": "jsonlfloatid"}),                       # 11 id of the wrong type
-    None,                                                                  # 12 invalid UTF-8 in a string: repaired
+    None,                                                                  # 12 Latin-1 in a string: converted
     json.dumps({"id": "j-nul", "text": "jsonlnulmarker \u0000 binary"}),   # 13 an escaped NUL: a space
     good("j-dup", "jsonldupfirst"),                                        # 14
     good("j-good-3", "jsonlgoodthree", title=7, date="not a date"),        # 15 odd optional fields
