@@ -55,7 +55,7 @@ const std::unordered_set<std::string_view>& titles() {
         "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "marshal",
         "admiral", "brigadier", "reverend", "rev", "congressman", "congresswoman", "presidents", "senators",
         "hon", "honorable", "honourable", "dear", "messrs", "madam", "dame", "rabbi", "bishop", "archbishop",
-        "secretaries"};
+        "secretaries", "jr", "sr"};
     return s;
 }
 
@@ -88,12 +88,19 @@ const std::unordered_set<std::string_view>& not_names() {
 bool not_a_name_alone(std::string_view folded) {
     static const std::unordered_set<std::string_view> s{
         "nation", "nations", "earth", "christmas", "easter", "black", "white", "fy", "tv", "a.d", "a.d.", "b.c",
-        "b.c.", "ad", "bc"};
+        "b.c.", "ad", "bc",
+        // A party's adjective ("Republican values"): the party's name only in full.
+        "republican", "republicans", "democratic", "democrat", "democrats"};
     // "FY2024", "FY88": a fiscal year, written as one word.
     if (folded.size() >= 4 && folded.size() <= 6 && folded.substr(0, 2) == "fy" &&
         std::all_of(folded.begin() + 2, folded.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return true;
     return s.count(folded) > 0;
+}
+
+/// A title that is also a surname ("Martin Luther King", "Stephen King").
+bool surname_title(std::string_view folded) {
+    return folded == "king" || folded == "bishop" || folded == "major" || folded == "judge" || folded == "marshal";
 }
 
 /// "IV", "XII": a Roman numeral (a part, a title's number), not a name.
@@ -746,9 +753,17 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         }
         // A role inside a run separates two names: "Bank of Japan Governor
         // Satoshi Sumita" is the Bank of Japan and Satoshi Sumita.
+        // A role that is also a surname and ends the run after a name is
+        // the surname: "Martin Luther King (Jr.)", "Stephen King".
+        auto last_name = [&](std::size_t k) {
+            if (k == i || !surname_title(toks[k].folded) || country_name(toks[k - 1].folded)) return false;
+            for (std::size_t m = k + 1; m <= j; ++m)
+                if (toks[m].folded != "jr" && toks[m].folded != "sr") return false;
+            return true;
+        };
         std::size_t from = i;
         for (std::size_t k = i; k <= j; ++k) {
-            if (!role_word(toks[k].folded)) continue;
+            if (!role_word(toks[k].folded) || last_name(k)) continue;
             if (k > from) cands.push_back({from, k - 1});
             from = k + 1;
         }
@@ -802,6 +817,14 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // "Abu Bakr al-Baghdadi", "Bin Laden": a particle that begins a name.
             if (t.upper && (t.folded == "abu" || t.folded == "bin" || t.folded == "ibn") && n && n->upper) return false;
             if (is_demonym(t.folded)) return !n || before_title();
+            // "Republican Abraham Lincoln", "Democratic Senator Byrd": a
+            // party's adjective before a person's name (its word was then
+            // taken for the person in every "Republican values").
+            // ("Republican Party", "Democratic Republic of the Congo" keep it.)
+            if ((t.folded == "republican" || t.folded == "democratic" || t.folded == "democrat") && n && n->upper &&
+                (before_title() ||
+                 guess_kind(text.substr(n->start, toks[static_cast<std::size_t>(b)].end - n->start)) == ActorKind::Person))
+                return true;
             if (t.initial && sentence_opener(t.folded)) return true;
             if (institution_word(t.folded) && n && !before_title() && is_common_word(n->folded) &&
                 !is_proper_noun(n->folded) && !role_word(n->folded) && !dated(*n))
@@ -817,7 +840,15 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                    is_connector(toks[static_cast<std::size_t>(k - 1)].folded) &&
                    !common(toks[static_cast<std::size_t>(k - 2)]);
         };
-        while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) && !institution_end(b) &&
+        // A title that is also a surname ends a person's name after a name:
+        // "Martin Luther King", "Coretta Scott King" (not "Saudi King").
+        auto surname_end = [&](long k) {
+            const Token& t = toks[static_cast<std::size_t>(k)];
+            if (k <= a || !t.upper || !surname_title(t.folded)) return false;
+            const Token& p = toks[static_cast<std::size_t>(k - 1)];
+            return p.upper && !edge_junk(p) && !country_name(p.folded) && p.end + 1 == t.start;
+        };
+        while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) && !institution_end(b) && !surname_end(b) &&
                !(b == a && !common(toks[static_cast<std::size_t>(b)])) &&
                !(b > a && toks[static_cast<std::size_t>(b)].upper && after_particle(toks[static_cast<std::size_t>(b)].start)))
             --b;

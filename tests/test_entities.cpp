@@ -166,6 +166,13 @@ TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {
     CHECK(detected("The U.S.-Iraq talks and US-Iran ties.") == "|United States|Iraq|United States|Iran|");
     // Not a pair of countries: one name, as before.
     CHECK(detected("The Iran-Contra affair.") == "|Iran-Contra|");
+    // A party's adjective is no part of a person's name, nor a name alone; a
+    // title that is also a surname ends a name after a name.
+    CHECK(detected("Democratic values or Republican values, said my Republican predecessor. Republican Abraham "
+                   "Lincoln freed the slaves.") == "|Abraham Lincoln|");
+    CHECK(detected("Martin Luther King Jr. spoke, as Coretta Scott King did later. The Saudi King met Democratic "
+                   "Senator Robert Byrd.") == "|Martin Luther King|Coretta Scott King|Robert Byrd|");
+    CHECK(detected("The Republican Party met.") == "|Republican Party|");
     // A given name and an initial are the person whose full name starts so.
     CHECK(detected("Taxes were higher when George W. Bush was President. That is where they were when George W. was "
                    "President.") == "|George W. Bush|George W. Bush|");
