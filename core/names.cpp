@@ -471,7 +471,8 @@ ActorKind guess_kind(std::string_view name) {
         {"emirates", ActorKind::Place},       {"territory", ActorKind::Place},
         {"nations", ActorKind::Organisation}, {"house", ActorKind::Organisation},
         {"indians", ActorKind::Group},        {"tribe", ActorKind::Group},
-        {"tribes", ActorKind::Group},         {"cross", ActorKind::Organisation}};
+        {"tribes", ActorKind::Group},         {"cross", ActorKind::Organisation},
+        {"heights", ActorKind::Place}};
     static const std::unordered_map<std::string_view, ActorKind> kind_of = [] {
         std::unordered_map<std::string_view, ActorKind> m;
         for (const auto& [k, kind] : keys) m.emplace(k, kind);
@@ -515,7 +516,7 @@ ActorKind guess_kind(std::string_view name) {
     static const std::unordered_set<std::string_view> place_first{
         "new", "latin", "central", "north", "south", "east", "west", "northern", "southern", "eastern",
         "western", "upper", "lower", "great", "greater", "middle", "far", "near", "rio", "san", "santa",
-        "porto", "puerto", "buenos", "fort", "port", "mount", "cape", "los", "las"};
+        "porto", "puerto", "buenos", "fort", "port", "mount", "cape", "los", "las", "santo", "sao"};
     if (ws.size() <= 3 && place_first.count(f[0])) return ActorKind::Place;
     // Laws, plans, wars and dates ("Voting Rights Act", "World War II",
     // "Social Security", "Fiscal Year"), and names holding a country's

@@ -416,6 +416,8 @@ TEST_CASE("names by shape in long speeches: places, openers, titles, forms of ad
     CHECK(d == "|Saudi Arabian Airlines|Saudi Arabia|");
     CHECK(guess_kind("Voice of America") != ActorKind::Person);
     CHECK(guess_kind("Latin America") == ActorKind::Place);
+    CHECK(guess_kind("Santo Domingo") == ActorKind::Place);  // (was a person)
+    CHECK(guess_kind("Golan Heights") == ActorKind::Place);
     CHECK(guess_kind("Gulf of Mexico") == ActorKind::Place);
     // Publications are organisations ("Writing in Foreign Affairs" made a person).
     for (const char* c : {"Foreign Affairs", "Middle East Review", "Al-Monitor", "Chicago Tribune", "Newsweek Magazine"}) {
