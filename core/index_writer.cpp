@@ -47,6 +47,7 @@ nlohmann::json json_of(const ArticleRecord& r) {
     nlohmann::json j{{"h", r.hash}, {"z", r.size}, {"m", r.mtime_ns}, {"n", r.passages}, {"s", r.source}};
     if (r.ctime_ns != 0) j["c"] = r.ctime_ns;
     if (!r.via.empty()) j["v"] = r.via;
+    if (r.line != 0) j["l"] = r.line;
     return j;
 }
 
@@ -62,6 +63,7 @@ ArticleRecord record_of(const nlohmann::json& j) {
     r.passages = j.value("n", 0u);
     r.source = j.value("s", std::string());
     r.via = j.value("v", std::string());
+    r.line = j.value("l", 0u);
     return r;
 }
 

@@ -38,6 +38,9 @@ struct ArticleRecord {
     /// a symlink given as PATH. A run over the folder that holds this path
     /// judges the article (removes it once the symlink is gone).
     std::string via;
+    /// Its line in a JSONL file (0: a text file, or a record written before
+    /// lines were recorded), for messages about an article not read again.
+    unsigned line = 0;
     /// Where the file was found: via, else source.
     const std::string& found_at() const { return via.empty() ? source : via; }
     std::string serialise() const;

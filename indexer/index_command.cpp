@@ -425,6 +425,7 @@ class Worker {
             o.type = Outcome::Unchanged;
             o.existed = true;
             o.record = s_.records.at(id);
+            o.line = o.record.line;  // (as the last run read it: for messages)
             r.outcomes.push_back(std::move(o));
         }
     }
@@ -486,12 +487,14 @@ class Worker {
             o.record.hash = hash;
             o.record.source = key;
             o.record.via = via;
+            o.record.line = static_cast<unsigned>(lineno);
             if (prev && !s_.force && prev->hash == hash && prev->source == key) {
                 o.record = *prev;
-                // (A record that says otherwise where the file was found is
-                // written again.)
-                o.type = prev->via == via ? Outcome::Unchanged : Outcome::Touched;
+                // (A record that says otherwise where the file was found, or
+                // on which line, is written again.)
+                o.type = prev->via == via && prev->line == lineno ? Outcome::Unchanged : Outcome::Touched;
                 o.record.via = via;
+                o.record.line = static_cast<unsigned>(lineno);
                 r.outcomes.push_back(std::move(o));
                 continue;
             }

@@ -192,7 +192,7 @@ class Regressions(unittest.TestCase):
         # The first one a text file, come after the JSONL file was indexed.
         self.write("a.txt", "A\n\nThe text dupmarker.\n")
         r = self.index()
-        self.assertIn("y.jsonl: duplicate id 'a' (first at ", r.stderr)
+        self.assertIn("y.jsonl:1: duplicate id 'a' (first at ", r.stderr)  # (its line, though not read again)
         self.assertEqual([h["article"]["path"] for h in self.hits("dupmarker")], ["a.txt"])
         os.remove(os.path.join(self.src, "a.txt"))
         self.index()
