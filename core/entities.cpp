@@ -224,6 +224,12 @@ bool generic_determiner(std::string_view w) {
            w == "such";
 }
 
+/// Snowball's English stop words ("with", "of", "the").
+bool english_stop_word(std::string_view w) {
+    static const std::set<std::string_view> s(english_stopwords().begin(), english_stopwords().end());
+    return s.count(w) > 0;
+}
+
 /// The n words from word i are written in lower case.
 bool lower_case_run(std::string_view text, const std::vector<Span>& spans, std::size_t i, std::size_t n) {
     for (std::size_t k = i; k < i + n; ++k)
@@ -272,8 +278,13 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                 // committee": a listed name of several words, in lower case
                 // after an indefinite article, is any such thing, not the
                 // actor ("the popular mobilization forces" stays the PMF).
-                if (!query && p.letter_case == Case::Any && n > 1 && i > 0 &&
-                    generic_determiner(folded[i - 1]) && lower_case_run(text, spans, i, n))
+                // (Not when the name says what kind of thing follows: "a
+                // popular mobilization forces commander" is the PMF's.)
+                const bool modifies_next = i + n < spans.size() && spans[i + n].start == spans[i + n - 1].end + 1 &&
+                                           text[spans[i + n - 1].end] == ' ' && !english_stop_word(folded[i + n]) &&
+                                           lower_case_run(text, spans, i + n, 1);
+                if (!query && p.letter_case == Case::Any && n > 1 && i > 0 && generic_determiner(folded[i - 1]) &&
+                    lower_case_run(text, spans, i, n) && !modifies_next)
                     continue;
                 // "Latin America", "South Korea": another place than the one
                 // word names ("America" for the United States).
@@ -386,16 +397,21 @@ bool counted_past_adjective(std::string_view t, std::size_t e) {
 /// The number ending at e, after an estimate ("about", "some", "nearly"),
 /// counts the things after it: "about 1700 new fighter jets", "some 1200
 /// tanks", "nearly 1500 Iraqi soldiers" (not "by 1850 prices had risen",
-/// nor "about 1850, new laws": a comma ends the phrase).
+/// nor "about 1850, new laws": a comma ends the phrase; after "about" and
+/// "around", which also say "circa", only before an adjective of counts).
 bool counted_after_estimate(std::string_view t, std::size_t s, std::size_t e) {
     static const std::set<std::string> estimates{"about", "some", "nearly", "almost", "roughly", "approximately",
                                                  "around", "least", "than", "only", "estimated", "another"};
-    if (!estimates.count(word_before(t, s))) return false;
+    const std::string before = word_before(t, s);
+    if (!estimates.count(before)) return false;
     std::size_t p = e;
     while (p < t.size() && t[p] == ' ') ++p;
     if (p >= t.size() || !(t[p] >= 'a' && t[p] <= 'z')) return false;  // a lower-case word next
     const std::string first = next_word(t, e);
     if (count_adjective(first)) return true;
+    // ("About 1870 railways reached the town", "around 1850 settlers": a
+    // date; "some 1200 tanks", "nearly 1100 soldiers": a count.)
+    if (before == "about" || before == "around") return false;
     return first.size() > 3 && first.back() == 's' && first[first.size() - 2] != 's';
 }
 

@@ -103,6 +103,7 @@ bool surname_title(std::string_view folded) {
     return folded == "king" || folded == "bishop" || folded == "major" || folded == "judge" || folded == "marshal";
 }
 
+
 /// "IV", "XII": a Roman numeral (a part, a title's number), not a name.
 bool roman_numeral(std::string_view w) {
     if (w.empty() || w.size() > 6) return false;
@@ -397,6 +398,16 @@ bool country_name(std::string_view folded) {
         "riyadh", "amman", "geneva", "brussels", "chicago", "los angeles", "san francisco", "boston",
         "philadelphia", "new orleans", "prussia"};
     return s.count(folded) > 0;
+}
+
+/// A word that may be a given name before such a surname: not an English
+/// word ("Federal Judge", "Field Marshal", "Army Major"), an acronym ("US
+/// Marshal"), a demonym, a church ("Catholic Bishop") or a country.
+bool given_name_like(std::string_view raw, std::string_view folded) {
+    static const std::unordered_set<std::string_view> churches{
+        "catholic", "anglican", "orthodox", "episcopal", "methodist", "lutheran", "baptist", "presbyterian", "roman"};
+    return !is_common_word(folded) && !acronym(raw) && !is_demonym(folded) && !country_name(folded) &&
+           !churches.count(folded);
 }
 
 /// Names news copy writes short, with the actor they stand for: "U.S.",
@@ -757,7 +768,8 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
         // A role that is also a surname and ends the run after a name is
         // the surname: "Martin Luther King (Jr.)", "Stephen King".
         auto last_name = [&](std::size_t k) {
-            if (k == i || !surname_title(toks[k].folded) || country_name(toks[k - 1].folded)) return false;
+            if (k == i || !surname_title(toks[k].folded) || !given_name_like(toks[k - 1].raw, toks[k - 1].folded))
+                return false;
             for (std::size_t m = k + 1; m <= j; ++m)
                 if (toks[m].folded != "jr" && toks[m].folded != "sr") return false;
             return true;
@@ -847,7 +859,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             const Token& t = toks[static_cast<std::size_t>(k)];
             if (k <= a || !t.upper || !surname_title(t.folded)) return false;
             const Token& p = toks[static_cast<std::size_t>(k - 1)];
-            return p.upper && !edge_junk(p) && !country_name(p.folded) && p.end + 1 == t.start;
+            return p.upper && !edge_junk(p) && given_name_like(p.raw, p.folded) && p.end + 1 == t.start;
         };
         while (b >= a && edge_junk(toks[static_cast<std::size_t>(b)]) && !institution_end(b) && !surname_end(b) &&
                !(b == a && !common(toks[static_cast<std::size_t>(b)])) &&

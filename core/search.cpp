@@ -1886,11 +1886,16 @@ void query_warnings(std::string_view raw, std::string_view q, std::vector<std::s
             // A wildcard beside it was searched as the word it starts ("tax*
             // NEAR cut" as tax AND near AND cut): an error, not a quiet answer.
             for (const std::size_t j : {k - 1, k + 1})
-                if (k > 0 && j < toks.size() && toks[j].second.size() > 1 && toks[j].second.back() == '*')
+                if (k > 0 && j < toks.size() && toks[j].second.size() > 1 && toks[j].second.back() == '*') {
+                    // (Where it stands in the query as typed, which a filter's
+                    // group may have been rewritten from.)
+                    const std::size_t typed_at = raw.find(toks[j].second);
                     throw SearchError("NEAR and ADJ take one word on each side, not a wildcard ('" +
                                       std::string(toks[j].second) + "' at character " +
-                                      std::to_string(character_at(q, toks[j].first)) +
+                                      std::to_string(typed_at != std::string_view::npos ? character_at(raw, typed_at)
+                                                                                        : character_at(q, toks[j].first)) +
                                       "): write the word in full, or leave out the " + std::string(t));
+                }
             const bool group = (k > 0 && toks[k - 1].second.back() == ')') ||
                                (k + 1 < toks.size() && toks[k + 1].second.front() == '(');
             if (bad || group || k == 0 || k + 1 == toks.size())
@@ -1922,15 +1927,17 @@ void query_warnings(std::string_view raw, std::string_view q, std::vector<std::s
     }
     // A '*' inside quotes: a phrase takes whole words, and Xapian searched
     // the word without it ("weapons of mass destr*" as "... destr").
+    // (Read in the query as typed: its positions and spelling.)
     bool in_quotes = false;
-    for (std::size_t i = 0; i < q.size(); ++i) {
-        if (q[i] == '"') in_quotes = !in_quotes;
-        if (!in_quotes || q[i] != '*' || i == 0 || !std::isalnum(static_cast<unsigned char>(q[i - 1]))) continue;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '"') in_quotes = !in_quotes;
+        const auto prev = i > 0 ? static_cast<unsigned char>(raw[i - 1]) : 0;
+        if (!in_quotes || raw[i] != '*' || i == 0 || !(std::isalnum(prev) || prev >= 0x80)) continue;  // ("иран*")
         std::size_t s = i;
-        while (s > 0 && q[s - 1] != '"' && !std::isspace(static_cast<unsigned char>(q[s - 1]))) --s;
-        warnings.push_back("'" + std::string(q.substr(s, i + 1 - s)) + "' at character " +
-                           std::to_string(character_at(q, s)) + " is inside quotes: a phrase takes whole words, "
-                           "and it was searched as '" + std::string(q.substr(s, i - s)) +
+        while (s > 0 && raw[s - 1] != '"' && !std::isspace(static_cast<unsigned char>(raw[s - 1]))) --s;
+        warnings.push_back("'" + std::string(raw.substr(s, i + 1 - s)) + "' at character " +
+                           std::to_string(character_at(raw, s)) + " is inside quotes: a phrase takes whole words, "
+                           "and it was searched as '" + std::string(raw.substr(s, i - s)) +
                            "'; write the word in full, or take it out of the quotes");
     }
     if (lower_op && !upper_op)
@@ -2795,10 +2802,10 @@ struct Searcher::Impl {
             return false;
         };
         if (zero_width(end) || (start >= 3 && zero_width(start - 3))) return true;
-        // Joined to another word by '/', '\\', '@', '_', '&' or a full stop
-        // ("Iraq/Iran", "US/Iran", "Iraq.Iran"): Xapian reads the whole
-        // as a phrase of its words, as typed; a reference there broke it
-        // (the names dropped, or "no searchable words").
+        // Joined to another word by '/', '\\', '@' or a full stop ("Iraq/Iran",
+        // "US/Iran", "Iraq.Iran"), Xapian reads the whole as a phrase of its
+        // words; by '_' or '&', as one word: either way as typed. A
+        // reference there broke it (the names dropped, or "no searchable words").
         auto joiner = [](char c) { return c == '/' || c == '\\' || c == '@' || c == '_' || c == '&'; };
         if (start > 0 && (joiner(text[start - 1]) || text[start - 1] == '.')) return true;
         if (end < text.size() &&
@@ -2963,7 +2970,7 @@ struct Searcher::Impl {
                     // Retried as plain words, without the operators that broke
                     // it, unless one of them excludes: "Iraq NOT Iran AND" as
                     // plain words finds the passages the NOT left out.
-                    const std::string where = operator_without_side(typed);
+                    const std::string where = operator_without_side(req.query);  // (as typed: positions)
                     const std::string why = where.empty() ? " (" + e.get_msg() + ")" : ": " + where;
                     const std::vector<std::string> tl = top_level_parts(typed);
                     for (std::size_t k = 0; k < tl.size(); ++k) {
@@ -3432,7 +3439,40 @@ struct Searcher::Impl {
             for (std::size_t i = 1; i < words.get_num_subqueries(); ++i) subs.push_back(words.get_subquery(i));
             return Xapian::Query(op, subs.begin(), subs.end());
         }
+        // "actor:PMF AND militias": the filter is an operand of the AND (its
+        // weight 0); the extra terms are filtered by it too.
+        if (op == Xapian::Query::OP_AND) {
+            std::vector<Xapian::Query> filters;
+            for (std::size_t i = 0; i < words.get_num_subqueries(); ++i)
+                if (filter_only(words.get_subquery(i))) filters.push_back(words.get_subquery(i));
+            if (!filters.empty())
+                return Xapian::Query(Xapian::Query::OP_OR, words,
+                                     Xapian::Query(Xapian::Query::OP_FILTER, extra,
+                                                   Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end())));
+        }
         return Xapian::Query(Xapian::Query::OP_OR, words, extra);
+    }
+
+    /// The query is a filter: boolean terms only (actor:, year:, ... with a
+    /// prefix), however combined.
+    static bool filter_only(const Xapian::Query& q) {
+        switch (q.get_type()) {
+        case Xapian::Query::LEAF_TERM: {
+            const auto t = q.get_terms_begin();
+            return t != q.get_terms_end() && is_prefixed(*t);
+        }
+        case Xapian::Query::OP_SCALE_WEIGHT:
+        case Xapian::Query::OP_AND:
+        case Xapian::Query::OP_OR:
+        case Xapian::Query::OP_FILTER:
+        case Xapian::Query::OP_SYNONYM:
+            if (q.get_num_subqueries() == 0) return false;
+            for (std::size_t i = 0; i < q.get_num_subqueries(); ++i)
+                if (!filter_only(q.get_subquery(i))) return false;
+            return true;
+        default:
+            return false;
+        }
     }
 
     /// The article title as a weighted field, for --plain queries: each

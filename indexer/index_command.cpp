@@ -162,6 +162,9 @@ struct TaskResult {
     FileStat jsonl_stat;                     ///< jsonl_done's size and time, as read before its lines
     std::size_t files = 1;                   ///< files this result finishes (for the progress line)
     std::size_t lines_skipped = 0;           ///< JSONL lines left out (too long, not an article), counted as skipped
+    /// A JSONL file with an article kept as it was (its new text could not
+    /// be read): read again next run, which says so again.
+    const SourceFile* read_again = nullptr;
 };
 
 struct Task {
@@ -503,6 +506,7 @@ class Worker {
                 // As for a text file that cannot be read: what was indexed stays.
                 r.warnings.push_back(where + ": text is " + d.reason + "; skipped" +
                                      (prev ? " (the indexed version is kept)" : ""));
+                if (prev) r.read_again = &f;
                 keep(o, prev);
                 r.outcomes.push_back(std::move(o));
                 continue;
@@ -762,11 +766,12 @@ struct Layout {
     bool replaces = false;           ///< the new index replaces a qanat index at --db
 };
 
-/// The folder an article's file was in when the same article is found at
-/// `now`, where the two paths differ only in the folders above their common
-/// end ("/a/proj/articles/1.txt" and "/a/proj2/articles/1.txt": "/a/proj");
-/// empty if they share no end, or the old folder is still there.
-std::string moved_from(const std::string& was, const std::string& now) {
+/// The folders an article's file was in and is in now, when the same
+/// article is found at `now`, where the two paths differ only in the folders
+/// above their common end ("/a/proj/articles/1.txt" and
+/// "/a/proj2/articles/1.txt": "/a/proj" and "/a/proj2"); empty if they share
+/// no end, or the old folder is still there.
+std::pair<std::string, std::string> moved_from(const std::string& was, const std::string& now) {
     fs::path w(was), n(now);
     bool common = false;
     while (w.has_filename() && n.has_filename() && w.filename() == n.filename() && w.has_parent_path() &&
@@ -777,7 +782,7 @@ std::string moved_from(const std::string& was, const std::string& now) {
     }
     std::error_code ec;
     if (!common || w.empty() || w == n || w == w.root_path() || fs::exists(w, ec) || ec) return {};
-    return w.string();
+    return {w.string(), n.string()};
 }
 
 enum class Existing { Missing, Empty, Qanat, Foreign };
@@ -911,8 +916,19 @@ Existing settled_index(const std::string& path) {
     // making its placeholder left Xapian's files alone (no index was ever
     // committed there). It was refused as a damaged index, and the searcher
     // said to create one: the files go, and this is a first run.
+    // (Only what a new empty index is made of: no table over 64 KiB and no
+    // facet table. An index that lost its "iamglass" holds more, and stays
+    // refused as damaged: --rebuild replaces it.)
+    auto placeholder_only = [&] {
+        for (const auto& e : fs::directory_iterator(path, ec)) {
+            const std::string name = e.path().filename().string();
+            if (name.rfind(std::string(schema::kFacetTableFile), 0) == 0) return false;
+            if (e.is_regular_file(ec) && e.file_size(ec) > 65536) return false;
+        }
+        return !ec;
+    };
     if (ex == Existing::Foreign && !fs::exists(fs::path(path) / "iamglass", ec) && only_index_files(path) &&
-        !locked_by_another(path)) {
+        placeholder_only() && !locked_by_another(path)) {
         for (const auto& e : fs::directory_iterator(path, ec)) fs::remove(e.path(), ec);
         if (!ec && fs::is_empty(path, ec)) return Existing::Missing;
     }
@@ -1573,7 +1589,9 @@ int run(const Options& opt) {
     // Folders the index's articles were found in that are gone and whose
     // articles this run found elsewhere (a project folder moved or renamed):
     // see the removal of articles below.
-    std::set<std::string> moved_roots;
+    // Counted here: how many of a gone folder's articles were found again in
+    // each new place; judged below against all the folder's articles.
+    std::map<std::string, std::map<std::string, std::size_t>> moved_to;  // old folder -> new folder -> articles
     release_free_memory();  // (the walk's scratch, before the analysis needs memory)
     bool had_warnings = !walked.warnings.empty();
 
@@ -1720,7 +1738,7 @@ int run(const Options& opt) {
 
     std::size_t files_done = 0;
     std::unordered_set<std::string> failed_sources;  ///< JSONL files not read to their end
-    std::unordered_set<std::string> with_duplicates;  ///< JSONL files with an article left out as a duplicate
+    std::unordered_set<std::string> with_duplicates;  ///< JSONL files with an article left out as a duplicate, or kept as it was: read again next run
     std::vector<std::string> read_errors;            ///< files whose reading failed part way
     std::vector<Unopened> unopened;                  ///< files that could not be opened
     try {
@@ -1801,9 +1819,9 @@ int run(const Options& opt) {
                                       << "' was " << p->second.source << ", which is still there; replaced ("
                                       << advice << ")\n";
                             had_warnings = true;
-                        } else if (const std::string from = moved_from(p->second.found_at(), o.record.found_at());
+                        } else if (const auto [from, to] = moved_from(p->second.found_at(), o.record.found_at());
                                    !from.empty()) {
-                            moved_roots.insert(from);
+                            ++moved_to[from][to];
                         }
                     }
                 switch (o.type) {
@@ -1829,6 +1847,8 @@ int run(const Options& opt) {
                 }
             }
             counts.skipped += r.lines_skipped;
+            if (r.read_again && with_duplicates.insert(r.read_again->key()).second)
+                writers.forget_file_record_everywhere(r.read_again->key());
             files_done += r.files;
             progress.update(files_done, walked.files.size(), counts.added + counts.changed + counts.unchanged,
                             counts.passages);
@@ -1890,6 +1910,19 @@ int run(const Options& opt) {
         return (!rec.via.empty() && unfollowed.count(rec.via) > 0) ||
                under_any(rec.found_at(), walked.unread);
     };
+    // A folder is taken as moved when it is gone and at least half of its
+    // articles were found again in one new place: one id met by chance
+    // elsewhere (a folder on a drive not mounted now, another folder with a
+    // "1.txt") is no move, and the folder's articles stay.
+    std::map<std::string, std::string> moved_roots;  // old folder -> new folder
+    std::map<std::string, std::size_t> removed_after_move;  // (said after the removal)
+    for (const auto& [from, places] : moved_to) {
+        const auto best = std::max_element(places.begin(), places.end(),
+                                           [](const auto& x, const auto& y) { return x.second < y.second; });
+        const std::size_t all = static_cast<std::size_t>(std::count_if(
+            shared.records.begin(), shared.records.end(), [&](const auto& r) { return under_root(r.second.found_at(), from); }));
+        if (best->second * 2 >= all) moved_roots.emplace(from, best->first);
+    }
     if (walked.incomplete)
         std::cerr << "qanat-index: warning: a folder could not be read to its end: no article is removed this run\n";
     for (const auto& [id, rec] : shared.records) {
@@ -1901,10 +1934,11 @@ int run(const Options& opt) {
         // (An article of a folder moved into one given, whose file is gone
         // from both places: this run's to remove. It stayed for good.)
         std::error_code gone_ec;
-        const bool moved_away = !moved_roots.empty() &&
-                                std::any_of(moved_roots.begin(), moved_roots.end(),
-                                            [&](const std::string& f) { return under_root(at, f); }) &&
-                                !fs::exists(at, gone_ec) && !gone_ec;
+        const auto moved = std::find_if(moved_roots.begin(), moved_roots.end(),
+                                        [&](const auto& m) { return under_root(at, m.first); });
+        const bool moved_away = moved != moved_roots.end() && !fs::exists(at, gone_ec) && !gone_ec &&
+                                !under_any(at, roots);
+        if (moved_away) ++removed_after_move[moved->first];
         if (!failed && !jsonl_keys.count(rec.source) && !under_any(at, roots) && !moved_away) {
             if (shared.force) writers.touch(layout.by_hash ? part_of(id) : 0, id, stale(rec));
             continue;  // indexed from elsewhere: not this run's to judge
@@ -1930,6 +1964,11 @@ int run(const Options& opt) {
         // (A file that never had text to index, gone: nothing left the index.)
         if (rec.passages > 0) ++counts.removed;
     }
+    if (!opt.quiet)
+        for (const auto& [from, n] : removed_after_move)
+            std::cerr << "qanat-index: " << from << " is gone and its articles are found in " << moved_roots.at(from)
+                      << ": " << n << (n == 1 ? " article" : " articles")
+                      << " whose files are in neither place removed\n";
     // A JSONL file gone from a folder given loses its record, as its articles
     // were removed: put back with the same size and time, it is read again.
     // So does every JSONL file not read in a run that analyses everything

@@ -173,6 +173,9 @@ TEST_CASE("names by shape: a pair of countries joined by a hyphen names both") {
     CHECK(detected("Martin Luther King Jr. spoke, as Coretta Scott King did later. The Saudi King met Democratic "
                    "Senator Robert Byrd.") == "|Martin Luther King|Coretta Scott King|Robert Byrd|");
     CHECK(detected("The Republican Party met.") == "|Republican Party|");
+    // After a word that is no given name, such a title is a title.
+    CHECK(detected("The Federal Judge dismissed the suit. The Air Marshal inspected the base. The District Judge "
+                   "ruled. The Army Major met the Field Marshal. A US Marshal arrested him.") == "|United States|");
     // A given name and an initial are the person whose full name starts so.
     CHECK(detected("Taxes were higher when George W. Bush was President. That is where they were when George W. was "
                    "President.") == "|George W. Bush|George W. Bush|");
@@ -217,6 +220,8 @@ TEST_CASE("gazetteer: short capital aliases need capitals; the longest name wins
     // words is any such thing; capitalised, or after "the", the actor.
     CHECK(names(g, "a strategic framework agreement with Turkey; any revolutionary guard") ==
           std::vector<std::string>{"Turkey"});
+    CHECK(names(g, "he met a popular mobilization forces commander") ==
+          std::vector<std::string>{"Popular Mobilization Forces"});
     CHECK(names(g, "a Strategic Framework Agreement; the strategic framework agreement; an Islamic Revolutionary "
                    "Guard Corps unit") ==
           std::vector<std::string>{"Strategic Framework Agreement", "Strategic Framework Agreement",
@@ -308,6 +313,9 @@ TEST_CASE("years: what a passage speaks of") {
              // After an estimate, a count of what follows; a comma or a capital ends it.
              {"about 1700 new fighter jets, some 1200 tanks and nearly 1100 Iraqi soldiers", "|"},
              {"by 1850 prices rose; about 1850, new laws; around 1850 Iraq; some 1850 the", "|1850|1850|1850|1850|"},
+             // "About" and "around" say "circa" too: a plural after them is no count.
+             {"Around 1850 settlers moved west. About 1870 railways came. By about 1880 farmers left.",
+              "|1850|1870|1880|"},
              // From 1900 on, a year all the same.
              {"about 1987 prospects, the estimated 1986 results, than 1986 levels", "|1987|1986|1986|"},
              {"the 1991 Iraqi uprising; 1990 new car sales", "|1991|1990|"},

@@ -407,9 +407,11 @@ class Corpus(unittest.TestCase):
     def test_feedback_terms_keep_the_querys_filters(self):
         # The feedback terms were OR'ed beside "militias FILTER PMF": 79
         # passages, 60 of them not naming the PMF.
-        for q, ok in (("actor:PMF militias", lambda h: any(a["name"] == "Popular Mobilization Forces" for a in h["actors"])),
-                      ("year:2003 invasion", lambda h: "2003" in h["years"])):
-            j = self.json("--plain", "--expand", "on", "--limit", "500", q)
+        pmf = lambda h: any(a["name"] == "Popular Mobilization Forces" for a in h["actors"])
+        for mode, q, ok in (("--plain", "actor:PMF militias", pmf), ("--plain", "year:2003 invasion", lambda h: "2003" in h["years"]),
+                            # A filter as an operand of AND (24 passages, 12 not naming the PMF, in a review's index).
+                            ("--any", "actor:PMF AND militias", pmf), ("--any", "militias AND actor:PMF", pmf)):
+            j = self.json(mode, "--expand", "on", "--limit", "500", q)
             self.assertGreater(j["total"]["passages"], 0, q)
             self.assertTrue(all(ok(h) for h in j["hits"]), q)
             self.assertEqual(j["total"]["passages"], len(j["hits"]), q)
@@ -423,6 +425,14 @@ class Corpus(unittest.TestCase):
         for q, at in (("milit* NEAR Iran", "'milit*' at character 1"), ("Iran NEAR milit*", "'milit*' at character 11")):
             r = self.search("--format", "json", q, code=2)
             self.assertIn("not a wildcard (" + at, json.loads(r.stdout)["error"])
+        # Positions and words as typed, where a filter's group was rewritten, and after letters not ASCII.
+        r = self.search("--format", "json", "actor:(Iraq Iran) militia NEAR forc*", code=2)
+        self.assertIn("('forc*' at character 32)", json.loads(r.stdout)["error"])
+        for q, said in (('year:(2003 2004) "mass destr*"', "'destr*' at character 24"),
+                        ('"сирия иран*"', "'иран*' at character 8"), ('"café*"', "'café*' at character 2")):
+            self.assertTrue(any(said in w for w in self.json("--limit", "0", q)["warnings"]), q)
+        r = self.search("actor:(Iraq Iran) Iraq NOT Iran AND", code=2)
+        self.assertIn("'AND' at character 33 has nothing on its right (actor:(Iraq Iran) Iraq NOT Iran >>AND<<)", r.stderr)
         # A wildcard alone, and a quoted word without '*', say nothing.
         self.assertEqual(self.json("--limit", "0", "milit*")["warnings"], [])
         self.assertEqual(self.json("--limit", "0", '"Popular Mobilization Forces"')["warnings"], [])

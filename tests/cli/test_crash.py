@@ -407,6 +407,15 @@ class Layouts(unittest.TestCase):
             r = self.index(db, *split)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertGreater(search_json(db, "--limit", "0", "NOT", "zzzqqq")["total"]["articles"], 0)
+        # An index that lost its "iamglass" holds more than a placeholder: refused, kept.
+        db = os.path.join(self.tmp, "lost-iamglass")
+        self.assertEqual(self.index(db).returncode, 0)
+        os.remove(os.path.join(db, "iamglass"))
+        before = sorted(os.listdir(db))
+        r = self.index(db)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("not a qanat index (or is damaged)", r.stderr)
+        self.assertEqual(sorted(os.listdir(db)), before)
         # A folder with "iamglass" (an index that was committed) is still refused.
         db = os.path.join(self.tmp, "damaged")
         os.makedirs(db)

@@ -255,7 +255,23 @@ class Regressions(unittest.TestCase):
         os.remove(os.path.join(moved, "corpus2024", "2.txt"))
         r = run([QI, "--db", self.db, os.path.join(moved, "corpus2024")])
         self.assertIn("1 removed", r.stderr)
+        self.assertIn("is gone and its articles are found in", r.stderr)
         self.assertEqual(ids(), ["1", "other"])
+
+    def test_a_folder_missing_for_now_keeps_its_articles(self):
+        # A folder on a drive not mounted now, and another folder indexed that
+        # happens to share one id ("1"): no move, nothing of the first removed.
+        usb = os.path.join(self.tmp, "usb", "corpus")
+        os.makedirs(usb)
+        for i in (1, 2, 3):
+            with open(os.path.join(usb, "%d.txt" % i), "w") as f:
+                f.write("T%d\n\nUsb article %d about gazelle%d.\n" % (i, i, i))
+        self.write("1.txt", "O\n\nThe other folder's gazelle9.\n")
+        self.assertEqual(run([QI, "--db", self.db, usb]).returncode, 0)
+        os.rename(os.path.join(self.tmp, "usb"), os.path.join(self.tmp, "unmounted"))
+        r = run([QI, "--db", self.db, self.src])
+        self.assertIn("0 removed", r.stderr)
+        self.assertEqual(sorted(h["article"]["id"] for h in self.hits("gazelle2 OR gazelle3")), ["2", "3"])
 
     def test_jsonl_escapes_a_reader_never_sees_keep_the_article(self):
         # "\u0000" made the text a "binary file": the article was skipped and
@@ -279,6 +295,10 @@ class Regressions(unittest.TestCase):
         self.assertIn("(the indexed version is kept)", r.stderr)
         self.assertIn("1 unchanged, 2 removed", r.stderr)  # (n2 and n3 are no longer in the file)
         self.assertEqual([h["article"]["id"] for h in self.hits("okapi")], ["n1"])
+        # ... and says so again at the next run (the file was taken as unchanged, the old text kept in silence).
+        r = self.index()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("(the indexed version is kept)", r.stderr)
 
     def test_latin1_and_utf16_inputs_are_read_or_said(self):
         # A JSONL line in Latin-1 had its accents replaced (unsearchable); a
