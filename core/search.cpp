@@ -520,9 +520,14 @@ std::string spelling_key(std::string_view name) {
     return k;
 }
 
-/// The decade a year falls in ("1987" -> "1980s"); other values stand for themselves.
+/// The decade a year falls in ("1987" -> "1980s"); other values stand for
+/// themselves. The first decade of a century before 1900 is "1800-09":
+/// "1800s", as a filter and in a text, is the century.
 std::string facet_decade_key(std::string_view year) {
-    return year.size() == 4 ? std::string(year.substr(0, 3)) + "0s" : std::string(year);
+    if (year.size() != 4) return std::string(year);
+    const std::string start = std::string(year.substr(0, 3)) + "0";
+    if (start[2] == '0' && start < "1900") return start + "-09";
+    return std::string(year.substr(0, 3)) + "0s";
 }
 
 /// Facet values met so far by one searcher, each parsed once: the stored

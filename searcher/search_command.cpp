@@ -12,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -205,7 +206,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("run-tag", po::value<std::string>(&opt.print.run_tag)->default_value("qanat"), "run name in TREC output")
         ("allow-partial", po::bool_switch(&opt.searcher.allow_partial),
          "with several --db: go on without remote parts that do not answer (output marked partial)")
-        ("timeout", po::value<double>(&timeout)->default_value(10, "10"), "seconds to wait for a remote part");
+        ("timeout", po::value<double>(&timeout)->default_value(10, "10"), "seconds to wait for each answer of a remote part (a query waits for a few)");
     po::options_description hidden;
     hidden.add_options()("words", po::value<std::vector<std::string>>(&words)->composing(), "");
     po::options_description all_opts;
@@ -465,6 +466,13 @@ int run(Options& opt) {
     std::ifstream file;
     std::istream* in = &std::cin;
     if (opt.batch != "-") {
+        // (A folder opens, and reads as no lines: a run of no queries, status 1.)
+        std::error_code ec;
+        if (std::filesystem::is_directory(opt.batch, ec)) {
+            std::cerr << "qanat-search: " << opt.batch << ": is a folder; --batch takes a file of queries, or - for "
+                                                          "standard input\n";
+            return kExitError;
+        }
         file.open(opt.batch);
         if (!file) {
             std::cerr << "qanat-search: " << opt.batch << ": cannot read (" << std::strerror(errno) << ")\n";
@@ -535,6 +543,11 @@ int run(Options& opt) {
                     st->end(a.fatal);
                 } else if (a.res) {
                     any_hits = any_hits || a.res->total_passages > 0;
+                    // A run file has no place for them: on standard error,
+                    // by line (JSON lines and the text carry their own).
+                    if (opt.format == Format::Trec)
+                        for (const auto& w : a.res->warnings)
+                            std::cerr << "qanat-search: warning: " << opt.batch << ":" << a.lineno << ": " << w << "\n";
                     printer->result(a.qi, *a.res);
                 } else {
                     any_error = true;

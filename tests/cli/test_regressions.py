@@ -321,6 +321,36 @@ class Regressions(unittest.TestCase):
         self.assertIn("Genève", [a["name"] for a in hits[0]["actors"]])
         self.assertEqual(self.hits("actor:Geneva")[0]["article"]["id"], "a")
 
+    def test_decade_values_work_as_filters(self):
+        # With --year-bucket decade, 1800-1809 was the value "1800s", which as
+        # a filter (and in a text) is the whole century: 54 times as many passages.
+        self.jsonl({"id": "a", "text": "In 1805 the treaty was signed."},
+                   {"id": "b", "text": "Through the 1800s the towns grew, in 1850 most of all."},
+                   {"id": "c", "text": "In 1885 the treaty was signed again."})
+        self.index()
+        r = run([QS, "--db", self.db, "--format", "json", "--year-bucket", "decade", "--facet-limit", "0",
+                 "treaty OR towns"])
+        facet = {v["value"]: v["passages"] for v in json.loads(r.stdout)["facets"]["year"]}
+        self.assertEqual(facet.get("1800-09"), 2, facet)  # 1805, and the century of b
+        self.assertNotIn("1800s", facet)
+        for value, n in facet.items():
+            self.assertEqual(len(self.hits("treaty OR towns", "year:" + value)), n, value)
+
+    def test_a_trec_batch_says_its_warnings_on_standard_error(self):
+        # A run file has no place for them, and they were lost.
+        self.write("a.txt", "A\n\nSaddam Hussein and Fuad Hussein met in 1990.\n")
+        self.index()
+        r = run([QS, "--db", self.db, "--batch", "-", "--format", "trec"], stdin="actor:Hussein\n")
+        self.assertIn("qanat-search: warning: -:1: actor 'Hussein'", r.stderr)
+        self.assertTrue(r.stdout.startswith("1 Q0 a 1 "), r.stdout)
+
+    def test_a_folder_given_as_batch_is_an_error(self):
+        self.write("a.txt", "A\n\nText.\n")
+        self.index()
+        r = run([QS, "--db", self.db, "--batch", self.src])
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("is a folder", r.stderr)
+
     def test_jsonl_lines_left_out_are_counted_as_skipped(self):
         self.write("a.jsonl", '{"id": "a", "text": "Fine okapi."}\nnot json\n{"text": "no id"}\n[1, 2]\n{"id": "b"}\n')
         r = self.index()
