@@ -175,11 +175,20 @@ class ActorProcessor : public Xapian::FieldProcessor {
     }
     Xapian::Query operator()(const std::string& value) override {
         std::string v(trim(value));
+        // "=Capitol": that actor alone, as a facet names it (a facet value
+        // turned into a filter counts what the facet counted), not the
+        // people whose names it begins nor the actors whose names hold it.
+        const bool exact = !v.empty() && v[0] == '=';
+        if (exact) v = std::string(trim(std::string_view(v).substr(1)));
         if (v.empty()) return field_value_error("actor: needs a name, e.g. actor:PMF or actor:\"Muqtada al-Sadr\"");
-        if (v.find('*') != std::string::npos) return wildcard(v);
+        if (!exact && v.find('*') != std::string::npos) return wildcard(v);
         const Actor* a = g_.find(v);
         std::string key = actor_key(a ? a->name : v);
         const std::string term = schema::term(schema::kActor, key);
+        if (exact) {
+            named.push_back(a ? a->name : v);
+            return Xapian::Query(term);
+        }
         // "Hussein": no actor of that name, but a word of the names of some
         // (Saddam Hussein, Fuad Hussein): passages that name any of them.
         const bool unknown = !a && db_ && db_->get_termfreq(term) == 0;
@@ -209,7 +218,8 @@ class ActorProcessor : public Xapian::FieldProcessor {
                     const std::vector<std::string> others(keys.begin() + 1, keys.end());
                     return any_of(keys, "actor '" + v + "' is also a word of the names of " + std::to_string(others.size()) +
                                             (others.size() == 1 ? " person (" : " people (") + listed(others) +
-                                            "): passages that name any of them");
+                                            "): passages that name any of them (actor:=" + v + " for '" + v +
+                                            "' alone, as its facet counts it)");
                 }
             }
         }

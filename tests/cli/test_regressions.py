@@ -336,6 +336,22 @@ class Regressions(unittest.TestCase):
         for value, n in facet.items():
             self.assertEqual(len(self.hits("treaty OR towns", "year:" + value)), n, value)
 
+    def test_an_actor_facet_value_filters_exactly_with_equals(self):
+        # actor:Saddam also finds Saddam Hussein (a given name): a facet value
+        # turned into a filter counted more than the facet did, with no way
+        # to ask for the value alone.
+        self.jsonl({"id": "a", "text": "Saddam spoke in 1990 about the war."},
+                   {"id": "b", "text": "Saddam Hussein spoke in 1991 about the war."})
+        self.index()
+        r = run([QS, "--db", self.db, "--format", "json", "--facet-limit", "0", "war"])
+        facet = {v["value"]: v["passages"] for v in json.loads(r.stdout)["facets"]["actor"]}
+        self.assertEqual(facet["Saddam"], 1)
+        self.assertEqual(len(self.hits("war", "actor:Saddam")), 2)
+        for form in (["war actor:=Saddam"], ['war actor:"=Saddam"'], ["--actor", "=Saddam", "war"]):
+            self.assertEqual([h["article"]["id"] for h in self.hits(*form)], ["a"], form)
+        r = run([QS, "--db", self.db, "actor:Saddam"])
+        self.assertIn("actor:=Saddam for 'Saddam' alone", r.stderr)
+
     def test_a_trec_batch_says_its_warnings_on_standard_error(self):
         # A run file has no place for them, and they were lost.
         self.write("a.txt", "A\n\nSaddam Hussein and Fuad Hussein met in 1990.\n")
