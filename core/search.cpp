@@ -56,7 +56,12 @@ Xapian::Query year_query(const YearRange& r) {
 
 Xapian::Query published_query(const YearRange& r) {
     std::vector<Xapian::Query> terms;
-    for (int y = r.from; y <= r.to; ++y) terms.emplace_back(schema::term(schema::kPublished, std::to_string(y)));
+    // Four digits, as the date was given and indexed ("0999").
+    char year[16];
+    for (int y = r.from; y <= r.to; ++y) {
+        std::snprintf(year, sizeof year, "%04d", y);
+        terms.emplace_back(schema::term(schema::kPublished, year));
+    }
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
@@ -3655,17 +3660,18 @@ struct Searcher::Impl {
             else
                 filter_terms.push_back(t);
         }
-        std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(fold_keep_case(req.query));
+        const std::string folded_query = fold_keep_case(req.query);
+        std::vector<std::string> wild = req.plain ? std::vector<std::string>{} : wildcard_prefixes(folded_query);
         // (--plain has no quoted phrases, but a compound is still Xapian's
         // phrase: "post-war".)
-        std::string phrase_source = fold_keep_case(req.query);
+        std::string phrase_source = folded_query;
         if (req.plain) std::replace(phrase_source.begin(), phrase_source.end(), '"', ' ');
         QueryPhrases phrases = query_phrases(phrase_source, analyzer);
         std::set<std::string> phrase_only;  // (for --explain, before the actors' names join the phrases)
         for (const auto& ph : phrases.phrases)
             for (const auto& t : ph)
                 if (!phrases.free.count(t)) phrase_only.insert(t);
-        name_phrases(fold_keep_case(req.query), phrases);
+        name_phrases(folded_query, phrases);
         unsigned rank = req.offset;
         for (const auto& r : order) {
             Hit h;

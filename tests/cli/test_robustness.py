@@ -477,6 +477,23 @@ class Indexing(unittest.TestCase):
             r = run([QI, "--db", db, src])
             self.assertIn("1 passage written (0 repeated blocks left out); 1 passage in", r.stderr)
 
+    def test_a_date_before_1000_can_be_filtered_as_its_facet_shows_it(self):
+        # A JSONL date of "0999" is the facet value 0999; published:0999 and
+        # published:999 found nothing (the filter looked for "999").
+        with scratch("qanat-early-date-") as (tmp, src):
+            with open(os.path.join(src, "s.jsonl"), "w") as f:
+                f.write('{"id":"e1","text":"an early chronicle","date":"0999-05-01"}\n')
+                f.write('{"id":"e2","text":"a later chronicle","date":"1999"}\n')
+            db = os.path.join(tmp, "db")
+            self.assertEqual(run([QI, "--db", db, src]).returncode, 0)
+            r = run([QS, "--db", db, "--format", "json", "chronicle"])
+            published = {v["value"] for v in json.loads(r.stdout)["facets"]["published"]}
+            self.assertIn("0999", published)
+            for value in ("0999", "0999-05-01", "0990..0999"):
+                r = run([QS, "--db", db, "--format", "json", "published:" + value])
+                self.assertEqual(r.returncode, 0, (value, r.stderr))
+                self.assertEqual([h["article"]["id"] for h in json.loads(r.stdout)["hits"]], ["e1"], value)
+
     def test_a_first_build_that_fails_leaves_no_index(self):
         # The first build of an index holds its place with an empty index while
         # it builds the new one aside. It failed (a part's file cannot be
