@@ -82,7 +82,8 @@ const char* kUsage =
     "is its line number. Blank lines and comments ('# ...') are skipped. One output\n"
     "line (JSON Lines, the default in batch) or TREC lines per query; a bad line\n"
     "gives an \"error\" line and the batch goes on. Warnings: on standard error for\n"
-    "a single query, in the query's block or JSON in a batch.\n"
+    "a single query, in the query's block or JSON in a batch (TREC: on standard\n"
+    "error, by line).\n"
     "\n"
     "Several indexes (shards) are searched as one: repeat --db, with tcp://HOST:PORT\n"
     "for shards served by xapian-tcpsrv, or give a folder or file holding a Xapian\n"
@@ -350,7 +351,11 @@ int parse_options(int argc, char** argv, Options& opt) {
 }
 
 /// One batch line -> request; throws std::runtime_error naming the problem.
-SearchRequest batch_request(const std::string& line, const SearchRequest& base, std::string* id, bool trec) {
+/// `*query` is the line's query as soon as it is read (an error line shows
+/// it, as an answer does), else the line as it is.
+SearchRequest batch_request(const std::string& line, const SearchRequest& base, std::string* id, std::string* query,
+                            bool trec) {
+    *query = line;
     SearchRequest r = base;
     std::size_t first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] != '{') {
@@ -361,6 +366,8 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     if (j.is_discarded() || !j.is_object()) throw std::runtime_error("not a valid JSON object");
     if (j.contains("id")) {
         const auto& v = j["id"];
+        if (v.is_string() && v.get<std::string>().empty())
+            throw std::runtime_error("\"id\" is empty: give an id, or leave it out for the line number");
         if (v.is_string()) *id = v.get<std::string>();
         else if (v.is_number_unsigned()) *id = std::to_string(v.get<unsigned long long>());
         else if (v.is_number_integer()) *id = std::to_string(v.get<long long>());
@@ -373,6 +380,7 @@ SearchRequest batch_request(const std::string& line, const SearchRequest& base, 
     if (j.contains("query")) {
         if (!j["query"].is_string()) throw std::runtime_error("\"query\" must be a string");
         r.query = j["query"].get<std::string>();
+        *query = r.query;
     } else {
         r.query.clear();
     }
@@ -586,12 +594,11 @@ int run(Options& opt) {
                         s.reopen();
                         last_reopen = now;
                     }
-                    SearchRequest req = batch_request(job.line, opt.request, &a.qi.id, opt.format == Format::Trec);
-                    a.line = req.query;  // the query, for an error line, once the line is read
+                    SearchRequest req =
+                        batch_request(job.line, opt.request, &a.qi.id, &a.line, opt.format == Format::Trec);
                     a.res = s.search(req);
                 } catch (const std::runtime_error& e) {  // a bad line or query (SearchError among them)
                     a.error = e.what();
-                    if (a.line.empty()) a.line = std::move(job.line);  // the line could not be read
                 }
             } catch (...) {
                 a.fatal = std::current_exception();

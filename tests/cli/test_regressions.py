@@ -677,6 +677,16 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "--batch", "-"], stdin='{"id": "q", "query": "war", "years": "1982"}\n')
         self.assertEqual(r.returncode, 2)
         self.assertIn('unknown key "years"', r.stderr)
+        # The error line shows the line's query, as an answer would (it showed
+        # the whole JSON line); an empty id is a bad line (it was given back
+        # as "" in JSON lines and as "1" in a run file, for every such line).
+        r = run([QS, "--db", self.db, "--batch", "-"],
+                stdin='{"id": "q", "query": "war", "years": "1982"}\n{"id": "", "query": "war"}\n{"query": "war"}\n')
+        self.assertEqual(r.returncode, 2)
+        rows = [json.loads(l) for l in r.stdout.splitlines()]
+        self.assertEqual([(row["id"], row["query"], "error" in row) for row in rows],
+                         [("q", "war", True), ("2", '{"id": "", "query": "war"}', True), ("3", "war", False)])
+        self.assertIn('-:2: "id" is empty', r.stderr)
         self.assertEqual(self.total("--year", "1980\u201388", "war"), 1)
         hl = self.hits("U.K.")
         self.assertEqual([h["text"][s:e] for h in hl for s, e in h["highlights"]], ["U.K."])
