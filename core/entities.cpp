@@ -1,6 +1,7 @@
 #include "entities.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -92,9 +93,31 @@ std::string match_form(std::string_view word) {
 
 std::string actor_key(std::string_view name) {
     std::string out;
-    for (const auto& w : match_words(name)) {
+    auto add = [&](std::string_view w) {
         if (!out.empty()) out += ' ';
         out += w;
+    };
+    for (const auto& w : match_words(name)) {
+        // Initials written together are the same initials: "H.W." is
+        // "H. W." ("George H.W. Bush" and "George H. W. Bush" one actor).
+        bool initials = w.find('.') != std::string::npos;
+        for (std::size_t i = 0; initials && i < w.size();) {
+            const std::size_t dot = std::min(w.find('.', i), w.size());
+            const std::size_t len = dot - i;
+            const auto lead = static_cast<unsigned char>(w[i]);
+            const std::size_t cp = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (len == 0 || len != cp || (len == 1 && !std::isalpha(lead))) initials = false;
+            i = dot + 1;
+        }
+        if (!initials) {
+            add(w);
+            continue;
+        }
+        for (std::size_t i = 0; i < w.size();) {
+            const std::size_t dot = std::min(w.find('.', i), w.size());
+            add(std::string_view(w).substr(i, dot - i));
+            i = dot + 1;
+        }
     }
     return out;
 }
@@ -280,11 +303,13 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                 // actor ("the popular mobilization forces" stays the PMF).
                 // (Not when the name says what kind of thing follows: "a
                 // popular mobilization forces commander" is the PMF's.)
-                const bool modifies_next = i + n < spans.size() && spans[i + n].start == spans[i + n - 1].end + 1 &&
-                                           text[spans[i + n - 1].end] == ' ' && !english_stop_word(folded[i + n]) &&
-                                           lower_case_run(text, spans, i + n, 1);
+                const auto modifies_next = [&] {
+                    return i + n < spans.size() && spans[i + n].start == spans[i + n - 1].end + 1 &&
+                           text[spans[i + n - 1].end] == ' ' && !english_stop_word(folded[i + n]) &&
+                           lower_case_run(text, spans, i + n, 1);
+                };
                 if (!query && p.letter_case == Case::Any && n > 1 && i > 0 && generic_determiner(folded[i - 1]) &&
-                    lower_case_run(text, spans, i, n) && !modifies_next)
+                    lower_case_run(text, spans, i, n) && !modifies_next())
                     continue;
                 // "Latin America", "South Korea": another place than the one
                 // word names ("America" for the United States).

@@ -85,12 +85,18 @@ const std::unordered_set<std::string_view>& not_names() {
 /// may be part of a name ("the Nation", "Earth", "Christmas", "FY 1981",
 /// "A.D."; "Cherokee Nation" stays a name), and stand for a longer name
 /// only as its short form ("White" for "Jack White").
+/// "Republican", "Democratic": a party's adjective, its name only in full.
+bool party_adjective(std::string_view folded) {
+    return folded == "republican" || folded == "democratic" || folded == "democrat";
+}
+
 bool not_a_name_alone(std::string_view folded) {
     static const std::unordered_set<std::string_view> s{
         "nation", "nations", "earth", "christmas", "easter", "black", "white", "fy", "tv", "a.d", "a.d.", "b.c",
         "b.c.", "ad", "bc",
-        // A party's adjective ("Republican values"): the party's name only in full.
-        "republican", "republicans", "democratic", "democrat", "democrats"};
+        // A party's members ("Republicans"); its adjective is party_adjective.
+        "republicans", "democrats"};
+    if (party_adjective(folded)) return true;
     // "FY2024", "FY88": a fiscal year, written as one word.
     if (folded.size() >= 4 && folded.size() <= 6 && folded.substr(0, 2) == "fy" &&
         std::all_of(folded.begin() + 2, folded.end(), [](char c) { return c >= '0' && c <= '9'; }))
@@ -834,7 +840,7 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
             // party's adjective before a person's name (its word was then
             // taken for the person in every "Republican values").
             // ("Republican Party", "Democratic Republic of the Congo" keep it.)
-            if ((t.folded == "republican" || t.folded == "democratic" || t.folded == "democrat") && n && n->upper &&
+            if (party_adjective(t.folded) && n && n->upper &&
                 (before_title() ||
                  guess_kind(text.substr(n->start, toks[static_cast<std::size_t>(b)].end - n->start)) == ActorKind::Person))
                 return true;

@@ -79,6 +79,17 @@ std::string detected_kinds(const std::string& text) {
     return out;
 }
 
+TEST_CASE("initials written together or apart are one actor") {
+    CHECK(actor_key("George H.W. Bush") == actor_key("George H. W. Bush"));
+    CHECK(actor_key("J.R.R. Tolkien") == "j r r tolkien");
+    CHECK(actor_key("U.S.") == actor_key("U. S."));
+    // Not initials: a number.
+    CHECK(actor_key("No. 1.5") == "no 1.5");
+    // One spelling for both in an article: the first met.
+    CHECK(detected("President George H. W. Bush met the envoy.\n\nLater George H.W. Bush spoke again.") ==
+          "|George H. W. Bush|George H. W. Bush|");
+}
+
 TEST_CASE("a name found by shape never spans two passages") {
     // A long paragraph cut into windows between "Arran" and "Robert" (found by
     // the fuzzer): each half is looked at in its own passage.
