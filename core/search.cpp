@@ -54,6 +54,21 @@ Xapian::Query year_query(const YearRange& r) {
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
+/// A year: value: a range (year_query), or "=1980s", "=2003": that facet
+/// value alone (the passages that name the decade as such, or the year), as
+/// the year facet counts it.
+Xapian::Query year_filter(std::string_view value) {
+    std::string_view v = trim(value);
+    if (v.empty() || v[0] != '=') return year_query(parse_year_range(v));
+    v = trim(v.substr(1));
+    const YearRange r = parse_year_range(v);
+    const bool decade = r.decade && r.to - r.from == 9;
+    if (r.from != r.to && !decade)
+        throw SearchError("year value '" + std::string(value) +
+                          "' is no facet value: '=' takes one year or a decade (=2003, =1980s)");
+    return Xapian::Query(year_label_term(decade ? std::to_string(r.from) + "s" : std::to_string(r.from)));
+}
+
 Xapian::Query published_query(const YearRange& r) {
     std::vector<Xapian::Query> terms;
     // Four digits, as the date was given and indexed ("0999").
@@ -114,7 +129,7 @@ class YearProcessor : public Xapian::FieldProcessor {
   public:
     Xapian::Query operator()(const std::string& value) override {
         try {
-            return year_query(parse_year_range(value));
+            return year_filter(value);
         } catch (const SearchError& e) {
             return field_value_error(e.what(), "year:" + value);
         }
@@ -1785,6 +1800,10 @@ std::string checked_fields(std::string q) {
             // the end has no value, as "actor:" there has none.
             if (f == "kind" && v < q.size() && std::isspace(static_cast<unsigned char>(q[v]))) continue;
             for (std::size_t k = 0; k < f.size(); ++k) q[i + k] = f[k];
+            // actor:="Axis of Resistance": the quotes hold the value, '='
+            // and all, as in actor:"=Axis of Resistance" (Xapian took '="Axis'
+            // as the value and the rest as words).
+            if (v + 1 < q.size() && q[v] == '=' && q[v + 1] == '"') std::swap(q[v], q[v + 1]);
             if (v >= q.size() || std::isspace(static_cast<unsigned char>(q[v])) || q[v] == ')')
                 throw SearchError("'" + f + ":' at character " + std::to_string(character_at(q, i)) +
                                   " has no value: give one (" + f + ":WORD) or leave it out");
@@ -2846,6 +2865,7 @@ struct Searcher::Impl {
             // A field's value, a wildcard, a word of a hyphenated compound
             // ("pro-Iran"): left as typed. "+Iran" and "-Iran" keep their sign.
             if (m.start > 0 && text[m.start - 1] == ':') continue;
+            if (m.start > 1 && text[m.start - 1] == '=' && text[m.start - 2] == ':') continue;  // actor:=Iraq
             if (m.start > 0 && text[m.start - 1] == '+' && !signed_word(text, m.start)) continue;
             if (m.end < text.size() && (text[m.end] == ':' || text[m.end] == '*')) continue;
             if (in_longer_word(text, m.start, m.end)) continue;
@@ -3019,7 +3039,7 @@ struct Searcher::Impl {
         field_error.clear();
         for (const auto& a : req.actors) filters.push_back((*actor_proc)(a));
         raise_field_error();
-        for (const auto& y : req.years) filters.push_back(year_query(parse_year_range(y)));
+        for (const auto& y : req.years) filters.push_back(year_filter(y));
         if (!req.articles.empty()) {
             std::vector<Xapian::Query> arts;
             for (const auto& a : req.articles) arts.emplace_back(schema::term(schema::kArticle, a));

@@ -352,6 +352,28 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "actor:Saddam"])
         self.assertIn("actor:=Saddam for 'Saddam' alone", r.stderr)
 
+    def test_an_exact_facet_value_with_an_actor_list_and_in_quotes(self):
+        # With an actor list, actor:=Iraq searched an internal placeholder
+        # ("qanatalias m0") and found nothing; actor:="Two Words" took '="Two'
+        # as the value and the rest as words. year:=1980s is the decade's
+        # facet value alone (year:1980s also finds every year of it).
+        self.write("actors.tsv", "Iraq\tplace\nAxis of Resistance\tgroup\tthe Axis\n")
+        self.jsonl({"id": "a", "text": "Iraq and the Axis of Resistance in the 1980s."},
+                   {"id": "b", "text": "Iraq in 1985, the Axis of Resistance later."},
+                   {"id": "c", "text": "Iraq alone, in 2003."})
+        self.index()
+        for form in (["actor:=Iraq"], ["Actor:=Iraq"], ['actor:"=Iraq"'], ["--actor", "=Iraq", "Iraq"]):
+            self.assertEqual(sorted(h["article"]["id"] for h in self.hits(*form)), ["a", "b", "c"], form)
+        for form in (['actor:="Axis of Resistance"'], ['actor:"=Axis of Resistance"'], ["--actor", "=Axis of Resistance", "Iraq"]):
+            self.assertEqual(sorted(h["article"]["id"] for h in self.hits(*form)), ["a", "b"], form)
+        self.assertEqual(sorted(h["article"]["id"] for h in self.hits("year:1980s")), ["a", "b"])
+        for form in (["year:=1980s"], ["--year", "=1980s", "Iraq"]):
+            self.assertEqual([h["article"]["id"] for h in self.hits(*form)], ["a"], form)
+        self.assertEqual([h["article"]["id"] for h in self.hits("year:=1985")], ["b"])
+        r = run([QS, "--db", self.db, "year:=1980-88"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("'=' takes one year or a decade", r.stderr)
+
     def test_a_trec_batch_says_its_warnings_on_standard_error(self):
         # A run file has no place for them, and they were lost.
         self.write("a.txt", "A\n\nSaddam Hussein and Fuad Hussein met in 1990.\n")
