@@ -20,8 +20,10 @@ namespace qanat::table_file {
 /// 1, 2: the table was in the index metadata; 3: the lists first, so the
 /// rows had to be held in memory until the end; 4: the decade 1800-1809
 /// (and each first decade of a century before 1900) was "1800s", the
-/// century's name as a filter.
-inline constexpr std::uint32_t kFormat = 5;
+/// century's name as a filter; 5: spellings of one actor were merged by a
+/// key of their own, which kept "Veterans' Administration" apart from
+/// "Veterans Administration" (one actor term).
+inline constexpr std::uint32_t kFormat = 6;
 
 /// The facet table's sections, in file order: the rows (written as the index
 /// is read), where each docid's row starts, and the dictionary's lists.

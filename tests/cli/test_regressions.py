@@ -616,6 +616,22 @@ class Regressions(unittest.TestCase):
         self.assertEqual(counted, facet)
         self.assertEqual(facet[("OPEC", "organisation")], 3)
 
+    def test_spellings_of_one_actor_term_are_one_facet_value(self):
+        # "Veterans' Administration" and "Veterans Administration" have one
+        # actor term, so actor:= found both, but the facet counted them apart
+        # (1 and 1 against the filter's 2); so did "H.W." and "H. W.".
+        self.jsonl({"id": "a", "text": "The Veterans Administration paid in 1950."},
+                   {"id": "b", "text": "The Veterans' Administration paid in 1951."},
+                   {"id": "c", "text": "President George H. W. Bush paid a visit in 1990."},
+                   {"id": "d", "text": "President George H.W. Bush paid a visit in 1991."})
+        self.index()
+        r = run([QS, "--db", self.db, "--format", "json", "--facet-limit", "0", "paid"])
+        facet = {v["value"]: v["passages"] for v in json.loads(r.stdout)["facets"]["actor"]}
+        self.assertEqual(facet["Veterans Administration"], 2, facet)
+        self.assertEqual(facet["George H. W. Bush"], 2, facet)
+        for value, n in facet.items():
+            self.assertEqual(len(self.hits("paid", "--actor", "=" + value)), n, value)
+
     def test_one_spelling_of_two_kinds_in_a_passage_is_one_actor_of_its_hit(self):
         # A heading's "ARLINGTON" (guessed an organisation) and "Arlington, Va."
         # in one passage: the hit listed both "ARLINGTON" and "Arlington", and
