@@ -22,12 +22,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ ! -f $build/build.ninja ]]; then
+# (A build folder configured before, with any generator, is used as it is.)
+if [[ ! -f $build/CMakeCache.txt ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 fi
-# (grep finds nothing to print when the build is up to date: only the build's
-# own status counts.)
+# The build's messages go to standard error: run.sh's standard output is the
+# search's alone (its JSON, for a script). (grep finds nothing to print when
+# the build is up to date: only the build's own status counts.)
 status=0
-cmake --build "$build" -- -j"$(nproc)" | grep -v '^\[' || status=${PIPESTATUS[0]}
+cmake --build "$build" --parallel "$(nproc)" 2>&1 | grep -v '^\[' >&2 || status=${PIPESTATUS[0]}
 [[ $status -eq 0 ]] || { echo "setup: the build in $build failed" >&2; exit "$status"; }
 test -x "$build/indexer/qanat-index" && test -x "$build/searcher/qanat-search"
