@@ -2706,6 +2706,7 @@ struct Searcher::Impl {
         std::size_t parts = 0;
         std::vector<PartInfo> infos;
         std::vector<std::pair<std::string, Xapian::Database>> handles;
+        std::string opened_first;  // (a part left out may come before it)
         for (const auto& spec : specs) {
             Xapian::Database one;
             try {
@@ -2731,7 +2732,7 @@ struct Searcher::Impl {
                 handles.emplace_back(spec, one);
             }
             combined.add_database(one);
-            ++parts;
+            if (parts++ == 0) opened_first = spec;
         }
         if (parts == 0) throw IndexError("no part of the index can be reached: " + left_out.front());
         check_parts(infos, options.allow_partial, left_out);
@@ -2746,11 +2747,11 @@ struct Searcher::Impl {
         use(combined);
         table_path.clear();
         std::error_code ec;
-        if (parts == 1 && db.size() == 1 && !remote && std::filesystem::is_directory(specs.front(), ec))
-            table_path = table_file::path_in(specs.front());
+        if (parts == 1 && db.size() == 1 && !remote && std::filesystem::is_directory(opened_first, ec))
+            table_path = table_file::path_in(opened_first);
         ranker.reset();
         if (options.threads >= 2 && parts == 1 && db.size() == 1 && !remote)
-            ranker = std::make_unique<RankThread>(open_one(specs.front(), options.timeout_ms));
+            ranker = std::make_unique<RankThread>(open_one(opened_first, options.timeout_ms));
     }
 
     /// The parts that do not answer now (each opened and asked on its own).

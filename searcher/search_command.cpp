@@ -88,7 +88,7 @@ const char* kUsage =
     "Several indexes (shards) are searched as one: repeat --db, with tcp://HOST:PORT\n"
     "for shards served by xapian-tcpsrv, or give a folder or file holding a Xapian\n"
     "stub (qanat-index --shards writes one). Scores, order and facet counts are the\n"
-    "same as over one index. A part that does not answer is an error naming it;\n"
+    "same as over one index (but for wide wildcards' scores). A part that does not answer is an error naming it;\n"
     "with --allow-partial the others are searched and the output says PARTIAL\n"
     "(JSON: \"partial\": true, \"unavailable\": [...]).\n"
     "\n"

@@ -186,6 +186,18 @@ class Shards(unittest.TestCase):
         self.assertIn("PARTIAL", r.stdout)
 
 
+    def test_a_first_part_down_before_one_local_part(self):
+        # The one part left was opened again for the ranking thread by the
+        # first part named, the one down: "cannot reach remote index", status
+        # 2, where the order --db local --db remote answered.
+        port = shards.free_port()
+        local = os.path.join(self.sharded, "shard-0")
+        for dbs in (["--db", f"tcp://127.0.0.1:{port}", "--db", local], ["--db", local, "--db", f"tcp://127.0.0.1:{port}"]):
+            r = subprocess.run([QS, *dbs, "--timeout", "2", "--allow-partial", "--format", "json", "Sadr"],
+                               capture_output=True, text=True, env=env())
+            self.assertEqual(r.returncode, 0, (dbs, r.stderr))
+            self.assertTrue(json.loads(r.stdout)["partial"])
+
     def test_a_batch_goes_on_when_a_part_stops_between_queries(self):
         # A batch checks every half second for a newer index; that check met
         # the stopped part first and ended the batch ("NetworkError"), with or
