@@ -162,14 +162,14 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("db,d", po::value<std::vector<std::string>>(&opt.dbs)->composing(),
          "index to search (default: $QANAT_DB, else .qanat/index); repeat to search several as one; "
          "tcp://HOST:PORT for a xapian-tcpsrv shard, or a Xapian stub database file")
-        ("format,f", po::value<std::string>(&format)->default_value("text"), "text, json, jsonl or trec (with --batch: jsonl)")
+        ("format,f", po::value<std::string>(&format)->default_value("text"), "text, json, jsonl or trec (with --batch: jsonl; json there too is one object a line)")
         ("plain", po::bool_switch(&r.plain), "natural language: no operators, any word may match, best first")
         ("any", po::bool_switch(&any), "passages with any of the words (default: all of them)")
         ("all", po::bool_switch(&all), "passages with all of the words (the default, except with --plain)")
         ("actor,a", po::value<std::vector<std::string>>(&r.actors)->composing(), "only passages that mention this actor (any alias; =NAME: that facet value alone); repeated: all of them")
         ("year,y", po::value<std::vector<std::string>>(&r.years)->composing(), "only passages that speak of this year, range (1980..1988) or decade (1980s; =1980s: that facet value alone); repeated: all of them")
         ("article", po::value<std::vector<std::string>>(&r.articles)->composing(), "only passages of this article id; repeat for any of several")
-        ("limit,n", po::value<unsigned>(&r.limit)->default_value(10), "passages to show (trec: 1000)")
+        ("limit,n", po::value<unsigned>(&r.limit)->default_value(10), "passages to show (at most 100000; trec: 1000)")
         ("offset", po::value<unsigned>(&r.offset)->default_value(0), "skip this many passages first")
         ("per-article", po::value<unsigned>(&r.per_article)->default_value(0), "at most N passages per article (0: no limit; trec: 1)")
         ("facet-limit", po::value<unsigned>(&r.facet_limit)->default_value(10), "facet values to show (0: all)")
@@ -334,6 +334,20 @@ int parse_options(int argc, char** argv, Options& opt) {
             if (vm.count(o) && !vm[o].defaulted())
                 unused(o[0] == 'f' ? "--facet-limit" : "--snippet-bytes", "in TREC output (no facets or snippets in a run file)");
     }
+    if (opt.print.run_tag.empty()) return fail("--run-tag is empty: a run file's last column needs a name");
+    if (opt.qid.empty()) return fail("--qid is empty: a run file's first column needs an id");
+    const bool bm25 = r.weighting == Weighting::BM25 || r.weighting == Weighting::BM25Plus;
+    for (const char* o : {"k1", "b"})
+        if (!vm[o].defaulted() && !bm25)
+            unused(o[0] == 'k' ? "--k1" : "--b", "but with --weighting bm25 or bm25+ (a divergence-from-randomness model has no such parameter)");
+    if (!vm["title-weight"].defaulted() && !r.plain && opt.batch.empty())
+        unused("--title-weight", "without --plain (a batch line may ask for it with \"plain\": true)");
+    if (!r.facets && opt.format != Format::Trec)
+        for (const char* o : {"facet-limit", "facet-sort", "facet-kind", "year-bucket"})
+            if (vm.count(o) && !vm[o].defaulted()) unused((std::string("--") + o).c_str(), "with --no-facets (nothing is counted)");
+    if (opt.format == Format::Trec)
+        for (const char* o : {"facet-sort", "facet-kind", "year-bucket"})
+            if (vm.count(o) && !vm[o].defaulted()) unused((std::string("--") + o).c_str(), "in TREC output (no facets in a run file)");
     if (!vm["run-tag"].defaulted() && opt.format != Format::Trec) unused("--run-tag", "but in TREC output");
     if (!vm["qid"].defaulted() && (opt.format != Format::Trec || vm.count("batch")))
         unused("--qid", "but for a single query in TREC output (a batch names its queries by their lines)");

@@ -552,6 +552,22 @@ class Regressions(unittest.TestCase):
         r = run([QS, "--db", self.db, "--format", "trec", "--explain", "Iraq"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("warning: --explain does nothing in TREC output", r.stderr)
+        # Options that changed nothing, silently: --k1 and --b with a model
+        # that has none, --title-weight without --plain, facet settings with
+        # --no-facets or in a run file; an empty --qid or --run-tag made the
+        # run file's columns "1" and "_".
+        for args, said in ((["--weighting", "dph", "--k1", "3"], "--k1 does nothing but with --weighting bm25"),
+                           (["--title-weight", "2"], "--title-weight does nothing without --plain"),
+                           (["--no-facets", "--facet-sort", "name"], "--facet-sort does nothing with --no-facets"),
+                           (["--format", "trec", "--year-bucket", "decade"], "--year-bucket does nothing in TREC output")):
+            r = run([QS, "--db", self.db, *args, "Iraq"])
+            self.assertEqual(r.returncode, 0, (args, r.stderr))
+            self.assertIn("warning: " + said, r.stderr)
+        self.assertNotIn("warning", run([QS, "--db", self.db, "--plain", "--title-weight", "2", "Iraq"]).stderr)
+        for args in (["--qid", ""], ["--run-tag", ""]):
+            r = run([QS, "--db", self.db, "--format", "trec", *args, "Iraq"])
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn("is empty", r.stderr)
         r = run([QS, "--db", self.db, "--timeout", "0", "Iraq"])
         self.assertIn("--timeout must be more than 0", r.stderr)
         # An option taken as another's value: the TREC lines began "--no-facets Q0".
