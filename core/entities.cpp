@@ -392,7 +392,7 @@ bool quantity_word(const std::string& w) {
         "points", "words", "pages", "rooms", "beds", "jobs", "refugees", "prisoners", "detainees",
         // Units of measure: "1990 kg", "1350 lbs", "2003 degrees".
         "kg", "kilograms", "kilogrammes", "grams", "lb", "lbs", "oz", "ounces", "degrees", "cm", "mm", "ft",
-        "mph", "kph", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches",
+        "mph", "kph", "rpm", "mw", "kw", "hp", "litres", "liters", "gallons", "sq", "yards", "inches",
         // Times of day: "1800 hours", "1530 GMT".
         "hours", "hrs", "gmt", "utc"};
     return units.count(w) > 0;
@@ -523,6 +523,29 @@ std::vector<YearMention> find_years(std::string_view t) {
         std::size_t s = i;
         while (i < n && is_digit(t[i])) ++i;
         std::size_t e = i;
+        if (e - s == 2) {
+            // "'88", "’90s", "the '30s": a year of the last century written
+            // short (30 and later: "'05" and "'20s" may be either century).
+            std::size_t q = 0;
+            if (s >= 1 && t[s - 1] == '\'') q = 1;
+            else if (s >= 3 && t.substr(s - 3, 3) == "\xE2\x80\x99") q = 3;
+            const int yy = (t[s] - '0') * 10 + (t[s + 1] - '0');
+            if (!q || yy < 30 || (s > q && (is_alpha(t[s - q - 1]) || is_digit(t[s - q - 1])))) continue;
+            std::size_t end = e;
+            bool decade = false;
+            if (yy % 10 == 0) {
+                if (end < n && t[end] == 's') end += 1, decade = true;
+                else if (end + 1 < n && t[end] == '\'' && t[end + 1] == 's') end += 2, decade = true;
+                else if (t.substr(end, 4) == "\xE2\x80\x99s") end += 4, decade = true;
+            }
+            if (end < n && (is_alpha(t[end]) || is_digit(t[end]))) continue;
+            if (end < n && (t[end] == '.' || t[end] == ',') && end + 1 < n && is_digit(t[end + 1])) continue;
+            if (quantity_word(next_word(t, end))) continue;  // "'45 rpm"
+            const int y = 1900 + yy;
+            out.push_back({s - q, end, y, decade ? y + 9 : y, decade});
+            i = end;
+            continue;
+        }
         if (e - s != 4) continue;
         // Part of a larger number: 1,2003 / 3.2003 / 2003.5 / 2003,000 / +1.228.637.0488
         if (s > 0) {
@@ -577,7 +600,27 @@ std::vector<YearMention> find_years(std::string_view t) {
             continue;
         // (Before 1900 only: "about 1987 prospects", "the estimated 1986
         // results" are years, and counts that large are rarer.)
-        if (reference_before(t, s) || (y < 1900 && counted_after_estimate(t, s, e))) continue;
+        if (reference_before(t, s)) {
+            // "pages 1984-1990", "sections 1955 and 1960": the numbers after
+            // a reference's are references too.
+            for (std::size_t p = e;;) {
+                while (p < n && t[p] == ' ') ++p;
+                std::size_t sep = 0;
+                if (p < n && (t[p] == '-' || t[p] == ',' || t[p] == '&')) sep = 1;
+                else if (t.substr(p, 3) == "\xE2\x80\x93") sep = 3;
+                else if (const std::string w = next_word(t, p); w == "and" || w == "to" || w == "through" || w == "or")
+                    sep = w.size();
+                if (!sep) break;
+                std::size_t q = p + sep;
+                while (q < n && t[q] == ' ') ++q;
+                std::size_t r = q;
+                while (r < n && is_digit(t[r])) ++r;
+                if (r == q) break;
+                i = p = r;
+            }
+            continue;
+        }
+        if (y < 1900 && counted_after_estimate(t, s, e)) continue;
         // Ranges: 1980-88, 1980–1988, 1980 - 88
         std::size_t p = e;
         while (p < n && t[p] == ' ') ++p;
@@ -621,16 +664,25 @@ std::vector<YearMention> find_years(std::string_view t) {
                     prev = word_before(t, b);
                 }
             }
-            const bool from_to = (prev == "from" && w == "to") || (prev == "between" && w == "and");
+            // ("from 1980 through 1988", "from 2014 until 2021", "from 1960
+            // to '70": the end's century is the start's.)
+            const bool from_to = (prev == "from" && (w == "to" || w == "through" || w == "thru" || w == "until" ||
+                                                     w == "till")) ||
+                                 (prev == "between" && w == "and");
             if (from_to) {
                 std::size_t r = e;
                 while (r < n && t[r] == ' ') ++r;
                 r += w.size();
                 while (r < n && t[r] == ' ') ++r;
+                std::size_t apos = 0;
+                if (r < n && t[r] == '\'') apos = 1;
+                else if (t.substr(r, 3) == "\xE2\x80\x99") apos = 3;
+                r += apos;
                 std::size_t ds = r;
                 while (r < n && is_digit(t[r])) ++r;
-                if (r - ds == 4 && (r >= n || !(is_digit(t[r]) || is_alpha(t[r])))) {
-                    int to = std::stoi(std::string(t.substr(ds, 4)));
+                if (r - ds == (apos ? 2u : 4u) && (r >= n || !(is_digit(t[r]) || is_alpha(t[r])))) {
+                    int to = apos ? (y / 100) * 100 + std::stoi(std::string(t.substr(ds, 2)))
+                               : std::stoi(std::string(t.substr(ds, 4)));
                     if (to > y && to - y <= 100 && plausible(to)) {
                         out.push_back({s, r, y, to, false});
                         i = r;

@@ -339,6 +339,14 @@ TEST_CASE("years: what a passage speaks of") {
              {"a foreign power (section 1992); Section 1753 of the Revised Statutes; page 1955", "|"},
              {"42 U.S.C. 1983, H.R. 1984, \xC2\xA7 1983, No. 1990, Room 1812", "|"},
              {"at 1800 hours, 3 p.m. local (1900 GMT); c. 1850; by 2003; the 1986 bill", "|1850|2003|1986|"},
+             // The numbers after a reference's are references too.
+             {"See pages 1984-1990; pages 1955 and 1960; sections 1992-1995, 1997 or 1999. In 2003 it ended.", "|2003|"},
+             // "through" and "until" end ranges as "to" does; an end written short takes the start's century.
+             {"from 1980 through 1988, from 2014 until 2021, from 1960 to '70, between 1980 and \xE2\x80\x99" "88",
+              "|1980-1988|2014-2021|1960-1970|1980-1988|"},
+             // Years written short, from '30 on: "'20s" and "'05" may be either century.
+             {"in '88, the '90s, since the \xE2\x80\x99" "30s, the 1980's and '90's, the '20s, in '05", "|1988|1990s|1930s|1980s|1990s|"},
+             {"rock 'n' roll, it's 90's... 5'11 tall, the '747' jet, '45 rpm, the '68 riots", "|1968|"},
          }) {
         CAPTURE(r.text);
         CHECK(years(r.text) == r.want);
