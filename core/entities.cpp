@@ -319,6 +319,7 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
                     starts_upper(text.substr(spans[i - 1].start, spans[i - 1].end - spans[i - 1].start)) &&
                     match_words(actors_[p.actor].name) != p.words)
                     continue;
+                if (!query && n == 1 && other_name_around(text, spans, folded, i, p.actor)) continue;
                 std::size_t end = spans[i + n - 1].end;
                 // "Iran's": the possessive belongs to the name.
                 out.push_back({spans[i].start, end, p.actor});
@@ -330,6 +331,34 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
         if (!matched) ++i;
     }
     return out;
+}
+
+bool Gazetteer::other_name_around(std::string_view text, const std::vector<Span>& spans,
+                                  const std::vector<std::string>& folded, std::size_t i, std::size_t actor) const {
+    const auto word = [&](std::size_t k) { return text.substr(spans[k].start, spans[k].end - spans[k].start); };
+    const std::vector<std::string> name = match_words(actors_[actor].name);
+    // "George Washington", "Barbara Jordan", "Laura Bush": a given name
+    // before a listed word makes another name (of a person the list does not
+    // have), unless it is the actor's own ("George Bush" for George W. Bush)
+    // or a listed name itself ("Baghdad Tehran").
+    if (i > 0 && spans[i].start == spans[i - 1].end + 1 && text[spans[i - 1].end] == ' ') {
+        const std::string& before = folded[i - 1];
+        const std::string_view raw = word(i - 1);
+        const auto listed = patterns_.find(before);
+        const bool listed_alone =
+            listed != patterns_.end() && std::any_of(listed->second.begin(), listed->second.end(),
+                                                     [](const Pattern& q) { return q.words.size() == 1; });
+        if (starts_upper(raw) && !all_upper(raw) && is_proper_noun(before) && !listed_alone &&
+            std::find(name.begin(), name.end(), before) == name.end())
+            return true;
+    }
+    // "Gulf of Mexico", "Axis of Evil": a listed word that is also an
+    // everyday word, then "of" and a name, is the start of another name.
+    if (i + 2 < spans.size() && folded[i + 1] == "of" && is_common_word(folded[i]) &&
+        std::find(name.begin(), name.end(), "of") == name.end() && starts_upper(word(i + 2)) &&
+        spans[i + 1].start == spans[i].end + 1 && spans[i + 2].start == spans[i + 1].end + 1)
+        return true;
+    return false;
 }
 
 std::string Gazetteer::serialise() const {

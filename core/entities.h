@@ -100,6 +100,10 @@ class Gazetteer {
         Case letter_case;
     };
     void add_pattern(std::string_view alias, std::size_t actor);
+    /// The listed word i, of `actor`, is part of a name the list does not
+    /// have ("George Washington", "Gulf of Mexico").
+    bool other_name_around(std::string_view text, const std::vector<Span>& spans,
+                           const std::vector<std::string>& folded, std::size_t i, std::size_t actor) const;
 
     std::vector<Actor> actors_;
     std::unordered_map<std::string, std::size_t> by_key_;  ///< actor_key(any alias) -> actor

@@ -55,7 +55,7 @@ const std::unordered_set<std::string_view>& titles() {
         "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "marshal",
         "admiral", "brigadier", "reverend", "rev", "congressman", "congresswoman", "presidents", "senators",
         "hon", "honorable", "honourable", "dear", "messrs", "madam", "dame", "rabbi", "bishop", "archbishop",
-        "secretaries", "jr", "sr"};
+        "secretaries", "jr", "sr", "lady"};
     return s;
 }
 

@@ -158,6 +158,24 @@ TEST_CASE("gazetteer: aliases, spelling variants, possessives") {
     CHECK(g.find("nobody at all") == nullptr);
 }
 
+TEST_CASE("a listed word inside a name the list does not have is not the listed actor") {
+    // With the corpus list, "George Washington" was George (unknown) and the
+    // place Washington, "Gulf of Mexico" the Persian Gulf, "Laura Bush"
+    // George W. Bush, "Barbara Jordan" the country.
+    Gazetteer g = test::corpus_gazetteer();
+    auto found = [&](const std::string& text) {
+        std::string out = "|";
+        for (const auto& m : ActorFinder(g).find(text, {TextRegion{0, text.size(), true}})) out += m.name + "|";
+        return out;
+    };
+    CHECK(found("President George Washington spoke of the Gulf of Mexico.") == "|George Washington|Gulf of Mexico|");
+    CHECK(found("First Lady Laura Bush and Congresswoman Barbara Jordan spoke.") == "|Laura Bush|Barbara Jordan|");
+    // The actor's own given name, a listed name before, and a title keep it.
+    CHECK(found("Then George Bush went to Washington.") == "|George W. Bush|George W. Bush|Washington|");
+    CHECK(found("He flew from Baghdad to Jordan, and President Bush spoke of the Gulf.") ==
+          "|Baghdad|Jordan|George W. Bush|Persian Gulf|");
+}
+
 TEST_CASE("names by shape: Arabic particles begin and join names") {
     // "al-Qaida" was taken for a compound ("anti-American") and left out,
     // "Shatt al-Arab" lost "al-Arab" (a demonym at its end), and "Abu Bakr
