@@ -1523,6 +1523,7 @@ Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
         if (colon == std::string::npos)
             throw IndexError("remote index '" + spec + "' needs a port: tcp://HOST:PORT");
         std::string host = hp.substr(0, colon);
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
         bool ok = false;
         int port = parse_int(std::string_view(hp).substr(colon + 1), &ok);
         if (!ok || port <= 0 || port > 65535) throw IndexError("remote index '" + spec + "': bad port");
@@ -2685,6 +2686,11 @@ struct Searcher::Impl {
         notes = part_notes(infos);
     }
     std::vector<std::string> not_answering;  ///< the parts of `unavailable` that did not answer (not: not listed)
+    /// Parts that answered a probe but failed a query in the middle (a
+    /// server that hangs part way), left out as if down until they are
+    /// tried again (allow_partial): spec -> why.
+    std::map<std::string, std::string> stalled;
+    std::chrono::steady_clock::time_point uuid_checked = std::chrono::steady_clock::now();  ///< remote parts' UUIDs (reopen)
     std::chrono::steady_clock::time_point last_retry{};  ///< when they were last tried (reopen), after the try
     std::chrono::seconds retry_every{5};   ///< doubles while they do not answer, up to a minute
 
@@ -2709,26 +2715,43 @@ struct Searcher::Impl {
         std::string opened_first;  // (a part left out may come before it)
         for (const auto& spec : specs) {
             Xapian::Database one;
+            auto leave_out = [&](const std::string& why) {
+                left_out.push_back(spec + " (" + why + ")");
+                down_specs.push_back(spec);
+            };
+            if (auto st = stalled.find(spec); st != stalled.end() && options.allow_partial) {
+                leave_out(st->second);
+                continue;
+            }
             try {
                 one = open_one(spec, options.timeout_ms);
             } catch (const IndexError& e) {
                 if (!options.allow_partial || !is_remote(spec)) throw;
-                left_out.push_back(spec + " (" + e.what() + ")");
-                down_specs.push_back(spec);
+                leave_out(e.what());
+                continue;
+            }
+            std::optional<PartInfo> info;
+            try {
+                // Every part must have been built with the same analysis.
+                check_index_compatible(one, spec, first ? &*first : nullptr);
+                // The place a first build holds while it writes the new index
+                // aside: "No passages match" said nothing of that.
+                if (one.get_metadata(std::string(schema::kMetaSchema)).empty() && one.get_doccount() == 0)
+                    throw IndexError("the index at '" + spec + "' holds nothing yet (a first build may be running): "
+                                     "search again when qanat-index has finished");
+                std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
+                if (!first && !an.empty()) first = AnalysisSettings::parse(an);
+                if (one.size() == 1) info = part_info(spec, one);
+            } catch (const Xapian::NetworkError& e) {
+                // Connected, then no answer (a server that hangs part way).
+                if (!options.allow_partial || !is_remote(spec))
+                    throw IndexError("remote index '" + spec + "' does not answer: " + e.get_msg());
+                leave_out(e.get_msg());
                 continue;
             }
             any_remote = any_remote || is_remote(spec);
-            // Every part must have been built with the same analysis.
-            check_index_compatible(one, spec, first ? &*first : nullptr);
-            // The place a first build holds while it writes the new index
-            // aside: "No passages match" said nothing of that.
-            if (one.get_metadata(std::string(schema::kMetaSchema)).empty() && one.get_doccount() == 0)
-                throw IndexError("the index at '" + spec + "' holds nothing yet (a first build may be running): "
-                                 "search again when qanat-index has finished");
-            std::string an = one.get_metadata(std::string(schema::kMetaAnalysis));
-            if (!first && !an.empty()) first = AnalysisSettings::parse(an);
-            if (one.size() == 1) {
-                infos.push_back(part_info(spec, one));
+            if (info) {
+                infos.push_back(std::move(*info));
                 handles.emplace_back(spec, one);
             }
             combined.add_database(one);
@@ -2757,6 +2780,17 @@ struct Searcher::Impl {
     /// The parts that do not answer now (each opened and asked on its own).
     /// Of `which` (every part by default), each waited for timeout_ms at most
     /// (--timeout by default); with first_only, up to the first that does not.
+    /// The remote part a Xapian error's context names ("remote:tcp(HOST:PORT)"), or "".
+    std::string part_named_in(const std::string& context) const {
+        for (const auto& spec : specs) {
+            if (!is_remote(spec)) continue;
+            std::string hp = spec.substr(6);
+            while (!hp.empty() && hp.back() == '/') hp.pop_back();
+            if (!hp.empty() && context.find("tcp(" + hp + ")") != std::string::npos) return spec;
+        }
+        return "";
+    }
+
     std::vector<std::string> probe(const std::vector<std::string>* which = nullptr, unsigned timeout_ms = 0,
                                    bool first_only = false) {
         std::vector<std::string> down;
@@ -3749,6 +3783,25 @@ SearchResult Searcher::search(const SearchRequest& request) {
         } catch (const Xapian::NetworkError& e) {
             // A part stopped answering: name it; go on without it if allowed.
             auto down = impl_->probe();
+            // It answers a probe, but failed this query part way (a server
+            // that hangs after a few answers): Xapian's context names it.
+            // (A timeout: a connection closed is a server restarted, searched
+            // again below over a new one.)
+            const bool timed_out = std::string_view(e.get_type()) == "NetworkTimeoutError";
+            const std::string culprit = timed_out ? impl_->part_named_in(e.get_context()) : std::string();
+            if (down.empty() && !culprit.empty() && !impl_->stalled.count(culprit)) {
+                down.push_back(culprit + " (" + e.get_msg() + ")");
+                if (impl_->options.allow_partial && attempt < 2) {
+                    impl_->stalled[culprit] = e.get_msg();
+                    try {
+                        impl_->open();
+                        impl_->last_retry = std::chrono::steady_clock::now();
+                        continue;
+                    } catch (const std::exception&) {
+                    } catch (const Xapian::Error&) {
+                    }
+                }
+            }
             // Every part answers again (a server restarted): the connection
             // that failed is dead, so connect again and search again.
             if (down.empty() && attempt < 2) {
@@ -3827,6 +3880,31 @@ void Searcher::reopen() {
                 return;
             }
         }
+        // Remote parts: a server keeps the index it opened for as long as a
+        // connection lasts, and a part rebuilt in its place is only seen
+        // over a new one. Its UUID is asked over a new connection every 5
+        // seconds (each is a process on the server; the local parts' are
+        // read at each look).
+        const auto now = std::chrono::steady_clock::now();
+        if (impl_->remote && impl_->not_answering.empty() && now - impl_->uuid_checked >= std::chrono::seconds(5)) {
+            impl_->uuid_checked = now;
+            std::string fresh_uuid;
+            try {
+                Xapian::Database fresh;
+                for (const auto& spec : impl_->specs) fresh.add_database(open_one(spec, impl_->options.timeout_ms));
+                fresh_uuid = fresh.get_uuid();
+            } catch (const std::exception&) {
+            } catch (const Xapian::Error&) {
+            }
+            if (!fresh_uuid.empty() && fresh_uuid != impl_->db.get_uuid()) {
+                try {
+                    impl_->open();
+                } catch (const std::exception&) {
+                } catch (const Xapian::Error&) {
+                }
+                return;
+            }
+        }
         // Parts left out as not answering (--allow-partial) are tried again
         // now and then: a server back up is searched again.
         // Only those parts are asked, each waited for a second at most (a
@@ -3836,6 +3914,7 @@ void Searcher::reopen() {
         if (!impl_->not_answering.empty() && std::chrono::steady_clock::now() - impl_->last_retry >= impl_->retry_every) {
             if (impl_->probe(&impl_->not_answering, std::min(impl_->options.timeout_ms, 1000u), true).empty()) {
                 try {
+                    impl_->stalled.clear();
                     impl_->open();
                     impl_->retry_every = std::chrono::seconds(5);
                 } catch (const std::exception&) {

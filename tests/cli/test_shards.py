@@ -8,9 +8,11 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -52,6 +54,54 @@ def queries():
         q["id"] = f"q{i}"
         out.append(json.dumps(q))
     return "\n".join(out) + "\n"
+
+
+def hanging_relay(target_port, answers):
+    """A port that relays to target_port, then stops answering (without
+    closing) after `answers` pieces from the server on each connection: a
+    server that hangs part way. Returns (port, close)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    stop = threading.Event()
+    held = []
+
+    def pipe(src, dst, count):
+        n = 0
+        try:
+            while not stop.is_set():
+                data = src.recv(65536)
+                if not data:
+                    break
+                n += 1
+                if count and n > answers:
+                    stop.wait()
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def accept():
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", target_port))
+            held.extend([client, server])
+            threading.Thread(target=pipe, args=(client, server, False), daemon=True).start()
+            threading.Thread(target=pipe, args=(server, client, True), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+
+    def close():
+        stop.set()
+        for s in held + [listener]:
+            try:
+                s.close()
+            except OSError:
+                pass
+    return listener.getsockname()[1], close
 
 
 def canonical(line):
@@ -197,6 +247,63 @@ class Shards(unittest.TestCase):
                                capture_output=True, text=True, env=env())
             self.assertEqual(r.returncode, 0, (dbs, r.stderr))
             self.assertTrue(json.loads(r.stdout)["partial"])
+
+    def test_a_part_that_hangs_part_way_is_named_and_left_out(self):
+        # A server that answers the connection and then hangs: the error was
+        # Xapian's raw "NetworkTimeoutError" (or "a remote part"), even with
+        # --allow-partial, and a batch gave no lines at all.
+        port, close = hanging_relay(self.ports[2], 12)
+        try:
+            dbs = self.remote[:4] + ["--db", f"tcp://127.0.0.1:{port}"]
+            t = time.monotonic()
+            r = subprocess.run([QS, *dbs, "--timeout", "1", "Sadr"], capture_output=True, text=True, env=env())
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(f"tcp://127.0.0.1:{port}", r.stderr)
+            self.assertNotIn("NetworkTimeoutError", r.stderr)
+            r = subprocess.run([QS, *dbs, "--timeout", "1", "--allow-partial", "--format", "json", "Sadr"],
+                               capture_output=True, text=True, env=env())
+            self.assertEqual(r.returncode, 0, r.stderr)
+            j = json.loads(r.stdout)
+            self.assertTrue(j["partial"])
+            self.assertIn(f"tcp://127.0.0.1:{port}", j["unavailable"][0])
+            r = subprocess.run([QS, *dbs, "--timeout", "1", "--allow-partial", "--batch", "-", "--threads", "1"],
+                               input="Sadr\nPMF\nIraq\n", capture_output=True, text=True, env=env())
+            rows = [json.loads(l) for l in r.stdout.splitlines()]
+            self.assertEqual([("error" in row, row.get("partial")) for row in rows], [(False, True)] * 3, r.stderr)
+            self.assertLess(time.monotonic() - t, 30)
+        finally:
+            close()
+
+    def test_a_remote_batch_sees_a_part_rebuilt_in_place(self):
+        # A server keeps the index it opened for as long as the connection
+        # lasts: after a --rebuild a batch went on answering from the old
+        # index (an article removed still found) for as long as it ran.
+        with tempfile.TemporaryDirectory(prefix="qanat-rebuilt-") as tmp:
+            src = os.path.join(tmp, "src")
+            os.makedirs(src)
+            for i in range(6):
+                with open(os.path.join(src, f"a{i}.txt"), "w") as f:
+                    f.write(f"T{i}\n\nStory {i} of the quorvantic kind.\n")
+            db = os.path.join(tmp, "sh")
+            subprocess.run([QI, "--quiet", "--db", db, "--shards", "2", src], check=True, env=env())
+            servers = [shards.serve(os.path.join(db, f"shard-{i}"), TCPSRV) for i in range(2)]
+            try:
+                dbs = [a for _, port in servers for a in ("--db", f"tcp://127.0.0.1:{port}")]
+                p = subprocess.Popen([QS, *dbs, "--batch", "-", "--no-facets"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env())
+                p.stdin.write("quorvantic\n")
+                p.stdin.flush()
+                self.assertEqual(json.loads(p.stdout.readline())["total"]["articles"], 6)
+                os.remove(os.path.join(src, "a0.txt"))
+                subprocess.run([QI, "--quiet", "--db", db, "--rebuild", "--shards", "2", src], check=True, env=env())
+                time.sleep(5.5)
+                p.stdin.write("quorvantic\n")
+                p.stdin.close()
+                self.assertEqual(json.loads(p.stdout.readline())["total"]["articles"], 5)
+                p.wait()
+            finally:
+                for proc, _ in servers:
+                    shards.stop(proc)
 
     def test_a_batch_goes_on_when_a_part_stops_between_queries(self):
         # A batch checks every half second for a newer index; that check met
