@@ -136,6 +136,16 @@ bool sentence_opener(std::string_view folded) {
 
 /// Titles that also begin the names of institutions ("General Motors",
 /// "Supreme Court", "State Department", "Foreign Ministry").
+/// A plural everyday word that says who ("critics", "leaders"), not the
+/// head of an organisation's name ("Knights of Columbus").
+bool plural_head(std::string_view folded) {
+    static const std::unordered_set<std::string_view> names{
+        "knights", "sons", "daughters", "friends", "veterans", "brothers", "sisters", "workers", "nations",
+        "states", "islands", "mothers", "fathers", "soldiers", "servants", "ladies", "children", "citizens"};
+    return folded.size() > 4 && folded.back() == 's' && folded[folded.size() - 2] != 's' && is_common_word(folded) &&
+           !names.count(folded);
+}
+
 bool institution_word(std::string_view folded) {
     static const std::unordered_set<std::string_view> s{"general", "supreme", "state", "foreign", "defense",
                                                         "defence", "interior", "justice", "grand"};
@@ -845,6 +855,13 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                  guess_kind(text.substr(n->start, toks[static_cast<std::size_t>(b)].end - n->start)) == ActorKind::Person))
                 return true;
             if (t.initial && sentence_opener(t.folded)) return true;
+            // "Critics of Hamdi Malik", "Leaders of Iraq", "Associates of
+            // Volcker": a plural everyday word before "of" says who, and is
+            // no part of the name, at a sentence's start or where the article
+            // also writes it in lower case ("the Governments of Great
+            // Britain"). ("Knights of Columbus", "Veterans of Foreign Wars"
+            // and the like keep it.)
+            if (n && n->folded == "of" && (t.initial || lower_words[t.word]) && plural_head(t.folded)) return true;
             if (institution_word(t.folded) && n && !before_title() && is_common_word(n->folded) &&
                 !is_proper_noun(n->folded) && !role_word(n->folded) && !dated(*n))
                 return false;
