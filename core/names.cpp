@@ -889,6 +889,28 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                !(b > a && toks[static_cast<std::size_t>(b)].upper && after_particle(toks[static_cast<std::size_t>(b)].start)))
             --b;
         if (a > b) continue;
+        // "VETERANS With the authorization ...", "FOREIGN RELATIONS The
+        // Committee ...": a heading run into its paragraph, in capitals, in
+        // text that is not: words in capitals, one an everyday word of four
+        // letters or more, name no one ("NATO", "OPEC", "U.S." are no
+        // everyday words).
+        {
+            bool capitals = true, everyday = false;
+            for (long k = a; k <= b && capitals; ++k) {
+                const Token& t = toks[static_cast<std::size_t>(k)];
+                if (!t.upper && is_connector(t.folded)) continue;
+                capitals = std::none_of(t.raw.begin(), t.raw.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; });
+                everyday = everyday || (t.raw.size() >= 4 && is_common_word(t.folded));
+            }
+            if (capitals && everyday) {
+                const std::size_t from = toks[static_cast<std::size_t>(a)].start;
+                std::size_t ls = from, le = toks[static_cast<std::size_t>(b)].end;
+                while (ls > 0 && text[ls - 1] != '\n') --ls;
+                while (le < text.size() && text[le] != '\n') ++le;
+                const std::string_view line = text.substr(ls, le - ls);
+                if (std::any_of(line.begin(), line.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })) continue;
+            }
+        }
         // Words inside a multi-word name may be ordinary words; a single word may not.
         bool short_form = false;
         if (a == b) {

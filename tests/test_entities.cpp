@@ -185,6 +185,13 @@ TEST_CASE("names by shape: a plural that says who, before 'of', is no part of th
     CHECK(detected("Then the Bank of England and the Knights of Columbus met.") == "|Bank of England|Knights of Columbus|");
 }
 
+TEST_CASE("names by shape: a heading in capitals run into its paragraph names no one") {
+    CHECK(detected("VETERANS With the authorization of NATO the Congress acted.") == "|NATO|Congress|");
+    CHECK(detected("FOREIGN RELATIONS The Committee on Foreign Relations reported.") == "|Foreign Relations|");
+    // Capitals everywhere: the words are all the text has.
+    CHECK(detected("THE GENERAL MOTORS CORP SAID SO.") != "|");
+}
+
 TEST_CASE("names by shape: Arabic particles begin and join names") {
     // "al-Qaida" was taken for a compound ("anti-American") and left out,
     // "Shatt al-Arab" lost "al-Arab" (a demonym at its end), and "Abu Bakr
