@@ -312,6 +312,7 @@ class Worker {
             if (t.io_error) r.read_errors.push_back(t.file->path());
             else r.unopened.push_back({t.file->path(), t.file->key()});
             const bool kept = s_.ids_by_source.count(t.file->key()) > 0;
+            if (!kept) ++r.lines_skipped;  // (nothing of it indexed: the file counts as one skipped)
             r.warnings.push_back(t.file->path() + ": " + t.read_error + "; the articles not read are " +
                                  (kept ? "kept as indexed" : "not indexed") + ", and the file is read again next run");
         } else if (t.jsonl_unchanged)

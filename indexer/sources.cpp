@@ -209,6 +209,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
                 key = printable(fs::canonical(p, ec).string());
                 if (ec) {
                     r.warnings.push_back(p.string() + ": cannot resolve path (" + ec.message() + "); skipped");
+                    ++r.skipped;
                     ec.clear();
                     return;
                 }
@@ -228,6 +229,7 @@ WalkResult walk(const std::vector<std::string>& paths, const WalkOptions& option
         if (!root.is_dir) {
             if (!article_file_name(gp)) {
                 r.warnings.push_back(given + ": not a .txt, .md or .jsonl file; skipped");
+                ++r.skipped;
                 continue;
             }
             add(gp, printable(gp.filename().string()), true);

@@ -494,6 +494,21 @@ class Indexing(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, (value, r.stderr))
                 self.assertEqual([h["article"]["id"] for h in json.loads(r.stdout)["hits"]], ["e1"], value)
 
+    def test_files_left_out_count_as_skipped(self):
+        # A file given that is no article, and a UTF-16 JSONL file, were
+        # warned of but counted as "0 skipped".
+        with scratch("qanat-skipped-files-") as (tmp, src):
+            with open(os.path.join(src, "a.txt"), "w") as f:
+                f.write("T\n\nText of an okapi.\n")
+            with open(os.path.join(src, "u.jsonl"), "wb") as f:
+                f.write('{"id":"u","text":"wide"}\n'.encode("utf-16"))
+            other = os.path.join(tmp, "host.cfg")
+            with open(other, "w") as f:
+                f.write("x\n")
+            r = run([QI, "--db", os.path.join(tmp, "db"), src, other])
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("1 added, 0 changed, 0 unchanged, 0 removed, 2 skipped", r.stderr)
+
     def test_a_first_build_that_fails_leaves_no_index(self):
         # The first build of an index holds its place with an empty index while
         # it builds the new one aside. It failed (a part's file cannot be
