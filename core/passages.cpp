@@ -787,6 +787,17 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
             }
         }
     }
+    // "# Iraq and Iran Today" (Markdown): the title without its marks.
+    if (!given_title.empty()) return art;
+    std::string_view t = art.title;
+    std::size_t hashes = 0;
+    while (hashes < t.size() && t[hashes] == '#') ++hashes;
+    if (hashes >= 1 && hashes <= 6 && hashes < t.size() && t[hashes] == ' ') {
+        t.remove_prefix(hashes);
+        while (!t.empty() && (t.back() == '#' || t.back() == ' ')) t.remove_suffix(1);
+        while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+        if (!t.empty()) art.title = std::string(t);
+    }
     return art;
 }
 

@@ -269,3 +269,13 @@ TEST_CASE("an article's closing words to its reader are cut off its last passage
     REQUIRE(a.passages.size() == 2);
     CHECK(a.passages[0].kind == BlockKind::Prose);
 }
+
+TEST_CASE("a Markdown title line is the title without its marks") {
+    // "# Iraq and Iran Today" was the title as written, marks and all.
+    const std::string t = "# Iraq and Iran Today\n\nText about Baghdad.\n\n## Background\n\nMore about Tehran.\n";
+    CHECK(parse_article(t, {}).title == "Iraq and Iran Today");
+    CHECK(parse_article("## Closed heading ##\n\nSome text of the article here.\n", {}).title == "Closed heading");
+    // A title given stays as given; "#Iraq" (no space) is no Markdown heading.
+    CHECK(parse_article(t, {}, "# Given").title == "# Given");
+    CHECK(parse_article("#Iraq first\n\nSome text of the article here.\n", {}).title.rfind("#Iraq", 0) == 0);
+}
