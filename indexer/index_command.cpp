@@ -622,10 +622,10 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("actors", po::value<std::vector<std::string>>(&opt.actor_files)->composing(),
          "actor list (TSV: name, kind, aliases separated by |); repeatable; added to any actors.tsv found")
         ("max-passage-bytes", po::value<unsigned>(&max_bytes)->default_value(1500),
-         "split paragraphs longer than this at sentence boundaries")
+         "split paragraphs longer than this at sentence boundaries (200 to 1000000)")
         ("language", po::value<std::string>(&opt.analysis.language)->default_value("english"),
          "stemming language (Snowball name, or none)")
-        ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core)")
+        ("threads,j", po::value<unsigned>(&opt.threads)->default_value(0), "analysis threads (0: one per core; at most 256)")
         ("max-article-bytes", po::value<std::uint64_t>(&opt.max_article_bytes)->default_value(kDefaultMaxArticleBytes),
          "index only the first part of larger files, reading no further; skip JSONL lines longer than this "
          "(warnings name them)")
@@ -636,7 +636,8 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("shard", po::value<std::string>(&shard), "I/N: index only the articles of shard I of N (0-based, by a hash of the id)")
         ("shards", po::value<unsigned>(&opt.shards)->default_value(0),
          "N: write N shards in one run, as DB/shard-0 ... DB/shard-N-1 with a stub DB/XAPIANDB that opens them as one "
-         "(with --rebuild: a new folder of N shards, swapped in for the index or shards at DB when done)")
+         "(with --rebuild: a new folder of N shards, swapped in for the index or shards at DB when done; at most 256; "
+         "0 and 1: one index, no shards)")
         ("quiet,q", po::bool_switch(&opt.quiet), "no progress and no summary (warnings are still shown)");
     po::options_description hidden;
     hidden.add_options()("path", po::value<std::vector<std::string>>(&opt.paths)->composing(), "");

@@ -207,7 +207,7 @@ int parse_options(int argc, char** argv, Options& opt) {
         ("run-tag", po::value<std::string>(&opt.print.run_tag)->default_value("qanat"), "run name in TREC output")
         ("allow-partial", po::bool_switch(&opt.searcher.allow_partial),
          "with several --db: go on without remote parts that do not answer (output marked partial)")
-        ("timeout", po::value<double>(&timeout)->default_value(10, "10"), "seconds to wait for each answer of a remote part (a query waits for a few)");
+        ("timeout", po::value<double>(&timeout)->default_value(10, "10"), "seconds to wait for each answer of a remote part (a query waits for a few; at most 3600)");
     po::options_description hidden;
     hidden.add_options()("words", po::value<std::vector<std::string>>(&words)->composing(), "");
     po::options_description all_opts;
