@@ -337,22 +337,41 @@ bool Gazetteer::other_name_around(std::string_view text, const std::vector<Span>
                                   const std::vector<std::string>& folded, std::size_t i, std::size_t actor) const {
     const auto word = [&](std::size_t k) { return text.substr(spans[k].start, spans[k].end - spans[k].start); };
     const std::vector<std::string> name = match_words(actors_[actor].name);
-    // "George Washington", "Barbara Jordan", "Laura Bush": a given name
-    // before a listed word makes another name (of a person the list does not
-    // have), unless it is the actor's own ("George Bush" for George W. Bush)
-    // or a listed name itself ("Baghdad Tehran").
-    if (i > 0 && spans[i].start == spans[i - 1].end + 1 && text[spans[i - 1].end] == ' ') {
+    // "Laura Bush", "George H.W. Bush": a listed person's surname after a
+    // given name or initials not the person's own is another person
+    // ("George Bush" and "George W. Bush" stay George W. Bush). "President
+    // George Washington", "Congresswoman Barbara Jordan": after a title and
+    // a given name, a listed place or group's word is a person's surname.
+    // (Not after an adjective or another name: "Kurdish Iraq", "Kremlin
+    // Iran", "Obama Iran policy" keep the place.)
+    if (i > 0) {
         const std::string& before = folded[i - 1];
         const std::string_view raw = word(i - 1);
+        const std::string_view gap = text.substr(spans[i - 1].end, spans[i].start - spans[i - 1].end);
+        const bool initials = raw.size() <= 4 && std::all_of(raw.begin(), raw.end(), [](char c) {
+                                  return (c >= 'A' && c <= 'Z') || c == '.';
+                              }) && (gap == ". " || raw.back() == '.');
+        const bool joined = gap == " " || (initials && (gap == ". " || gap == " "));
         const auto listed = patterns_.find(before);
         const bool listed_alone =
             listed != patterns_.end() && std::any_of(listed->second.begin(), listed->second.end(),
                                                      [](const Pattern& q) { return q.words.size() == 1; });
-        if (starts_upper(raw) && !all_upper(raw) && is_proper_noun(before) && !listed_alone &&
-            std::find(name.begin(), name.end(), before) == name.end())
-            return true;
+        const bool given = starts_upper(raw) && !listed_alone && std::find(name.begin(), name.end(), before) == name.end() &&
+                           (initials || (!all_upper(raw) && is_proper_noun(before)));
+        if (joined && given) {
+            if (actors_[actor].kind == ActorKind::Person) return true;
+            static const std::set<std::string_view> titles{
+                "president", "congresswoman", "congressman", "senator", "sen", "representative", "rep", "general",
+                "gen", "governor", "gov", "secretary", "judge", "justice", "mr", "mrs", "ms", "dr", "sir", "lady",
+                "lord", "ambassador", "minister", "colonel", "admiral", "mayor", "professor", "chairman"};
+            if (!initials && i > 1 && spans[i - 1].start >= spans[i - 2].end &&
+                text.substr(spans[i - 2].end, spans[i - 1].start - spans[i - 2].end).find_first_not_of(". ") ==
+                    std::string_view::npos &&
+                titles.count(folded[i - 2]))
+                return true;
+        }
     }
-    // "Gulf of Mexico", "Axis of Evil": a listed word that is also an
+    // "Gulf of Mexico", "Gulf of Aden": a listed word that is also an
     // everyday word, then "of" and a name, is the start of another name.
     if (i + 2 < spans.size() && folded[i + 1] == "of" && is_common_word(folded[i]) &&
         std::find(name.begin(), name.end(), "of") == name.end() && starts_upper(word(i + 2)) &&
@@ -569,6 +588,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             }
             if (end < n && (is_alpha(t[end]) || is_digit(t[end]))) continue;
             if (end < n && (t[end] == '.' || t[end] == ',') && end + 1 < n && is_digit(t[end + 1])) continue;
+            if (!decade && (t.substr(end, 1) == "'" || t.substr(end, 3) == "\xE2\x80\x99")) continue;  // "'42'": quoted
             if (quantity_word(next_word(t, end))) continue;  // "'45 rpm"
             const int y = 1900 + yy;
             out.push_back({s - q, end, y, decade ? y + 9 : y, decade});
@@ -659,6 +679,9 @@ std::vector<YearMention> find_years(std::string_view t) {
         if (dash) {
             std::size_t q = p + dash;
             while (q < n && t[q] == ' ') ++q;
+            // "1980-'88": the end written short, as "1980-88".
+            if (q < n && t[q] == '\'') ++q;
+            else if (t.substr(q, 3) == "\xE2\x80\x99") q += 3;
             std::size_t r = q;
             while (r < n && is_digit(t[r])) ++r;
             bool ends_clean = r >= n || !(is_digit(t[r]) || is_alpha(t[r]) || (t[r] == '-' && r + 1 < n && is_digit(t[r + 1])));

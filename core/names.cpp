@@ -55,7 +55,7 @@ const std::unordered_set<std::string_view>& titles() {
         "cleric", "imam", "emir", "sultan", "premier", "state", "former", "late", "acting", "marshal",
         "admiral", "brigadier", "reverend", "rev", "congressman", "congresswoman", "presidents", "senators",
         "hon", "honorable", "honourable", "dear", "messrs", "madam", "dame", "rabbi", "bishop", "archbishop",
-        "secretaries", "jr", "sr", "lady"};
+        "secretaries", "jr", "sr"};
     return s;
 }
 
@@ -855,6 +855,10 @@ std::vector<NamedMention> ActorFinder::find(std::string_view text, const std::ve
                  guess_kind(text.substr(n->start, toks[static_cast<std::size_t>(b)].end - n->start)) == ActorKind::Person))
                 return true;
             if (t.initial && sentence_opener(t.folded)) return true;
+            // "First Lady Laura Bush": a title ("Lady Gaga", "Lady Bird
+            // Johnson" keep theirs).
+            if (t.folded == "lady" && i > 0 && toks[static_cast<std::size_t>(i - 1)].folded == "first" && n && n->upper)
+                return true;
             // "Critics of Hamdi Malik", "Leaders of Iraq", "Associates of
             // Volcker": a plural everyday word before "of" says who, and is
             // no part of the name, at a sentence's start or where the article

@@ -1523,7 +1523,6 @@ Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
         if (colon == std::string::npos)
             throw IndexError("remote index '" + spec + "' needs a port: tcp://HOST:PORT");
         std::string host = hp.substr(0, colon);
-        if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
         bool ok = false;
         int port = parse_int(std::string_view(hp).substr(colon + 1), &ok);
         if (!ok || port <= 0 || port > 65535) throw IndexError("remote index '" + spec + "': bad port");

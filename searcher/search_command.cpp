@@ -334,8 +334,10 @@ int parse_options(int argc, char** argv, Options& opt) {
             if (vm.count(o) && !vm[o].defaulted())
                 unused(o[0] == 'f' ? "--facet-limit" : "--snippet-bytes", "in TREC output (no facets or snippets in a run file)");
     }
-    if (opt.print.run_tag.empty()) return fail("--run-tag is empty: a run file's last column needs a name");
-    if (opt.qid.empty()) return fail("--qid is empty: a run file's first column needs an id");
+    if (opt.format == Format::Trec && opt.print.run_tag.empty())
+        return fail("--run-tag is empty: a run file's last column needs a name");
+    if (opt.format == Format::Trec && opt.batch.empty() && opt.qid.empty())
+        return fail("--qid is empty: a run file's first column needs an id");
     const bool bm25 = r.weighting == Weighting::BM25 || r.weighting == Weighting::BM25Plus;
     for (const char* o : {"k1", "b"})
         if (!vm[o].defaulted() && !bm25)

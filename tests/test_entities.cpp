@@ -174,10 +174,19 @@ TEST_CASE("a listed word inside a name the list does not have is not the listed 
     CHECK(found("Then George Bush went to Washington.") == "|George W. Bush|George W. Bush|Washington|");
     CHECK(found("He flew from Baghdad to Jordan, and President Bush spoke of the Gulf.") ==
           "|Baghdad|Jordan|George W. Bush|Persian Gulf|");
+    // An adjective or another name before a listed place keeps the place.
+    CHECK(found("Analysts say Kurdish Iraq and Baathist Iraq were different.") == "|Iraq|Iraq|");
+    CHECK(found("The Kremlin Iran ties grew, and the Obama Iran policy too.") == "|Kremlin|Iran|Obama|Iran|");
+    // Initials not the person's own: another person.
+    CHECK(found("President George H.W. Bush met advisers.") == "|George H.W. Bush|");
+    CHECK(found("President George W. Bush met advisers.") == "|George W. Bush|");
 }
 
 TEST_CASE("names by shape: a plural that says who, before 'of', is no part of the name") {
     CHECK(detected("Critics of Hamdi Malik fled.") == "|Hamdi Malik|");
+    // "First Lady" is a title; "Lady" alone begins names.
+    CHECK(detected("Then First Lady Laura Bush spoke, and Lady Gaga and Lady Bird Johnson sang.") ==
+          "|Laura Bush|Lady Gaga|Lady Bird Johnson|");
     CHECK(detected("Leaders of Iraq met. Supporters of Muqtada al-Sadr marched.") == "|Iraq|Muqtada al-Sadr|");
     // Where the article writes the word in lower case too, also inside a sentence.
     CHECK(detected("The governments agreed. He wrote to the Governments of Peru and Chile.") == "|Peru|Chile|");
@@ -381,6 +390,7 @@ TEST_CASE("years: what a passage speaks of") {
              // Years written short, from '30 on: "'20s" and "'05" may be either century.
              {"in '88, the '90s, since the \xE2\x80\x99" "30s, the 1980's and '90's, the '20s, in '05", "|1988|1990s|1930s|1980s|1990s|"},
              {"rock 'n' roll, it's 90's... 5'11 tall, the '747' jet, '45 rpm, the '68 riots", "|1968|"},
+             {"the code '42' was used in Area \xE2\x80\x98" "51\xE2\x80\x99; the 1980-'88 war", "|1980-1988|"},
          }) {
         CAPTURE(r.text);
         CHECK(years(r.text) == r.want);
