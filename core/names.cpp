@@ -40,7 +40,17 @@ const std::unordered_set<std::string_view>& demonyms() {
         "portuguese", "irish", "scottish", "welsh", "austrian", "zairean", "kenyan", "ghanaian",
         "zimbabwean", "zambian", "algerian", "libyan", "moroccan", "tunisian", "sudanese", "ethiopian",
         "bangladeshi", "nepalese", "burmese", "singaporean", "cuban", "bolivian", "uruguayan",
-        "paraguayan", "icelandic", "yugoslav", "bulgarian", "albanian", "slovak"};
+        "paraguayan", "icelandic", "yugoslav", "bulgarian", "albanian", "slovak",
+        "nicaraguan", "nicaraguans", "salvadoran", "salvadorean", "guatemalan", "honduran", "panamanian",
+        "haitian", "jamaican", "spaniard", "spaniards", "prussian", "bavarian", "armenian", "georgian",
+        "azerbaijani", "kazakh", "uzbek", "serbian", "serb", "serbs", "croatian", "croat", "croats", "bosnian",
+        "slovenian", "macedonian", "lithuanian", "latvian", "estonian", "belarusian", "moldovan", "mongolian",
+        "tibetan", "somali", "somalis", "rwandan", "ugandan", "tanzanian", "angolan", "mozambican", "namibian",
+        "senegalese", "congolese", "liberian",
+        // A state's people, and the adjectives of political movements.
+        "texan", "texans", "californian", "californians", "virginian", "virginians", "hawaiian", "alaskan",
+        "communist", "communists", "stalinist", "marxist", "marxists", "leninist", "fascist", "fascists",
+        "nazi", "nazis", "bolshevik", "bolsheviks"};
     return s;
 }
 

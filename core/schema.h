@@ -93,7 +93,7 @@ inline constexpr std::string_view kMetaCreatedBy = "qanat.created-by";
 /// qanat-index analyses every article again once, so that an index does not
 /// mix what two versions found.
 inline constexpr std::string_view kMetaRules = "qanat.rules";
-inline constexpr int kAnalysisRules = 12;
+inline constexpr int kAnalysisRules = 13;
 /// Which articles the index holds: "all", or "I/N" (shard I of N by a hash of
 /// the id: --shard I/N, or part I of --shards N). Absent in older indexes.
 inline constexpr std::string_view kMetaShard = "qanat.shard";

@@ -184,6 +184,9 @@ TEST_CASE("a listed word inside a name the list does not have is not the listed 
 
 TEST_CASE("names by shape: a plural that says who, before 'of', is no part of the name") {
     CHECK(detected("Critics of Hamdi Malik fled.") == "|Hamdi Malik|");
+    // Adjectives of peoples and movements alone name no one; their names in full stay.
+    CHECK(detected("He saw Nicaraguan territory, Texan troops and Stalinist purges.") == "|");
+    CHECK(detected("He met the Communist Party and the Dominican Republic.") == "|Communist Party|Dominican Republic|");
     // "First Lady" is a title; "Lady" alone begins names.
     CHECK(detected("Then First Lady Laura Bush spoke, and Lady Gaga and Lady Bird Johnson sang.") ==
           "|Laura Bush|Lady Gaga|Lady Bird Johnson|");
