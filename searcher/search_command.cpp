@@ -350,6 +350,18 @@ int parse_options(int argc, char** argv, Options& opt) {
     if (opt.format == Format::Trec)
         for (const char* o : {"facet-sort", "facet-kind", "year-bucket"})
             if (vm.count(o) && !vm[o].defaulted()) unused((std::string("--") + o).c_str(), "in TREC output (no facets in a run file)");
+    if (color == "always" && opt.format != Format::Text) unused("--color", "but in text output");
+    for (const char* o : {"expand-terms", "expand-docs", "expand-weight"})
+        if (!vm[o].defaulted() && r.expand == Expansion::Off)
+            unused((std::string("--") + o).c_str(), "with --expand off");
+    {
+        // One index in a folder (not a stub, which may name remote parts).
+        std::error_code ec;
+        const bool one_local = opt.dbs.size() == 1 && std::filesystem::exists(std::filesystem::path(opt.dbs[0]) / "iamglass", ec);
+        if (opt.searcher.allow_partial && one_local)
+            unused("--allow-partial", "over one local index (it leaves out remote parts that do not answer)");
+        if (!vm["timeout"].defaulted() && one_local) unused("--timeout", "over one local index (it bounds remote parts' answers)");
+    }
     if (!vm["run-tag"].defaulted() && opt.format != Format::Trec) unused("--run-tag", "but in TREC output");
     if (!vm["qid"].defaulted() && (opt.format != Format::Trec || vm.count("batch")))
         unused("--qid", "but for a single query in TREC output (a batch names its queries by their lines)");

@@ -559,7 +559,11 @@ class Regressions(unittest.TestCase):
         for args, said in ((["--weighting", "dph", "--k1", "3"], "--k1 does nothing but with --weighting bm25"),
                            (["--title-weight", "2"], "--title-weight does nothing without --plain"),
                            (["--no-facets", "--facet-sort", "name"], "--facet-sort does nothing with --no-facets"),
-                           (["--format", "trec", "--year-bucket", "decade"], "--year-bucket does nothing in TREC output")):
+                           (["--format", "trec", "--year-bucket", "decade"], "--year-bucket does nothing in TREC output"),
+                           (["--format", "json", "--color", "always"], "--color does nothing but in text output"),
+                           (["--expand", "off", "--expand-terms", "5"], "--expand-terms does nothing with --expand off"),
+                           (["--allow-partial"], "--allow-partial does nothing over one local index"),
+                           (["--timeout", "3"], "--timeout does nothing over one local index")):
             r = run([QS, "--db", self.db, *args, "Iraq"])
             self.assertEqual(r.returncode, 0, (args, r.stderr))
             self.assertIn("warning: " + said, r.stderr)
