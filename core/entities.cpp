@@ -336,7 +336,11 @@ std::vector<ActorMention> Gazetteer::mentions(std::string_view text, const std::
 bool Gazetteer::other_name_around(std::string_view text, const std::vector<Span>& spans,
                                   const std::vector<std::string>& folded, std::size_t i, std::size_t actor) const {
     const auto word = [&](std::size_t k) { return text.substr(spans[k].start, spans[k].end - spans[k].start); };
-    const std::vector<std::string> name = match_words(actors_[actor].name);
+    // (The actor's words, only where a test needs them: this runs for every listed word met.)
+    const auto in_name = [&](std::string_view w) {
+        const std::vector<std::string> name = match_words(actors_[actor].name);
+        return std::find(name.begin(), name.end(), w) != name.end();
+    };
     // "Laura Bush", "George H.W. Bush": a listed person's surname after a
     // given name or initials not the person's own is another person
     // ("George Bush" and "George W. Bush" stay George W. Bush). "President
@@ -351,13 +355,13 @@ bool Gazetteer::other_name_around(std::string_view text, const std::vector<Span>
         const bool initials = raw.size() <= 4 && std::all_of(raw.begin(), raw.end(), [](char c) {
                                   return (c >= 'A' && c <= 'Z') || c == '.';
                               }) && (gap == ". " || raw.back() == '.');
-        const bool joined = gap == " " || (initials && (gap == ". " || gap == " "));
+        const bool joined = gap == " " || (initials && gap == ". ");
         const auto listed = patterns_.find(before);
         const bool listed_alone =
             listed != patterns_.end() && std::any_of(listed->second.begin(), listed->second.end(),
                                                      [](const Pattern& q) { return q.words.size() == 1; });
-        const bool given = starts_upper(raw) && !listed_alone && std::find(name.begin(), name.end(), before) == name.end() &&
-                           (initials || (!all_upper(raw) && is_proper_noun(before)));
+        const bool given = starts_upper(raw) && !listed_alone &&
+                           (initials || (!all_upper(raw) && is_proper_noun(before))) && !in_name(before);
         if (joined && given) {
             if (actors_[actor].kind == ActorKind::Person) return true;
             static const std::set<std::string_view> titles{
@@ -373,9 +377,8 @@ bool Gazetteer::other_name_around(std::string_view text, const std::vector<Span>
     }
     // "Gulf of Mexico", "Gulf of Aden": a listed word that is also an
     // everyday word, then "of" and a name, is the start of another name.
-    if (i + 2 < spans.size() && folded[i + 1] == "of" && is_common_word(folded[i]) &&
-        std::find(name.begin(), name.end(), "of") == name.end() && starts_upper(word(i + 2)) &&
-        spans[i + 1].start == spans[i].end + 1 && spans[i + 2].start == spans[i + 1].end + 1)
+    if (i + 2 < spans.size() && folded[i + 1] == "of" && is_common_word(folded[i]) && starts_upper(word(i + 2)) &&
+        spans[i + 1].start == spans[i].end + 1 && spans[i + 2].start == spans[i + 1].end + 1 && !in_name("of"))
         return true;
     return false;
 }
@@ -526,6 +529,12 @@ bool inside_url(std::string_view t, std::size_t s, std::size_t e) {
 
 bool plausible(int y) { return y >= 1000 && y <= 2099; }
 
+/// The bytes of an apostrophe at p ("'" or U+2019), or 0.
+std::size_t apostrophe_at(std::string_view t, std::size_t p) {
+    if (p < t.size() && t[p] == '\'') return 1;
+    return t.substr(p, 3) == "\xE2\x80\x99" ? 3 : 0;
+}
+
 /// The four digits at s end a phone number: "555-1999", "555.1999",
 /// "(202) 555 2003", "+1 202 555 2003" (three digits and a hyphen or dot
 /// before them; or a space, when a group of digits or a bracket stands
@@ -575,8 +584,8 @@ std::vector<YearMention> find_years(std::string_view t) {
             // "'88", "’90s", "the '30s": a year of the last century written
             // short (30 and later: "'05" and "'20s" may be either century).
             std::size_t q = 0;
-            if (s >= 1 && t[s - 1] == '\'') q = 1;
-            else if (s >= 3 && t.substr(s - 3, 3) == "\xE2\x80\x99") q = 3;
+            if (s >= 1 && apostrophe_at(t, s - 1) == 1) q = 1;
+            else if (s >= 3 && apostrophe_at(t, s - 3) == 3) q = 3;
             const int yy = (t[s] - '0') * 10 + (t[s + 1] - '0');
             if (!q || yy < 30 || (s > q && (is_alpha(t[s - q - 1]) || is_digit(t[s - q - 1])))) continue;
             std::size_t end = e;
@@ -588,7 +597,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             }
             if (end < n && (is_alpha(t[end]) || is_digit(t[end]))) continue;
             if (end < n && (t[end] == '.' || t[end] == ',') && end + 1 < n && is_digit(t[end + 1])) continue;
-            if (!decade && (t.substr(end, 1) == "'" || t.substr(end, 3) == "\xE2\x80\x99")) continue;  // "'42'": quoted
+            if (!decade && apostrophe_at(t, end)) continue;  // "'42'": quoted
             if (quantity_word(next_word(t, end))) continue;  // "'45 rpm"
             const int y = 1900 + yy;
             out.push_back({s - q, end, y, decade ? y + 9 : y, decade});
@@ -680,8 +689,7 @@ std::vector<YearMention> find_years(std::string_view t) {
             std::size_t q = p + dash;
             while (q < n && t[q] == ' ') ++q;
             // "1980-'88": the end written short, as "1980-88".
-            if (q < n && t[q] == '\'') ++q;
-            else if (t.substr(q, 3) == "\xE2\x80\x99") q += 3;
+            q += apostrophe_at(t, q);
             std::size_t r = q;
             while (r < n && is_digit(t[r])) ++r;
             bool ends_clean = r >= n || !(is_digit(t[r]) || is_alpha(t[r]) || (t[r] == '-' && r + 1 < n && is_digit(t[r + 1])));
@@ -726,9 +734,7 @@ std::vector<YearMention> find_years(std::string_view t) {
                 while (r < n && t[r] == ' ') ++r;
                 r += w.size();
                 while (r < n && t[r] == ' ') ++r;
-                std::size_t apos = 0;
-                if (r < n && t[r] == '\'') apos = 1;
-                else if (t.substr(r, 3) == "\xE2\x80\x99") apos = 3;
+                const std::size_t apos = apostrophe_at(t, r);
                 r += apos;
                 std::size_t ds = r;
                 while (r < n && is_digit(t[r])) ++r;

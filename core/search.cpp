@@ -1515,10 +1515,16 @@ std::vector<std::string> stub_parts(const std::string& spec) {
     return parts;
 }
 
+/// "tcp://HOST:PORT/" -> "HOST:PORT".
+std::string remote_address(const std::string& spec) {
+    std::string hp = spec.substr(6);
+    while (!hp.empty() && hp.back() == '/') hp.pop_back();
+    return hp;
+}
+
 Xapian::Database open_one(const std::string& spec, unsigned timeout_ms) {
     if (spec.rfind("tcp://", 0) == 0) {
-        std::string hp = spec.substr(6);
-        while (!hp.empty() && hp.back() == '/') hp.pop_back();
+        const std::string hp = remote_address(spec);
         auto colon = hp.rfind(':');
         if (colon == std::string::npos)
             throw IndexError("remote index '" + spec + "' needs a port: tcp://HOST:PORT");
@@ -2776,20 +2782,19 @@ struct Searcher::Impl {
             ranker = std::make_unique<RankThread>(open_one(opened_first, options.timeout_ms));
     }
 
-    /// The parts that do not answer now (each opened and asked on its own).
-    /// Of `which` (every part by default), each waited for timeout_ms at most
-    /// (--timeout by default); with first_only, up to the first that does not.
     /// The remote part a Xapian error's context names ("remote:tcp(HOST:PORT)"), or "".
     std::string part_named_in(const std::string& context) const {
         for (const auto& spec : specs) {
             if (!is_remote(spec)) continue;
-            std::string hp = spec.substr(6);
-            while (!hp.empty() && hp.back() == '/') hp.pop_back();
+            const std::string hp = remote_address(spec);
             if (!hp.empty() && context.find("tcp(" + hp + ")") != std::string::npos) return spec;
         }
         return "";
     }
 
+    /// The parts that do not answer now (each opened and asked on its own).
+    /// Of `which` (every part by default), each waited for timeout_ms at most
+    /// (--timeout by default); with first_only, up to the first that does not.
     std::vector<std::string> probe(const std::vector<std::string>* which = nullptr, unsigned timeout_ms = 0,
                                    bool first_only = false) {
         std::vector<std::string> down;
@@ -3861,31 +3866,14 @@ void Searcher::reopen() {
         // handles open on the old files would read the new version file with
         // them, and answer from both (hits of articles gone, counts of the
         // new). A new index has a new UUID: all is opened again.
-        if (std::none_of(impl_->specs.begin(), impl_->specs.end(), [](const std::string& s) { return is_remote(s); })) {
-            std::string now;
-            try {
-                Xapian::Database fresh;
-                for (const auto& spec : impl_->specs) fresh.add_database(Xapian::Database(spec));
-                now = fresh.get_uuid();
-            } catch (const Xapian::Error&) {
-                // Gone, or unreadable: reopen() below says so, as before.
-            }
-            if (!now.empty() && now != impl_->db.get_uuid()) {
-                try {
-                    impl_->open();
-                } catch (const std::exception&) {
-                    // (open() changes nothing until it has all parts: the next look tries again)
-                }
-                return;
-            }
-        }
-        // Remote parts: a server keeps the index it opened for as long as a
-        // connection lasts, and a part rebuilt in its place is only seen
-        // over a new one. Its UUID is asked over a new connection every 5
-        // seconds (each is a process on the server; the local parts' are
-        // read at each look).
+        // Local parts' UUIDs are read at each look. A remote server keeps the
+        // index it opened for as long as a connection lasts, and a part
+        // rebuilt in its place is only seen over a new one: asked every 5
+        // seconds (each is a process on the server), while every part answers.
+        const bool any_remote =
+            std::any_of(impl_->specs.begin(), impl_->specs.end(), [](const std::string& s) { return is_remote(s); });
         const auto now = std::chrono::steady_clock::now();
-        if (impl_->remote && impl_->not_answering.empty() && now - impl_->uuid_checked >= std::chrono::seconds(5)) {
+        if (!any_remote || (impl_->not_answering.empty() && now - impl_->uuid_checked >= std::chrono::seconds(5))) {
             impl_->uuid_checked = now;
             std::string fresh_uuid;
             try {
@@ -3893,12 +3881,14 @@ void Searcher::reopen() {
                 for (const auto& spec : impl_->specs) fresh.add_database(open_one(spec, impl_->options.timeout_ms));
                 fresh_uuid = fresh.get_uuid();
             } catch (const std::exception&) {
+                // Gone, or unreadable: reopen() below says so, as before.
             } catch (const Xapian::Error&) {
             }
             if (!fresh_uuid.empty() && fresh_uuid != impl_->db.get_uuid()) {
                 try {
                     impl_->open();
                 } catch (const std::exception&) {
+                    // (open() changes nothing until it has all parts: the next look tries again)
                 } catch (const Xapian::Error&) {
                 }
                 return;

@@ -324,7 +324,7 @@ int parse_options(int argc, char** argv, Options& opt) {
     if (no_facets) r.facets = false;
     opt.print.show_facets = r.facets;
     // Options that do nothing in this output: said, not refused.
-    auto unused = [&](const char* option, const char* why) {
+    auto unused = [&](const std::string& option, const char* why) {
         std::cerr << "qanat-search: warning: " << option << " does nothing " << why << "\n";
     };
     if (r.explain && opt.format == Format::Trec) unused("--explain", "in TREC output (no reasons in a run file)");
@@ -346,14 +346,14 @@ int parse_options(int argc, char** argv, Options& opt) {
         unused("--title-weight", "without --plain (a batch line may ask for it with \"plain\": true)");
     if (!r.facets && opt.format != Format::Trec)
         for (const char* o : {"facet-limit", "facet-sort", "facet-kind", "year-bucket"})
-            if (vm.count(o) && !vm[o].defaulted()) unused((std::string("--") + o).c_str(), "with --no-facets (nothing is counted)");
+            if (vm.count(o) && !vm[o].defaulted()) unused(std::string("--") + o, "with --no-facets (nothing is counted)");
     if (opt.format == Format::Trec)
         for (const char* o : {"facet-sort", "facet-kind", "year-bucket"})
-            if (vm.count(o) && !vm[o].defaulted()) unused((std::string("--") + o).c_str(), "in TREC output (no facets in a run file)");
+            if (vm.count(o) && !vm[o].defaulted()) unused(std::string("--") + o, "in TREC output (no facets in a run file)");
     if (color == "always" && opt.format != Format::Text) unused("--color", "but in text output");
     for (const char* o : {"expand-terms", "expand-docs", "expand-weight"})
         if (!vm[o].defaulted() && r.expand == Expansion::Off)
-            unused((std::string("--") + o).c_str(), "with --expand off");
+            unused(std::string("--") + o, "with --expand off");
     {
         // One index in a folder (not a stub, which may name remote parts).
         std::error_code ec;
