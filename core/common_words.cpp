@@ -1,29 +1,38 @@
 #include "common_words.h"
 
+#include "hash.h"
+
 namespace qanat {
 
-bool SortedWords::contains(std::string_view word) const {
-    if (word.empty()) return false;
-    const auto b = static_cast<unsigned char>(word[0]);
-    std::size_t lo = first[b], hi = first[b + 1];  // the words that start with this byte
-    while (lo < hi) {
-        std::size_t mid = lo + (hi - lo) / 2;
-        std::string_view w = blob.substr(starts[mid], starts[mid + 1] - starts[mid] - 1);
-        int c = w.compare(word);
-        if (c == 0) return true;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+HashedWords::HashedWords(SortedWords words) : words_(words) {
+    std::size_t n = 1;
+    while (n < 2 * words_.count) n *= 2;
+    slots_.assign(n, 0);
+    for (std::size_t i = 0; i < words_.count; ++i) {
+        const std::string_view w = words_.blob.substr(words_.starts[i], words_.starts[i + 1] - words_.starts[i] - 1);
+        std::size_t s = fnv1a64(w) & (n - 1);
+        while (slots_[s] != 0) s = (s + 1) & (n - 1);
+        slots_[s] = static_cast<std::uint32_t>(i + 1);
+    }
+}
+
+bool HashedWords::contains(std::string_view word) const {
+    if (slots_.empty()) return false;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = fnv1a64(word) & mask; slots_[s] != 0; s = (s + 1) & mask) {
+        const std::size_t i = slots_[s] - 1;
+        if (words_.blob.substr(words_.starts[i], words_.starts[i + 1] - words_.starts[i] - 1) == word) return true;
     }
     return false;
 }
 
 bool is_common_word(std::string_view lower_word) {
-    static const SortedWords words = common_words_blob();
+    static const HashedWords words(common_words_blob());
     return words.contains(lower_word);
 }
 
 bool is_proper_noun(std::string_view lower_word) {
-    static const SortedWords words = proper_nouns_blob();
+    static const HashedWords words(proper_nouns_blob());
     return words.contains(lower_word);
 }
 

@@ -5,16 +5,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace qanat {
 
-/// A sorted word list, looked up in place: nothing to build at run time.
+/// A sorted word list, generated into the program.
 struct SortedWords {
     std::string_view blob;        ///< the words, each followed by '\n', in byte order
     const std::uint32_t* starts;  ///< count + 1 offsets into blob: where each word starts
     std::size_t count;
-    const std::uint32_t* first;   ///< 257 entries: by first byte, the first word at or after it
+};
+
+/// A word list looked up by hash: one or two comparisons where a binary
+/// search makes a dozen (the name rules ask about every capitalised word).
+class HashedWords {
+  public:
+    explicit HashedWords(SortedWords words);
     bool contains(std::string_view word) const;
+
+  private:
+    SortedWords words_;
+    std::vector<std::uint32_t> slots_;  ///< word index + 1, 0 for none; a power of two long
 };
 
 /// Common English words: listed only in lower case.

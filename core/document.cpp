@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -176,7 +177,7 @@ std::string year_label_term(std::string_view label) {
 
 DocumentBuilder::DocumentBuilder(const AnalysisSettings& analysis, const Gazetteer& gazetteer,
                                  PassageOptions options)
-    : analyzer_(analysis), gazetteer_(gazetteer), options_(options), tg_(analyzer_.term_generator()) {}
+    : analyzer_(analysis), gazetteer_(gazetteer), options_(options), terms_(analyzer_.stemmer(), analyzer_.term_generator()) {}
 
 void DocumentBuilder::annotate(std::string_view text, std::vector<ActorRef>* actors,
                                std::vector<YearRef>* years) const {
@@ -241,8 +242,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     std::vector<std::pair<std::string, Xapian::termcount>> title_terms;
     {
         Xapian::Document title_doc;
-        tg_.set_document(title_doc);
-        tg_.index_text_without_positions(parsed.title, 1, std::string(schema::kTitle.prefix));
+        terms_.index_without_positions(title_doc, parsed.title, std::string(schema::kTitle.prefix));
         for (auto t = title_doc.termlist_begin(); t != title_doc.termlist_end(); ++t)
             title_terms.emplace_back(*t, t.get_wdf());
     }
@@ -257,6 +257,13 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         std::string ab = actor_key(surface), key = actor_key(m.name);
         if (!ab.empty() && ab != key) abbreviations[key].insert(std::move(ab));
     }
+    // Each name's actor key, worked out once an article (names recur from passage to passage).
+    std::unordered_map<std::string, std::string> keys_of;
+    auto key_of = [&](const std::string& name) -> const std::string& {
+        auto it = keys_of.find(name);
+        if (it == keys_of.end()) it = keys_of.emplace(name, actor_key(name)).first;
+        return it->second;
+    };
     std::vector<unsigned> spelling(numbers.size());  // by word number
     std::size_t next_word = 0;
     std::size_t next_mention = 0;
@@ -282,8 +289,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         add_years(sp.text, &sp.years);
 
         Xapian::Document doc;
-        tg_.set_document(doc);
-        tg_.index_text(sp.text);
+        terms_.index(doc, sp.text);
         for (const auto& [term, wdf] : title_terms) doc.add_term(term, wdf);
         doc.add_boolean_term(article_term);
         FacetKey fk;
@@ -293,7 +299,7 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
         if (published.size() >= 4) fk.published = published.substr(0, 4);
         std::set<ActorKind> kinds;
         for (const auto& [name, kind] : fk.actors) {
-            const std::string key = actor_key(name);
+            const std::string& key = key_of(name);
             doc.add_boolean_term(schema::term(schema::kActor, key));
             if (auto ab = abbreviations.find(key); ab != abbreviations.end())
                 for (const auto& a : ab->second) doc.add_boolean_term(schema::term(schema::kActorAbbrev, a));
@@ -328,10 +334,6 @@ BuiltArticle DocumentBuilder::build(const Article& article) {
     }
     for (std::size_t n = 0; n < spelling.size(); ++n)
         if (spelling[n]) out.spelling.emplace_back(folded[numbers.first[n]], spelling[n]);
-    // The term generator keeps a handle on the last passage's document, and
-    // Xapian counts handles without atomics: let go of it here, before the
-    // documents go to a writer on another thread.
-    tg_.set_document(Xapian::Document());
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "entities.h"
 #include "passages.h"
+#include "text_terms.h"
 
 namespace qanat {
 
@@ -101,7 +102,7 @@ class DocumentBuilder {
     Analyzer analyzer_;
     const Gazetteer& gazetteer_;
     PassageOptions options_;
-    Xapian::TermGenerator tg_;
+    TextTerms terms_;
 };
 
 /// The year terms a year label stands for: "2003" -> Y2003; "1980s" -> XD198.

@@ -24,8 +24,8 @@ proper = sorted({w.lower() for w in capital if w.lower() not in lower and w.isas
 
 
 def blob(f, name, words):
-    """A sorted word list: the words, '\\n'-separated, where each starts, and
-    by first byte the first word at or after it (see common_words.cpp)."""
+    """A sorted word list: the words, '\\n'-separated, and where each starts
+    (see common_words.cpp)."""
     f.write("SortedWords %s() {\n    static const char blob[] =\n" % name)
     line = ""
     for w in words:
@@ -39,11 +39,6 @@ def blob(f, name, words):
         starts.append(at)
         at += len(w.encode("utf-8")) + 1
     starts.append(at)
-    first, i = [], 0
-    for b in range(257):
-        while i < len(words) and words[i].encode("utf-8")[0] < b:
-            i += 1
-        first.append(i)
 
     def array(n, values):
         f.write("    static const std::uint32_t %s[] = {\n" % n)
@@ -52,8 +47,7 @@ def blob(f, name, words):
         f.write("    };\n")
 
     array("starts", starts)
-    array("first", first)
-    f.write("    return {{blob, sizeof blob - 1}, starts, %d, first};\n}\n\n" % len(words))
+    f.write("    return {{blob, sizeof blob - 1}, starts, %d};\n}\n\n" % len(words))
 
 
 with open(out, "w", encoding="utf-8") as f:

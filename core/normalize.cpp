@@ -82,11 +82,12 @@ bool ascii_only(std::string_view s) {
 std::string fold_impl(std::string_view utf8, bool casefold) {
     if (ascii_only(utf8)) {
         std::string out(utf8);
-        if (casefold)
-            for (char& c : out)
-                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        for (char& c : out)
-            if (c == '`') c = '\'';
+        for (char& c : out) {
+            if (casefold && c >= 'A' && c <= 'Z')
+                c = static_cast<char>(c - 'A' + 'a');
+            else if (c == '`')
+                c = '\'';
+        }
         return out;
     }
     UErrorCode err = U_ZERO_ERROR;
@@ -118,7 +119,8 @@ std::string fold_impl(std::string_view utf8, bool casefold) {
     return r;
 }
 
-UChar32 next_cp(std::string_view s, std::size_t& i) {
+inline UChar32 next_cp(std::string_view s, std::size_t& i) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) return static_cast<unsigned char>(s[i++]);
     int32_t pos = static_cast<int32_t>(i);
     UChar32 c;
     U8_NEXT(reinterpret_cast<const uint8_t*>(s.data()), pos, static_cast<int32_t>(s.size()), c);

@@ -322,6 +322,7 @@ icu::BreakIterator& sentence_iterator() {
 std::string dedupe_key(std::string_view t) {
     std::string f = fold(t);
     std::string k;
+    k.reserve(f.size());
     bool sp = false;
     for (char c : f) {
         bool s = is_space(c) || c == '\n' || c == '\r';
@@ -336,11 +337,10 @@ std::string dedupe_key(std::string_view t) {
     return k;
 }
 
-/// A passage as a pull quote is compared: dedupe_key without footnote
-/// markers ("[xxxvii]", "[3]") and without the quotation marks and full stop
-/// around it.
-std::string quote_key(std::string_view t) {
-    std::string k = dedupe_key(t);
+/// A passage as a pull quote is compared: its dedupe_key `k` without
+/// footnote markers ("[xxxvii]", "[3]") and without the quotation marks and
+/// full stop around it.
+std::string quote_key(const std::string& k) {
     std::string out;
     out.reserve(k.size());
     for (std::size_t i = 0; i < k.size(); ++i) {
@@ -700,9 +700,12 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
     }
 
     // A block repeated in the article is indexed once.
-    std::unordered_set<std::string> seen;
-    for (auto& p : art.passages) {
-        if (!seen.insert(dedupe_key(text.substr(p.start, p.end - p.start))).second) p.duplicate = true;
+    std::vector<std::string> dedupe_keys(art.passages.size());  // (never resized: seen points into it)
+    std::unordered_set<std::string_view> seen;
+    for (std::size_t k = 0; k < art.passages.size(); ++k) {
+        auto& p = art.passages[k];
+        dedupe_keys[k] = dedupe_key(text.substr(p.start, p.end - p.start));
+        if (!seen.insert(dedupe_keys[k]).second) p.duplicate = true;
     }
     // A pull quote, a short paragraph that repeats a sentence of another
     // ("ISIS is set to more than double its attacks from 2023." beside "...
@@ -716,11 +719,11 @@ ParsedArticle parse_article(std::string_view text, const PassageOptions& options
         for (std::size_t k = 0; k < art.passages.size(); ++k)
             if (art.passages[k].kind == BlockKind::Prose && !art.passages[k].duplicate) {
                 const std::string_view t = text.substr(art.passages[k].start, art.passages[k].end - art.passages[k].start);
-                keys[k] = quote_key(t);
+                keys[k] = quote_key(dedupe_keys[k]);
                 const std::size_t nl = t.find('\n');
                 if (nl != std::string_view::npos && nl <= 160 && t.find('\n', nl + 1) == std::string_view::npos &&
                     nl > 0 && t[nl - 1] != '.' && t[nl - 1] != '!' && t[nl - 1] != '?' && t[nl - 1] != ':')
-                    bodies[k] = quote_key(t.substr(nl + 1));
+                    bodies[k] = quote_key(dedupe_key(t.substr(nl + 1)));
             }
         // Whole words only ("200 fighters ..." is not inside "1,200 fighters
         // ..."), and only among the passages near it, where pull quotes stand:

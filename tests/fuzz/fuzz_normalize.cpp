@@ -1,12 +1,17 @@
 // Fuzzes text normalisation and word splitting (core/normalize.h): fold,
-// fold_keep_case, repair_utf8, valid_utf8, words, starts_upper, all_upper.
+// fold_keep_case, repair_utf8, valid_utf8, words, starts_upper, all_upper;
+// and the index's terms (core/text_terms.h) against Xapian's TermGenerator.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <xapian.h>
+
+#include "analyzer.h"
 #include "fuzz_util.h"
 #include "normalize.h"
+#include "text_terms.h"
 
 using namespace qanat;
 
@@ -29,6 +34,34 @@ void check_words(std::string_view text, bool valid) {
             (void)all_upper(word);
         }
     }
+}
+
+/// A document's terms, wdf and positions.
+std::string dump(const Xapian::Document& doc) {
+    std::string out;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        out += *t + " " + std::to_string(t.get_wdf()) + ":";
+        for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) out += " " + std::to_string(*p);
+        out += "\n";
+    }
+    return out;
+}
+
+/// The terms TextTerms makes are the TermGenerator's, for any bytes.
+void check_terms(const std::string& text) {
+    static Analyzer analyzer;
+    static Xapian::TermGenerator tg = analyzer.term_generator();
+    static TextTerms terms(analyzer.stemmer(), analyzer.term_generator());
+    Xapian::Document want, got;
+    tg.set_document(want);
+    tg.index_text(text);
+    terms.index(got, text);
+    FUZZ_CHECK(dump(got) == dump(want));
+    Xapian::Document want_title, got_title;
+    tg.set_document(want_title);
+    tg.index_text_without_positions(text, 1, "S");
+    terms.index_without_positions(got_title, text, "S");
+    FUZZ_CHECK(dump(got_title) == dump(want_title));
 }
 
 }  // namespace
@@ -63,6 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(fuzz::strict_utf8(k));
     FUZZ_CHECK(fold(f) == f);
     FUZZ_CHECK(fold(k) == f);
+
+    check_terms(std::string(raw));
+    check_terms(repaired);
 
     (void)starts_upper(raw);
     (void)all_upper(raw);
