@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdlib>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace qanat {
 namespace {
@@ -175,10 +177,42 @@ void each_word(std::string_view s, Emit&& emit) {
 }
 
 
+/// A document's terms with their positions, in order.
+std::vector<std::pair<std::string, std::vector<Xapian::termpos>>> postings(const Xapian::Document& doc) {
+    std::vector<std::pair<std::string, std::vector<Xapian::termpos>>> out;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+        out.emplace_back(*t, std::vector<Xapian::termpos>(t.positionlist_begin(), t.positionlist_end()));
+    return out;
+}
+
 }  // namespace
 
+bool TextTerms::splits_as_xapian() {
+    // Words that meet every rule above, and bytes that are not UTF-8 (which
+    // another version of Xapian may read otherwise).
+    static const bool same = [] {
+        const std::string probe =
+            "U.S. forces, the U.N. P.T.O. U.Sa A.B.c AT&T M&S rock 'n' roll Iran\u2019s x\u201bs C++ C# C+++ C++++ "
+            "fish+chips 3.14 1,000,000 12;30 1\u200b2 zero\u200bwidth a\u2060b c\ufeffd middle\u00b7dot he\u05f4b hy\u2027ph "
+            "\u0663,\u0664 1\u2044 2 Erdo\u011fan \u01c5emal \u0130stanbul e\u0301 \uff21\uff22 under_score "
+            "\xC3\x28 \xE2\x82 \xED\xA0\x80 \xC0\xAF \xE0\x80\x80 \xF0\x80\x80\x80 \xF4\x90\x80\x80 \xF5\x80\x80\x80 "
+            "\xF0\x9F\x98\x80 \x80 " + std::string(70, 'a') + " " + std::string(64, 'b') + " end\xC3";
+        Xapian::TermGenerator tg;
+        tg.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
+        Xapian::Document want, got;
+        tg.set_document(want);
+        tg.index_text(probe);
+        Xapian::termpos pos = 0;
+        each_word(probe, [&](const std::string& word) {
+            if (word.size() <= kMaxWordBytes) got.add_posting(word, ++pos);
+        });
+        return postings(got) == postings(want);
+    }();
+    return same;
+}
+
 TextTerms::TextTerms(Xapian::Stem stem, Xapian::TermGenerator tg)
-    : stem_(std::move(stem)), tg_(std::move(tg)), xapian_splits_(cjk_ngrams()) {}
+    : stem_(std::move(stem)), tg_(std::move(tg)), xapian_splits_(cjk_ngrams() || !splits_as_xapian()) {}
 
 void TextTerms::index(Xapian::Document& doc, std::string_view text) {
     if (xapian_splits_) {

@@ -15,8 +15,15 @@ namespace qanat {
 class TextTerms {
   public:
     /// `tg` is what is used instead where this splitting is not Xapian's:
-    /// with CJK n-grams asked for (XAPIAN_CJK_NGRAM in the environment).
+    /// with CJK n-grams asked for (XAPIAN_CJK_NGRAM in the environment), or
+    /// where the Xapian library loaded splits a probe text otherwise
+    /// (splits_as_xapian), as another version might.
     TextTerms(Xapian::Stem stem, Xapian::TermGenerator tg);
+
+    /// True if this splitting gives the words and positions the loaded
+    /// Xapian's TermGenerator gives on a probe text that meets each of its
+    /// rules (checked once a process).
+    static bool splits_as_xapian();
 
     /// As TermGenerator::index_text(text) on a new document: each word's
     /// stem, with positions from 1.
