@@ -782,5 +782,36 @@ class Incremental(unittest.TestCase):
         self.assertIn("7 unchanged", out)
 
 
+class CjkNgrams(unittest.TestCase):
+    """With XAPIAN_CJK_NGRAM set, Xapian's query parser splits CJK text into
+    n-grams; the indexer must then split passages the same way (it hands
+    them to Xapian's TermGenerator), or a CJK word inside a longer run is
+    never found."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="qanat-cjk-")
+        self.src = os.path.join(self.tmp, "src")
+        os.makedirs(self.src)
+        with open(os.path.join(self.src, "zh.txt"), "w", encoding="utf-8") as f:
+            f.write("Search engines\n\n\u6211\u4eec\u7684\u4e2d\u6587\u641c\u7d22\u5f15\u64ce\u5f88\u5feb\u3002\n")
+        self.db = os.path.join(self.tmp, "db")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def count(self, env, query):
+        r = run([QS, "--db", self.db, "--format", "json", "--limit", "0", query], env=env)
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return json.loads(r.stdout)["total"]["passages"]
+
+    def test_a_cjk_word_inside_a_run_is_found_with_ngrams_on(self):
+        on = {"XAPIAN_CJK_NGRAM": "1"}
+        r = run([QI, "--db", self.db, self.src], env=on)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.count(on, "\u641c\u7d22"), 1)  # "search", inside the run
+        self.assertEqual(self.count(on, "\u4e2d\u6587\u641c\u7d22"), 1)
+        self.assertEqual(self.count(on, "\u4e2d\u6587\u8bcd\u5178"), 0)  # "Chinese dictionary": no
+
+
 if __name__ == "__main__":
     unittest.main()
