@@ -9,8 +9,7 @@ HashedWords::HashedWords(SortedWords words) : words_(words) {
     while (n < 2 * words_.count) n *= 2;
     slots_.assign(n, 0);
     for (std::size_t i = 0; i < words_.count; ++i) {
-        const std::string_view w = words_.blob.substr(words_.starts[i], words_.starts[i + 1] - words_.starts[i] - 1);
-        std::size_t s = fnv1a64(w) & (n - 1);
+        std::size_t s = fnv1a64(words_.word(i)) & (n - 1);
         while (slots_[s] != 0) s = (s + 1) & (n - 1);
         slots_[s] = static_cast<std::uint32_t>(i + 1);
     }
@@ -20,8 +19,7 @@ bool HashedWords::contains(std::string_view word) const {
     if (slots_.empty()) return false;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t s = fnv1a64(word) & mask; slots_[s] != 0; s = (s + 1) & mask) {
-        const std::size_t i = slots_[s] - 1;
-        if (words_.blob.substr(words_.starts[i], words_.starts[i + 1] - words_.starts[i] - 1) == word) return true;
+        if (words_.word(slots_[s] - 1) == word) return true;
     }
     return false;
 }

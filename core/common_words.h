@@ -14,6 +14,8 @@ struct SortedWords {
     std::string_view blob;        ///< the words, each followed by '\n', in byte order
     const std::uint32_t* starts;  ///< count + 1 offsets into blob: where each word starts
     std::size_t count;
+    /// The i-th word.
+    std::string_view word(std::size_t i) const { return blob.substr(starts[i], starts[i + 1] - starts[i] - 1); }
 };
 
 /// A word list looked up by hash: one or two comparisons where a binary

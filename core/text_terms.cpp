@@ -100,26 +100,29 @@ inline unsigned infix_digit(unsigned c) {
 template <class Emit>
 void each_word(std::string_view s, Emit&& emit) {
     const std::size_t n = s.size();
+    // The character at i: as written (raw), lower-cased if a word character
+    // (ch, else 0), and its bytes (len). Each character is decoded once.
     std::size_t i = 0, len = 0;
+    unsigned raw = 0, ch = 0;
     std::string term;
     while (true) {
         // The start of the next word.
-        unsigned ch = 0;
         while (true) {
             if (i >= n) return;
-            ch = word_char(code_point(s, i, &len));
+            raw = code_point(s, i, &len);
+            ch = word_char(raw);
             if (ch) break;
             i += len;
         }
         term.clear();
         // Initials with full stops (U.S., P.T.O.), a trailing stop or not.
-        if (ascii_upper(static_cast<unsigned char>(s[i]))) {
-            std::size_t p = i;
+        if (ascii_upper(raw)) {
+            std::size_t p = i, after_len = 0;
             do {
                 term += static_cast<char>(s[p] - 'A' + 'a');
                 ++p;
             } while (p < n && s[p] == '.' && ++p < n && ascii_upper(static_cast<unsigned char>(s[p])));
-            if (term.size() > 1 && (p >= n || !is_wordchar(code_point(s, p, &len)))) {
+            if (term.size() > 1 && (p >= n || !is_wordchar(code_point(s, p, &after_len)))) {
                 i = p;
                 emit(term);
                 continue;
@@ -132,28 +135,29 @@ void each_word(std::string_view s, Emit&& emit) {
             do {
                 append(term, ch);
                 prev = ch;
-                code_point(s, i, &len);
                 i += len;
                 if (i >= n) {
                     at_end = true;
                     break;
                 }
-                ch = word_char(code_point(s, i, &len));
+                raw = code_point(s, i, &len);
+                ch = word_char(raw);
             } while (ch);
             if (at_end) break;
-            // s[i] is not a word character: one between two may join them.
-            const unsigned here = code_point(s, i, &len);
+            // s[i] (raw) is not a word character: one between two may join them.
             const std::size_t next = i + len;
             if (next >= n) break;
             std::size_t next_len = 0;
             const unsigned next_raw = code_point(s, next, &next_len);
             const unsigned next_ch = word_char(next_raw);
             if (!next_ch) break;
-            const unsigned joint = is_digit(prev) && is_digit(next_raw) ? infix_digit(here) : infix(here);
+            const unsigned joint = is_digit(prev) && is_digit(next_raw) ? infix_digit(raw) : infix(raw);
             if (!joint) break;
             if (joint != kIgnore) append(term, joint);
+            raw = next_raw;
             ch = next_ch;
             i = next;
+            len = next_len;
         }
         if (!at_end) {
             // "C++", "C#": up to three, and none before a word character ("fish+chips").
@@ -170,12 +174,24 @@ void each_word(std::string_view s, Emit&& emit) {
                     break;
                 }
             }
-            if (!at_end && is_wordchar(code_point(s, i, &len))) term.resize(keep);
+            std::size_t after_len = 0;
+            if (!at_end && is_wordchar(code_point(s, i, &after_len))) term.resize(keep);
         }
         emit(term);
     }
 }
 
+
+/// Calls emit(stem) for each word of s the TermGenerator indexes: a word of
+/// at most kMaxWordBytes whose stem is not empty.
+template <class Emit>
+void each_stem(std::string_view s, const Xapian::Stem& stem, Emit&& emit) {
+    each_word(s, [&](const std::string& word) {
+        if (word.size() > kMaxWordBytes) return;
+        const std::string st = stem(word);
+        if (!st.empty()) emit(st);
+    });
+}
 
 /// A document's terms with their positions, in order.
 std::vector<std::pair<std::string, std::vector<Xapian::termpos>>> postings(const Xapian::Document& doc) {
@@ -225,11 +241,7 @@ void TextTerms::index(Xapian::Document& doc, std::string_view text) {
         return;
     }
     Xapian::termpos pos = 0;
-    each_word(text, [&](const std::string& word) {
-        if (word.size() > kMaxWordBytes) return;
-        const std::string stem = stem_(word);
-        if (!stem.empty()) doc.add_posting(stem, ++pos);
-    });
+    each_stem(text, stem_, [&](const std::string& stem) { doc.add_posting(stem, ++pos); });
 }
 
 void TextTerms::index_without_positions(Xapian::Document& doc, std::string_view text, const std::string& prefix) {
@@ -239,10 +251,7 @@ void TextTerms::index_without_positions(Xapian::Document& doc, std::string_view 
         tg_.set_document(Xapian::Document());
         return;
     }
-    each_word(text, [&](const std::string& word) {
-        if (word.size() > kMaxWordBytes) return;
-        const std::string stem = stem_(word);
-        if (stem.empty()) return;
+    each_stem(text, stem_, [&](const std::string& stem) {
         term_.assign(prefix);
         term_ += stem;
         doc.add_term(term_);

@@ -409,7 +409,7 @@ TEST_CASE("the common-word and proper-noun lists are looked up by hash") {
         CHECK(list.starts[list.count] == list.blob.size());
         std::vector<std::string_view> all;
         for (std::size_t i = 0; i < list.count; ++i)
-            all.push_back(list.blob.substr(list.starts[i], list.starts[i + 1] - list.starts[i] - 1));
+            all.push_back(list.word(i));
         CHECK(std::adjacent_find(all.begin(), all.end(), std::greater_equal<>()) == all.end());  // sorted, no repeats
         const HashedWords hashed(list);
         for (std::string_view w : all) {
