@@ -1,5 +1,6 @@
 #include "index_writer.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -178,10 +179,15 @@ Xapian::WritableDatabase open_for_writing(const std::string& path, int flags) {
 }
 
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
-    : path_(path), settings_(settings), flush_every_(mode.flush_every) {
+    : path_(path),
+      base_path_(path),
+      flags_(Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS | (mode.sync ? 0 : Xapian::DB_NO_SYNC) |
+             (mode.in_place ? Xapian::DB_DANGEROUS : 0)),
+      roll_every_(mode.transaction ? 0 : mode.roll_every),
+      settings_(settings),
+      flush_every_(mode.flush_every) {
     try {
-        db_ = open_for_writing(path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
-                                         (mode.sync ? 0 : Xapian::DB_NO_SYNC) | (mode.in_place ? Xapian::DB_DANGEROUS : 0));
+        db_ = open_for_writing(path, flags_);
     } catch (const Xapian::DatabaseError& e) {
         throw IndexError("cannot open or create the index at '" + path + "': " + e.get_msg());
     }
@@ -271,6 +277,11 @@ void IndexWriter::put(const std::string& id, const ArticleRecord& rec, std::vect
     if (!in_transaction_ && flush_every_ && unflushed_ >= flush_every_) {
         db_.commit();
         unflushed_ = 0;
+        // (A quarter of what is written so far, once that is more: the files
+        // grow with the corpus, and stay under kMaxFiles longer.)
+        if (roll_every_ && db_.get_doccount() >= std::max(roll_every_, rolled_passages_ / 4) &&
+            rolled_.size() + 1 < kMaxFiles)
+            roll();
     }
     // Counted here and given to Xapian once per word at commit: far fewer
     // spelling-table updates than one per word per article.
@@ -292,23 +303,55 @@ void IndexWriter::remove(const std::string& id) {
 }
 
 std::optional<ArticleRecord> IndexWriter::file_record(const std::string& key) const {
-    std::string v = db_.get_metadata(file_record_key(key));
+    const std::string k = file_record_key(key);
+    const auto p = pending_files_.find(k);
+    const std::string v = p != pending_files_.end() ? p->second : db_.get_metadata(k);
     if (v.empty()) return std::nullopt;
     return ArticleRecord::parse(v);
 }
 
 void IndexWriter::set_file_record(const std::string& key, const ArticleRecord& rec) {
-    db_.set_metadata(file_record_key(key), rec.serialise());
+    if (roll_every_) pending_files_[file_record_key(key)] = rec.serialise();
+    else db_.set_metadata(file_record_key(key), rec.serialise());
 }
 
-void IndexWriter::forget_file_record(const std::string& key) { db_.set_metadata(file_record_key(key), std::string()); }
+void IndexWriter::forget_file_record(const std::string& key) {
+    if (roll_every_) pending_files_[file_record_key(key)].clear();
+    else db_.set_metadata(file_record_key(key), std::string());
+}
 
 void IndexWriter::each_file_record(const std::function<void(ArticleRecord&& rec)>& take) const {
     const std::string prefix(schema::kMetaFilePrefix);
     for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
+        if (pending_files_.count(*it)) continue;
         ArticleRecord rec = ArticleRecord::parse(db_.get_metadata(*it));
         if (!rec.source.empty()) take(std::move(rec));
     }
+    for (const auto& [k, v] : pending_files_) {
+        if (v.empty()) continue;
+        ArticleRecord rec = ArticleRecord::parse(v);
+        if (!rec.source.empty()) take(std::move(rec));
+    }
+}
+
+void IndexWriter::roll() {
+    // (Each database's documents are numbered from 1; the merge numbers them
+    // on in the order files() gives, as one database would have.)
+    rolled_passages_ += db_.get_doccount();
+    db_.close();
+    rolled_.push_back(path_);
+    path_ = base_path_ + "." + std::to_string(rolled_.size());
+    try {
+        db_ = open_for_writing(path_, flags_);
+    } catch (const Xapian::DatabaseError& e) {
+        throw IndexError("cannot create '" + path_ + "': " + e.get_msg());
+    }
+}
+
+std::vector<std::string> IndexWriter::files() const {
+    std::vector<std::string> all = rolled_;
+    all.push_back(path_);
+    return all;
 }
 
 void IndexWriter::take_spelling(IndexWriter& other, std::size_t share, std::size_t shares) {
@@ -318,6 +361,8 @@ void IndexWriter::take_spelling(IndexWriter& other, std::size_t share, std::size
 void IndexWriter::commit() {
     spelling_.each([&](const std::string& word, Xapian::termcount n) { db_.add_spelling(word, n); });
     spelling_.clear();
+    for (const auto& [k, v] : pending_files_) db_.set_metadata(k, v);
+    pending_files_.clear();
     db_.set_metadata(std::string(schema::kMetaSchema), std::to_string(schema::kVersion));
     db_.set_metadata(std::string(schema::kMetaAnalysis), settings_.analysis.serialise());
     db_.set_metadata(std::string(schema::kMetaPassages), std::to_string(settings_.passages.max_bytes));

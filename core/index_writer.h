@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -93,6 +94,16 @@ struct WriteMode {
     /// written. Only for parts that are merged by compaction and thrown away
     /// (a failed run removes them whole).
     bool in_place = false;
+    /// For a part merged by compaction: after roll_every passages (at a
+    /// commit; or after a quarter of the passages in the databases before, if
+    /// that is more), the part goes on in a new Xapian database beside it ("part",
+    /// then "part.1", "part.2", ...; IndexWriter::files() lists them in order,
+    /// to be merged in that order). A commit rewrites every block its new
+    /// postings fall in, spread over the whole of a table (each term's new
+    /// postings go after its old ones): smaller tables, less rewritten at each
+    /// commit. At most kMaxFiles databases (then the last one grows). 0: one
+    /// database. Needs transaction off.
+    Xapian::doccount roll_every = 0;
     /// Which articles the index holds (schema::kMetaShard): an index that
     /// says otherwise is refused, as its articles would be kept or found twice.
     std::string shard = "all";
@@ -178,10 +189,27 @@ class IndexWriter {
     /// Drops everything written since opening.
     void cancel();
 
-    Xapian::doccount passage_count() const { return db_.get_doccount(); }
+    Xapian::doccount passage_count() const { return rolled_passages_ + db_.get_doccount(); }
+    /// The databases written, in order (WriteMode::roll_every); the path
+    /// given alone without it.
+    std::vector<std::string> files() const;
+    /// Most databases one writer goes on in (WriteMode::roll_every): each
+    /// holds a few files open while they are merged.
+    static constexpr std::size_t kMaxFiles = 16;
 
   private:
-    std::string path_;
+    /// Goes on in a new database (WriteMode::roll_every), after a commit.
+    void roll();
+    std::string path_;      ///< the database being written
+    std::string base_path_;  ///< the path given (the first database)
+    int flags_ = 0;          ///< how databases are opened
+    std::vector<std::string> rolled_;  ///< databases done with, in order
+    Xapian::doccount rolled_passages_ = 0;
+    Xapian::doccount roll_every_ = 0;
+    /// File records (set or, empty, forgotten) while databases roll: written
+    /// at commit, into the last one (a record set in one database and
+    /// forgotten in a later one would come back in the merge).
+    std::map<std::string, std::string> pending_files_;
     IndexSettings settings_;
     Xapian::WritableDatabase db_;
     bool settings_changed_ = false;

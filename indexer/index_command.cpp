@@ -59,6 +59,9 @@ constexpr int kExitError = 2;
 /// about 4 KiB each in Xapian's buffers, the indexer's memory bound. Lower
 /// than Xapian's 10,000 because it measured faster too (bench/RESULTS.md).
 constexpr unsigned kDefaultFlushEvery = 1000;
+/// Passages per database of a part that is merged at the end
+/// (WriteMode::roll_every; bench/RESULTS.md, "Parts in smaller databases").
+constexpr unsigned kRollEvery = 12000;
 
 struct Options {
     std::string db;
@@ -1512,6 +1515,7 @@ int run(const Options& opt) {
     mode.sync = layout.work.empty();
     mode.in_place = !layout.work.empty();
     mode.flush_every = opt.flush_every;
+    if (layout.merge) mode.roll_every = kRollEvery;
     // Which articles each part holds: shard i of --shards N, the --shard
     // given, or all of them.
     std::vector<std::string> shards;
@@ -2000,6 +2004,7 @@ int run(const Options& opt) {
         // be left out of step.)
         std::lock_guard<std::mutex> lock(g_stop_mutex);
         writers.commit_all(layout.merge);
+        if (layout.merge) layout.parts = writers.files();
         if (layout.work.empty()) g_committed = true;  // updated in place: done
     } catch (...) {
         abandon(writers, layout);

@@ -132,6 +132,15 @@ Xapian::doccount Writers::passage_count() const {
     return n;
 }
 
+std::vector<std::string> Writers::files() const {
+    std::vector<std::string> all;
+    for (const auto& p : parts_) {
+        auto f = p->writer->files();
+        all.insert(all.end(), f.begin(), f.end());
+    }
+    return all;
+}
+
 void Writers::commit_all(bool split_spelling) {
     // (A word only ever moves to the part of its share, so the order of the
     // exchanges does not matter.)

@@ -44,6 +44,9 @@ class Writers {
     void finish();
 
     Xapian::doccount passage_count() const;
+    /// Every part's databases, part by part, in order (WriteMode::roll_every):
+    /// what a merge takes, after commit_all().
+    std::vector<std::string> files() const;
     /// Commits every part, in parallel. With split_spelling (parts that
     /// compaction merges), each spelling word is written by one part only,
     /// chosen by a hash of the word: the parts write their shares of the

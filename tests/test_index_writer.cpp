@@ -78,6 +78,99 @@ TEST_CASE("a new index written without a transaction goes out every flush_every 
     for (const auto& p : puts(mode, "transaction")) CHECK(p.seen == 0);
 }
 
+namespace {
+/// Everything a reader of the index sees: each term's postings with wdf and
+/// positions, each passage's values, and the metadata.
+std::string everything(const Xapian::Database& db) {
+    std::string out = std::to_string(db.get_doccount()) + " " + std::to_string(db.get_lastdocid()) + "\n";
+    for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
+        out += *t + ":";
+        for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) {
+            out += " " + std::to_string(*p) + "/" + std::to_string(p.get_wdf());
+            for (auto q = db.positionlist_begin(*p, *t); q != db.positionlist_end(*p, *t); ++q)
+                out += "," + std::to_string(*q);
+        }
+        out += "\n";
+    }
+    for (Xapian::docid d = 1; d <= db.get_lastdocid(); ++d) {
+        const Xapian::Document doc = db.get_document(d);
+        out += "doc " + std::to_string(d) + " " + std::to_string(db.get_doclength(d));
+        for (auto v = doc.values_begin(); v != doc.values_end(); ++v)
+            out += " " + std::to_string(v.get_valueno()) + "=" + hex64(fnv1a64(*v));
+        out += "\n";
+    }
+    for (auto k = db.metadata_keys_begin(); k != db.metadata_keys_end(); ++k)
+        out += "meta " + *k + "=" + db.get_metadata(*k) + "\n";
+    return out;
+}
+}  // namespace
+
+TEST_CASE("a part that goes on in new databases merges into what one database holds") {
+    const auto dir = test::scratch_path("roll");
+    std::filesystem::create_directories(dir);
+    Gazetteer g = test::corpus_gazetteer();
+    IndexSettings settings{AnalysisSettings{}, PassageOptions{}, g.serialise()};
+    DocumentBuilder b(settings.analysis, g, settings.passages);
+    WriteMode mode;
+    mode.transaction = false;
+    mode.sync = false;
+    mode.in_place = true;
+    mode.flush_every = 10;
+    WriteMode one = mode;
+    mode.roll_every = 15;
+    ArticleRecord file;
+    file.source = "feed.jsonl";
+    file.size = 10;
+    ArticleRecord other = file;
+    other.source = "old.jsonl";
+    std::size_t files = 0;
+    {
+        IndexWriter rolled((dir / "rolled").string(), settings, mode);
+        IndexWriter single((dir / "single").string(), settings, one);
+        std::size_t n = 0;
+        for (const auto& a : test::corpus_articles()) {
+            auto built = b.build(a);
+            auto docs = built.documents;
+            ArticleRecord rec;
+            rec.passages = static_cast<unsigned>(docs.size());
+            rolled.put(a.id, rec, built.documents, built.spelling);
+            single.put(a.id, rec, docs, built.spelling);
+            // File records set, changed and forgotten across the databases.
+            for (IndexWriter* w : {&rolled, &single}) {
+                if (n == 0) w->set_file_record(other.source, other);
+                if (n == 0 || n == 3) w->set_file_record(file.source, file);
+                if (n == 3) w->forget_file_record(other.source);
+            }
+            if (n == 0) file.size = 20;
+            ++n;
+        }
+        {
+            // One more, so that the last database is not empty.
+            auto built = b.build(test::corpus_articles().front());
+            auto docs = built.documents;
+            rolled.put("again", ArticleRecord{}, built.documents, built.spelling);
+            single.put("again", ArticleRecord{}, docs, built.spelling);
+        }
+        CHECK_FALSE(rolled.file_record(other.source));
+        REQUIRE(rolled.file_record(file.source));
+        CHECK(rolled.file_record(file.source)->size == 20);
+        CHECK(rolled.passage_count() == single.passage_count());
+        rolled.commit();
+        single.commit();
+        files = rolled.files().size();
+        CHECK(Xapian::Database(rolled.files().back()).get_doccount() > 0);
+        CHECK(single.files() == std::vector<std::string>{(dir / "single").string()});
+        Xapian::Database parts;
+        for (const auto& f : rolled.files()) parts.add_database(Xapian::Database(f));
+        parts.compact((dir / "merged").string());
+    }
+    CHECK(files >= 3);  // rolled over twice or more
+    const std::string merged = everything(Xapian::Database((dir / "merged").string()));
+    CHECK(merged.find("meta " + file_record_key("old.jsonl")) == std::string::npos);
+    CHECK(merged == everything(Xapian::Database((dir / "single").string())));
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("word counts: sums past many growths, and shares taken out by hash") {
     // 30,000 words, each added 1 to 3 times with counts 1 to 7: the table
     // grows several times and words collide in it.
