@@ -341,11 +341,10 @@ void IndexWriter::roll() {
     db_.close();
     rolled_.push_back(path_);
     path_ = base_path_ + "." + std::to_string(rolled_.size());
-    try {
-        db_ = open_for_writing(path_, flags_);
-    } catch (const Xapian::DatabaseError& e) {
-        throw IndexError("cannot create '" + path_ + "': " + e.get_msg());
-    }
+    // (Xapian's error as it is, with the system's reason: the indexer says
+    // what it means for the run. Nobody else can hold a database in the
+    // run's own work folder: no lock to guess at.)
+    db_ = Xapian::WritableDatabase(path_, flags_);
 }
 
 std::vector<std::string> IndexWriter::files() const {

@@ -102,7 +102,8 @@ struct WriteMode {
     /// postings fall in, spread over the whole of a table (each term's new
     /// postings go after its old ones): smaller tables, less rewritten at each
     /// commit. At most kMaxFiles databases (then the last one grows). 0: one
-    /// database. Needs transaction off.
+    /// database. Only for a new part that gets each article once: the writer
+    /// reads and deletes in its current database alone. Needs transaction off.
     Xapian::doccount roll_every = 0;
     /// Which articles the index holds (schema::kMetaShard): an index that
     /// says otherwise is refused, as its articles would be kept or found twice.
