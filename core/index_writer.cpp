@@ -180,7 +180,6 @@ Xapian::WritableDatabase open_for_writing(const std::string& path, int flags) {
 
 IndexWriter::IndexWriter(const std::string& path, const IndexSettings& settings, WriteMode mode)
     : path_(path),
-      base_path_(path),
       flags_(Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS | (mode.sync ? 0 : Xapian::DB_NO_SYNC) |
              (mode.in_place ? Xapian::DB_DANGEROUS : 0)),
       roll_every_(mode.transaction ? 0 : mode.roll_every),
@@ -321,17 +320,15 @@ void IndexWriter::forget_file_record(const std::string& key) {
 }
 
 void IndexWriter::each_file_record(const std::function<void(ArticleRecord&& rec)>& take) const {
-    const std::string prefix(schema::kMetaFilePrefix);
-    for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
-        if (pending_files_.count(*it)) continue;
-        ArticleRecord rec = ArticleRecord::parse(db_.get_metadata(*it));
-        if (!rec.source.empty()) take(std::move(rec));
-    }
-    for (const auto& [k, v] : pending_files_) {
-        if (v.empty()) continue;
+    const auto take_parsed = [&](std::string_view v) {
         ArticleRecord rec = ArticleRecord::parse(v);
         if (!rec.source.empty()) take(std::move(rec));
-    }
+    };
+    const std::string prefix(schema::kMetaFilePrefix);
+    for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it)
+        if (!pending_files_.count(*it)) take_parsed(db_.get_metadata(*it));
+    for (const auto& [k, v] : pending_files_)
+        if (!v.empty()) take_parsed(v);
 }
 
 void IndexWriter::roll() {
@@ -340,7 +337,7 @@ void IndexWriter::roll() {
     rolled_passages_ += db_.get_doccount();
     db_.close();
     rolled_.push_back(path_);
-    path_ = base_path_ + "." + std::to_string(rolled_.size());
+    path_ = rolled_.front() + "." + std::to_string(rolled_.size());
     // (Xapian's error as it is, with the system's reason: the indexer says
     // what it means for the run. Nobody else can hold a database in the
     // run's own work folder: no lock to guess at.)

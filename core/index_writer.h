@@ -201,10 +201,9 @@ class IndexWriter {
   private:
     /// Goes on in a new database (WriteMode::roll_every), after a commit.
     void roll();
-    std::string path_;      ///< the database being written
-    std::string base_path_;  ///< the path given (the first database)
-    int flags_ = 0;          ///< how databases are opened
-    std::vector<std::string> rolled_;  ///< databases done with, in order
+    std::string path_;  ///< the database being written
+    int flags_ = 0;     ///< how databases are opened
+    std::vector<std::string> rolled_;  ///< databases done with, in order (the first: the path given)
     Xapian::doccount rolled_passages_ = 0;
     Xapian::doccount roll_every_ = 0;
     /// File records (set or, empty, forgotten) while databases roll: written
